@@ -1,0 +1,80 @@
+"""Meridian: the application factory."""
+import logging
+import os
+
+from flask import Flask
+
+from app.config import INSTANCE_DIR, get_config
+from app.extensions import celery, db, jwt, kv, migrate
+from app.utils.kvstore import make_store
+
+log = logging.getLogger(__name__)
+
+_DEV_DEFAULT_SECRETS = {"dev-secret-key-change-me", "dev-jwt-secret-change-me-at-least-32-bytes"}
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(get_config(config_name))
+    app.config.update(overrides or {})
+    _check_production_settings(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from app.utils.observability import configure_logging, init_request_tracking
+
+    configure_logging(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    jwt.init_app(app)
+    kv.store = make_store(app.config["REDIS_URL"])
+
+    from app import models  # noqa: F401  (register every model)
+    from app.services.auth_service import register_jwt_callbacks
+    from app.tasks import init_celery
+    from app.utils.errors import register_error_handlers
+
+    register_jwt_callbacks()
+    init_celery(app, celery)
+    init_request_tracking(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _enable_sqlite_foreign_keys(app)
+    return app
+
+
+def _check_production_settings(app: Flask) -> None:
+    if app.config["MERIDIAN_ENV"] != "production":
+        return
+    missing = [name for name in ("SECRET_KEY", "JWT_SECRET_KEY") if app.config[name] in _DEV_DEFAULT_SECRETS]
+    if not os.environ.get("DATABASE_URL"):
+        missing.append("DATABASE_URL")
+    if missing:
+        raise RuntimeError(f"production needs these settings: {', '.join(missing)}")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.blueprints import ALL_BLUEPRINTS
+
+    for blueprint in ALL_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)
+
+
+def _enable_sqlite_foreign_keys(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        @event.listens_for(db.engine, "connect")
+        def _fk_on(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()

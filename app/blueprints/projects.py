@@ -1,0 +1,119 @@
+from flask import Blueprint, g, jsonify, request
+
+from app.blueprints.serializers import page
+from app.models.project import PHASES
+from app.permissions import requires
+from app.schemas.common import JobSchema
+from app.schemas.projects import ProjectSchema
+from app.schemas.users import MemberSchema
+from app.services import job_service, project_service
+from app.utils.errors import ValidationFailed
+from app.utils.http import flag, if_match_version, load_body, page_params
+from app.utils.openapi import doc
+
+bp = Blueprint("projects", __name__, url_prefix="/api/v1/projects")
+_schema = ProjectSchema()
+
+
+def _etagged(project, status=200):
+    response = jsonify(_schema.dump(project))
+    response.status_code = status
+    response.headers["ETag"] = f'"{project.version}"'
+    return response
+
+
+@bp.get("")
+@requires("projects.read")
+@doc("List projects (customers see only their own)", response=ProjectSchema, many=True)
+def list_projects():
+    limit, offset = page_params()
+    phase = request.args.get("phase") or None
+    if phase and phase not in PHASES:
+        raise ValidationFailed("Unknown phase filter.", errors={"phase": [f"One of {', '.join(PHASES)}."]})
+    include_deleted = flag("include_deleted") and g.current_user.role in ("admin", "pm")
+    projects, total = project_service.list_projects(g.current_user, limit, offset, phase=phase,
+                                                    q=request.args.get("q") or None,
+                                                    include_deleted=include_deleted)
+    return jsonify(page(projects, total, _schema))
+
+
+@bp.post("")
+@requires("projects.manage")
+@doc("Create a project", body=ProjectSchema, response=ProjectSchema, status=201)
+def create_project():
+    return _etagged(project_service.create_project(load_body(ProjectSchema())), 201)
+
+
+@bp.get("/<uuid:project_id>")
+@requires("projects.read")
+@doc("One project", response=ProjectSchema)
+def get_project(project_id):
+    return _etagged(project_service.get_project(g.current_user, project_id))
+
+
+@bp.route("/<uuid:project_id>", methods=["PUT", "PATCH"])
+@requires("projects.manage")
+@doc("Change a project (If-Match: version)", body=ProjectSchema, response=ProjectSchema)
+def update_project(project_id):
+    project = project_service.get_project(g.current_user, project_id)
+    data = load_body(ProjectSchema(), partial=True)
+    return _etagged(project_service.update_project(project, data, if_match_version()))
+
+
+@bp.delete("/<uuid:project_id>")
+@requires("projects.manage")
+@doc("Soft-delete a project", status=204)
+def delete_project(project_id):
+    project_service.delete_project(project_service.get_project(g.current_user, project_id), if_match_version())
+    return "", 204
+
+
+@bp.post("/<uuid:project_id>/restore")
+@requires("projects.manage")
+@doc("Restore a soft-deleted project", response=ProjectSchema)
+def restore_project(project_id):
+    project = project_service.get_project(g.current_user, project_id, include_deleted=True)
+    return _etagged(project_service.restore_project(project))
+
+
+def _member_dict(member) -> dict:
+    return {"user_id": str(member.user_id), "email": member.user.email, "name": member.user.name,
+            "role": member.user.role, "added_at": member.created_at.isoformat()}
+
+
+@bp.get("/<uuid:project_id>/members")
+@requires("projects.read")
+@doc("Project members", response=MemberSchema, many=True)
+def list_members(project_id):
+    members = project_service.list_members(project_service.get_project(g.current_user, project_id))
+    return jsonify({"items": [_member_dict(m) for m in members], "total": len(members)})
+
+
+@bp.post("/<uuid:project_id>/members")
+@requires("projects.members.manage")
+@doc("Add a member", body=MemberSchema, response=MemberSchema, status=201)
+def add_member(project_id):
+    project = project_service.get_project(g.current_user, project_id)
+    data = load_body(MemberSchema())
+    return jsonify(_member_dict(project_service.add_member(project, data["user_id"]))), 201
+
+
+@bp.delete("/<uuid:project_id>/members/<uuid:user_id>")
+@requires("projects.members.manage")
+@doc("Remove a member", status=204)
+def remove_member(project_id, user_id):
+    project_service.remove_member(project_service.get_project(g.current_user, project_id), user_id)
+    return "", 204
+
+
+@bp.post("/<uuid:project_id>/export")
+@requires("projects.export")
+@doc("Export the project as JSON in the background (202 + job)", response=JobSchema, status=202)
+def export_project(project_id):
+    project = project_service.get_project(g.current_user, project_id)
+    job = job_service.start("project_export", {"project_id": str(project.id)})
+    body = job_service.to_dict(job)
+    response = jsonify(body)
+    response.status_code = 202
+    response.headers["Location"] = body["status_url"]
+    return response

@@ -1,0 +1,21 @@
+"""Dumping models to JSON with their schemas; shared by the blueprints."""
+from app.permissions import permissions_for
+from app.schemas.users import MeSchema, UserSchema
+
+_user = UserSchema()
+_me = MeSchema()
+
+
+def user_dict(user) -> dict:
+    return _user.dump(user)
+
+
+def me_dict(user, tenant) -> dict:
+    data = _me.dump(user)
+    data["tenant"] = {"id": str(tenant.id), "name": tenant.name, "slug": tenant.slug, "tier": tenant.tier}
+    data["permissions"] = permissions_for(user.role)
+    return data
+
+
+def page(items, total, schema) -> dict:
+    return {"items": schema.dump(items, many=True), "total": total}

@@ -1,0 +1,56 @@
+"""Health, metrics, the OpenAPI document and the current tenant."""
+from flask import Blueprint, Response, current_app, g, jsonify
+from prometheus_client import generate_latest
+from sqlalchemy import text
+
+from app.blueprints.serializers import me_dict
+from app.extensions import db, kv
+from app.permissions import requires
+from app.utils.observability import REGISTRY
+from app.utils.openapi import build_spec, doc
+
+bp = Blueprint("system", __name__)
+
+
+@bp.get("/healthz/live")
+def live():
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/healthz/ready")
+def ready():
+    """Our own dependencies only; never an external integration (seed 003)."""
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:  # report, do not crash
+        db.session.rollback()
+        checks["database"] = "unavailable"
+    if current_app.config["REDIS_URL"]:
+        try:
+            kv.ping()
+            checks["redis"] = "ok"
+        except Exception:
+            checks["redis"] = "unavailable"
+    healthy = all(value == "ok" for value in checks.values())
+    return jsonify({"status": "ok" if healthy else "unavailable", **checks}), 200 if healthy else 503
+
+
+@bp.get("/metrics")
+def metrics():
+    return Response(generate_latest(REGISTRY), mimetype="text/plain; version=0.0.4")
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    if "openapi_spec" not in current_app.extensions:
+        current_app.extensions["openapi_spec"] = build_spec(current_app)
+    return jsonify(current_app.extensions["openapi_spec"])
+
+
+@bp.get("/api/v1/tenant")
+@requires("tenant.read")
+@doc("The current tenant")
+def tenant():
+    return jsonify(me_dict(g.current_user, g.current_tenant)["tenant"])

@@ -1,0 +1,97 @@
+"""Settings from the environment, with embedded defaults that run on a laptop with nothing installed.
+
+Every setting is read here once; the rest of the app reads `current_app.config`.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("MERIDIAN_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    MERIDIAN_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-key-change-me")
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "dev-jwt-secret-change-me-at-least-32-bytes")
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'meridian.db'}")
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Empty means "not configured": cache and limits stay in-process, tasks run eagerly.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+    CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
+
+    ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "")
+    OUTBOUND_ALLOWLIST = [h.strip() for h in os.environ.get("OUTBOUND_ALLOWLIST", "").split(",") if h.strip()]
+    D365_ENABLED = _bool("D365_ENABLED", False)
+
+    # Auth: access tokens are short, refresh tokens rotate on every use.
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("JWT_ACCESS_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("JWT_REFRESH_DAYS", 14))
+    JWT_COOKIE_SECURE = _bool("JWT_COOKIE_SECURE", False)
+    JWT_COOKIE_SAMESITE = "Strict"
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = False
+    JWT_REFRESH_COOKIE_PATH = "/api/v1/auth"
+    JWT_ACCESS_CSRF_COOKIE_PATH = "/"
+    JWT_REFRESH_CSRF_COOKIE_PATH = "/"
+    JWT_SESSION_COOKIE = False
+
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+
+    # Requests per minute per tenant, by tier (seed 001 §6.3).
+    RATE_LIMITS = {"free": 60, "pro": 300, "enterprise": 1000}
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+
+    PASSWORD_HASH_METHOD = "scrypt"
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_JSON = _bool("LOG_JSON", True)
+    SMTP_URL = os.environ.get("SMTP_URL", "")
+
+
+class DevelopmentConfig(Config):
+    MERIDIAN_ENV = "development"
+
+
+class TestingConfig(Config):
+    MERIDIAN_ENV = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+    CELERY_BROKER_URL = ""
+    LOG_JSON = False
+    PASSWORD_HASH_METHOD = "scrypt:4096:8:1"  # same algorithm, cheaper, so the suite stays fast
+    ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")
+
+
+class ProductionConfig(Config):
+    MERIDIAN_ENV = "production"
+    JWT_COOKIE_SECURE = _bool("JWT_COOKIE_SECURE", True)
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def get_config(name: str | None):
+    name = name or os.environ.get("MERIDIAN_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"MERIDIAN_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

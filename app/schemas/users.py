@@ -1,0 +1,58 @@
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from app.models.user import ROLES, SUPPORT_LEVELS
+from app.schemas.common import BaseSchema, OwnedFields
+
+_NAME = validate.Length(min=1, max=200)
+_PASSWORD = validate.Length(min=10, max=200, error="Use 10 to 200 characters.")
+
+
+class TenantSchema(BaseSchema):
+    id = fields.UUID()
+    name = fields.String()
+    slug = fields.String()
+    tier = fields.String()
+
+
+class UserSchema(OwnedFields):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(required=True, validate=_NAME)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    support_level = fields.String(allow_none=True, validate=validate.OneOf(SUPPORT_LEVELS))
+    active = fields.Boolean(load_default=True)
+    password = fields.String(load_only=True, required=True, validate=_PASSWORD)
+    last_login_at = fields.DateTime(dump_only=True, allow_none=True)
+
+    @validates_schema
+    def _support_level_only_for_support(self, data, **_kwargs):
+        if data.get("support_level") and data.get("role", "support") != "support":
+            raise ValidationError("Only support staff have a support level.", "support_level")
+
+
+class UserUpdateSchema(UserSchema):
+    class Meta:
+        exclude = ("email",)
+
+
+class MeSchema(UserSchema):
+    tenant = fields.Nested(TenantSchema)
+    permissions = fields.List(fields.String())
+
+
+class LoginSchema(BaseSchema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenSchema(BaseSchema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    user = fields.Nested(MeSchema)
+
+
+class MemberSchema(BaseSchema):
+    user_id = fields.UUID(required=True)
+    email = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    role = fields.String(dump_only=True)
+    added_at = fields.DateTime(dump_only=True)

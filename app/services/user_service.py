@@ -1,0 +1,76 @@
+"""Users of the current tenant (admin-managed)."""
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import User
+from app.utils import tenant_context
+from app.services.common import check_version
+from app.utils.errors import Conflict, ValidationFailed
+from app.utils.pagination import paginate
+
+
+def list_users(limit: int, offset: int, role: str | None = None, q: str | None = None,
+               include_deleted: bool = False) -> tuple[list[User], int]:
+    stmt = select(User).order_by(User.name, User.id)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(or_(User.email.ilike(pattern), User.name.ilike(pattern)))
+    return paginate(stmt, limit, offset, include_deleted)
+
+
+def _email_taken(email: str, exclude_id=None) -> bool:
+    # E-mail is the login name, unique across all tenants.
+    with tenant_context.unscoped():
+        stmt = select(User.id).where(User.email == email)
+        if exclude_id is not None:
+            stmt = stmt.where(User.id != exclude_id)
+        return db.session.execute(stmt, execution_options={"include_deleted": True}).first() is not None
+
+
+def create_user(data: dict) -> User:
+    email = data["email"].strip().lower()
+    if _email_taken(email):
+        raise ValidationFailed("The user could not be created.", errors={"email": ["Already in use."]})
+    user = User(email=email, name=data["name"], role=data["role"], support_level=data.get("support_level"),
+                active=data.get("active", True))
+    user.set_password(data["password"])
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_user(user: User, data: dict, expected_version: int | None) -> User:
+    check_version(user, expected_version)
+    if user.id == tenant_context.current_actor_id() and (
+            data.get("active") is False or data.get("role", user.role) != user.role):
+        raise ValidationFailed("You cannot deactivate yourself or change your own role.",
+                               errors={"role" if "role" in data else "active": ["Not for your own account."]})
+    password = data.pop("password", None)
+    for key, value in data.items():
+        setattr(user, key, value)
+    if user.role != "support":
+        user.support_level = None
+    if password:
+        user.set_password(password)
+    db.session.commit()
+    return user
+
+
+def delete_user(user: User) -> None:
+    if user.id == tenant_context.current_actor_id():
+        raise ValidationFailed("You cannot delete yourself.", errors={"id": ["Not for your own account."]})
+    user.soft_delete(tenant_context.current_actor_id())
+    user.active = False
+    db.session.commit()
+
+
+def restore_user(user: User) -> User:
+    if not user.is_deleted:
+        raise Conflict("The user is not deleted.")
+    user.restore()
+    user.active = True
+    db.session.commit()
+    return user
+

@@ -1,0 +1,30 @@
+"""Celery wiring: tasks run inside the Flask app context; with no broker configured they run eagerly
+in-process (the embedded default). Tasks are thin: they set the tenant scope and call a service."""
+from celery import Task
+
+
+def init_celery(app, celery) -> None:
+    broker = app.config["CELERY_BROKER_URL"]
+    celery.conf.update(
+        broker_url=broker or "memory://",
+        result_backend=app.config["CELERY_RESULT_BACKEND"] or None,
+        task_always_eager=not broker,
+        task_eager_propagates=False,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+        beat_schedule={},  # later capabilities add theirs (SLA sweep, scheduled syncs, outbox)
+    )
+
+    class AppContextTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery.Task = AppContextTask
+    app.extensions["celery"] = celery
+
+    from app.tasks import jobs  # noqa: F401  (register tasks)

@@ -1,0 +1,95 @@
+"""Correlation ids, JSON logs and Prometheus metrics for every request."""
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import g, request
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from app.utils import tenant_context
+
+_SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status", "tenant"],
+                        registry=REGISTRY)
+HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route", "tenant"],
+                         registry=REGISTRY,
+                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+RATE_LIMIT_EXCEEDED = Counter("rate_limit_exceeded_total", "Requests refused by the tenant rate limit",
+                              ["tenant", "tier"], registry=REGISTRY)
+LOGIN_FAILURES = Counter("auth_login_failures_total", "Failed logins", ["reason"], registry=REGISTRY)
+
+
+class ContextFilter(logging.Filter):
+    """Stamp every record with the request's correlation id and the acting tenant."""
+
+    def filter(self, record):
+        try:
+            record.correlation_id = g.get("correlation_id")
+        except RuntimeError:  # outside a request
+            record.correlation_id = getattr(record, "correlation_id", None)
+        tenant_id = tenant_context.current_tenant_id()
+        record.tenant_id = str(tenant_id) if tenant_id else None
+        return True
+
+
+class JSONFormatter(logging.Formatter):
+    def format(self, record):
+        entry = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "correlation_id": getattr(record, "correlation_id", None),
+            "tenant_id": getattr(record, "tenant_id", None),
+        }
+        for key in ("path", "method", "status", "duration_ms"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(app):
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(JSONFormatter() if app.config["LOG_JSON"] else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(app.config["LOG_LEVEL"])
+
+
+def init_request_tracking(app):
+    access_log = logging.getLogger("meridian.access")
+
+    @app.before_request
+    def _start():
+        incoming = request.headers.get("X-Correlation-ID", "")
+        g.correlation_id = incoming if _SAFE_CORRELATION_ID.match(incoming) else str(uuid.uuid4())
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response):
+        response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
+        for key, value in (g.get("rate_limit_headers") or {}).items():
+            response.headers[key] = str(value)
+        elapsed = time.perf_counter() - g.get("request_started", time.perf_counter())
+        route = request.url_rule.rule if request.url_rule else "<unmatched>"
+        tenant = str(tenant_context.current_tenant_id() or "-")
+        HTTP_REQUESTS.labels(request.method, route, str(response.status_code), tenant).inc()
+        HTTP_LATENCY.labels(request.method, route, tenant).observe(elapsed)
+        if not request.path.startswith("/static"):
+            access_log.info("%s %s %s", request.method, request.path, response.status_code,
+                            extra={"path": request.path, "method": request.method, "status": response.status_code,
+                                   "duration_ms": round(elapsed * 1000, 2)})
+        return response
+
+    @app.teardown_request
+    def _clear_context(_exc):
+        tenant_context.clear()

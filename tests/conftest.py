@@ -1,0 +1,146 @@
+"""Test fixtures. The suite runs on SQLite + in-process stores by default, and on PostgreSQL + Redis
+when TEST_DATABASE_URL / TEST_REDIS_URL are set (`make test` does both; CI requires both)."""
+import os
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db, kv
+from app.models import Project, User
+from app.services import tenant_service
+from app.utils import tenant_context
+
+PASSWORD = "Correct-Horse-42!"
+
+
+def _database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "REDIS_URL": os.environ.get("TEST_REDIS_URL", ""),
+    })
+    if app.config["REDIS_URL"]:
+        kv.store.prefix = f"meridian-test-{uuid.uuid4().hex[:8]}:"
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    """Every test starts with empty tables and an empty key-value store."""
+    yield
+    tenant_context.clear()
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+    kv.flush()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Api:
+    """A signed-in API client (Bearer token) for one user."""
+
+    def __init__(self, client, token: str, user_id: str, tenant_id: str):
+        self.client, self.token, self.user_id, self.tenant_id = client, token, user_id, tenant_id
+
+    def _headers(self, headers):
+        return {"Authorization": f"Bearer {self.token}", **(headers or {})}
+
+    def get(self, url, headers=None, **kw):
+        return self.client.get(url, headers=self._headers(headers), **kw)
+
+    def post(self, url, json=None, headers=None, **kw):
+        return self.client.post(url, json=json, headers=self._headers(headers), **kw)
+
+    def put(self, url, json=None, headers=None, **kw):
+        return self.client.put(url, json=json, headers=self._headers(headers), **kw)
+
+    def patch(self, url, json=None, headers=None, **kw):
+        return self.client.patch(url, json=json, headers=self._headers(headers), **kw)
+
+    def delete(self, url, headers=None, **kw):
+        return self.client.delete(url, headers=self._headers(headers), **kw)
+
+    def open(self, url, method, **kw):
+        return self.client.open(url, method=method, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+def login(client, email: str, password: str = PASSWORD) -> Api:
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.json
+    body = response.json
+    return Api(client, body["access_token"], body["user"]["id"], body["user"]["tenant"]["id"])
+
+
+@pytest.fixture
+def make_tenant(app):
+    """make_tenant("acme", tier="pro") -> {"tenant_id", "admin_id", "admin_email"}."""
+    def _make(slug: str, tier: str = "enterprise") -> dict:
+        with app.app_context():
+            tenant, admin = tenant_service.create_tenant(slug.title(), slug, f"admin@{slug}.test", PASSWORD, tier)
+            return {"tenant_id": tenant.id, "admin_id": admin.id, "admin_email": admin.email}
+    return _make
+
+
+@pytest.fixture
+def make_user(app):
+    def _make(tenant_id, email: str, role: str = "consultant", **fields) -> uuid.UUID:
+        with app.app_context(), tenant_context.tenant_scope(tenant_id):
+            user = User(email=email, name=fields.pop("name", email.split("@")[0].title()), role=role, **fields)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+    return _make
+
+
+@pytest.fixture
+def make_project(app):
+    def _make(tenant_id, code: str = "P1", **fields) -> uuid.UUID:
+        with app.app_context(), tenant_context.tenant_scope(tenant_id):
+            project = Project(code=code, name=fields.pop("name", f"Project {code}"), **fields)
+            db.session.add(project)
+            db.session.commit()
+            return project.id
+    return _make
+
+
+@pytest.fixture
+def tenant_a(make_tenant):
+    return make_tenant("alpha")
+
+
+@pytest.fixture
+def tenant_b(make_tenant):
+    return make_tenant("bravo")
+
+
+@pytest.fixture
+def admin_a(client, tenant_a) -> Api:
+    return login(client, tenant_a["admin_email"])
+
+
+@pytest.fixture
+def admin_b(client, tenant_b) -> Api:
+    return login(client, tenant_b["admin_email"])
