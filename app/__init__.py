@@ -5,7 +5,7 @@ import os
 from flask import Flask
 
 from app.config import INSTANCE_DIR, get_config
-from app.extensions import celery, db, jwt, kv, migrate
+from app.extensions import celery, db, jwt, migrate
 from app.utils.kvstore import make_store
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
     jwt.init_app(app)
-    kv.store = make_store(app.config["REDIS_URL"])
+    app.extensions["kv"] = make_store(app.config["REDIS_URL"])
 
     from app import models  # noqa: F401  (register every model)
     from app.services.auth_service import register_jwt_callbacks

@@ -1,12 +1,12 @@
 """Extension singletons, bound to the app in create_app()."""
 from celery import Celery
+from flask import current_app
 from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
 from app.tenancy import TenantSession
-from app.utils.kvstore import MemoryStore
 
 # Stable constraint names, so migrations are reviewable and identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -24,13 +24,11 @@ celery = Celery("meridian")
 
 
 class _StoreProxy:
-    """`kv` is the key-value store; create_app swaps in Redis when REDIS_URL is set."""
-
-    def __init__(self):
-        self.store = MemoryStore()
+    """`kv` is the current app's key-value store: Redis when REDIS_URL is set, in-process otherwise.
+    Per app (not global), so two apps in one process never share or swap stores."""
 
     def __getattr__(self, name):
-        return getattr(self.store, name)
+        return getattr(current_app.extensions["kv"], name)
 
 
 kv = _StoreProxy()

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
-from app.extensions import db, kv
+from app.extensions import db
 from app.models import Project, User
 from app.services import tenant_service
 from app.utils import tenant_context
@@ -26,7 +26,7 @@ def app(tmp_path_factory):
         "REDIS_URL": os.environ.get("TEST_REDIS_URL", ""),
     })
     if app.config["REDIS_URL"]:
-        kv.store.prefix = f"meridian-test-{uuid.uuid4().hex[:8]}:"
+        app.extensions["kv"].prefix = f"meridian-test-{uuid.uuid4().hex[:8]}:"
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -41,6 +41,7 @@ def _clean_state(app):
     """Every test starts with empty tables and an empty key-value store."""
     yield
     tenant_context.clear()
+    db.session.remove()  # the session of the context pytest-flask pushed for this test
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -50,7 +51,7 @@ def _clean_state(app):
             else:
                 for table in tables:
                     conn.execute(text(f'DELETE FROM "{table}"'))
-    kv.flush()
+    app.extensions["kv"].flush()
 
 
 @pytest.fixture

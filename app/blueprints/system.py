@@ -1,6 +1,8 @@
 """Health, metrics, the OpenAPI document and the current tenant."""
+import os
+
 from flask import Blueprint, Response, current_app, g, jsonify
-from prometheus_client import generate_latest
+from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from sqlalchemy import text
 
 from app.blueprints.serializers import me_dict
@@ -39,7 +41,11 @@ def ready():
 
 @bp.get("/metrics")
 def metrics():
-    return Response(generate_latest(REGISTRY), mimetype="text/plain; version=0.0.4")
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # gunicorn workers: sum every worker's numbers
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")
 
 
 @bp.get("/api/v1/openapi.json")

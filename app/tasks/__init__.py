@@ -1,6 +1,7 @@
 """Celery wiring: tasks run inside the Flask app context; with no broker configured they run eagerly
 in-process (the embedded default). Tasks are thin: they set the tenant scope and call a service."""
 from celery import Task
+from flask import current_app, has_app_context
 
 
 def init_celery(app, celery) -> None:
@@ -21,7 +22,9 @@ def init_celery(app, celery) -> None:
 
     class AppContextTask(Task):
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            # Eager tasks run inside a request: give them a fresh context (and session) of that same app.
+            target = current_app._get_current_object() if has_app_context() else app
+            with target.app_context():
                 return self.run(*args, **kwargs)
 
     celery.Task = AppContextTask

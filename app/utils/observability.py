@@ -24,17 +24,19 @@ RATE_LIMIT_EXCEEDED = Counter("rate_limit_exceeded_total", "Requests refused by 
 LOGIN_FAILURES = Counter("auth_login_failures_total", "Failed logins", ["reason"], registry=REGISTRY)
 
 
-class ContextFilter(logging.Filter):
-    """Stamp every record with the request's correlation id and the acting tenant."""
-
-    def filter(self, record):
+def _context_record_factory(base_factory):
+    """Stamp every log record, whoever emits it, with the correlation id and the acting tenant."""
+    def factory(*args, **kwargs):
+        record = base_factory(*args, **kwargs)
         try:
             record.correlation_id = g.get("correlation_id")
         except RuntimeError:  # outside a request
-            record.correlation_id = getattr(record, "correlation_id", None)
+            record.correlation_id = None
         tenant_id = tenant_context.current_tenant_id()
         record.tenant_id = str(tenant_id) if tenant_id else None
-        return True
+        return record
+    factory._meridian = True
+    return factory
 
 
 class JSONFormatter(logging.Formatter):
@@ -56,12 +58,15 @@ class JSONFormatter(logging.Formatter):
 
 
 def configure_logging(app):
+    if not getattr(logging.getLogRecordFactory(), "_meridian", False):
+        logging.setLogRecordFactory(_context_record_factory(logging.getLogRecordFactory()))
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(ContextFilter())
+    handler._meridian = True
     handler.setFormatter(JSONFormatter() if app.config["LOG_JSON"] else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"))
     root = logging.getLogger()
-    root.handlers = [handler]
+    # Replace only our own handler, so test capture and embedding servers keep theirs.
+    root.handlers = [h for h in root.handlers if not getattr(h, "_meridian", False)] + [handler]
     root.setLevel(app.config["LOG_LEVEL"])
 
 

@@ -1,0 +1,36 @@
+# Meridian: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test worker beat migrate bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed
+	./scripts/test.sh
+
+worker: $(VENV)/.installed
+	$(BIN)/celery -A wsgi:celery worker --loglevel=INFO
+
+beat: $(VENV)/.installed
+	$(BIN)/celery -A wsgi:celery beat --loglevel=INFO --schedule instance/celerybeat-schedule
+
+migrate: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance/meridian.db

@@ -1,0 +1,58 @@
+"""Objects of tenant A for the cross-tenant walk (tests/api/test_tenant_isolation.py).
+
+The walk visits every /api/v1 route with an id in its path. Each path parameter name maps to a factory
+that creates tenant A's object and returns the value to put in the URL. A later capability that adds a
+route with a new parameter registers its factory here; until it does, the walk fails and says so.
+"""
+from typing import Callable
+
+from app.extensions import db
+from app.models import Job, Project, User
+from app.services import job_service  # noqa: F401  (job kinds register on import)
+
+FACTORIES: dict[str, Callable[[dict], object]] = {}
+
+
+def factory(*names: str):
+    def register(fn):
+        for name in names:
+            FACTORIES[name] = fn
+        return fn
+    return register
+
+
+@factory("project_id", "entity_id")
+def _project(ctx):
+    project = ctx.setdefault("project", Project(code="ISO", name="Isolation target"))
+    db.session.add(project)
+    db.session.flush()
+    return project.id
+
+
+@factory("user_id")
+def _user(ctx):
+    if "user" not in ctx:
+        user = User(email="iso-target@alpha.test", name="Target", role="consultant")
+        user.set_password("Correct-Horse-42!")
+        db.session.add(user)
+        db.session.flush()
+        ctx["user"] = user
+    return ctx["user"].id
+
+
+@factory("job_id")
+def _job(ctx):
+    job = ctx.setdefault("job", Job(kind="project_export", params={}))
+    db.session.add(job)
+    db.session.flush()
+    return job.id
+
+
+@factory("entity_type")
+def _entity_type(ctx):
+    return "Project"
+
+
+@factory("version")
+def _version(ctx):
+    return 1
