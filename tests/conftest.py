@@ -145,3 +145,33 @@ def admin_a(client, tenant_a) -> Api:
 @pytest.fixture
 def admin_b(client, tenant_b) -> Api:
     return login(client, tenant_b["admin_email"])
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: ...; counter.count -> SQL statements executed in the block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def _count():
+        class Counter:
+            count = 0
+            statements: list = []
+
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, *args):
+            counter.count += 1
+            counter.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+    return _count

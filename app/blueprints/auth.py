@@ -8,6 +8,7 @@ from app.blueprints.serializers import me_dict
 from app.permissions import requires
 from app.schemas.users import LoginSchema, MeSchema, TokenSchema
 from app.services import auth_service
+from app.utils.errors import problem_response
 from app.utils.http import load_body
 from app.utils.openapi import doc
 
@@ -44,16 +45,24 @@ def refresh():
 @bp.post("/logout")
 @doc("End this session (revokes its tokens) and clear the cookies", status=204)
 def logout():
-    try:
-        verify_jwt_in_request(optional=True)
-        session = g.get("auth_session")
-    except (JWTExtendedException, PyJWTError):
-        session = None  # an expired or revoked token still gets its cookies cleared
-    auth_service.logout(session)
-    response = jsonify({})
-    response.status_code = 204
+    """Accepts the access token or, once that has expired, the refresh token of the session."""
+    session = _session_from_token(refresh=False) or _session_from_token(refresh=True)
+    if session is None:
+        response = problem_response(401, "Unauthorized", "No valid session token was sent.", "unauthorized")
+    else:
+        auth_service.logout(session)
+        response = jsonify({})
+        response.status_code = 204
     unset_jwt_cookies(response)
     return response
+
+
+def _session_from_token(refresh: bool):
+    try:
+        verify_jwt_in_request(refresh=refresh)
+    except (JWTExtendedException, PyJWTError):
+        return None
+    return g.get("auth_session")
 
 
 @bp.get("/me")

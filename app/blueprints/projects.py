@@ -48,7 +48,8 @@ def create_project():
 @requires("projects.read")
 @doc("One project", response=ProjectSchema)
 def get_project(project_id):
-    return _etagged(project_service.get_project(g.current_user, project_id))
+    include_deleted = flag("include_deleted") and g.current_user.role in ("admin", "pm")
+    return _etagged(project_service.get_project(g.current_user, project_id, include_deleted=include_deleted))
 
 
 @bp.route("/<uuid:project_id>", methods=["PUT", "PATCH"])

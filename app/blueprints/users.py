@@ -61,7 +61,7 @@ def update_user(user_id):
 @requires("users.manage")
 @doc("Soft-delete (and deactivate) a user", status=204)
 def delete_user(user_id):
-    user_service.delete_user(User.get_scoped_or_404(user_id))
+    user_service.delete_user(User.get_scoped_or_404(user_id), if_match_version())
     return "", 204
 
 

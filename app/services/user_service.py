@@ -47,6 +47,9 @@ def update_user(user: User, data: dict, expected_version: int | None) -> User:
             data.get("active") is False or data.get("role", user.role) != user.role):
         raise ValidationFailed("You cannot deactivate yourself or change your own role.",
                                errors={"role" if "role" in data else "active": ["Not for your own account."]})
+    if data.get("support_level") and data.get("role", user.role) != "support":
+        raise ValidationFailed("Only support staff have a support level.",
+                               errors={"support_level": ["Only support staff have a support level."]})
     password = data.pop("password", None)
     for key, value in data.items():
         setattr(user, key, value)
@@ -58,7 +61,8 @@ def update_user(user: User, data: dict, expected_version: int | None) -> User:
     return user
 
 
-def delete_user(user: User) -> None:
+def delete_user(user: User, expected_version: int | None) -> None:
+    check_version(user, expected_version)
     if user.id == tenant_context.current_actor_id():
         raise ValidationFailed("You cannot delete yourself.", errors={"id": ["Not for your own account."]})
     user.soft_delete(tenant_context.current_actor_id())

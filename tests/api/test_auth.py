@@ -136,3 +136,21 @@ def test_tokens_carry_tenant_and_role(client, tenant_a):
         claims = decode_token(api.token)
     assert claims["tid"] == str(tenant_a["tenant_id"])
     assert claims["role"] == "admin"
+
+
+def test_logout_with_an_expired_access_token_still_ends_the_session(client, tenant_a):
+    from app.utils.clock import utcnow  # noqa: F401  (documents: tokens expire by real time, so forge one)
+    from flask_jwt_extended import create_access_token, decode_token
+
+    body = client.post("/api/v1/auth/login", json={"email": "admin@alpha.test", "password": PASSWORD}).json
+    refresh_header = {"Authorization": f"Bearer {body['refresh_token']}"}
+    with client.application.app_context():
+        claims = decode_token(body["access_token"])
+        from datetime import timedelta
+
+        expired = create_access_token(identity=claims["sub"], expires_delta=timedelta(seconds=-1),
+                                      additional_claims={k: claims[k] for k in ("tid", "role", "sid")})
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+    assert client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+    assert client.post("/api/v1/auth/logout", headers=refresh_header).status_code == 204
+    assert client.post("/api/v1/auth/refresh", headers=refresh_header).status_code == 401

@@ -150,3 +150,28 @@ def test_a_failing_job_reports_failed_with_a_reason(app, admin_a, tenant_a, monk
     job = admin_a.get(admin_a.post(f"/api/v1/projects/{project['id']}/export").json["status_url"]).json
     assert job["status"] == "failed"
     assert "disk on fire" not in job["error"] and job["error"]
+
+
+def test_project_and_user_lists_do_not_grow_queries_with_rows(admin_a, tenant_a, make_project, make_user,
+                                                              count_queries):
+    def measure():
+        with count_queries() as counter:
+            assert admin_a.get("/api/v1/projects?limit=200").status_code == 200
+            assert admin_a.get("/api/v1/users?limit=200").status_code == 200
+            assert admin_a.get(f"/api/v1/projects/{first}/members").status_code == 200
+        return counter.count
+
+    first = make_project(tenant_a["tenant_id"], "Q0")
+    few = measure()
+    for index in range(1, 30):
+        make_project(tenant_a["tenant_id"], f"Q{index}")
+        user_id = make_user(tenant_a["tenant_id"], f"u{index}@alpha.test")
+        admin_a.post(f"/api/v1/projects/{first}/members", json={"user_id": str(user_id)})
+    assert measure() == few
+
+
+def test_a_manager_can_open_a_deleted_project(admin_a):
+    project = _create(admin_a).json
+    admin_a.delete(f"/api/v1/projects/{project['id']}")
+    opened = admin_a.get(f"/api/v1/projects/{project['id']}?include_deleted=true")
+    assert opened.status_code == 200 and opened.json["deleted_at"]

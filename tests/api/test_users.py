@@ -78,3 +78,15 @@ def test_list_filters_by_role_and_text(admin_a):
     assert admin_a.get("/api/v1/users?role=support").json["total"] == 1
     assert admin_a.get("/api/v1/users?q=sue").json["items"][0]["email"] == "sup@alpha.test"
     assert admin_a.get("/api/v1/users?role=wizard").status_code == 422
+
+
+def test_support_level_on_a_non_support_user_is_refused_not_dropped(admin_a):
+    user = _new_user(admin_a).json
+    response = admin_a.patch(f"/api/v1/users/{user['id']}", json={"support_level": "L2"})
+    assert response.status_code == 422 and "support_level" in response.json["errors"]
+
+
+def test_user_delete_honours_if_match(admin_a):
+    user = _new_user(admin_a).json
+    admin_a.patch(f"/api/v1/users/{user['id']}", json={"name": "Changed"})
+    assert admin_a.delete(f"/api/v1/users/{user['id']}", headers={"If-Match": '"1"'}).status_code == 409

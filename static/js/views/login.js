@@ -1,0 +1,52 @@
+// Sign in with e-mail and password (POST /api/v1/auth/login); the server sets the session cookies.
+
+import { api, applyFieldErrors, clearAlerts, clearFieldErrors, showProblem } from "../api.js";
+import { navigate, setUser, takeNextRoute } from "../app.js";
+import { busy, field, h, setTitle } from "../ui.js";
+
+export async function render(root) {
+  setTitle("Sign in");
+  const email = field({ label: "E-mail", name: "email", type: "email", required: true, autocomplete: "username",
+    attrs: { autocapitalize: "none", spellcheck: "false" } });
+  const password = field({ label: "Password", name: "password", type: "password", required: true,
+    autocomplete: "current-password" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary btn-block", text: "Sign in" });
+  const problems = h("div", { class: "form-alerts", id: "login-alerts" });
+  const form = h("form", { class: "form login-form", novalidate: true, "aria-describedby": "login-alerts" },
+    problems, email.wrapper, password.wrapper, submit);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    problems.replaceChildren();
+    const body = { email: email.control.value.trim(), password: password.control.value };
+    const missing = {};
+    if (!body.email) missing.email = ["Enter your e-mail address."];
+    if (!body.password) missing.password = ["Enter your password."];
+    if (Object.keys(missing).length) {
+      applyFieldErrors(form, { errors: missing });
+      return;
+    }
+    try {
+      const result = await busy(submit, () => api.post("/api/v1/auth/login", body), "Signing in…");
+      clearAlerts();
+      setUser(result.user);
+      navigate(takeNextRoute());
+    } catch (error) {
+      password.control.value = "";
+      if (error.errors) applyFieldErrors(form, error);
+      showProblem(error, { container: problems });
+      if (!error.errors) email.control.focus();
+    }
+  });
+
+  root.append(h("div", { class: "login-page" },
+    h("div", { class: "login-card" },
+      h("div", { class: "login-brand" },
+        h("span", { class: "brand-mark brand-mark-large", "aria-hidden": "true", text: "M" }),
+        h("span", { class: "login-brand-name", text: "Meridian" })),
+      h("h1", { class: "login-title", tabindex: "-1", text: "Sign in" }),
+      h("p", { class: "login-lead", text: "SAP project delivery, from Explore to hypercare." }),
+      form)));
+  email.control.focus();
+}
