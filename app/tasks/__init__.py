@@ -20,6 +20,8 @@ def init_celery(app, celery) -> None:
         beat_schedule={},  # later capabilities add theirs (SLA sweep, scheduled syncs, outbox)
     )
 
+    reset_broker_connections(celery)
+
     class AppContextTask(Task):
         def __call__(self, *args, **kwargs):
             # Eager tasks run inside a request: give them a fresh context (and session) of that same app.
@@ -31,3 +33,14 @@ def init_celery(app, celery) -> None:
     app.extensions["celery"] = celery
 
     from app.tasks import jobs  # noqa: F401  (register tasks)
+
+
+def reset_broker_connections(celery) -> None:
+    """Drop pooled broker connections and producers, so a changed broker_url takes effect. Celery caches
+    them on first use (even eager tasks create the pool), and a process may create more than one app."""
+    pool = celery.__dict__.get("_pool")
+    if pool is not None:
+        pool.force_close_all()
+        celery._pool = None
+    if "amqp" in celery.__dict__:
+        celery.amqp._producer_pool = None
