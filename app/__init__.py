@@ -41,6 +41,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_blueprints(app)
     _register_cli(app)
     _enable_sqlite_foreign_keys(app)
+    _install_row_level_security(app)
     return app
 
 
@@ -65,6 +66,13 @@ def _register_cli(app: Flask) -> None:
     from app.cli import register_cli
 
     register_cli(app)
+
+
+def _install_row_level_security(app: Flask) -> None:
+    from app import rls
+
+    with app.app_context():
+        rls.install(db.engine, app.config["DATABASE_APP_ROLE"])
 
 
 def _enable_sqlite_foreign_keys(app: Flask) -> None:

@@ -28,6 +28,8 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'meridian.db'}")
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # PostgreSQL: run app statements as this plain role so row-level security applies (superusers bypass it).
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Empty means "not configured": cache and limits stay in-process, tasks run eagerly.

@@ -38,9 +38,12 @@ def init_celery(app, celery) -> None:
 def reset_broker_connections(celery) -> None:
     """Drop pooled broker connections and producers, so a changed broker_url takes effect. Celery caches
     them on first use (even eager tasks create the pool), and a process may create more than one app."""
+    from kombu import pools
+
     pool = celery.__dict__.get("_pool")
     if pool is not None:
         pool.force_close_all()
         celery._pool = None
     if "amqp" in celery.__dict__:
         celery.amqp._producer_pool = None
+    pools.reset()  # kombu keeps producer pools per connection in a process-wide registry
