@@ -30,6 +30,10 @@ DEMO_USERS = [
 
 
 def register_cli(app):
+    from app.cli_integrations import register_integration_cli
+
+    register_integration_cli(app)
+
     @app.cli.command("create-tenant")
     @click.option("--name", required=True)
     @click.option("--slug", required=True)

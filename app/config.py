@@ -69,6 +69,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     MERIDIAN_ENV = "development"
+    # The sandbox stand-ins listen on loopback; production allows only what the operator lists.
+    OUTBOUND_ALLOWLIST = Config.OUTBOUND_ALLOWLIST or ["127.0.0.1"]
 
 
 class TestingConfig(Config):
@@ -80,6 +82,7 @@ class TestingConfig(Config):
     LOG_JSON = False
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"  # same algorithm, cheaper, so the suite stays fast
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")
+    OUTBOUND_ALLOWLIST = ["127.0.0.1"]  # the sandbox stand-ins the end-to-end tests start
 
 
 class ProductionConfig(Config):
