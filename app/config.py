@@ -38,6 +38,7 @@ class Config:
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "")
     OUTBOUND_ALLOWLIST = [h.strip() for h in os.environ.get("OUTBOUND_ALLOWLIST", "").split(",") if h.strip()]
     D365_ENABLED = _bool("D365_ENABLED", False)
+    OUTBOUND_TIMEOUT_SECONDS = float(os.environ.get("OUTBOUND_TIMEOUT_SECONDS") or 30)
 
     # Auth: access tokens are short, refresh tokens rotate on every use.
     JWT_TOKEN_LOCATION = ["headers", "cookies"]

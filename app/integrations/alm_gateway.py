@@ -29,6 +29,11 @@ RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504}) | frozenset(range
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
+def backoff_sleep(seconds: float) -> None:
+    """The default wait between retries; a module function so tests can replace it."""
+    time.sleep(seconds)
+
+
 @dataclass(frozen=True)
 class ConnectionProfile:
     """Everything the gateway needs about one connection; built by the integration service from the
@@ -87,11 +92,12 @@ class ALMGateway:
     RATE_WAIT_CAP_SECONDS = 10.0
 
     def __init__(self, profile: ConnectionProfile, *, store, keyring, engine, allowlist=(), user_id=None,
-                 timeout: float | None = None, sleep=time.sleep, resolve=resolve_host, rng=random.random):
+                 timeout: float | None = None, sleep=None, resolve=resolve_host, rng=random.random):
         self.profile = profile
         self.store, self.engine, self.allowlist, self.user_id = store, engine, tuple(allowlist), user_id
         self.timeout = timeout or self.TIMEOUT_SECONDS
-        self.sleep, self.resolve, self.rng = sleep, resolve, rng
+        self.sleep = sleep or (lambda seconds: backoff_sleep(seconds))
+        self.resolve, self.rng = resolve, rng
         self.tokens = TokenCache(store, keyring, profile.token_cache_key, profile.tenant_id)
         self._session = requests.Session()
         self._session.trust_env = False  # no proxy or .netrc from the environment may see our requests
@@ -104,6 +110,7 @@ class ALMGateway:
         from app.utils import tenant_context
 
         kwargs.setdefault("user_id", tenant_context.current_actor_id())
+        kwargs.setdefault("timeout", current_app.config.get("OUTBOUND_TIMEOUT_SECONDS"))
         return cls(profile, store=current_app.extensions["kv"], keyring=current_app.extensions["crypto"],
                    engine=db.engine, allowlist=current_app.config["OUTBOUND_ALLOWLIST"], **kwargs)
 

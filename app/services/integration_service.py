@@ -122,10 +122,10 @@ def create_connection(data: dict) -> tuple[IntegrationConnection, str]:
         raise Conflict(f"This tenant already has a {cls.title} connection; edit it instead.")
     _check_name_free(data["name"])
     config = _clean_config(cls, data.get("config") or {}, partial=False)
-    connection = IntegrationConnection(kind=cls.kind, name=data["name"], config=config, secrets={})
-    db.session.add(connection)
-    db.session.flush()  # the tenant id is stamped: the associated data of every secret
     secrets = _clean_secrets(cls, data.get("secrets") or {}, partial=False)
+    connection = IntegrationConnection(kind=cls.kind, name=data["name"], config=config, secrets={},
+                                       tenant_id=tenant_context.require_tenant_id())
+    db.session.add(connection)
     webhook_secret = "whsec_" + base64.b64encode(os.urandom(24)).decode()
     secrets[WEBHOOK_SECRET_FIELD] = webhook_secret
     connection.secrets = _encrypt_all(connection, secrets)
