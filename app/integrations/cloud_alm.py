@@ -10,6 +10,7 @@ class CloudALMConnector(Connector):
     kind = "cloud_alm"
     title = "SAP Cloud ALM"
     vendor = "SAP"
+    position = 10
     description = "Requirement and test synchronisation with SAP Cloud ALM."
     single_per_tenant = True  # seed 000: one configuration per tenant; its token key is per tenant
     fields = (

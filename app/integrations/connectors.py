@@ -41,6 +41,7 @@ class Connector:
     description: str = ""
     fields: tuple[ConfigField, ...] = ()
     single_per_tenant: bool = False
+    position: int = 100  # order in the catalogue
 
     def __init__(self, gateway: ALMGateway, config: dict, reference_cache=None):
         self.gateway, self.config, self.reference_cache = gateway, config, reference_cache
@@ -125,7 +126,7 @@ def connector_class(kind: str) -> type[Connector] | None:
 
 def all_connectors() -> list[type[Connector]]:
     _load_builtin()
-    return list(REGISTRY.values())
+    return sorted(REGISTRY.values(), key=lambda cls: (cls.position, cls.title))
 
 
 def _load_builtin() -> None:

@@ -10,6 +10,7 @@ class Dynamics365Connector(Connector):
     kind = "d365"
     title = "Microsoft Dynamics 365"
     vendor = "Microsoft"
+    position = 20
     description = "Push qualified leads to Dynamics 365 Sales (upsert by alternate key)."
     fields = (
         ConfigField("base_url", "Environment URL", url=True, help="https://<org>.crm4.dynamics.com"),

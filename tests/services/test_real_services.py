@@ -23,6 +23,12 @@ def _broker_url(app) -> str:
     return f"{base}/13"
 
 
+def _forget_broker_connections():
+    celery.pool.force_close_all()
+    celery._pool = None
+    celery.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_worker(real_services):
     """A real `celery worker` process on its own queue, reading the same PostgreSQL database."""
@@ -36,11 +42,12 @@ def celery_worker(real_services):
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     saved = {key: celery.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
     celery.conf.update(broker_url=_broker_url(app), task_always_eager=False, task_default_queue=queue)
+    _forget_broker_connections()  # an earlier eager task opened them on the in-memory broker
     try:
         yield worker
     finally:
         celery.conf.update(saved)
-        celery.pool.force_close_all()
+        _forget_broker_connections()
         worker.terminate()
         try:
             worker.wait(timeout=20)
