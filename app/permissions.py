@@ -20,6 +20,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "projects.export": ("admin", "pm"),
     "audit.read": STAFF,
     "jobs.read": EVERYONE,
+    "integrations.read": STAFF,
+    "integrations.manage": ("admin",),
+    "integrations.call_log.read": ("admin",),
 }
 
 

@@ -7,7 +7,7 @@ route with a new parameter registers its factory here; until it does, the walk f
 from typing import Callable
 
 from app.extensions import db
-from app.models import Job, Project, User
+from app.models import IntegrationConnection, Job, Project, User
 from app.services import job_service  # noqa: F401  (job kinds register on import)
 
 FACTORIES: dict[str, Callable[[dict], object]] = {}
@@ -56,3 +56,14 @@ def _entity_type(ctx):
 @factory("version")
 def _version(ctx):
     return 1
+
+
+@factory("connection_id")
+def _integration_connection(ctx):
+    connection = ctx.setdefault("connection", IntegrationConnection(
+        kind="cloud_alm", name="Isolation ALM", config={"base_url": "https://alm.example.test",
+                                                       "token_url": "https://alm.example.test/oauth/token",
+                                                       "client_id": "x"}, secrets={}))
+    db.session.add(connection)
+    db.session.flush()
+    return connection.id

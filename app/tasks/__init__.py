@@ -32,7 +32,7 @@ def init_celery(app, celery) -> None:
     celery.Task = AppContextTask
     app.extensions["celery"] = celery
 
-    from app.tasks import jobs  # noqa: F401  (register tasks)
+    from app.tasks import integrations, jobs  # noqa: F401  (register tasks)
 
 
 def reset_broker_connections(celery) -> None:

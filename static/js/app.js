@@ -17,7 +17,7 @@ const ROUTES = [
   { path: /^\/testing$/, view: "testing", title: "Testing", permission: "projects.read", nav: "testing" },
   { path: /^\/cutover$/, view: "cutover", title: "Cutover", permission: "projects.read", nav: "cutover" },
   { path: /^\/hypercare$/, view: "hypercare", title: "Hypercare", permission: "projects.read", nav: "hypercare" },
-  { path: /^\/integrations$/, view: "integrations", title: "Integrations", permission: "users.manage",
+  { path: /^\/integrations$/, view: "integrations", title: "Integrations", permission: "integrations.read",
     nav: "integrations" },
   { path: /^\/leads$/, view: "leads", title: "Leads", permission: "users.read", nav: "leads" },
   { path: /^\/users$/, view: "users", title: "Users", permission: "users.read", nav: "users" },
