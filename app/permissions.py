@@ -20,6 +20,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "projects.export": ("admin", "pm"),
     "audit.read": STAFF,
     "jobs.read": EVERYONE,
+    # Delivery: customers' key users review requirements and run UAT, so they read and execute.
+    "delivery.read": EVERYONE,
+    "delivery.manage": ("admin", "pm", "consultant"),
+    "testing.execute": ("admin", "pm", "consultant", "customer"),
 }
 
 

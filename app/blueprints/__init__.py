@@ -1,3 +1,5 @@
 from app.blueprints import audit, auth, jobs, projects, spa, system, users
+from app.blueprints import backlog, defects, requirements, test_cases, test_cycles
 
 ALL_BLUEPRINTS = [auth.bp, users.bp, projects.bp, audit.bp, jobs.bp, system.bp, spa.bp]
+ALL_BLUEPRINTS += [requirements.bp, backlog.bp, test_cycles.bp, test_cases.bp, defects.bp]

@@ -1,0 +1,20 @@
+"""On PostgreSQL the requirement search runs on the GIN index the migration creates (not a scan)."""
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import ExploreRequirement
+from app.services.delivery_query import text_search
+from app.models.explore.requirement import SEARCH_DOCUMENT_SQL
+from app.utils import tenant_context
+
+
+def test_full_text_search_uses_the_gin_index(real_services, tenant_a, make_project):
+    project_id = make_project(tenant_a["tenant_id"])
+    with real_services.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        stmt = text_search(select(ExploreRequirement.id).where(ExploreRequirement.project_id == project_id),
+                           ExploreRequirement, "clearing", SEARCH_DOCUMENT_SQL)
+        compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = db.session.execute(text("EXPLAIN " + str(compiled).replace("%%", "%"))).scalars().all()
+        db.session.rollback()
+    assert any("ix_explore_requirements_search" in line for line in plan), plan
