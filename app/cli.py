@@ -88,4 +88,8 @@ def build_demo() -> Tenant:
                       "support3@demo.test", "approver@demo.test", "customer@demo.test"):
             db.session.add(ProjectMember(project_id=logistics.id, user_id=users[email].id))
         db.session.commit()
+        from app.demo.delivery import build_delivery_demo
+
+        build_delivery_demo(finance, users)
+        db.session.commit()
     return tenant

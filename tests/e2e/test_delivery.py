@@ -1,0 +1,87 @@
+"""Explore and Testing in the browser, on the demo tenant's S/4HANA Finance project."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_tester_records_three_results_from_the_keyboard_and_sees_the_pass_rate_change(page, demo):
+    sign_in(page, "consultant@demo.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Testing").click()
+    page.get_by_role("link", name="SIT 1 – Finance core").click()
+
+    pass_rate = page.locator("#pass-rate")
+    expect(pass_rate).to_have_text("Pass rate 80% · executed 5 of 8")  # demo: 4 passed, 1 failed
+
+    # Keyboard only: Tab reaches the grid's active row (the first one not run), then P, F, P.
+    grid = page.get_by_role("region", name="Execution grid")
+    first_open = grid.get_by_role("row", name=re.compile(r"^TC-0006 .*: Not run$"))
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if first_open.evaluate("row => row === document.activeElement"):
+            break
+    expect(first_open).to_be_focused()
+    page.keyboard.press("p")
+    expect(pass_rate).to_have_text("Pass rate 83.3% · executed 6 of 8")
+    expect(grid.get_by_role("row", name=re.compile(r"^TC-0007 "))).to_be_focused()  # focus moved on
+    page.keyboard.press("f")
+    expect(pass_rate).to_have_text("Pass rate 71.4% · executed 7 of 8")
+    page.keyboard.press("p")
+    expect(pass_rate).to_have_text("Pass rate 75% · executed 8 of 8")
+
+    expect(grid.get_by_role("row", name=re.compile(r"^TC-0006 .*: Passed$"))).to_be_visible()
+    expect(grid.get_by_role("row", name=re.compile(r"^TC-0007 .*: Failed$"))).to_contain_text("Elif Şahin")
+    expect(grid.get_by_role("row", name=re.compile(r"^TC-0008 .*: Passed$"))).to_be_visible()
+
+    # The results were stored: the cycle list shows the new numbers after a reload.
+    page.get_by_role("link", name="← All cycles").click()
+    sit = page.get_by_role("region", name="SIT 1 – Finance core")
+    expect(sit.get_by_role("meter", name="Pass rate")).to_have_attribute("aria-valuenow", "75")
+    expect(sit.get_by_role("meter", name="Executed (8 of 8)")).to_have_attribute("aria-valuenow", "100")
+
+
+def test_consultant_filters_requirements_opens_one_and_moves_it_through_review(page, demo):
+    sign_in(page, "consultant@demo.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Explore").click()
+    expect(page.get_by_role("img", name="Fit/gap of 12 requirements: Fit 4, Partial fit 4, Gap 4")).to_be_visible()
+    table = page.get_by_role("region", name="Requirements table")
+    expect(table.get_by_role("row")).to_have_count(13)
+
+    page.get_by_label("Search").fill("promissory")
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(table.get_by_role("row")).to_have_count(2)
+    table.get_by_role("link", name="REQ-0002").click()
+
+    expect(page.get_by_role("heading", name=re.compile("Turkish cheque and promissory note portfolio"))).to_be_visible()
+    trace = page.get_by_role("region", name="Trace: tests and defects")
+    expect(trace).to_contain_text("TC-0004")
+    expect(trace).to_contain_text("DEF-0001")
+    page.get_by_role("button", name="Mark realized").click()
+    expect(page.get_by_role("alert")).to_contain_text("REQ-0002 is now Realized")
+    expect(page.get_by_role("button", name="Mark verified")).to_be_visible()
+    history = page.get_by_role("region", name="Change history")
+    expect(history).to_contain_text("Version 2")
+    expect(history).to_contain_text("approved → realized")
+
+
+def test_delivery_views_fit_a_phone(new_page, demo):
+    page = new_page(390, 844)
+    sign_in(page)
+    fin = demo["projects"]["S4-FIN"]
+    for hash_ in (f"#/explore?project={fin}", f"#/testing?project={fin}", f"#/testing?project={fin}&tab=defects"):
+        page.goto("/" + hash_)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, hash_
+    page.get_by_role("link", name="Test cycles").click()
+    page.get_by_role("link", name="SIT 1 – Finance core").click()
+    button = page.get_by_role("group", name="Record TC-0006").get_by_role("button", name="Pass")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    assert box and box["x"] + box["width"] <= 390
+    button.click()
+    expect(page.locator("#pass-rate")).to_have_text("Pass rate 83.3% · executed 6 of 8")
