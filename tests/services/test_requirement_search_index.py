@@ -1,4 +1,5 @@
 """On PostgreSQL the requirement search runs on the GIN index the migration creates (not a scan)."""
+import pytest
 from sqlalchemy import select, text
 
 from app.extensions import db
@@ -6,6 +7,8 @@ from app.models import ExploreRequirement
 from app.services.delivery_query import text_search
 from app.models.explore.requirement import SEARCH_DOCUMENT_SQL
 from app.utils import tenant_context
+
+pytestmark = pytest.mark.services
 
 
 def test_full_text_search_uses_the_gin_index(real_services, tenant_a, make_project):
