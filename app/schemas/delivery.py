@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from app.models.backlog import STATUSES as BACKLOG_STATUSES, WRICEF_TYPES
 from app.models.delivery_common import SAP_MODULES, SEVERITIES
-from app.models.explore.requirement import ALM_SYNC_STATUSES, FIT_GAP, PRIORITIES, STATUSES as REQUIREMENT_STATUSES
+from app.models.explore.requirement import FIT_GAP, PRIORITIES, STATUSES as REQUIREMENT_STATUSES
 from app.models.testing import CASE_STATUSES, CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, EXECUTION_STATUSES
 from app.schemas.common import BaseSchema, OwnedFields
 
@@ -36,7 +36,7 @@ class RequirementSchema(RequirementFields, OwnedFields):
     code = fields.String(dump_only=True)
     owner_id = fields.UUID(allow_none=True)
     owner = fields.Nested(PersonSchema, dump_only=True, allow_none=True)
-    alm_sync_status = fields.String(validate=validate.OneOf(ALM_SYNC_STATUSES))
+    alm_sync_status = fields.String(dump_only=True)  # written by the SAP Cloud ALM connector only
     alm_last_synced_at = fields.DateTime(dump_only=True, allow_none=True)
     coverage = fields.Dict(dump_only=True)
 

@@ -176,3 +176,36 @@ def test_customer_key_user_records_uat_results_but_cannot_plan(app, client, admi
     key_user = login(client, "key.user@alpha.test")
     assert _record(key_user, project_id, uat["id"], execution["items"][0], "passed")["status"] == "passed"
     assert key_user.post(_p(project_id, "test-cycles"), json={"name": "x"}).status_code == 403
+
+
+def test_grid_and_case_lists_query_count_does_not_grow_with_rows(admin_a, tenant_a, make_project, count_queries):
+    project_id = make_project(tenant_a["tenant_id"])
+    req = _post(admin_a, _p(project_id, "requirements"), {"title": "R", "module": "FI"})
+    cycle = _post(admin_a, _p(project_id, "test-cycles"), {"name": "SIT"})
+
+    def grow(n):
+        ids = [_post(admin_a, _p(project_id, "test-cases"), {"title": f"c{i}", "module": "FI", "requirement_ids": [req["id"]]})["id"]
+               for i in range(n)]
+        planned = _post(admin_a, _p(project_id, f"test-cycles/{cycle['id']}/executions"), {"test_case_ids": ids})["items"]
+        for execution in planned[::2]:
+            _record(admin_a, project_id, cycle["id"], execution, "failed", new_defect={"title": "broken", "severity": "p3"})
+
+    def measure():
+        counts = []
+        for path in (f"test-cycles/{cycle['id']}/executions", "test-cases", "test-cycles", "defects", "backlog-items"):
+            with count_queries() as counter:
+                assert admin_a.get(_p(project_id, path), query_string={"limit": 200}).status_code == 200
+            counts.append(counter.count)
+        return counts
+
+    grow(2)
+    small = measure()
+    grow(12)
+    assert measure() == small, "a list issues more queries as rows grow (N+1)"
+
+
+def test_alm_sync_status_is_not_writable_through_the_api(admin_a, tenant_a, make_project):
+    project_id = make_project(tenant_a["tenant_id"])
+    req = _post(admin_a, _p(project_id, "requirements"), {"title": "R", "module": "FI"})
+    response = admin_a.patch(_p(project_id, f"requirements/{req['id']}"), json={"alm_sync_status": "synced"})
+    assert response.status_code == 422 and "alm_sync_status" in response.json["errors"]

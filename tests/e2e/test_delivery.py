@@ -67,6 +67,12 @@ def test_consultant_filters_requirements_opens_one_and_moves_it_through_review(p
     expect(history).to_contain_text("Version 2")
     expect(history).to_contain_text("approved → realized")
 
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("Priority").select_option("high")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("region", name=re.compile(r"^REQ-0002 "))).to_contain_text("High")
+    expect(history).to_contain_text("critical → high")
+
 
 def test_delivery_views_fit_a_phone(new_page, demo):
     page = new_page(390, 844)

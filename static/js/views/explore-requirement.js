@@ -1,11 +1,11 @@
 // One requirement: its facts, the workflow buttons the server would accept, its trace (test cases -> latest
 // execution -> defects) and its change history (the audit trail).
 
-import { ApiError, api, ifMatch, showMessage, showProblem } from "../api.js";
-import { can } from "../app.js";
-import { chip, emptyState, formatDateTime, formatValue, h, label, loading, setTitle, tableWrap } from "../ui.js";
+import { ApiError, api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage, showProblem } from "../api.js";
+import { can, flash, navigate } from "../app.js";
+import { busy, chip, emptyState, field, formatDateTime, formatValue, h, label, loading, setTitle, tableWrap } from "../ui.js";
 import {
-  EXECUTION_STATUSES, FIT_GAP, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, statusChip,
+  EXECUTION_STATUSES, FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, statusChip,
 } from "./delivery.js";
 
 const ACTION_TEXT = { in_review: "Send to review", approved: "Approve", rejected: "Reject", draft: "Back to draft",
@@ -28,10 +28,11 @@ export async function render(root, { project, requirementId, signal }) {
     throw error;
   }
   const facts = h("section", { class: "card", "aria-labelledby": "req-title" });
+  const editCard = h("section", { class: "card", hidden: true, id: "edit-req-panel", "aria-labelledby": "edit-req-title" });
   const traceCard = h("section", { class: "card card-flush", "aria-labelledby": "trace-title" });
   const historyCard = h("section", { class: "card", "aria-labelledby": "history-title" });
   body.replaceChildren(h("p", {}, h("a", { href: `#/explore?project=${project.id}`, text: "← All requirements" })),
-    facts, traceCard, can("audit.read") ? historyCard : null);
+    facts, editCard, traceCard, can("audit.read") ? historyCard : null);
 
   function drawFacts() {
     setTitle(`${requirement.code} · ${requirement.title}`);
@@ -56,7 +57,67 @@ export async function render(root, { project, requirementId, signal }) {
         ["Version", String(requirement.version)],
       ].map(([term, value]) => h("div", { class: "fact" }, h("dt", { text: term }), h("dd", { text: value })))),
       requirement.description ? h("p", { class: "prose", text: plainText(requirement.description) }) : null,
-      actions.length ? h("div", { class: "form-actions", role: "group", "aria-label": "Workflow" }, actions) : null);
+      can("delivery.manage") ? h("div", { class: "form-actions", role: "group", "aria-label": "Workflow" }, actions,
+        h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Edit", "aria-controls": "edit-req-panel",
+          onClick: openEdit }),
+        h("button", { type: "button", class: "btn btn-danger-outline btn-small", text: "Delete", onClick: remove })) : null);
+  }
+
+  async function remove(event) {
+    if (!window.confirm(`Delete ${requirement.code}? It can be restored from the API or by an admin.`)) return;
+    try {
+      await busy(event.currentTarget, () => api.del(url, { headers: ifMatch(requirement.version), signal }));
+      flash(`${requirement.code} was deleted.`);
+      navigate(`#/explore?project=${project.id}`);
+    } catch (error) {
+      showProblem(error);
+    }
+  }
+
+  function openEdit() {
+    const fields = {
+      title: field({ label: "Title", name: "title", required: true, value: requirement.title, attrs: { maxlength: "300" } }),
+      module: field({ label: "Module", name: "module", type: "select", options: MODULES, value: requirement.module }),
+      fit_gap: field({ label: "Fit/gap", name: "fit_gap", type: "select", options: FIT_GAP, value: requirement.fit_gap }),
+      priority: field({ label: "Priority", name: "priority", type: "select", options: PRIORITIES, value: requirement.priority }),
+      scope_item: field({ label: "Scope item", name: "scope_item", value: requirement.scope_item, attrs: { maxlength: "40" } }),
+      workshop_ref: field({ label: "Workshop", name: "workshop_ref", value: requirement.workshop_ref, attrs: { maxlength: "100" } }),
+      description: field({ label: "Description", name: "description", type: "textarea", value: plainText(requirement.description) }),
+    };
+    const problems = h("div", { class: "form-alerts" });
+    const save = h("button", { type: "submit", class: "btn btn-primary", text: "Save changes" });
+    const cancel = h("button", { type: "button", class: "btn btn-secondary", text: "Cancel", onClick: () => { editCard.hidden = true; } });
+    const form = h("form", { class: "form", novalidate: true, "aria-labelledby": "edit-req-title" }, problems,
+      h("div", { class: "form-grid" }, Object.entries(fields).filter(([n]) => n !== "description").map(([, f]) => f.wrapper)),
+      fields.description.wrapper, h("div", { class: "form-actions" }, save, cancel));
+    const baseVersion = requirement.version;
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearFieldErrors(form);
+      problems.replaceChildren();
+      const changes = {};
+      for (const [name, f] of Object.entries(fields)) {
+        const value = f.control.value.trim();
+        const before = name === "description" ? plainText(requirement.description).trim() : requirement[name];
+        if (value !== before) changes[name] = value;
+      }
+      if (!Object.keys(changes).length) { editCard.hidden = true; return; }
+      try {
+        requirement = await busy(save, () => api.patch(url, changes, { headers: ifMatch(baseVersion), signal }), "Saving…");
+        editCard.hidden = true;
+        drawFacts();
+        loadHistory();
+        showMessage("Changes saved.");
+      } catch (error) {
+        if (error.errors) applyFieldErrors(form, error);
+        showProblem(error.status === 409
+          ? new ApiError({ title: "Someone else changed this requirement", detail: "Reload the page to see their changes, then edit again." }, 409)
+          : error, { container: problems });
+      }
+    });
+    editCard.replaceChildren(h("h2", { class: "card-title", id: "edit-req-title", text: `Edit ${requirement.code}` }), form);
+    editCard.hidden = false;
+    fields.title.control.focus();
   }
 
   async function move(next, button) {
