@@ -25,6 +25,9 @@ class BacklogItem(TenantOwned, db.Model):
         Index("ix_backlog_items_project_status", "project_id", "status"),
         Index("ix_backlog_items_project_type", "project_id", "wricef_type"),
         Index("ix_backlog_items_project_module", "project_id", "module"),
+        Index("ix_backlog_items_project_title", "project_id", "title"),
+        Index("ix_backlog_items_project_effort", "project_id", "effort_days"),
+        Index("ix_backlog_items_project_updated", "project_id", "updated_at"),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("projects.id"), nullable=False, index=True)

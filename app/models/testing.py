@@ -25,7 +25,13 @@ DEFECT_DONE = ("closed", "rejected")
 class TestCycle(TenantOwned, db.Model):
     __tablename__ = "test_cycles"
     __test__ = False  # not a pytest class
-    __table_args__ = (Index("ix_test_cycles_project_status", "project_id", "status"),)
+    __table_args__ = (
+        Index("ix_test_cycles_project_status", "project_id", "status"),
+        Index("ix_test_cycles_project_type", "project_id", "cycle_type"),
+        Index("ix_test_cycles_project_start", "project_id", "start_date"),
+        Index("ix_test_cycles_project_name", "project_id", "name"),
+        Index("ix_test_cycles_project_updated", "project_id", "updated_at"),
+    )
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("projects.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -42,6 +48,8 @@ class TestCase(TenantOwned, db.Model):
         UniqueConstraint("project_id", "code"),
         Index("ix_test_cases_project_module", "project_id", "module"),
         Index("ix_test_cases_project_status", "project_id", "status"),
+        Index("ix_test_cases_project_title", "project_id", "title"),
+        Index("ix_test_cases_project_updated", "project_id", "updated_at"),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("projects.id"), nullable=False, index=True)
@@ -73,6 +81,7 @@ class TestExecution(TenantOwned, db.Model):
         UniqueConstraint("cycle_id", "test_case_id"),
         Index("ix_test_executions_cycle_status", "cycle_id", "status"),
         Index("ix_test_executions_case_executed", "test_case_id", "executed_at"),
+        Index("ix_test_executions_cycle_executed", "cycle_id", "executed_at"),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("projects.id"), nullable=False, index=True)
@@ -95,6 +104,9 @@ class Defect(TenantOwned, db.Model):
         Index("ix_defects_project_status", "project_id", "status"),
         Index("ix_defects_project_severity", "project_id", "severity"),
         Index("ix_defects_project_module", "project_id", "module"),
+        Index("ix_defects_project_title", "project_id", "title"),
+        Index("ix_defects_project_created", "project_id", "created_at"),
+        Index("ix_defects_project_updated", "project_id", "updated_at"),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("projects.id"), nullable=False, index=True)

@@ -42,6 +42,9 @@ class ExploreRequirement(TenantOwned, db.Model):
         Index("ix_explore_requirements_project_fit_gap", "project_id", "fit_gap"),
         Index("ix_explore_requirements_project_priority", "project_id", "priority"),
         Index("ix_explore_requirements_project_updated", "project_id", "updated_at"),
+        Index("ix_explore_requirements_project_created", "project_id", "created_at"),
+        Index("ix_explore_requirements_project_title", "project_id", "title"),
+        Index("ix_explore_requirements_project_alm_sync", "project_id", "alm_sync_status"),
         Index("ix_explore_requirements_search", text(SEARCH_DOCUMENT_SQL), postgresql_using="gin")
         .ddl_if(dialect="postgresql"),
     )

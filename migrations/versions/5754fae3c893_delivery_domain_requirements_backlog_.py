@@ -1,8 +1,8 @@
 """delivery domain: requirements, backlog, testing, defects
 
-Revision ID: 84012d822e04
+Revision ID: 5754fae3c893
 Revises: 4d2949e60b6c
-Create Date: 2026-11-23 09:10:54.159434
+Create Date: 2026-11-23 09:29:14.758457
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '84012d822e04'
+revision = '5754fae3c893'
 down_revision = '4d2949e60b6c'
 branch_labels = None
 depends_on = None
@@ -52,11 +52,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_explore_requirements_deleted_at'), ['deleted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_explore_requirements_external_id'), ['external_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_explore_requirements_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index('ix_explore_requirements_project_alm_sync', ['project_id', 'alm_sync_status'], unique=False)
+        batch_op.create_index('ix_explore_requirements_project_created', ['project_id', 'created_at'], unique=False)
         batch_op.create_index('ix_explore_requirements_project_fit_gap', ['project_id', 'fit_gap'], unique=False)
         batch_op.create_index(batch_op.f('ix_explore_requirements_project_id'), ['project_id'], unique=False)
         batch_op.create_index('ix_explore_requirements_project_module', ['project_id', 'module'], unique=False)
         batch_op.create_index('ix_explore_requirements_project_priority', ['project_id', 'priority'], unique=False)
         batch_op.create_index('ix_explore_requirements_project_status', ['project_id', 'status'], unique=False)
+        batch_op.create_index('ix_explore_requirements_project_title', ['project_id', 'title'], unique=False)
         batch_op.create_index('ix_explore_requirements_project_updated', ['project_id', 'updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_explore_requirements_tenant_id'), ['tenant_id'], unique=False)
 
@@ -64,7 +67,8 @@ def upgrade():
     # expression must stay identical to app/models/explore/requirement.py SEARCH_DOCUMENT_SQL.
     if op.get_bind().dialect.name == 'postgresql':
         op.create_index('ix_explore_requirements_search', 'explore_requirements',
-                        [sa.text("to_tsvector('simple'::regconfig, (COALESCE(title, ''::character varying)::text || ' '::text) || COALESCE(description, ''::text))")],
+                        [sa.text("to_tsvector('simple'::regconfig, (COALESCE(title, ''::character varying)::text "
+                                 "|| ' '::text) || COALESCE(description, ''::text))")],
                         unique=False, postgresql_using='gin')
 
     op.create_table('test_cases',
@@ -94,6 +98,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_test_cases_project_id'), ['project_id'], unique=False)
         batch_op.create_index('ix_test_cases_project_module', ['project_id', 'module'], unique=False)
         batch_op.create_index('ix_test_cases_project_status', ['project_id', 'status'], unique=False)
+        batch_op.create_index('ix_test_cases_project_title', ['project_id', 'title'], unique=False)
+        batch_op.create_index('ix_test_cases_project_updated', ['project_id', 'updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_test_cases_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('test_cycles',
@@ -119,7 +125,11 @@ def upgrade():
     with op.batch_alter_table('test_cycles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_test_cycles_deleted_at'), ['deleted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_test_cycles_project_id'), ['project_id'], unique=False)
+        batch_op.create_index('ix_test_cycles_project_name', ['project_id', 'name'], unique=False)
+        batch_op.create_index('ix_test_cycles_project_start', ['project_id', 'start_date'], unique=False)
         batch_op.create_index('ix_test_cycles_project_status', ['project_id', 'status'], unique=False)
+        batch_op.create_index('ix_test_cycles_project_type', ['project_id', 'cycle_type'], unique=False)
+        batch_op.create_index('ix_test_cycles_project_updated', ['project_id', 'updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_test_cycles_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('backlog_items',
@@ -152,10 +162,13 @@ def upgrade():
     with op.batch_alter_table('backlog_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_backlog_items_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_backlog_items_deleted_at'), ['deleted_at'], unique=False)
+        batch_op.create_index('ix_backlog_items_project_effort', ['project_id', 'effort_days'], unique=False)
         batch_op.create_index(batch_op.f('ix_backlog_items_project_id'), ['project_id'], unique=False)
         batch_op.create_index('ix_backlog_items_project_module', ['project_id', 'module'], unique=False)
         batch_op.create_index('ix_backlog_items_project_status', ['project_id', 'status'], unique=False)
+        batch_op.create_index('ix_backlog_items_project_title', ['project_id', 'title'], unique=False)
         batch_op.create_index('ix_backlog_items_project_type', ['project_id', 'wricef_type'], unique=False)
+        batch_op.create_index('ix_backlog_items_project_updated', ['project_id', 'updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_backlog_items_requirement_id'), ['requirement_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_backlog_items_tenant_id'), ['tenant_id'], unique=False)
 
@@ -204,6 +217,7 @@ def upgrade():
     )
     with op.batch_alter_table('test_executions', schema=None) as batch_op:
         batch_op.create_index('ix_test_executions_case_executed', ['test_case_id', 'executed_at'], unique=False)
+        batch_op.create_index('ix_test_executions_cycle_executed', ['cycle_id', 'executed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_test_executions_cycle_id'), ['cycle_id'], unique=False)
         batch_op.create_index('ix_test_executions_cycle_status', ['cycle_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_test_executions_deleted_at'), ['deleted_at'], unique=False)
@@ -243,10 +257,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_defects_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_defects_deleted_at'), ['deleted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_defects_execution_id'), ['execution_id'], unique=False)
+        batch_op.create_index('ix_defects_project_created', ['project_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_defects_project_id'), ['project_id'], unique=False)
         batch_op.create_index('ix_defects_project_module', ['project_id', 'module'], unique=False)
         batch_op.create_index('ix_defects_project_severity', ['project_id', 'severity'], unique=False)
         batch_op.create_index('ix_defects_project_status', ['project_id', 'status'], unique=False)
+        batch_op.create_index('ix_defects_project_title', ['project_id', 'title'], unique=False)
+        batch_op.create_index('ix_defects_project_updated', ['project_id', 'updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_defects_tenant_id'), ['tenant_id'], unique=False)
 
 
@@ -255,10 +272,13 @@ def downgrade():
     # Reviewed by hand.
     with op.batch_alter_table('defects', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_defects_tenant_id'))
+        batch_op.drop_index('ix_defects_project_updated')
+        batch_op.drop_index('ix_defects_project_title')
         batch_op.drop_index('ix_defects_project_status')
         batch_op.drop_index('ix_defects_project_severity')
         batch_op.drop_index('ix_defects_project_module')
         batch_op.drop_index(batch_op.f('ix_defects_project_id'))
+        batch_op.drop_index('ix_defects_project_created')
         batch_op.drop_index(batch_op.f('ix_defects_execution_id'))
         batch_op.drop_index(batch_op.f('ix_defects_deleted_at'))
         batch_op.drop_index(batch_op.f('ix_defects_assignee_id'))
@@ -273,6 +293,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_test_executions_deleted_at'))
         batch_op.drop_index('ix_test_executions_cycle_status')
         batch_op.drop_index(batch_op.f('ix_test_executions_cycle_id'))
+        batch_op.drop_index('ix_test_executions_cycle_executed')
         batch_op.drop_index('ix_test_executions_case_executed')
 
     op.drop_table('test_executions')
@@ -285,23 +306,32 @@ def downgrade():
     with op.batch_alter_table('backlog_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_backlog_items_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_backlog_items_requirement_id'))
+        batch_op.drop_index('ix_backlog_items_project_updated')
         batch_op.drop_index('ix_backlog_items_project_type')
+        batch_op.drop_index('ix_backlog_items_project_title')
         batch_op.drop_index('ix_backlog_items_project_status')
         batch_op.drop_index('ix_backlog_items_project_module')
         batch_op.drop_index(batch_op.f('ix_backlog_items_project_id'))
+        batch_op.drop_index('ix_backlog_items_project_effort')
         batch_op.drop_index(batch_op.f('ix_backlog_items_deleted_at'))
         batch_op.drop_index(batch_op.f('ix_backlog_items_assignee_id'))
 
     op.drop_table('backlog_items')
     with op.batch_alter_table('test_cycles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_test_cycles_tenant_id'))
+        batch_op.drop_index('ix_test_cycles_project_updated')
+        batch_op.drop_index('ix_test_cycles_project_type')
         batch_op.drop_index('ix_test_cycles_project_status')
+        batch_op.drop_index('ix_test_cycles_project_start')
+        batch_op.drop_index('ix_test_cycles_project_name')
         batch_op.drop_index(batch_op.f('ix_test_cycles_project_id'))
         batch_op.drop_index(batch_op.f('ix_test_cycles_deleted_at'))
 
     op.drop_table('test_cycles')
     with op.batch_alter_table('test_cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_test_cases_tenant_id'))
+        batch_op.drop_index('ix_test_cases_project_updated')
+        batch_op.drop_index('ix_test_cases_project_title')
         batch_op.drop_index('ix_test_cases_project_status')
         batch_op.drop_index('ix_test_cases_project_module')
         batch_op.drop_index(batch_op.f('ix_test_cases_project_id'))
@@ -313,11 +343,14 @@ def downgrade():
     with op.batch_alter_table('explore_requirements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_explore_requirements_tenant_id'))
         batch_op.drop_index('ix_explore_requirements_project_updated')
+        batch_op.drop_index('ix_explore_requirements_project_title')
         batch_op.drop_index('ix_explore_requirements_project_status')
         batch_op.drop_index('ix_explore_requirements_project_priority')
         batch_op.drop_index('ix_explore_requirements_project_module')
         batch_op.drop_index(batch_op.f('ix_explore_requirements_project_id'))
         batch_op.drop_index('ix_explore_requirements_project_fit_gap')
+        batch_op.drop_index('ix_explore_requirements_project_created')
+        batch_op.drop_index('ix_explore_requirements_project_alm_sync')
         batch_op.drop_index(batch_op.f('ix_explore_requirements_owner_id'))
         batch_op.drop_index(batch_op.f('ix_explore_requirements_external_id'))
         batch_op.drop_index(batch_op.f('ix_explore_requirements_deleted_at'))
