@@ -121,6 +121,8 @@ class TestExecutionSchema(OwnedFields):
 
     def _case(self, execution):
         case = execution.test_case
+        if case is None:  # the case was deleted after it was planned
+            return None
         return {"id": str(case.id), "code": case.code, "title": case.title, "module": case.module,
                 "expected_result": case.expected_result}
 

@@ -85,7 +85,9 @@ def progress(cycle_ids) -> dict:
         return result
     counts = [func.count(TestExecution.id)] + [
         func.sum(sql_case((TestExecution.status == status, 1), else_=0)) for status in EXECUTION_STATUSES]
+    # Joined to the test case so that executions of deleted cases drop out, as they do from the grid.
     for row in db.session.execute(select(TestExecution.cycle_id, *counts)
+                                  .join(TestCase, TestCase.id == TestExecution.test_case_id)
                                   .where(TestExecution.cycle_id.in_(cycle_ids)).group_by(TestExecution.cycle_id)):
         entry = result[row[0]]
         entry["total"] = row[1]

@@ -7,14 +7,15 @@ from app.models import Defect, ExploreRequirement, TestCase, TestCaseRequirement
 from app.models.explore.requirement import FIT_GAP, STATUSES
 
 def _latest_executions():
-    """Each test case's latest executed result (executions never run count as not_run)."""
+    """Each test case's latest executed result (executions never run count as not_run). Joined to the
+    cycle so that a deleted cycle's results no longer count."""
     ranked = select(
         TestExecution.id.label("execution_id"), TestExecution.test_case_id, TestExecution.status,
         TestExecution.executed_at, TestExecution.cycle_id,
         func.row_number().over(partition_by=TestExecution.test_case_id,
                                order_by=(TestExecution.executed_at.is_(None), TestExecution.executed_at.desc(),
                                          TestExecution.id)).label("rank"),
-    ).subquery()
+    ).join(TestCycle, TestCycle.id == TestExecution.cycle_id).subquery()
     return select(ranked).where(ranked.c.rank == 1).subquery()
 
 def coverage(project, requirement_ids=None) -> dict:

@@ -209,3 +209,16 @@ def test_alm_sync_status_is_not_writable_through_the_api(admin_a, tenant_a, make
     req = _post(admin_a, _p(project_id, "requirements"), {"title": "R", "module": "FI"})
     response = admin_a.patch(_p(project_id, f"requirements/{req['id']}"), json={"alm_sync_status": "synced"})
     assert response.status_code == 422 and "alm_sync_status" in response.json["errors"]
+
+
+def test_deleted_cases_and_cycles_drop_out_of_progress_and_coverage(admin_a, tenant_a, make_project):
+    project_id = make_project(tenant_a["tenant_id"])
+    with clock.freeze(datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)):
+        reqs, (tc1, tc2, tc3), sit, failed = _known_data_set(admin_a, project_id)
+    assert admin_a.delete(_p(project_id, f"test-cases/{tc3['id']}")).status_code == 204
+    progress = admin_a.get(_p(project_id, f"test-cycles/{sit['id']}")).json["progress"]
+    assert (progress["total"], progress["executed_pct"]) == (2, 100.0)
+    assert admin_a.get(_p(project_id, f"test-cycles/{sit['id']}/executions")).json["total"] == 2
+    assert admin_a.delete(_p(project_id, f"test-cycles/{sit['id']}")).status_code == 204
+    coverage = admin_a.get(_p(project_id, f"requirements/{reqs[0]['id']}")).json["coverage"]
+    assert coverage == {"cases": 2, "passed": 0, "failed": 0, "blocked": 0, "not_run": 2}
