@@ -90,6 +90,6 @@ def build_demo() -> Tenant:
         db.session.commit()
         from app.demo.delivery import build_delivery_demo
 
-        build_delivery_demo(finance, users)
+        build_delivery_demo(finance, users, logistics)
         db.session.commit()
     return tenant

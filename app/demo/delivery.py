@@ -58,7 +58,39 @@ CASES = [  # title, module, requirement indexes, steps, expected result
 ]
 
 
-def build_delivery_demo(finance, users: dict) -> None:
+def build_delivery_demo(finance, users: dict, logistics=None) -> None:
+    _finance(finance, users)
+    if logistics is not None:
+        _logistics(logistics, users)
+
+
+def _logistics(logistics, users: dict) -> None:
+    """The live logistics project: verified requirements and a regression cycle that the customer's key
+    user (customer@demo.test, a member) runs after each hypercare fix."""
+    reqs = [requirement_service.build_requirement(logistics, {
+        "title": title, "module": module, "fit_gap": fit_gap, "priority": "high", "status": "draft",
+        "workshop_ref": workshop, "owner_id": users["consultant@demo.test"].id})
+        for title, module, fit_gap, workshop in (
+            ("Goods receipt with handling units", "EWM", "fit", "WS-LOG-01"),
+            ("Delivery split by route and carrier", "SD", "partial_fit", "WS-LOG-02"),
+            ("Batch determination FEFO for food products", "MM", "fit", "WS-LOG-03"))]
+    db.session.flush()
+    for requirement in reqs:
+        for status in ("in_review", "approved", "realized", "verified"):
+            requirement.status = status
+    cases = [test_case_service.build_case(logistics, {"title": title, "module": module, "expected_result": expected},
+                                          [reqs[index].id])
+             for title, module, expected, index in (
+                 ("Receive a pallet with HU labels", "EWM", "Stock in the putaway bin", 0),
+                 ("Create deliveries for two routes", "SD", "Two deliveries, one per route", 1),
+                 ("Pick the batch expiring first", "MM", "Oldest batch proposed", 2))]
+    db.session.flush()
+    cycle = test_cycle_service.create_cycle(logistics, {"name": "Regression – hypercare fixes", "cycle_type": "regression",
+                                                        "start_date": utcnow().date()})
+    test_cycle_service.add_cases(logistics, cycle, [c.id for c in cases])
+
+
+def _finance(finance, users: dict) -> None:
     consultant, fi_consultant = users["consultant@demo.test"], users["fi.consultant@demo.test"]
     requirements = []
     for index, (title, module, scope, fit_gap, priority, status, workshop, description) in enumerate(REQUIREMENTS):

@@ -91,3 +91,18 @@ def test_delivery_views_fit_a_phone(new_page, demo):
     assert box and box["x"] + box["width"] <= 390
     button.click()
     expect(page.locator("#pass-rate")).to_have_text("Pass rate 83.3% · executed 6 of 8")
+
+
+def test_customer_key_user_sees_only_their_project_and_runs_the_regression(page, demo):
+    sign_in(page, "customer@demo.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Testing").click()
+    picker = page.get_by_label("Project")
+    expect(picker.locator("option")).to_have_count(1)
+    expect(picker).to_contain_text("S4-LOG")
+    expect(page.get_by_text("New test cycle")).to_have_count(0)  # customers do not plan cycles
+    page.get_by_role("link", name="Regression – hypercare fixes").click()
+    page.get_by_role("group", name="Record TC-0001").get_by_role("button", name="Pass").click()
+    expect(page.locator("#pass-rate")).to_have_text("Pass rate 100% · executed 1 of 3")
+    page.goto(f"/#/explore?project={demo['projects']['S4-FIN']}")  # not a member: falls back to their own
+    expect(page.get_by_label("Project")).to_contain_text("S4-LOG")
+    expect(page.get_by_role("region", name="Requirements table")).not_to_contain_text("Turkish cheque")
