@@ -51,6 +51,13 @@ def test_consultant_filters_requirements_opens_one_and_moves_it_through_review(p
     table = page.get_by_role("region", name="Requirements table")
     expect(table.get_by_role("row")).to_have_count(13)
 
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export for Excel").click()
+    download = download_info.value
+    with open(download.path(), "rb") as exported:
+        content = exported.read()
+    assert content.startswith(b"\xef\xbb\xbf") and "Turkish cheque and promissory note portfolio" in content.decode("utf-8-sig")
+
     page.get_by_label("Search").fill("promissory")
     page.get_by_role("button", name="Apply", exact=True).click()
     expect(table.get_by_role("row")).to_have_count(2)
@@ -106,3 +113,49 @@ def test_customer_key_user_sees_only_their_project_and_runs_the_regression(page,
     page.goto(f"/#/explore?project={demo['projects']['S4-FIN']}")  # not a member: falls back to their own
     expect(page.get_by_label("Project")).to_contain_text("S4-LOG")
     expect(page.get_by_role("region", name="Requirements table")).not_to_contain_text("Turkish cheque")
+
+
+def test_import_with_a_bad_row_shows_row_and_field_and_imports_nothing(page, demo):
+    sign_in(page, "consultant@demo.test")
+    page.goto(f"/#/explore?project={demo['projects']['S4-FIN']}")
+    table = page.get_by_role("region", name="Requirements table")
+    expect(table.get_by_role("row")).to_have_count(13)
+    csv = "title,module,fit_gap\nTreasury cash pooling,FI,gap\nIntercompany netting,XX,gap\n"
+    page.locator("#req-import-file").set_input_files(
+        files=[{"name": "workshop.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}])
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("nothing was imported")
+    expect(alert).to_contain_text("row 3: module")
+    expect(table.get_by_role("row")).to_have_count(13)
+
+    good = "title,module,fit_gap\nTreasury cash pooling,FI,gap\n"
+    page.locator("#req-import-file").set_input_files(
+        files=[{"name": "workshop.csv", "mimeType": "text/csv", "buffer": good.encode("utf-8")}])
+    expect(page.get_by_role("alert")).to_contain_text("Imported: 1 created, 0 updated, 0 unchanged.")
+    expect(page.get_by_role("region", name="Requirements table").get_by_role("row")).to_have_count(14)
+
+
+def test_consultant_captures_a_requirement_and_sends_drafts_to_review_in_bulk(page, demo):
+    sign_in(page, "consultant@demo.test")
+    page.goto(f"/#/explore?project={demo['projects']['S4-FIN']}")
+    page.get_by_role("button", name="New requirement").click()
+    form = page.get_by_role("form", name="New requirement")
+    form.get_by_label("Title").fill("Down payment requests for vendors")
+    form.get_by_label("Module").select_option("FI")
+    form.get_by_label("Fit/gap").select_option("partial_fit")
+    form.get_by_label("Description").fill("<p>Requests <script>alert(1)</script>approved by the CFO</p>")
+    form.get_by_role("button", name="Create requirement").click()
+    expect(page.get_by_role("alert")).to_contain_text("REQ-0013 was created.")
+    expect(page.get_by_role("heading", name=re.compile("Down payment requests for vendors"))).to_be_visible()
+    expect(page.locator(".requirement-detail .prose")).to_have_text("Requests approved by the CFO")
+
+    page.get_by_role("link", name="← All requirements").click()
+    page.get_by_role("link", name=re.compile(r"^Draft")).click()  # the status chip filters the list
+    table = page.get_by_role("region", name="Requirements table")
+    expect(table.get_by_role("row")).to_have_count(4)  # header + REQ-0006, REQ-0012, REQ-0013
+    for code in ("REQ-0006", "REQ-0012", "REQ-0013"):
+        page.get_by_label(f"Select {code}").check()
+    page.get_by_label("Move selected to").select_option("in_review")
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(page.get_by_role("alert")).to_contain_text("3 requirements moved to In review.")
+    expect(page.get_by_role("region", name="Requirement list")).to_contain_text("No requirement matches these filters.")

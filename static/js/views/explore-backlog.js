@@ -1,7 +1,7 @@
 // The WRICEF backlog of a project: filter by type and status, add an item tracing to a requirement.
 
-import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
-import { can, navigate } from "../app.js";
+import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { can, flash, navigate } from "../app.js";
 import { busy, emptyState, field, h, label, loading, tableWrap } from "../ui.js";
 import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, statusChip } from "./delivery.js";
 
@@ -66,7 +66,7 @@ async function newItemCard(project, url, reload) {
       effort_days: fields.effort_days.control.value === "" ? null : Number(fields.effort_days.control.value) };
     try {
       const item = await busy(submit, () => api.post(url, body), "Adding…");
-      showMessage(`${item.code} was added to the backlog.`);
+      flash(`${item.code} was added to the backlog.`);
       reload();
     } catch (error) {
       if (error.errors) applyFieldErrors(form, error);

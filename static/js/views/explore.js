@@ -2,8 +2,8 @@
 // export, new requirement) and its WRICEF backlog. Addresses: #/explore?project=<id>[&tab=backlog][&req=<id>].
 // Filters live in the address too, so a filtered list can be bookmarked and shared.
 
-import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
-import { can, navigate } from "../app.js";
+import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { can, flash, navigate } from "../app.js";
 import { busy, emptyState, field, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
 import {
   FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, noProjects, projectPicker, stackedBar, statusChip, tabs,
@@ -157,13 +157,11 @@ function requirementTable(items, project, manager, url, reload) {
       event.preventDefault();
       try {
         const result = await busy(apply, () => api.post(`${url}/bulk-status`, { ids: [...selected], status: bulkStatus.control.value }));
-        showMessage(`${result.updated} requirements moved to ${label(REQUIREMENT_STATUSES, bulkStatus.control.value)}.`);
+        flash(`${result.updated} requirements moved to ${label(REQUIREMENT_STATUSES, bulkStatus.control.value)}.`);
         reload();
       } catch (error) {
+        if (error.problem && error.problem.refused) error.unmatchedFieldErrors = error.problem.refused;
         showProblem(error);
-        if (error.problem && error.problem.refused) {
-          showMessage(error.problem.refused.join("; "), { tone: "warning", title: "Not moved", container: document.getElementById("alerts") });
-        }
       }
     });
   }
@@ -199,7 +197,7 @@ function importControl(url, onDone) {
     body.append("file", input.files[0]);
     try {
       const result = await api.post(`${url}/import`, body);
-      showMessage(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
+      flash(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
       onDone();
     } catch (error) {
       if (error.errors) {
@@ -237,7 +235,7 @@ function newRequirementForm(url, onCreated) {
     const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]));
     try {
       const created = await busy(submit, () => api.post(url, body), "Creating…");
-      showMessage(`${created.code} was created.`);
+      flash(`${created.code} was created.`);
       onCreated(created);
     } catch (error) {
       if (error.errors) applyFieldErrors(form, error);

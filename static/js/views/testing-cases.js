@@ -1,7 +1,7 @@
 // A project's test cases: the requirements each one proves, CSV export/import and a "new test case" form.
 
-import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
-import { can, navigate } from "../app.js";
+import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { can, flash, navigate } from "../app.js";
 import { busy, emptyState, field, h, loading, tableWrap } from "../ui.js";
 import { MODULES, plainText } from "./delivery.js";
 
@@ -41,7 +41,7 @@ function importButton(url) {
     body.append("file", input.files[0]);
     try {
       const result = await api.post(`${url}/import`, body);
-      showMessage(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
+      flash(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
       navigate(location.hash);
     } catch (error) {
       if (error.errors) {
@@ -81,7 +81,7 @@ async function newCaseForm(project, url) {
     body.requirement_ids = [...select.selectedOptions].map((option) => option.value);
     try {
       const created = await busy(submit, () => api.post(url, body), "Creating…");
-      showMessage(`${created.code} was created.`);
+      flash(`${created.code} was created.`);
       navigate(location.hash);
     } catch (error) {
       if (error.errors) applyFieldErrors(form, error);

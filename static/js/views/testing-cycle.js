@@ -3,7 +3,7 @@
 // S skipped, N not run. After a result the focus moves to the next row, so a tester runs down the list.
 
 import { api, ifMatch, showMessage, showProblem } from "../api.js";
-import { can } from "../app.js";
+import { can, flash, navigate } from "../app.js";
 import { announce, busy, emptyState, field, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
 import { CYCLE_STATUSES, EXECUTION_STATUSES, SEVERITIES, percentBar, plainText, stackedBar, statusChip } from "./delivery.js";
 
@@ -156,8 +156,7 @@ export async function render(root, { project, cycleId, signal }) {
       if (!ids.length) return;
       try {
         await busy(submit, () => api.post(`${cycleUrl}/executions`, { test_case_ids: ids }, { signal }), "Adding…");
-        showMessage(`${ids.length} test case(s) added.`);
-        const { navigate } = await import("../app.js");
+        flash(`${ids.length} test case(s) added.`);
         navigate(location.hash);
       } catch (error) {
         showProblem(error);

@@ -1,8 +1,8 @@
 // Testing: a project's test cycles (progress bars, pass rate), test cases (CSV import/export) and defects.
 // Addresses: #/testing?project=<id>[&tab=cases|defects][&cycle=<id>] (the cycle opens its execution grid).
 
-import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
-import { can, navigate } from "../app.js";
+import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { can, flash, navigate } from "../app.js";
 import { busy, chip, emptyState, field, formatDate, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
 import {
   CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, MODULES, SEVERITIES, noProjects, percentBar, projectPicker, statusChip, tabs,
@@ -81,7 +81,7 @@ function newCycleForm(url) {
       start_date: fields.start_date.control.value || null, end_date: fields.end_date.control.value || null };
     try {
       const cycle = await busy(submit, () => api.post(url, body), "Creating…");
-      showMessage(`${cycle.name} was created. Plan test cases into it from the cycle page.`);
+      flash(`${cycle.name} was created. Plan test cases into it from the cycle page.`);
       navigate(`${location.hash.split("&")[0]}&cycle=${cycle.id}`);
     } catch (error) {
       if (error.errors) applyFieldErrors(form, error);
@@ -139,7 +139,7 @@ function newDefectForm(url) {
     const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]));
     try {
       const defect = await busy(submit, () => api.post(url, body), "Saving…");
-      showMessage(`${defect.code} was raised.`);
+      flash(`${defect.code} was raised.`);
       navigate(location.hash);
     } catch (error) {
       if (error.errors) applyFieldErrors(form, error);
