@@ -23,6 +23,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "integrations.read": STAFF,
     "integrations.manage": ("admin",),
     "integrations.call_log.read": ("admin",),
+    # Delivery: customers' key users review requirements and run UAT, so they read and execute.
+    "delivery.read": EVERYONE,
+    "delivery.manage": ("admin", "pm", "consultant"),
+    "testing.execute": ("admin", "pm", "consultant", "customer"),
 }
 
 

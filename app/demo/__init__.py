@@ -1,1 +1,1 @@
-"""Demo data per area, called by `flask seed-demo` (app/cli.py build_demo)."""
+"""Demo data for the demo tenant, one module per area; build_demo() in app/cli.py calls them."""

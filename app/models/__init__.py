@@ -6,3 +6,6 @@ from app.models.audit import AuditCommit, AuditSnapshot  # noqa: F401
 from app.models.job import Job  # noqa: F401
 from app.models.sequence import NumberSequence  # noqa: F401
 from app.models.integrations import GatewayCallLog, IntegrationConnection, IntegrationSyncRun, WebhookEvent  # noqa: F401
+from app.models.explore.requirement import ExploreRequirement  # noqa: F401
+from app.models.backlog import BacklogItem  # noqa: F401
+from app.models.testing import Defect, TestCase, TestCaseRequirement, TestCycle, TestExecution  # noqa: F401
