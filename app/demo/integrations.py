@@ -24,7 +24,7 @@ def build_integrations_demo(tenant_id, admin_id) -> None:
     alm.last_test_message = "Connected to SAP Cloud ALM; 0 task(s) visible."
     alm.last_sync_at = now - timedelta(hours=3)
     d365 = _connection(tenant_id, "d365", "Dynamics 365 Sales – Rheinwerk", {
-        "base_url": D365_SANDBOX, "token_url": D365_SANDBOX + "/rheinwerk.onmicrosoft.com/oauth2/v2.0/token",
+        "org_url": D365_SANDBOX, "token_url": D365_SANDBOX + "/rheinwerk.onmicrosoft.com/oauth2/v2.0/token",
         "client_id": "7d1e5f3a-demo-4c1b-9b1e-meridian0365"}, "sandbox-secret-d365")
     db.session.add_all([alm, d365])
     db.session.flush()

@@ -6,3 +6,4 @@ from app.models.audit import AuditCommit, AuditSnapshot  # noqa: F401
 from app.models.job import Job  # noqa: F401
 from app.models.sequence import NumberSequence  # noqa: F401
 from app.models.integrations import GatewayCallLog, IntegrationConnection, IntegrationSyncRun, WebhookEvent  # noqa: F401
+from app.models.leads import D365PushJob, Lead  # noqa: F401
