@@ -23,6 +23,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "integrations.read": STAFF,
     "integrations.manage": ("admin",),
     "integrations.call_log.read": ("admin",),
+    "leads.read": ("admin", "pm", "consultant"),  # the SI firm's pre-sales pipeline: not for customers
+    "leads.manage": ("admin", "pm"),
+    "leads.push": ("admin", "pm"),  # push to Dynamics 365
 }
 
 
