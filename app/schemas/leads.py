@@ -1,4 +1,4 @@
-from marshmallow import fields, validate
+from marshmallow import fields, pre_load, validate
 
 from app.models.leads import LEAD_STATUSES, SEGMENTS
 from app.schemas.common import OwnedFields
@@ -32,3 +32,14 @@ class LeadSchema(OwnedFields):
     d365_sync_status = fields.String(dump_only=True, allow_none=True)
     d365_sync_last_at = fields.DateTime(dump_only=True, allow_none=True)
     d365_sync_error = fields.String(dump_only=True, allow_none=True)
+
+    @pre_load
+    def _normalise_domain(self, data, **_kwargs):
+        """'https://www.Contoso.com/' and 'contoso.com' are the same company."""
+        if isinstance(data, dict) and isinstance(data.get("domain"), str):
+            value = data["domain"].strip().lower()
+            for scheme in ("https://", "http://"):
+                value = value[len(scheme):] if value.startswith(scheme) else value
+            value = value.split("/")[0]
+            data = {**data, "domain": value[4:] if value.startswith("www.") else value}
+        return data
