@@ -47,7 +47,12 @@ def build_integrations_demo(tenant_id, admin_id) -> None:
         method="POST", path="/api/calm-tasks/v1/tasks",
         payload_hash=hashlib.sha256(b'{"title":"REQ-0001"}').hexdigest(), response_code=201, latency_ms=231,
         attempt=1, error=None, created_at=now - timedelta(days=2, hours=2)))
+    d365.is_active, d365.last_test_at, d365.last_test_status = True, now - timedelta(hours=1), "ok"
+    d365.last_test_message = "Connected to Dynamics 365."
     db.session.commit()
+    from app.demo.leads import build_leads_demo
+
+    build_leads_demo(tenant_id, admin_id)
 
 
 def _connection(tenant_id, kind, name, config, client_secret) -> IntegrationConnection:
