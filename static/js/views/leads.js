@@ -56,7 +56,8 @@ export async function render(root, { signal }) {
       return;
     }
     const head = h("tr", {}, canPush ? h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Select" })) : null,
-      ["Company", "Segment", "Readiness", "Priority", "Dynamics 365", "Actions"].map((text) => h("th", { scope: "col", text })));
+      [["Company"], ["Segment", "col-optional"], ["Readiness", "col-optional"], ["Priority"], ["Dynamics 365"], ["Actions"]]
+        .map(([text, cls]) => h("th", { scope: "col", class: cls, text })));
     const rows = leads.map((lead) => {
       const box = canPush ? h("input", { type: "checkbox", checked: selected.has(lead.id),
         "aria-label": `Select ${lead.company_name}`, onchange: (event) => {
@@ -70,8 +71,8 @@ export async function render(root, { signal }) {
       return h("tr", { dataset: { leadId: lead.id } },
         canPush ? h("td", {}, box) : null,
         h("td", {}, h("strong", { text: lead.company_name }), h("div", { class: "muted", text: lead.domain })),
-        h("td", { text: SEGMENTS[lead.segment] || lead.segment }),
-        h("td", { text: String(lead.readiness_score) }),
+        h("td", { class: "col-optional", text: SEGMENTS[lead.segment] || lead.segment }),
+        h("td", { class: "col-optional", text: String(lead.readiness_score) }),
         h("td", { text: String(lead.priority_score) }),
         h("td", {}, badge(lead.d365.status)),
         h("td", { class: "row-actions" }, details, push));
@@ -86,14 +87,14 @@ export async function render(root, { signal }) {
       ["Provider", lead.provider || "—"], ["Infrastructure", lead.infrastructure_summary || "—"],
       ["Partner Center referral", lead.is_partner_center_referral ? `Yes (${lead.referral_id || "no id"})` : "No"],
       ["Last synced", d.last_synced_at ? formatDateTime(d.last_synced_at) : "Never"]];
-    panel.replaceChildren(
+    panel.replaceChildren(...[
       h("h2", { class: "card-title", id: "lead-panel-title", tabindex: "-1", text: lead.company_name }),
       h("p", {}, "Dynamics 365: ", badge(d.status)),
       h("dl", { class: "details" }, rows.map(([term, value]) => [h("dt", { text: term }), h("dd", { text: value })])),
       d.error ? h("p", { class: "alert alert-error", role: "status", text: d.error }) : null,
       d.url ? h("p", {}, h("a", { href: d.url, target: "_blank", rel: "noopener noreferrer", text: "Open in Dynamics 365" })) : null,
       canPush ? h("button", { type: "button", class: "btn btn-secondary", text: "Push to Dynamics",
-        onclick: (event) => pushLeads([lead.id], event.currentTarget) }) : null);
+        onclick: (event) => pushLeads([lead.id], event.currentTarget) }) : null].filter(Boolean));
     panel.hidden = false;
   }
 
