@@ -134,3 +134,23 @@ def test_cross_tenant_push_is_404(admin_a, admin_b, d365_sandbox, d365_on):
     assert admin_b.post("/api/v1/d365/push-lead", json={"lead_id": lead["id"]}).status_code == 404
     assert admin_b.post("/api/v1/d365/push-leads", json={"lead_ids": [lead["id"]]}).status_code == 422
     assert admin_b.get(f"/api/v1/leads/{lead['id']}").status_code == 404
+
+
+def test_bulk_push_a_bad_lead_fails_alone(admin_a, d365_sandbox, d365_on, push_waits, app, tenant_a):
+    import uuid
+
+    from app.models.leads import Lead
+    connect(admin_a, d365_sandbox)
+    good = make_lead(admin_a, domain="good.example.com")
+    bad = make_lead(admin_a, domain="bad.example.com")
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        db.session.get(Lead, uuid.UUID(bad["id"])).contact_email = "broken"
+        db.session.commit()
+    response = admin_a.post("/api/v1/d365/push-leads", json={"lead_ids": [good["id"], bad["id"]]})
+    job = admin_a.get(response.json["status_url"]).json
+    assert job["result"]["pushed"] == 1 and job["result"]["failed"] == 1
+    assert job["result"]["errors"][bad["id"]].startswith("Rejected by Dynamics 365")
+    assert admin_a.get(f"/api/v1/leads/{good['id']}").json["d365"]["status"] == "synced"
+    assert admin_a.get(f"/api/v1/leads/{bad['id']}").json["d365"]["status"] == "error"
+    assert push_waits == []  # a validation error is never retried, in a batch either
+    assert d365_sandbox.requests.count(("POST", "/api/data/v9.2/$batch")) == 1
