@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test worker beat migrate bench clean
+.PHONY: run test test-core worker beat migrate bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	./scripts/test.sh
+
+# The core regression suite alone, fail-fast (seed 003 §1.2 "Core Regression Job"): everything except the
+# integration zone (tests/integrations) and the browser tests. CI runs it as its own step before `make test`.
+test-core: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not services" -x -q tests/unit tests/api tests/services
 
 worker: $(VENV)/.installed
 	$(BIN)/celery -A wsgi:celery worker --loglevel=INFO

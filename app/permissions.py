@@ -27,6 +27,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "delivery.read": EVERYONE,
     "delivery.manage": ("admin", "pm", "consultant"),
     "testing.execute": ("admin", "pm", "consultant", "customer"),
+    "leads.read": ("admin", "pm", "consultant"),  # the SI firm's pre-sales pipeline: not for customers
+    "leads.manage": ("admin", "pm"),
+    "leads.push": ("admin", "pm"),  # push to Dynamics 365
 }
 
 

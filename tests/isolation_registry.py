@@ -48,6 +48,16 @@ def _job(ctx):
     return job.id
 
 
+@factory("lead_id")
+def _lead(ctx):
+    from app.models.leads import Lead
+
+    lead = ctx.setdefault("lead", Lead(domain="iso-target.example.com", company_name="Isolation target"))
+    db.session.add(lead)
+    db.session.flush()
+    return lead.id
+
+
 @factory("entity_type")
 def _entity_type(ctx):
     return "Project"

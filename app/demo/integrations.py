@@ -24,7 +24,7 @@ def build_integrations_demo(tenant_id, admin_id) -> None:
     alm.last_test_message = "Connected to SAP Cloud ALM; 0 task(s) visible."
     alm.last_sync_at = now - timedelta(hours=3)
     d365 = _connection(tenant_id, "d365", "Dynamics 365 Sales – Rheinwerk", {
-        "base_url": D365_SANDBOX, "token_url": D365_SANDBOX + "/rheinwerk.onmicrosoft.com/oauth2/v2.0/token",
+        "org_url": D365_SANDBOX, "token_url": D365_SANDBOX + "/rheinwerk.onmicrosoft.com/oauth2/v2.0/token",
         "client_id": "7d1e5f3a-demo-4c1b-9b1e-meridian0365"}, "sandbox-secret-d365")
     db.session.add_all([alm, d365])
     db.session.flush()
@@ -47,7 +47,12 @@ def build_integrations_demo(tenant_id, admin_id) -> None:
         method="POST", path="/api/calm-tasks/v1/tasks",
         payload_hash=hashlib.sha256(b'{"title":"REQ-0001"}').hexdigest(), response_code=201, latency_ms=231,
         attempt=1, error=None, created_at=now - timedelta(days=2, hours=2)))
+    d365.is_active, d365.last_test_at, d365.last_test_status = True, now - timedelta(hours=1), "ok"
+    d365.last_test_message = "Connected to Dynamics 365."
     db.session.commit()
+    from app.demo.leads import build_leads_demo
+
+    build_leads_demo(tenant_id, admin_id)
 
 
 def _connection(tenant_id, kind, name, config, client_secret) -> IntegrationConnection:

@@ -116,10 +116,15 @@ class ALMGateway:
 
     # -- the one public call ----------------------------------------------------------------------
 
-    def request(self, method: str, path: str, *, json_body=None, params=None, headers=None) -> GatewayResponse:
+    def request(self, method: str, path: str, *, json_body=None, params=None, headers=None, raw_body: bytes = None,
+                content_type: str | None = None) -> GatewayResponse:
+        """`raw_body` + `content_type` send a non-JSON body (e.g. an OData multipart $batch)."""
         started = time.perf_counter()
         method = method.upper()
         body = None if json_body is None else json.dumps(json_body, separators=(",", ":"), sort_keys=True).encode()
+        if raw_body is not None:
+            body = raw_body
+        content_type = content_type or "application/json"
         outcome = _Outcome()
         try:
             url = urljoin(self.profile.base_url.rstrip("/") + "/", path.lstrip("/"))
@@ -128,7 +133,7 @@ class ALMGateway:
             breaker = breakers.make_breaker(self.store, self.profile.breaker_name,
                                             lambda exc: isinstance(exc, UpstreamUnavailable))
             try:
-                return breaker.call(self._send_with_retries, method, url, body, params, headers, outcome)
+                return breaker.call(self._send_with_retries, method, url, body, params, headers, outcome, content_type)
             except breakers.pybreaker.CircuitBreakerError:
                 raise CircuitOpen(f"The circuit breaker is open after repeated failures; no calls for up to "
                                   f"{breakers.OPEN_SECONDS} s.") from None
@@ -163,7 +168,8 @@ class ALMGateway:
         if wait > 0:
             self.sleep(wait)
 
-    def _send_with_retries(self, method, url, body, params, headers, outcome: _Outcome) -> GatewayResponse:
+    def _send_with_retries(self, method, url, body, params, headers, outcome: _Outcome,
+                           content_type: str = "application/json") -> GatewayResponse:
         refreshed = False
         retries = 0
         while True:
@@ -171,7 +177,7 @@ class ALMGateway:
             retry_after = None
             try:
                 token = self._token() if self.profile.token_url else None
-                response = self._send_following_redirects(method, url, body, params, headers, token)
+                response = self._send_following_redirects(method, url, body, params, headers, token, content_type)
             except requests.Timeout:
                 error: UpstreamUnavailable = UpstreamTimeout(f"No answer within {self.timeout:g} s.")
             except requests.ConnectionError:
@@ -191,6 +197,7 @@ class ALMGateway:
                 error = UpstreamUnavailable(f"The service answered HTTP {response.status_code}.",
                                             response.status_code)
                 retry_after = self._retry_after(response.headers.get("Retry-After"))
+                error.retry_after = retry_after  # callers with their own retry policy honour it too
             if retries >= self.MAX_RETRIES:
                 raise error
             retries += 1
@@ -213,12 +220,12 @@ class ALMGateway:
         except (TypeError, ValueError):
             return None
 
-    def _send_following_redirects(self, method, url, body, params, headers, token):
+    def _send_following_redirects(self, method, url, body, params, headers, token, content_type="application/json"):
         origin = _origin(url)
         for _hop in range(self.MAX_REDIRECTS + 1):
             sent_headers = {"Accept": "application/json", **dict(self.profile.headers), **(headers or {})}
             if body is not None:
-                sent_headers["Content-Type"] = "application/json"
+                sent_headers["Content-Type"] = content_type
             if token and _origin(url) == origin:  # the token never follows a redirect to another origin
                 sent_headers["Authorization"] = f"Bearer {token}"
             response = self._session.request(method, url, data=body, params=params, headers=sent_headers,

@@ -25,7 +25,10 @@ class OutboundRateLimited(GatewayError):
 
 
 class UpstreamUnavailable(GatewayError):
-    """Connection refused/reset, 5xx or 429 after the retries."""
+    """Connection refused/reset, 5xx or 429 after the retries. `retry_after` (seconds) when the service
+    said how long to wait."""
+
+    retry_after: float | None = None
 
 
 class UpstreamTimeout(UpstreamUnavailable):

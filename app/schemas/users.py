@@ -38,6 +38,7 @@ class UserUpdateSchema(UserSchema):
 class MeSchema(UserSchema):
     tenant = fields.Nested(TenantSchema)
     permissions = fields.List(fields.String())
+    features = fields.Dict(keys=fields.String(), values=fields.Boolean())
 
 
 class LoginSchema(BaseSchema):

@@ -19,7 +19,7 @@ const ROUTES = [
   { path: /^\/hypercare$/, view: "hypercare", title: "Hypercare", permission: "projects.read", nav: "hypercare" },
   { path: /^\/integrations$/, view: "integrations", title: "Integrations", permission: "integrations.read",
     nav: "integrations" },
-  { path: /^\/leads$/, view: "leads", title: "Leads", permission: "users.read", nav: "leads" },
+  { path: /^\/leads$/, view: "leads", title: "Leads", permission: "leads.read", nav: "leads" },
   { path: /^\/users$/, view: "users", title: "Users", permission: "users.read", nav: "users" },
   { path: /^\/admin$/, view: "admin", title: "Administration", permission: "users.manage", nav: "admin" },
 ];

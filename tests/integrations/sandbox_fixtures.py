@@ -29,6 +29,6 @@ def alm_connection_body(server, name="SAP Cloud ALM (sandbox)", secret=ALM_SECRE
 
 def d365_connection_body(server, secret=D365_SECRET) -> dict:
     return {"kind": "d365", "name": "Dynamics 365 (sandbox)",
-            "config": {"base_url": server.url, "token_url": server.url + "/contoso.onmicrosoft.com/oauth2/v2.0/token",
+            "config": {"org_url": server.url, "token_url": server.url + "/contoso.onmicrosoft.com/oauth2/v2.0/token",
                        "client_id": "d365-client"},
             "secrets": {"client_secret": secret}}

@@ -80,11 +80,11 @@ def test_refused_connections_then_recovery(app, tenant_a, alm_sandbox):
 def test_d365_lead_upsert_by_alternate_key(app, tenant_a, d365_sandbox):
     profile = Dynamics365Connector.build_profile(
         tenant_a["tenant_id"], uuid.uuid4(),
-        {"base_url": d365_sandbox.url, "token_url": d365_sandbox.url + "/contoso/oauth2/v2.0/token",
+        {"org_url": d365_sandbox.url, "token_url": d365_sandbox.url + "/contoso/oauth2/v2.0/token",
          "client_id": "d365-client"}, {"client_secret": D365_SECRET})
     gw = ALMGateway(profile, store=app.extensions["kv"], keyring=app.extensions["crypto"], engine=db.engine,
                     allowlist=["127.0.0.1"])
-    path = "/api/data/v9.2/leads(meridian_externalid='LEAD-0001')"
+    path = "/api/data/v9.2/leads(new_meridiandomain='LEAD-0001')"
     first = gw.request("PATCH", path, json_body={"lastname": "Schmidt", "companyname": "Rheinwerk"})
     second = gw.request("PATCH", path, json_body={"lastname": "Schmidt-Weber"})
     assert first.status_code == second.status_code == 204

@@ -3,7 +3,7 @@ and switchable faults.
 
 Faults (set from Python with `set_fault`, or `POST /_sandbox/fault {"mode": ..., "count": n}`):
   expire_tokens  every token issued so far is rejected with 401 (a refresh fixes it)
-  rate_limit     429 with Retry-After: 1
+  rate_limit     429 with Retry-After: `retry_after_seconds` (1)
   server_error   500 (503 on the token endpoint)
   slow           answers after `slow_seconds`
   refuse         stops listening (connection refused) until `clear_fault()` / `resume()`
@@ -26,6 +26,7 @@ FAULTS = ("expire_tokens", "rate_limit", "server_error", "slow", "refuse")
 class SandboxServer:
     name = "sandbox"
     token_lifetime = 3599
+    retry_after_seconds = 1
 
     def __init__(self, client_id: str, client_secret: str, port: int = 0, slow_seconds: float = 2.0):
         self.client_id, self.client_secret = client_id, client_secret
@@ -161,14 +162,17 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "slow":
             time.sleep(box.slow_seconds)
         elif mode == "rate_limit":
-            return self._send(429, {"error": {"code": "429", "message": "Too Many Requests"}}, {"Retry-After": "1"})
+            return self._send(429, {"error": {"code": "429", "message": "Too Many Requests"}}, {"Retry-After": str(box.retry_after_seconds)})
         elif mode == "server_error":
             return self._send(*box.server_error())
         status, payload, headers = box.route(self, self.command, parts.path, query, body)
         self._send(status, payload, headers)
 
     def _send(self, status: int, payload, headers: dict):
-        data = b"" if payload is None else json.dumps(payload).encode()
+        if isinstance(payload, bytes):  # a body the sandbox built itself (e.g. a multipart $batch answer)
+            data = bytes(payload)
+        else:
+            data = b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)
         if payload is not None:
             self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))

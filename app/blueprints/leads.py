@@ -1,0 +1,93 @@
+"""The leads API (pre-sales pipeline). Each lead carries its Dynamics 365 sync state and a link to the
+record there; pushing lives in the integration zone (app/integrations/d365/routes.py)."""
+from flask import Blueprint, current_app, jsonify, request
+
+from app.models.leads import LEAD_STATUSES, SEGMENTS, SYNC_STATUSES
+from app.permissions import requires
+from app.schemas.leads import LeadSchema
+from app.services import lead_service
+from app.utils.errors import ValidationFailed
+from app.utils.http import if_match_version, load_body, page_params
+from app.utils.openapi import doc
+
+bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
+_schema = LeadSchema()
+_D365_LABELS = {None: "Not synced", "pending": "Syncing", "in_progress": "Syncing", "synced": "Synced",
+                "error": "Error"}
+
+
+def _lead_dict(lead, org_url) -> dict:
+    body = _schema.dump(lead)
+    body["d365"] = {"status": lead.d365_sync_status or "not_synced", "label": _D365_LABELS[lead.d365_sync_status],
+                    "lead_id": lead.d365_lead_id,
+                    "last_synced_at": lead.d365_sync_last_at and lead.d365_sync_last_at.isoformat(),
+                    "error": lead.d365_sync_error, "url": lead_service.d365_record_url(org_url, lead)}
+    return body
+
+
+def _etagged(lead, status=200):
+    response = jsonify(_lead_dict(lead, lead_service.d365_org_url()))
+    response.status_code = status
+    response.headers["ETag"] = f'"{lead.version}"'
+    return response
+
+
+def _choice(name, choices):
+    value = request.args.get(name) or None
+    if value is not None and value not in choices:
+        raise ValidationFailed("Invalid filter.", errors={name: [f"One of {', '.join(choices)}."]})
+    return value
+
+
+@bp.get("")
+@requires("leads.read")
+@doc("List leads (filters: status, segment, d365_status, q; sort)", response=LeadSchema, many=True)
+def list_leads():
+    limit, offset = page_params()
+    leads, total = lead_service.list_leads(
+        limit, offset, status=_choice("status", LEAD_STATUSES), segment=_choice("segment", SEGMENTS),
+        d365_status=_choice("d365_status", SYNC_STATUSES + ("not_synced",)), q=request.args.get("q") or None,
+        sort=_choice("sort", tuple(lead_service.SORTS)) or "-priority_score")
+    org_url = lead_service.d365_org_url()
+    return jsonify({"items": [_lead_dict(lead, org_url) for lead in leads], "total": total,
+                    "features": {"d365": bool(current_app.config["D365_ENABLED"])}})
+
+
+@bp.post("")
+@requires("leads.manage")
+@doc("Create a lead", body=LeadSchema, response=LeadSchema, status=201)
+def create_lead():
+    return _etagged(lead_service.create_lead(load_body(LeadSchema())), 201)
+
+
+@bp.post("/import")
+@requires("leads.manage")
+@doc("Import leads from CSV (text/csv body or multipart 'file'); all rows or none, idempotent by domain")
+def import_leads():
+    upload = request.files.get("file")
+    text = upload.read().decode("utf-8-sig", errors="replace") if upload else request.get_data(as_text=True)
+    return jsonify(lead_service.import_csv(text, LeadSchema()))
+
+
+@bp.get("/<uuid:lead_id>")
+@requires("leads.read")
+@doc("One lead with its Dynamics 365 status, last sync time and record link", response=LeadSchema)
+def get_lead(lead_id):
+    return _etagged(lead_service.get_lead(lead_id))
+
+
+@bp.route("/<uuid:lead_id>", methods=["PUT", "PATCH"])
+@requires("leads.manage")
+@doc("Change a lead (If-Match: version)", body=LeadSchema, response=LeadSchema)
+def update_lead(lead_id):
+    lead = lead_service.get_lead(lead_id)
+    data = load_body(LeadSchema(), partial=True)
+    return _etagged(lead_service.update_lead(lead, data, if_match_version()))
+
+
+@bp.delete("/<uuid:lead_id>")
+@requires("leads.manage")
+@doc("Delete a lead (If-Match: version)", status=204)
+def delete_lead(lead_id):
+    lead_service.delete_lead(lead_service.get_lead(lead_id), if_match_version())
+    return "", 204

@@ -1,0 +1,140 @@
+"""Leads: the SI firm's pre-sales pipeline (seed 003 §2.2). CRUD, filters and the all-or-nothing CSV
+import. Core code: it knows the sync columns on a lead, never the Dynamics 365 push itself."""
+import csv
+import io
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import IntegrationConnection, User
+from app.models.leads import Lead
+from app.services.common import check_version
+from app.utils import tenant_context
+from app.utils.errors import ValidationFailed
+from app.utils.pagination import paginate
+
+SORTS = {"company_name": Lead.company_name, "-priority_score": Lead.priority_score.desc(),
+         "priority_score": Lead.priority_score, "-created_at": Lead.created_at.desc()}
+IMPORT_LIMIT = 5000
+
+
+def list_leads(limit, offset, *, status=None, segment=None, d365_status=None, q=None, sort="-priority_score"):
+    stmt = select(Lead)
+    if status:
+        stmt = stmt.where(Lead.status == status)
+    if segment:
+        stmt = stmt.where(Lead.segment == segment)
+    if d365_status == "not_synced":
+        stmt = stmt.where(Lead.d365_sync_status.is_(None))
+    elif d365_status:
+        stmt = stmt.where(Lead.d365_sync_status == d365_status)
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(db.func.lower(Lead.company_name).like(pattern) | Lead.domain.like(pattern))
+    stmt = stmt.order_by(SORTS.get(sort, SORTS["-priority_score"]), Lead.id)
+    return paginate(stmt, limit, offset)
+
+
+def get_lead(lead_id) -> Lead:
+    return Lead.get_scoped_or_404(lead_id)
+
+
+def find_by_domain(domain: str) -> Lead | None:
+    return db.session.execute(select(Lead).where(Lead.domain == domain.strip().lower())).scalar_one_or_none()
+
+
+def create_lead(data: dict) -> Lead:
+    data["domain"] = data["domain"].strip().lower()
+    _check_owner(data.get("owner_id"))
+    if find_by_domain(data["domain"]):
+        raise ValidationFailed("The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]})
+    lead = Lead(**data)
+    db.session.add(lead)
+    db.session.commit()
+    return lead
+
+
+def update_lead(lead: Lead, data: dict, expected_version) -> Lead:
+    check_version(lead, expected_version)
+    if "domain" in data:
+        data["domain"] = data["domain"].strip().lower()
+        other = find_by_domain(data["domain"])
+        if other is not None and other.id != lead.id:
+            raise ValidationFailed("The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]})
+    _check_owner(data.get("owner_id"))
+    for name, value in data.items():
+        setattr(lead, name, value)
+    db.session.commit()
+    return lead
+
+
+def delete_lead(lead: Lead, expected_version) -> None:
+    check_version(lead, expected_version)
+    lead.soft_delete(tenant_context.current_actor_id())
+    db.session.commit()
+
+
+def import_csv(text: str, schema) -> dict:
+    """Every row is validated first; one bad row imports nothing (the answer lists each bad row).
+    Idempotent by domain: a known domain updates that lead, a new one creates it."""
+    reader = csv.DictReader(io.StringIO(text))
+    rows, errors = [], {}
+    for number, row in enumerate(reader, start=2):  # line 1 is the header
+        if number - 1 > IMPORT_LIMIT:
+            raise ValidationFailed("Too many rows.", errors={"file": [f"At most {IMPORT_LIMIT} rows per import."]})
+        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        clean = {k: v for k, v in clean.items() if v != "" or k in ("domain", "company_name")}
+        if "domain" in clean:
+            clean["domain"] = clean["domain"].lower()
+        try:
+            rows.append(schema.load(clean))
+        except ValidationError as exc:
+            for field, messages in exc.normalized_messages().items():
+                errors[f"row {number}.{field}"] = messages if isinstance(messages, list) else [str(messages)]
+    if reader.fieldnames is None or not {"domain", "company_name"} <= {f.strip() for f in reader.fieldnames}:
+        raise ValidationFailed("The CSV needs a header row with at least domain and company_name.",
+                               errors={"file": ["Missing columns domain, company_name."]})
+    seen = {}
+    for index, row in enumerate(rows):
+        if row["domain"] in seen:
+            errors[f"row {index + 2}.domain"] = [f"Repeats the domain of row {seen[row['domain']] + 2}."]
+        seen[row["domain"]] = index
+    if errors:
+        raise ValidationFailed("Nothing was imported: fix the rows listed.", errors=errors)
+    existing = {lead.domain: lead for lead in db.session.execute(
+        select(Lead).where(Lead.domain.in_(list(seen)))).scalars()} if seen else {}
+    created = updated = 0
+    for row in rows:
+        lead = existing.get(row["domain"])
+        if lead is None:
+            db.session.add(Lead(**row))
+            created += 1
+        else:
+            for name, value in row.items():
+                setattr(lead, name, value)
+            updated += 1
+    db.session.commit()
+    return {"created": created, "updated": updated, "total": len(rows)}
+
+
+def d365_org_url() -> str | None:
+    """The tenant's Dynamics 365 environment URL (from its hub connection), for links to records."""
+    config = db.session.execute(select(IntegrationConnection.config).where(
+        IntegrationConnection.kind == "d365").order_by(IntegrationConnection.is_active.desc())).scalars().first()
+    return (config or {}).get("org_url")
+
+
+def d365_record_url(org_url: str | None, lead: Lead) -> str | None:
+    if not org_url or not lead.d365_lead_id:
+        return None
+    return f"{org_url.rstrip('/')}/main.aspx?pagetype=entityrecord&etn=lead&id={lead.d365_lead_id}"
+
+
+def _check_owner(owner_id) -> None:
+    if owner_id is None:
+        return
+    if db.session.execute(select(User.id).where(User.id == owner_id)).first() is None:
+        raise ValidationFailed("The lead could not be saved.", errors={"owner_id": ["No such user in this tenant."]})
+
+
