@@ -20,6 +20,15 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "projects.export": ("admin", "pm"),
     "audit.read": STAFF,
     "jobs.read": EVERYONE,
+    # Run / hypercare (seed 002): customers report, comment publicly and rate; staff work the queue.
+    "hypercare.read": EVERYONE,
+    "hypercare.report": ("admin", "pm", "consultant", "support", "customer"),
+    "hypercare.work": ("admin", "pm", "consultant", "support"),
+    "hypercare.sla.manage": ("admin", "pm"),
+    "changes.read": EVERYONE,
+    "changes.request": ("admin", "pm", "consultant", "support"),
+    "changes.approve": ("admin", "approver"),
+    "notifications.read": EVERYONE,
 }
 
 

@@ -17,7 +17,9 @@ def init_celery(app, celery) -> None:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
-        beat_schedule={},  # later capabilities add theirs (SLA sweep, scheduled syncs, outbox)
+        beat_schedule={  # later capabilities add theirs (scheduled syncs, outbox)
+            "hypercare-sla-sweep": {"task": "meridian.hypercare.sweep_sla_breaches", "schedule": 60.0},
+        },
     )
 
     class AppContextTask(Task):
@@ -30,4 +32,4 @@ def init_celery(app, celery) -> None:
     celery.Task = AppContextTask
     app.extensions["celery"] = celery
 
-    from app.tasks import jobs  # noqa: F401  (register tasks)
+    from app.tasks import hypercare, jobs  # noqa: F401  (register tasks)
