@@ -99,7 +99,7 @@ def create_incident(project_id):
 @doc("One incident with its SLA clock and timeline", response=IncidentSchema)
 def get_incident(project_id, incident_id):
     project = _project(project_id)
-    incident = incidents.get_incident(project, incident_id)
+    incident = incidents.read_incident(project, incident_id)
     response = _etagged(incident, project)
     body = response.get_json()
     body["timeline"] = incidents.timeline(incident, g.current_user)

@@ -2,16 +2,17 @@
 
 1. UPDATE: flag response breaches (unanswered past the deadline, or answered late), stamp when, escalate.
 2. UPDATE: the same for resolution.
-3./4. INSERT ... SELECT: one notification per new breach for the assignee and the project's managers
-   (members with role pm or admin). The unique key (tenant, user, kind, subject) plus NOT EXISTS make it
-   exactly once, even when two sweeps overlap.
+3./4. INSERT ... SELECT ... ON CONFLICT DO NOTHING: one notification per new breach for the assignee and
+   the project's managers (members with role pm or admin). The unique key (tenant, user, kind, subject)
+   makes it exactly once, even when two sweeps overlap.
 
 Flags are set once and never cleared: no statement anywhere writes them back to false. Paused incidents
 (waiting_customer) are skipped: their clock is not running. Called by Celery beat every minute for every
 tenant (app/tasks/hypercare.py), lazily on reads, and right after a late first response or resolution.
 """
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, union, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import HypercareIncident, Notification, ProjectMember, User
@@ -83,30 +84,34 @@ def sweep(project_id=None) -> dict:
 
 
 def _notify(clock: str, now, project_id) -> None:
-    """INSERT ... SELECT the notifications of the breaches stamped by this sweep."""
-    incident = HypercareIncident
-    stamp = getattr(incident, f"sla_{clock}_breached_at")
+    """INSERT ... SELECT the notifications of the breaches stamped by this sweep. Each branch of the
+    recipient UNION carries the incident's columns, so nothing joins back to the (large) incident table."""
     # INSERT ... SELECT is not filtered by the tenant session (only SELECT/UPDATE/DELETE are): scope by hand.
     tenant_id = tenant_context.require_tenant_id()
-    fresh = [incident.tenant_id == tenant_id, stamp == now]
+    i = HypercareIncident
+    stamp = getattr(i, f"sla_{clock}_breached_at")
+    fresh = [i.tenant_id == tenant_id, stamp == now]
     if project_id is not None:
-        fresh.append(incident.project_id == project_id)
-    assignees = select(incident.id.label("incident_id"), incident.assigned_to_id.label("user_id")).where(
-        *fresh, incident.assigned_to_id.is_not(None))
-    managers = (select(incident.id.label("incident_id"), ProjectMember.user_id.label("user_id"))
-                .join(ProjectMember, ProjectMember.project_id == incident.project_id)
+        fresh.append(i.project_id == project_id)
+    kind = KINDS[clock]
+    columns = (i.id.label("incident_id"), i.project_id.label("project_id"),
+               (literal(TITLES[clock]) + i.number + literal(" ") + i.title).label("title"),
+               _payload(i, clock).label("payload"))
+    assignees = select(i.assigned_to_id.label("user_id"), *columns).where(*fresh, i.assigned_to_id.is_not(None))
+    managers = (select(ProjectMember.user_id.label("user_id"), *columns)
+                .join(ProjectMember, ProjectMember.project_id == i.project_id)
                 .join(User, User.id == ProjectMember.user_id)
                 .where(*fresh, ProjectMember.tenant_id == tenant_id, User.tenant_id == tenant_id,
-                       User.role.in_(("pm", "admin")), User.active.is_(True)))
-    recipients = union(assignees, managers).subquery()
-    inc = aliased(HypercareIncident)
-    kind = KINDS[clock]
-    already = exists().where(Notification.tenant_id == tenant_id, Notification.user_id == recipients.c.user_id, Notification.kind == kind,
-                             Notification.subject_id == recipients.c.incident_id)
-    rows = (select(_new_uuid(), inc.tenant_id, recipients.c.user_id, literal(kind), inc.id, inc.project_id,
-                   literal(TITLES[clock]) + inc.number + literal(" ") + inc.title, _payload(inc, clock),
-                   literal(now, type_=Notification.created_at.type))
-            .join(inc, inc.id == recipients.c.incident_id)
-            .where(inc.tenant_id == tenant_id, ~already))
-    db.session.execute(insert(Notification).from_select(
-        ["id", "tenant_id", "user_id", "kind", "subject_id", "project_id", "title", "payload", "created_at"], rows))
+                       User.role.in_(("pm", "admin")), User.active.is_(True),
+                       # the assignee branch already covers a manager who is also the assignee
+                       or_(i.assigned_to_id.is_(None), i.assigned_to_id != ProjectMember.user_id)))
+    recipients = assignees.union_all(managers).subquery()
+    rows = select(_new_uuid(), literal(tenant_id, Notification.tenant_id.type), recipients.c.user_id, literal(kind),
+                  recipients.c.incident_id, recipients.c.project_id, recipients.c.title, recipients.c.payload,
+                  literal(now, type_=Notification.created_at.type)).where(literal(True))  # SQLite: WHERE before ON CONFLICT
+    # Exactly once: the unique key decides, so overlapping sweeps cannot double-notify (and no anti-join
+    # whose plan depends on fresh statistics).
+    dialect_insert = pg_insert if _dialect() == "postgresql" else sqlite_insert
+    db.session.execute(dialect_insert(Notification).from_select(
+        ["id", "tenant_id", "user_id", "kind", "subject_id", "project_id", "title", "payload", "created_at"], rows)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "user_id", "kind", "subject_id"]))

@@ -47,6 +47,13 @@ def get_incident(project: Project, incident_id) -> HypercareIncident:
     return incident
 
 
+def read_incident(project: Project, incident_id) -> HypercareIncident:
+    """For display: the clock is brought up to date first (lazy sweep of the project)."""
+    incident = get_incident(project, incident_id)
+    breaches.sweep(project.id)
+    return incident
+
+
 def list_incidents(project: Project, user: User, filters: dict, limit: int, offset: int, sort: str = "deadline"):
     breaches.sweep(project.id)  # lazily, so a read never shows a stale clock between beat runs
     i = HypercareIncident
