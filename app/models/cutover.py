@@ -78,7 +78,8 @@ class HypercareIncident(TenantOwned, db.Model):
     requires_change_request: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # Incidents and CRs point at each other; this key is added after both tables exist (use_alter).
     change_request_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("post_golive_change_requests.id", use_alter=True, name="fk_hypercare_incidents_change_request_id"),
+        Uuid, ForeignKey("post_golive_change_requests.id", use_alter=True, ondelete="SET NULL",
+                   name="fk_hypercare_incidents_change_request_id"),
         nullable=True, index=True)
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id], lazy="joined")

@@ -152,7 +152,10 @@ class ChangeRequestSchema(OwnedFields):
 
 
 class RaiseChangeRequestSchema(ChangeRequestSchema):
+    """Title, priority and description default to the incident's."""
     title = fields.String(validate=validate.Length(min=1, max=255))
+    priority = fields.String(validate=_priority)
+    description = fields.String(validate=validate.Length(max=20000))
 
 
 class RejectSchema(BaseSchema):

@@ -230,7 +230,7 @@ def upgrade():
     with op.batch_alter_table('hypercare_incidents', schema=None) as batch_op:
         batch_op.create_foreign_key(
             'fk_hypercare_incidents_change_request_id',
-            'post_golive_change_requests', ['change_request_id'], ['id'])
+            'post_golive_change_requests', ['change_request_id'], ['id'], ondelete='SET NULL')
     # ### end Alembic commands ###
 
 

@@ -121,9 +121,9 @@ def _check_decider(cr: PostGoliveChangeRequest, user: User) -> None:
 
 def approve(cr: PostGoliveChangeRequest, user: User) -> PostGoliveChangeRequest:
     _check_decider(cr, user)
-    if cr.status == "draft":
-        cr.expedited = True  # only reachable for emergencies (see _allowed)
+    from_draft = cr.status == "draft"
     _move(cr, "approved")
+    cr.expedited = from_draft  # only reachable for emergencies (see _allowed)
     cr.approved_by_id = user.id
     cr.approved_at = utcnow()
     db.session.commit()
