@@ -2,7 +2,7 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, case, cast, func, or_, select
+from sqlalchemy import Date, case, cast, func, literal_column, or_, select
 
 from app.extensions import db
 from app.models import HypercareIncident, PostGoliveChangeRequest, Project
@@ -27,7 +27,7 @@ def _hours(start, end):
 
 def _day(column):
     if _dialect() == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
+        return cast(func.timezone(literal_column("'UTC'"), column), Date)  # literal: GROUP BY must match
     return func.date(column)
 
 
