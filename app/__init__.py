@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.config import INSTANCE_DIR, get_config
 from app.extensions import celery, db, jwt, migrate
+from app.utils.crypto import load_keyring
 from app.utils.kvstore import make_store
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
                      render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     app.extensions["kv"] = make_store(app.config["REDIS_URL"])
+    app.extensions["crypto"] = load_keyring(app.config, app.instance_path)
 
     from app import models  # noqa: F401  (register every model)
     from app.services.auth_service import register_jwt_callbacks
@@ -41,6 +43,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_blueprints(app)
     _register_cli(app)
     _enable_sqlite_foreign_keys(app)
+    _install_row_level_security(app)
     return app
 
 
@@ -50,6 +53,8 @@ def _check_production_settings(app: Flask) -> None:
     missing = [name for name in ("SECRET_KEY", "JWT_SECRET_KEY") if app.config[name] in _DEV_DEFAULT_SECRETS]
     if not os.environ.get("DATABASE_URL"):
         missing.append("DATABASE_URL")
+    if not app.config.get("ENCRYPTION_KEYS"):
+        missing.append("ENCRYPTION_KEYS")
     if missing:
         raise RuntimeError(f"production needs these settings: {', '.join(missing)}")
 
@@ -65,6 +70,13 @@ def _register_cli(app: Flask) -> None:
     from app.cli import register_cli
 
     register_cli(app)
+
+
+def _install_row_level_security(app: Flask) -> None:
+    from app import rls
+
+    with app.app_context():
+        rls.install(db.engine, app.config["DATABASE_APP_ROLE"])
 
 
 def _enable_sqlite_foreign_keys(app: Flask) -> None:

@@ -30,6 +30,10 @@ DEMO_USERS = [
 
 
 def register_cli(app):
+    from app.cli_integrations import register_integration_cli
+
+    register_integration_cli(app)
+
     @app.cli.command("create-tenant")
     @click.option("--name", required=True)
     @click.option("--slug", required=True)
@@ -88,4 +92,10 @@ def build_demo() -> Tenant:
                       "support3@demo.test", "approver@demo.test", "customer@demo.test"):
             db.session.add(ProjectMember(project_id=logistics.id, user_id=users[email].id))
         db.session.commit()
+        from app.demo.delivery import build_delivery_demo
+        from app.demo.integrations import build_integrations_demo
+
+        build_delivery_demo(finance, users, logistics)
+        db.session.commit()
+        build_integrations_demo(tenant.id, admin.id)
     return tenant

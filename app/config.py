@@ -28,6 +28,8 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'meridian.db'}")
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # PostgreSQL: run app statements as this plain role so row-level security applies (superusers bypass it).
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Empty means "not configured": cache and limits stay in-process, tasks run eagerly.
@@ -38,6 +40,7 @@ class Config:
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "")
     OUTBOUND_ALLOWLIST = [h.strip() for h in os.environ.get("OUTBOUND_ALLOWLIST", "").split(",") if h.strip()]
     D365_ENABLED = _bool("D365_ENABLED", False)
+    OUTBOUND_TIMEOUT_SECONDS = float(os.environ.get("OUTBOUND_TIMEOUT_SECONDS") or 30)
 
     # Auth: access tokens are short, refresh tokens rotate on every use.
     JWT_TOKEN_LOCATION = ["headers", "cookies"]
@@ -69,6 +72,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     MERIDIAN_ENV = "development"
+    # The sandbox stand-ins listen on loopback; production allows only what the operator lists.
+    OUTBOUND_ALLOWLIST = Config.OUTBOUND_ALLOWLIST or ["127.0.0.1"]
 
 
 class TestingConfig(Config):
@@ -80,6 +85,7 @@ class TestingConfig(Config):
     LOG_JSON = False
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"  # same algorithm, cheaper, so the suite stays fast
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")
+    OUTBOUND_ALLOWLIST = ["127.0.0.1"]  # the sandbox stand-ins the end-to-end tests start
 
 
 class ProductionConfig(Config):

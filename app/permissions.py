@@ -29,6 +29,13 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "changes.request": ("admin", "pm", "consultant", "support"),
     "changes.approve": ("admin", "approver"),
     "notifications.read": EVERYONE,
+    "integrations.read": STAFF,
+    "integrations.manage": ("admin",),
+    "integrations.call_log.read": ("admin",),
+    # Delivery: customers' key users review requirements and run UAT, so they read and execute.
+    "delivery.read": EVERYONE,
+    "delivery.manage": ("admin", "pm", "consultant"),
+    "testing.execute": ("admin", "pm", "consultant", "customer"),
 }
 
 

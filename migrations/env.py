@@ -136,6 +136,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Migrations run as the schema owner: no app role, no row-level-security settings (app/rls.py).
+        connection.execution_options(meridian_owner=True)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from app.models import Project, User
+from app.rls import owner_connection
 from app.services import tenant_service
 from app.utils import tenant_context
 
@@ -21,19 +22,38 @@ def _database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    on_postgres = url.startswith("postgresql")
     app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "SQLALCHEMY_DATABASE_URI": url,
         "REDIS_URL": os.environ.get("TEST_REDIS_URL", ""),
+        # PostgreSQL: the suite runs as the plain app role, so row-level security is live in every test.
+        "DATABASE_APP_ROLE": "meridian_app" if on_postgres else "",
     })
     if app.config["REDIS_URL"]:
         app.extensions["kv"].prefix = f"meridian-test-{uuid.uuid4().hex[:8]}:"
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        if on_postgres:
+            _build_postgres_schema_with_migrations()
+        else:
+            db.drop_all()
+            db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
+        if not on_postgres:
+            db.drop_all()
+
+
+def _build_postgres_schema_with_migrations():
+    """The real schema, policies and grants: an empty public schema upgraded to head."""
+    import flask_migrate
+
+    with owner_connection(db.engine) as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+        conn.commit()
+    flask_migrate.upgrade()
 
 
 @pytest.fixture(autouse=True)
@@ -45,12 +65,13 @@ def _clean_state(app):
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
+        with owner_connection(db.engine) as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
             else:
                 for table in tables:
                     conn.execute(text(f'DELETE FROM "{table}"'))
+            conn.commit()
     app.extensions["kv"].flush()
 
 

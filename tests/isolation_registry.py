@@ -7,7 +7,7 @@ route with a new parameter registers its factory here; until it does, the walk f
 from typing import Callable
 
 from app.extensions import db
-from app.models import Job, Project, User
+from app.models import IntegrationConnection, Job, Project, User
 from app.services import job_service  # noqa: F401  (job kinds register on import)
 
 FACTORIES: dict[str, Callable[[dict], object]] = {}
@@ -97,3 +97,42 @@ def _notification(ctx):
     db.session.add(notification)
     db.session.flush()
     return notification.id
+
+
+@factory("connection_id")
+def _integration_connection(ctx):
+    connection = ctx.setdefault("connection", IntegrationConnection(
+        kind="cloud_alm", name="Isolation ALM", config={"base_url": "https://alm.example.test",
+                                                       "token_url": "https://alm.example.test/oauth/token",
+                                                       "client_id": "x"}, secrets={}))
+    db.session.add(connection)
+    db.session.flush()
+    return connection.id
+
+
+# Delivery domain (requirements, backlog, testing, defects): all inside the isolation project.
+def _delivery(ctx):
+    from app.models import BacklogItem, Defect, ExploreRequirement, TestCase, TestCycle, TestExecution
+
+    if "delivery" not in ctx:
+        project_id = _project(ctx)
+        requirement = ExploreRequirement(project_id=project_id, code="REQ-9001", title="Iso", module="FI")
+        case = TestCase(project_id=project_id, code="TC-9001", title="Iso", module="FI")
+        cycle = TestCycle(project_id=project_id, name="Iso SIT")
+        db.session.add_all([requirement, case, cycle])
+        db.session.flush()
+        execution = TestExecution(project_id=project_id, cycle_id=cycle.id, test_case_id=case.id)
+        item = BacklogItem(project_id=project_id, code="ENH-9001", wricef_type="enhancement", title="Iso",
+                           module="FI", requirement_id=requirement.id)
+        db.session.add_all([execution, item])
+        db.session.flush()
+        defect = Defect(project_id=project_id, code="DEF-9001", title="Iso", module="FI", execution_id=execution.id)
+        db.session.add(defect)
+        db.session.flush()
+        ctx["delivery"] = {"requirement_id": requirement.id, "item_id": item.id, "cycle_id": cycle.id,
+                           "execution_id": execution.id, "case_id": case.id, "defect_id": defect.id}
+    return ctx["delivery"]
+
+
+for _name in ("requirement_id", "item_id", "cycle_id", "execution_id", "case_id", "defect_id"):
+    FACTORIES[_name] = (lambda name: lambda ctx: _delivery(ctx)[name])(_name)

@@ -8,3 +8,7 @@ from app.models.sequence import NumberSequence  # noqa: F401
 from app.models.cutover import (HypercareCalendar, HypercareIncident, HypercareSLA, IncidentComment,  # noqa: F401
                                 PostGoliveChangeRequest)
 from app.models.notification import Notification  # noqa: F401
+from app.models.integrations import GatewayCallLog, IntegrationConnection, IntegrationSyncRun, WebhookEvent  # noqa: F401
+from app.models.explore.requirement import ExploreRequirement  # noqa: F401
+from app.models.backlog import BacklogItem  # noqa: F401
+from app.models.testing import Defect, TestCase, TestCaseRequirement, TestCycle, TestExecution  # noqa: F401

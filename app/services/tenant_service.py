@@ -38,4 +38,5 @@ def create_tenant(name: str, slug: str, admin_email: str, admin_password: str, t
         admin.set_password(admin_password)
         db.session.add(admin)
         db.session.commit()
+        db.session.refresh(admin)  # reload inside the tenant's scope: row-level security hides it outside
     return tenant, admin

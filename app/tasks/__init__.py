@@ -22,6 +22,8 @@ def init_celery(app, celery) -> None:
         },
     )
 
+    reset_broker_connections(celery)
+
     class AppContextTask(Task):
         def __call__(self, *args, **kwargs):
             # Eager tasks run inside a request: give them a fresh context (and session) of that same app.
@@ -32,4 +34,18 @@ def init_celery(app, celery) -> None:
     celery.Task = AppContextTask
     app.extensions["celery"] = celery
 
-    from app.tasks import hypercare, jobs  # noqa: F401  (register tasks)
+    from app.tasks import hypercare, integrations, jobs  # noqa: F401  (register tasks)
+
+
+def reset_broker_connections(celery) -> None:
+    """Drop pooled broker connections and producers, so a changed broker_url takes effect. Celery caches
+    them on first use (even eager tasks create the pool), and a process may create more than one app."""
+    from kombu import pools
+
+    pool = celery.__dict__.get("_pool")
+    if pool is not None:
+        pool.force_close_all()
+        celery._pool = None
+    if "amqp" in celery.__dict__:
+        celery.amqp._producer_pool = None
+    pools.reset()  # kombu keeps producer pools per connection in a process-wide registry

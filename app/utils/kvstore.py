@@ -48,6 +48,14 @@ class MemoryStore:
             expires = time.monotonic() + ttl_seconds if ttl_seconds else None
             self._data[key] = (value, expires)
 
+    def add(self, key: str, value, ttl_seconds: int) -> bool:
+        """Set only if absent (a lock); True when this caller set it."""
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._data[key] = (value, time.monotonic() + ttl_seconds)
+            return True
+
     def delete(self, key: str) -> None:
         with self._lock:
             self._data.pop(key, None)
@@ -83,6 +91,9 @@ class RedisStore:
 
     def set(self, key: str, value, ttl_seconds: int | None = None) -> None:
         self.client.set(self.prefix + key, value, ex=ttl_seconds)
+
+    def add(self, key: str, value, ttl_seconds: int) -> bool:
+        return bool(self.client.set(self.prefix + key, value, ex=ttl_seconds, nx=True))
 
     def delete(self, key: str) -> None:
         self.client.delete(self.prefix + key)

@@ -3,7 +3,7 @@
 Seed 002 (FDD-B03). Every table is tenant-owned: tenant_id NOT NULL + FK + index.
 
 Revision ID: b0002aabdffa
-Revises: 4d2949e60b6c
+Revises: 5754fae3c893
 Create Date: 2026-11-23 09:15:29.204198
 
 """
@@ -13,9 +13,24 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'b0002aabdffa'
-down_revision = '4d2949e60b6c'
+down_revision = '5754fae3c893'
 branch_labels = None
 depends_on = None
+
+
+TENANT_TABLES = ('hypercare_calendars', 'hypercare_incidents', 'hypercare_slas', 'notifications', 'incident_comments', 'post_golive_change_requests')
+TENANT_MATCHES = ("current_setting('meridian.rls_bypass', true) = 'on' "
+                  "OR tenant_id = NULLIF(current_setting('meridian.tenant_id', true), '')::uuid")
+
+
+def _enable_row_level_security():
+    """PostgreSQL: the tenant_isolation policy on every new tenant-owned table (see migrations/README)."""
+    if op.get_bind().dialect.name != 'postgresql':
+        return
+    for table in TENANT_TABLES:
+        op.execute(f'ALTER TABLE {table} ENABLE ROW LEVEL SECURITY')
+        op.execute(f'ALTER TABLE {table} FORCE ROW LEVEL SECURITY')
+        op.execute(f'CREATE POLICY tenant_isolation ON {table} USING ({TENANT_MATCHES}) WITH CHECK ({TENANT_MATCHES})')
 
 
 def upgrade():
@@ -232,6 +247,7 @@ def upgrade():
             'fk_hypercare_incidents_change_request_id',
             'post_golive_change_requests', ['change_request_id'], ['id'], ondelete='SET NULL')
     # ### end Alembic commands ###
+    _enable_row_level_security()
 
 
 def downgrade():

@@ -77,7 +77,9 @@ async function send(method, url, { body, headers, signal, csrfCookie } = {}) {
     headers: { Accept: "application/json, application/problem+json", ...(headers || {}) },
     signal,
   };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // file uploads (CSV import): the browser sets the multipart boundary
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }

@@ -217,3 +217,27 @@ export function renderPlaceholder(root, { title, summary, coming = [] }) {
       coming.length ? h("ul", { class: "placeholder-list" }, coming.map((item) => h("li", { text: item }))) : null,
       h("p", {}, "Nothing here is available yet. ", h("a", { href: "#/projects", text: "Back to projects" }))));
 }
+
+/**
+ * Wire a list's filter form: submit applies at once, typing in `search` applies after a pause, each
+ * control in `instant` applies on change. The pending timer dies with the view (`signal`).
+ */
+export function wireFilters(form, { search, instant = [], apply, signal, delay = 300 }) {
+  let debounce = null;
+  const applyNow = () => {
+    window.clearTimeout(debounce);
+    apply();
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    applyNow();
+  });
+  if (search) {
+    search.addEventListener("input", () => {
+      window.clearTimeout(debounce);
+      debounce = window.setTimeout(apply, delay);
+    });
+  }
+  instant.filter(Boolean).forEach((control) => control.addEventListener("change", applyNow));
+  signal.addEventListener("abort", () => window.clearTimeout(debounce));
+}

@@ -357,12 +357,15 @@ def test_keyboard_users_can_skip_to_the_content_and_see_where_focus_is(page, dem
 def test_every_area_in_the_nav_opens_and_placeholders_link_back(page, demo):
     sign_in(page)
     nav = page.get_by_role("navigation", name="Main")
-    areas = ["Explore", "Testing", "Cutover", "Hypercare", "Leads", "Integrations", "Administration"]
+    areas = ["Explore", "Testing", "Cutover", "Hypercare", "Leads", "Administration"]
     for area in areas:
         nav.get_by_role("link", name=area, exact=True).click()
         expect(page.get_by_role("heading", level=1, name=area)).to_be_visible()
-        expect(page.locator("main")).to_contain_text("Nothing here is available yet.")
         expect(nav.get_by_role("link", name=area, exact=True)).to_have_attribute("aria-current", "page")
+        if area in ("Explore", "Testing"):  # built (issue #3): they show the project picker instead
+            expect(page.get_by_label("Project")).to_be_visible()
+            continue
+        expect(page.locator("main")).to_contain_text("Nothing here is available yet.")
     page.get_by_role("link", name="Back to projects").click()
     expect(page.get_by_role("heading", level=1, name="Projects")).to_be_visible()
     page.goto("/#/no-such-page")

@@ -11,6 +11,7 @@ import pytest
 
 from app import create_app
 from app.extensions import celery
+from app.tasks import reset_broker_connections
 from tests.conftest import PASSWORD, login
 
 pytestmark = pytest.mark.services
@@ -36,11 +37,12 @@ def celery_worker(real_services):
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     saved = {key: celery.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
     celery.conf.update(broker_url=_broker_url(app), task_always_eager=False, task_default_queue=queue)
+    reset_broker_connections(celery)
     try:
         yield worker
     finally:
         celery.conf.update(saved)
-        celery.pool.force_close_all()
+        reset_broker_connections(celery)
         worker.terminate()
         try:
             worker.wait(timeout=20)

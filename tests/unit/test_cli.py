@@ -46,7 +46,8 @@ def test_seed_demo_builds_every_role_once(app):
 
 def test_seed_demo_refuses_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
-    prod = create_app("production", {"SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40})
+    prod = create_app("production", {"SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
+                                     "ENCRYPTION_KEYS": "k1:" + "B" * 43 + "="})
     with prod.app_context():  # pytest-flask has the test app's context pushed; the command must see prod's
         result = prod.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0 and "production" in result.output, result.output

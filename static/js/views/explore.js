@@ -1,15 +1,248 @@
-// Placeholder: the Explore area is still to come; a later issue replaces this view.
+// Explore: the requirements of one project (fit/gap chart, status chips, filters, bulk status, CSV import and
+// export, new requirement) and its WRICEF backlog. Addresses: #/explore?project=<id>[&tab=backlog][&req=<id>].
+// Filters live in the address too, so a filtered list can be bookmarked and shared.
 
-import { renderPlaceholder } from "../ui.js";
+import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { can, flash, navigate } from "../app.js";
+import { busy, emptyState, field, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
+import {
+  FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, noProjects, projectPicker, stackedBar, statusChip, tabs,
+} from "./delivery.js";
 
-export function render(root) {
-  renderPlaceholder(root, {
-    title: "Explore",
-    summary: "Fit-to-standard workshops and requirements will live here: capture each requirement, classify it as fit or gap, and keep it in sync with SAP Cloud ALM.",
-    coming: [
-      "Requirements per project with fit/gap classification",
-      "WRICEF backlog for the gaps",
-      "Two-way sync with SAP Cloud ALM requirements",
-    ],
-  });
+const LIMIT = 50;
+const FILTER_NAMES = ["q", "status", "module", "fit_gap", "priority"];
+
+export async function render(root, { query, signal }) {
+  setTitle("Explore");
+  const { wrapper: picker, project } = await projectPicker("explore", query, signal);
+  if (!project) {
+    root.append(pageHeader({ title: "Explore" }));
+    noProjects(root);
+    return;
+  }
+  const tab = query.get("tab") === "backlog" ? "backlog" : "requirements";
+  const base = `#/explore?project=${project.id}`;
+  root.append(pageHeader({ title: "Explore", subtitle: `${project.code} · ${project.name}` }),
+    h("div", { class: "view-toolbar" }, picker,
+      tabs([["requirements", "Requirements", base], ["backlog", "WRICEF backlog", `${base}&tab=backlog`]], tab,
+        "Explore sections")));
+  if (query.get("req")) {
+    const detail = await import("./explore-requirement.js");
+    await detail.render(root, { project, requirementId: query.get("req"), signal });
+  } else if (tab === "backlog") {
+    const backlog = await import("./explore-backlog.js");
+    await backlog.render(root, { project, query, signal });
+  } else {
+    await renderRequirements(root, project, query, signal);
+  }
 }
+
+function hashWith(project, query, changes) {
+  const params = new URLSearchParams();
+  params.set("project", project.id);
+  for (const name of [...FILTER_NAMES, "offset"]) {
+    const value = name in changes ? changes[name] : query.get(name);
+    if (value) params.set(name, value);
+  }
+  return `#/explore?${params.toString()}`;
+}
+
+async function renderRequirements(root, project, query, signal) {
+  const manager = can("delivery.manage");
+  const url = `/api/v1/projects/${project.id}/requirements`;
+  const offset = Math.max(0, Number.parseInt(query.get("offset") || "0", 10) || 0);
+  const filterValues = Object.fromEntries(FILTER_NAMES.map((name) => [name, query.get(name) || ""]));
+
+  const summary = h("section", { class: "card summary-card", "aria-labelledby": "req-summary-title" },
+    h("h2", { class: "card-title", id: "req-summary-title", text: "Fit/gap overview" }), loading());
+  const panel = h("section", { class: "card", hidden: true, id: "new-req-panel", "aria-labelledby": "new-req-title" });
+  const listCard = h("section", { class: "card card-flush", "aria-label": "Requirement list" });
+  root.append(summary, panel, listCard);
+
+  // Filters -------------------------------------------------------------------------------------
+  const controls = {
+    q: field({ label: "Search", name: "q", type: "search", value: filterValues.q,
+      attrs: { placeholder: "Words in title or description" } }),
+    status: field({ label: "Status", name: "status", type: "select", value: filterValues.status,
+      options: [["", "All statuses"], ...REQUIREMENT_STATUSES] }),
+    module: field({ label: "Module", name: "module", type: "select", value: filterValues.module,
+      options: [["", "All modules"], ...MODULES] }),
+    fit_gap: field({ label: "Fit/gap", name: "fit_gap", type: "select", value: filterValues.fit_gap,
+      options: [["", "All"], ...FIT_GAP] }),
+    priority: field({ label: "Priority", name: "priority", type: "select", value: filterValues.priority,
+      options: [["", "All priorities"], ...PRIORITIES] }),
+  };
+  const filters = h("form", { class: "filters", role: "search", "aria-label": "Filter requirements" },
+    Object.values(controls).map((item) => item.wrapper), h("button", { type: "submit", class: "btn btn-secondary", text: "Apply" }));
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const changes = { offset: "" };
+    for (const name of FILTER_NAMES) changes[name] = controls[name].control.value.trim();
+    navigate(hashWith(project, query, changes));
+  });
+
+  const exportLinks = h("div", { class: "toolbar-actions" },
+    h("a", { class: "btn btn-secondary btn-small", href: `${url}/export`, download: "", text: "Export CSV" }),
+    h("a", { class: "btn btn-secondary btn-small", href: `${url}/export?format=excel`, download: "",
+      text: "Export for Excel" }),
+    manager ? importControl(url, () => navigate(hashWith(project, query, {}))) : null,
+    manager ? h("button", { type: "button", class: "btn btn-primary btn-small", text: "New requirement",
+      "aria-controls": "new-req-panel", "aria-expanded": "false",
+      onClick: (event) => toggleNew(event.currentTarget) }) : null);
+
+  function toggleNew(button) {
+    const open = panel.hidden;
+    panel.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    if (open) {
+      panel.replaceChildren(h("h2", { class: "card-title", id: "new-req-title", text: "New requirement" }),
+        newRequirementForm(url, (created) => navigate(`#/explore?project=${project.id}&req=${created.id}`)));
+      panel.querySelector("input").focus();
+    } else {
+      button.focus();
+    }
+  }
+
+  const status = h("p", { class: "list-status", role: "status", "aria-live": "polite" });
+  const results = h("div", {}, loading("Loading requirements…"));
+  const pager = h("nav", { class: "pager", "aria-label": "Pagination" });
+  listCard.append(h("div", { class: "card-toolbar" }, filters, exportLinks), status, results, pager);
+
+  // Data ----------------------------------------------------------------------------------------
+  const apiQuery = { limit: LIMIT, offset, sort: "code" };
+  for (const name of FILTER_NAMES) if (filterValues[name]) apiQuery[name] = filterValues[name];
+  const [stats, page] = await Promise.all([api.get(`${url}/stats`, { signal }), api.get(url, { query: apiQuery, signal })]);
+
+  summary.replaceChildren(summary.firstChild,
+    stackedBar(FIT_GAP.map(([key, text]) => [key, text, stats.by_fit_gap[key]]), { title: `Fit/gap of ${stats.total} requirements` }),
+    h("div", { class: "chip-filters", role: "group", "aria-label": "Filter by status" },
+      REQUIREMENT_STATUSES.map(([key, text]) => h("a", {
+        class: "chip-link", href: hashWith(project, query, { status: filterValues.status === key ? "" : key, offset: "" }),
+        "aria-current": filterValues.status === key ? "true" : null,
+      }, statusChip(REQUIREMENT_STATUSES, key), ` ${stats.by_status[key]}`, h("span", { class: "visually-hidden", text: ` ${text}` })))));
+
+  status.textContent = page.total
+    ? `Showing ${offset + 1}–${offset + page.items.length} of ${page.total} requirements`
+    : "No requirements match.";
+  if (!page.items.length) {
+    results.replaceChildren(emptyState(stats.total ? "No requirement matches these filters." : "No requirements yet."));
+  } else {
+    results.replaceChildren(requirementTable(page.items, project, manager, url, () => navigate(hashWith(project, query, {}))));
+  }
+  pager.replaceChildren(...[
+    offset > 0 ? h("a", { class: "btn btn-secondary btn-small", href: hashWith(project, query, { offset: String(Math.max(0, offset - LIMIT)) }), text: "Previous" }) : null,
+    offset + LIMIT < page.total ? h("a", { class: "btn btn-secondary btn-small", href: hashWith(project, query, { offset: String(offset + LIMIT) }), text: "Next" }) : null,
+  ].filter(Boolean));
+}
+
+function coverageText(coverage) {
+  if (!coverage || !coverage.cases) return "No tests";
+  if (coverage.not_run === coverage.cases) return `${coverage.cases} not run yet`;
+  return `${coverage.passed}/${coverage.cases} passed${coverage.failed ? `, ${coverage.failed} failed` : ""}`;
+}
+
+function requirementTable(items, project, manager, url, reload) {
+  const selected = new Set();
+  const bulkStatus = field({ label: "Move selected to", name: "bulk_status", type: "select",
+    options: REQUIREMENT_STATUSES });
+  const apply = h("button", { type: "submit", class: "btn btn-secondary btn-small", text: "Apply to selected", disabled: true });
+  const count = h("span", { class: "muted", role: "status", text: "0 selected" });
+  const bulk = manager ? h("form", { class: "bulk-bar", "aria-label": "Bulk status change" }, bulkStatus.wrapper, apply, count) : null;
+  const refresh = () => {
+    count.textContent = `${selected.size} selected`;
+    apply.disabled = selected.size === 0;
+  };
+  if (bulk) {
+    bulk.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const result = await busy(apply, () => api.post(`${url}/bulk-status`, { ids: [...selected], status: bulkStatus.control.value }));
+        flash(`${result.updated} requirements moved to ${label(REQUIREMENT_STATUSES, bulkStatus.control.value)}.`);
+        reload();
+      } catch (error) {
+        if (error.problem && error.problem.refused) error.unmatchedFieldErrors = error.problem.refused;
+        showProblem(error);
+      }
+    });
+  }
+  const table = h("table", { class: "table requirement-table" },
+    h("caption", { class: "visually-hidden", text: "Requirements" }),
+    h("thead", {}, h("tr", {},
+      manager ? h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Select" })) : null,
+      ["Code", "Title", "Module", "Fit/gap", "Priority", "Status", "Owner", "Tests"].map((text) => h("th", { scope: "col", text })))),
+    h("tbody", {}, items.map((req) => h("tr", {},
+      manager ? h("td", {}, h("input", { type: "checkbox", "aria-label": `Select ${req.code}`,
+        onChange: (event) => { if (event.target.checked) selected.add(req.id); else selected.delete(req.id); refresh(); } })) : null,
+      h("td", { class: "cell-code" }, h("a", { class: "row-link", href: `#/explore?project=${project.id}&req=${req.id}`, text: req.code })),
+      h("td", { text: req.title }),
+      h("td", { text: req.module }),
+      h("td", {}, statusChip(FIT_GAP, req.fit_gap)),
+      h("td", { text: label(PRIORITIES, req.priority) }),
+      h("td", {}, statusChip(REQUIREMENT_STATUSES, req.status)),
+      h("td", { text: req.owner ? req.owner.name : "—" }),
+      h("td", { class: "cell-nowrap", text: coverageText(req.coverage) })))));
+  return h("div", {}, bulk, tableWrap(table, "Requirements table"));
+}
+
+function importControl(url, onDone) {
+  const input = h("input", { type: "file", accept: ".csv,text/csv", class: "visually-hidden", id: "req-import-file" });
+  const button = h("label", { for: "req-import-file", class: "btn btn-secondary btn-small", tabindex: "0", role: "button",
+    text: "Import CSV" });
+  button.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); input.click(); }
+  });
+  input.addEventListener("change", async () => {
+    if (!input.files.length) return;
+    const body = new FormData();
+    body.append("file", input.files[0]);
+    try {
+      const result = await api.post(`${url}/import`, body);
+      flash(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
+      onDone();
+    } catch (error) {
+      if (error.errors) {
+        error.unmatchedFieldErrors = Object.entries(error.errors).map(([row, fields]) =>
+          `${row}: ${Object.entries(fields).map(([name, messages]) => `${name} – ${[].concat(messages).join(" ")}`).join("; ")}`);
+      }
+      showProblem(error);
+    } finally {
+      input.value = "";
+    }
+  });
+  return h("span", { class: "file-trigger" }, input, button);
+}
+
+function newRequirementForm(url, onCreated) {
+  const fields = {
+    title: field({ label: "Title", name: "title", required: true, attrs: { maxlength: "300" } }),
+    module: field({ label: "Module", name: "module", type: "select", options: MODULES, value: "FI" }),
+    fit_gap: field({ label: "Fit/gap", name: "fit_gap", type: "select", options: FIT_GAP, value: "fit" }),
+    priority: field({ label: "Priority", name: "priority", type: "select", options: PRIORITIES, value: "medium" }),
+    scope_item: field({ label: "Scope item", name: "scope_item", hint: "SAP Best Practices scope item, e.g. J58.",
+      attrs: { maxlength: "40" } }),
+    workshop_ref: field({ label: "Workshop", name: "workshop_ref", attrs: { maxlength: "100" } }),
+    description: field({ label: "Description", name: "description", type: "textarea" }),
+  };
+  const problems = h("div", { class: "form-alerts" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Create requirement" });
+  const form = h("form", { class: "form", novalidate: true, "aria-label": "New requirement" }, problems,
+    h("div", { class: "form-grid" }, Object.entries(fields).filter(([n]) => n !== "description").map(([, f]) => f.wrapper)),
+    fields.description.wrapper, h("div", { class: "form-actions" }, submit));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    problems.replaceChildren();
+    const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]));
+    try {
+      const created = await busy(submit, () => api.post(url, body), "Creating…");
+      flash(`${created.code} was created.`);
+      onCreated(created);
+    } catch (error) {
+      if (error.errors) applyFieldErrors(form, error);
+      showProblem(error, { container: problems });
+    }
+  });
+  return form;
+}
+
+export { TRANSITIONS };

@@ -4,7 +4,7 @@ import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } fro
 import { can, flash, navigate } from "../app.js";
 import {
   PHASES, announce, busy, chip, emptyState, field, formatDate, h, loading, pageHeader, phaseChip, setTitle,
-  tableWrap,
+  tableWrap, wireFilters,
 } from "../ui.js";
 
 const LIMIT = 50;
@@ -220,7 +220,6 @@ export async function render(root, { query, signal }) {
     }
   }
 
-  let debounce = null;
   function applyFilters() {
     clearFieldErrors(filters);
     state.q = search.control.value.trim();
@@ -229,18 +228,12 @@ export async function render(root, { query, signal }) {
     state.offset = 0;
     load();
   }
-  filters.addEventListener("submit", (event) => {
-    event.preventDefault();
-    window.clearTimeout(debounce);
-    applyFilters();
+  wireFilters(filters, {
+    search: search.control,
+    instant: [phase.control, deleted && deleted.control],
+    apply: applyFilters,
+    signal,
   });
-  search.control.addEventListener("input", () => {
-    window.clearTimeout(debounce);
-    debounce = window.setTimeout(applyFilters, 300);
-  });
-  phase.control.addEventListener("change", applyFilters);
-  if (deleted) deleted.control.addEventListener("change", applyFilters);
-  signal.addEventListener("abort", () => window.clearTimeout(debounce));
 
   await load();
 }

@@ -1,15 +1,150 @@
-// Placeholder: the Testing area is still to come; a later issue replaces this view.
+// Testing: a project's test cycles (progress bars, pass rate), test cases (CSV import/export) and defects.
+// Addresses: #/testing?project=<id>[&tab=cases|defects][&cycle=<id>] (the cycle opens its execution grid).
 
-import { renderPlaceholder } from "../ui.js";
+import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { can, flash, navigate } from "../app.js";
+import { busy, chip, emptyState, field, formatDate, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
+import {
+  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, MODULES, SEVERITIES, noProjects, percentBar, projectPicker, statusChip, tabs,
+} from "./delivery.js";
 
-export function render(root) {
-  renderPlaceholder(root, {
-    title: "Testing",
-    summary: "Test cycles, test cases and their executions will live here, with defects linked to the requirements they cover.",
-    coming: [
-      "Test cycles and test cases per project",
-      "Execution results and defects",
-      "Test results pushed to SAP Cloud ALM",
-    ],
+export async function render(root, { query, signal }) {
+  setTitle("Testing");
+  const { wrapper: picker, project } = await projectPicker("testing", query, signal);
+  if (!project) {
+    root.append(pageHeader({ title: "Testing" }));
+    noProjects(root);
+    return;
+  }
+  const tab = ["cases", "defects"].includes(query.get("tab")) ? query.get("tab") : "cycles";
+  const base = `#/testing?project=${project.id}`;
+  root.append(pageHeader({ title: "Testing", subtitle: `${project.code} · ${project.name}` }),
+    h("div", { class: "view-toolbar" }, picker, tabs([["cycles", "Test cycles", base], ["cases", "Test cases", `${base}&tab=cases`],
+      ["defects", "Defects", `${base}&tab=defects`]], query.get("cycle") ? "cycles" : tab, "Testing sections")));
+  if (query.get("cycle")) {
+    const grid = await import("./testing-cycle.js");
+    await grid.render(root, { project, cycleId: query.get("cycle"), signal });
+  } else if (tab === "cases") {
+    const cases = await import("./testing-cases.js");
+    await cases.render(root, { project, signal });
+  } else if (tab === "defects") {
+    await renderDefects(root, project, query, signal);
+  } else {
+    await renderCycles(root, project, signal);
+  }
+}
+
+function openDefectsText(openDefects) {
+  const parts = Object.entries(openDefects).filter(([, n]) => n).map(([sev, n]) => `${n} ${sev.toUpperCase()}`);
+  return parts.length ? `Open defects: ${parts.join(", ")}` : "No open defects";
+}
+
+async function renderCycles(root, project, signal) {
+  const url = `/api/v1/projects/${project.id}/test-cycles`;
+  const list = h("div", { class: "cycle-grid" }, loading("Loading cycles…"));
+  root.append(can("delivery.manage") ? newCycleForm(url) : null, list);
+  const page = await api.get(url, { query: { limit: 200 }, signal });
+  if (!page.items.length) {
+    list.replaceChildren(emptyState("No test cycles yet."));
+    return;
+  }
+  list.replaceChildren(...page.items.map((cycle) => {
+    const p = cycle.progress;
+    const titleId = `cycle-${cycle.id}`;
+    return h("section", { class: "card cycle-card", "aria-labelledby": titleId },
+      h("h2", { class: "card-title", id: titleId },
+        h("a", { href: `#/testing?project=${project.id}&cycle=${cycle.id}`, text: cycle.name })),
+      h("p", { class: "title-chips" }, chip(label(CYCLE_TYPES, cycle.cycle_type), "accent"), " ", statusChip(CYCLE_STATUSES, cycle.status),
+        h("span", { class: "muted", text: ` ${formatDate(cycle.start_date)} – ${formatDate(cycle.end_date)}` })),
+      percentBar(`Executed (${p.executed} of ${p.total})`, p.executed_pct),
+      percentBar("Pass rate", p.pass_rate, p.pass_rate >= 90 ? "success" : p.pass_rate >= 70 ? "warning" : "danger"),
+      h("p", { class: "muted", text: openDefectsText(p.open_defects) }));
+  }));
+}
+
+function newCycleForm(url) {
+  const fields = {
+    name: field({ label: "Name", name: "name", required: true, attrs: { maxlength: "200" } }),
+    cycle_type: field({ label: "Type", name: "cycle_type", type: "select", options: CYCLE_TYPES, value: "sit" }),
+    start_date: field({ label: "Start", name: "start_date", type: "date" }),
+    end_date: field({ label: "End", name: "end_date", type: "date" }),
+  };
+  const problems = h("div", { class: "form-alerts" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Create cycle" });
+  const form = h("form", { class: "form", novalidate: true, "aria-label": "New test cycle" }, problems,
+    h("div", { class: "form-grid" }, Object.values(fields).map((f) => f.wrapper)), h("div", { class: "form-actions" }, submit));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    problems.replaceChildren();
+    const body = { name: fields.name.control.value.trim(), cycle_type: fields.cycle_type.control.value,
+      start_date: fields.start_date.control.value || null, end_date: fields.end_date.control.value || null };
+    try {
+      const cycle = await busy(submit, () => api.post(url, body), "Creating…");
+      flash(`${cycle.name} was created. Plan test cases into it from the cycle page.`);
+      navigate(`${location.hash.split("&")[0]}&cycle=${cycle.id}`);
+    } catch (error) {
+      if (error.errors) applyFieldErrors(form, error);
+      showProblem(error, { container: problems });
+    }
   });
+  return h("details", { class: "card disclosure" }, h("summary", { class: "card-title", text: "New test cycle" }), form);
+}
+
+async function renderDefects(root, project, query, signal) {
+  const url = `/api/v1/projects/${project.id}/defects`;
+  const severity = query.get("severity") || "";
+  const status = query.get("status") || "";
+  const severityField = field({ label: "Severity", name: "severity", type: "select", value: severity, options: [["", "All"], ...SEVERITIES] });
+  const statusField = field({ label: "Status", name: "status", type: "select", value: status, options: [["", "All"], ...DEFECT_STATUSES] });
+  const filters = h("form", { class: "filters", role: "search", "aria-label": "Filter defects" }, severityField.wrapper, statusField.wrapper,
+    h("button", { type: "submit", class: "btn btn-secondary", text: "Apply" }));
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams({ project: project.id, tab: "defects" });
+    if (severityField.control.value) params.set("severity", severityField.control.value);
+    if (statusField.control.value) params.set("status", statusField.control.value);
+    navigate(`#/testing?${params}`);
+  });
+  const results = h("div", {}, loading("Loading defects…"));
+  root.append(can("testing.execute") ? newDefectForm(url) : null,
+    h("section", { class: "card card-flush", "aria-label": "Defect list" }, h("div", { class: "card-toolbar" }, filters), results));
+  const page = await api.get(url, { query: { limit: 200, severity, status }, signal });
+  if (!page.items.length) {
+    results.replaceChildren(emptyState("No defects match."));
+    return;
+  }
+  results.replaceChildren(tableWrap(h("table", { class: "table" }, h("caption", { class: "visually-hidden", text: "Defects" }),
+    h("thead", {}, h("tr", {}, ["Code", "Severity", "Title", "Module", "Status", "Assignee"].map((text) => h("th", { scope: "col", text })))),
+    h("tbody", {}, page.items.map((d) => h("tr", {},
+      h("td", { class: "cell-code", text: d.code }), h("td", {}, statusChip(SEVERITIES, d.severity)), h("td", { text: d.title }),
+      h("td", { text: d.module }), h("td", {}, statusChip(DEFECT_STATUSES, d.status)),
+      h("td", { text: d.assignee ? d.assignee.name : "—" }))))), "Defects table"));
+}
+
+function newDefectForm(url) {
+  const fields = {
+    title: field({ label: "Title", name: "title", required: true, attrs: { maxlength: "300" } }),
+    severity: field({ label: "Severity", name: "severity", type: "select", options: SEVERITIES, value: "p3" }),
+    module: field({ label: "Module", name: "module", type: "select", options: MODULES, value: "FI" }),
+  };
+  const problems = h("div", { class: "form-alerts" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Raise defect" });
+  const form = h("form", { class: "form", novalidate: true, "aria-label": "New defect" }, problems,
+    h("div", { class: "form-grid" }, Object.values(fields).map((f) => f.wrapper)), h("div", { class: "form-actions" }, submit));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    problems.replaceChildren();
+    const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]));
+    try {
+      const defect = await busy(submit, () => api.post(url, body), "Saving…");
+      flash(`${defect.code} was raised.`);
+      navigate(location.hash);
+    } catch (error) {
+      if (error.errors) applyFieldErrors(form, error);
+      showProblem(error, { container: problems });
+    }
+  });
+  return h("details", { class: "card disclosure" }, h("summary", { class: "card-title", text: "Raise a defect" }), form);
 }

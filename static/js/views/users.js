@@ -4,7 +4,7 @@ import { ApiError, api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage
 import { can, session } from "../app.js";
 import {
   ROLES, SUPPORT_LEVELS, announce, busy, chip, emptyState, field, formatDateTime, h, label, loading, pageHeader,
-  roleText, setTitle, tableWrap,
+  roleText, setTitle, tableWrap, wireFilters,
 } from "../ui.js";
 
 const LIMIT = 50;
@@ -313,7 +313,6 @@ export async function render(root, { query, signal }) {
     }
   }
 
-  let debounce = null;
   function applyFilters() {
     state.q = search.control.value.trim();
     state.role = roleFilter.control.value;
@@ -321,18 +320,12 @@ export async function render(root, { query, signal }) {
     state.offset = 0;
     load();
   }
-  filters.addEventListener("submit", (event) => {
-    event.preventDefault();
-    window.clearTimeout(debounce);
-    applyFilters();
+  wireFilters(filters, {
+    search: search.control,
+    instant: [roleFilter.control, deleted.control],
+    apply: applyFilters,
+    signal,
   });
-  search.control.addEventListener("input", () => {
-    window.clearTimeout(debounce);
-    debounce = window.setTimeout(applyFilters, 300);
-  });
-  roleFilter.control.addEventListener("change", applyFilters);
-  deleted.control.addEventListener("change", applyFilters);
-  signal.addEventListener("abort", () => window.clearTimeout(debounce));
 
   await load();
 }

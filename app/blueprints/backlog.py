@@ -1,0 +1,80 @@
+from flask import Blueprint, jsonify, request
+
+from app.blueprints.delivery_helpers import check_status, etagged, filters, include_deleted, project_for
+from app.models.backlog import STATUSES
+from app.permissions import requires
+from app.schemas.delivery import BacklogItemSchema, BulkStatusSchema
+from app.services import backlog_service
+from app.utils.http import if_match_version, load_body, page_params
+from app.utils.openapi import doc
+
+bp = Blueprint("backlog", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/backlog-items")
+_schema = BacklogItemSchema()
+
+
+@bp.get("")
+@requires("delivery.read")
+@doc("List WRICEF items: filters status, module, wricef_type, assignee_id, requirement_id; q; sort",
+     response=BacklogItemSchema, many=True, tags=["backlog"])
+def list_items(project_id):
+    project = project_for(project_id)
+    limit, offset = page_params()
+    items, total = backlog_service.list_items(project, limit, offset, filters(*backlog_service.FILTERS),
+                                              q=request.args.get("q"), sort=request.args.get("sort"),
+                                              include_deleted=include_deleted())
+    return jsonify({"items": _schema.dump(items, many=True), "total": total})
+
+
+@bp.post("")
+@requires("delivery.manage")
+@doc("Create a WRICEF item (numbered per type: ENH-0001, INT-0001...)", body=BacklogItemSchema,
+     response=BacklogItemSchema, status=201, tags=["backlog"])
+def create_item(project_id):
+    project = project_for(project_id)
+    item = backlog_service.create_item(project, load_body(BacklogItemSchema()))
+    return etagged(_schema.dump(item), item.version, 201)
+
+
+@bp.post("/bulk-status")
+@requires("delivery.manage")
+@doc("Move many backlog items to one status", body=BulkStatusSchema, tags=["backlog"])
+def bulk_status(project_id):
+    project = project_for(project_id)
+    data = load_body(BulkStatusSchema())
+    check_status(data["status"], STATUSES)
+    return jsonify({"updated": len(backlog_service.bulk_set_status(project, data["ids"], data["status"]))})
+
+
+@bp.get("/<uuid:item_id>")
+@requires("delivery.read")
+@doc("One backlog item", response=BacklogItemSchema, tags=["backlog"])
+def get_item(project_id, item_id):
+    item = backlog_service.get_item(project_for(project_id), item_id, include_deleted=include_deleted())
+    return etagged(_schema.dump(item), item.version)
+
+
+@bp.route("/<uuid:item_id>", methods=["PUT", "PATCH"])
+@requires("delivery.manage")
+@doc("Change a backlog item (If-Match: version)", body=BacklogItemSchema, response=BacklogItemSchema, tags=["backlog"])
+def update_item(project_id, item_id):
+    project = project_for(project_id)
+    item = backlog_service.get_item(project, item_id)
+    data = load_body(BacklogItemSchema(), partial=True)
+    item = backlog_service.update_item(project, item, data, if_match_version())
+    return etagged(_schema.dump(item), item.version)
+
+
+@bp.delete("/<uuid:item_id>")
+@requires("delivery.manage")
+@doc("Soft-delete a backlog item", status=204, tags=["backlog"])
+def delete_item(project_id, item_id):
+    backlog_service.delete_item(backlog_service.get_item(project_for(project_id), item_id), if_match_version())
+    return "", 204
+
+
+@bp.post("/<uuid:item_id>/restore")
+@requires("delivery.manage")
+@doc("Restore a soft-deleted backlog item", response=BacklogItemSchema, tags=["backlog"])
+def restore_item(project_id, item_id):
+    item = backlog_service.restore_item(backlog_service.get_item(project_for(project_id), item_id, include_deleted=True))
+    return etagged(_schema.dump(item), item.version)

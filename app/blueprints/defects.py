@@ -1,0 +1,80 @@
+from flask import Blueprint, jsonify, request
+
+from app.blueprints.delivery_helpers import check_status, etagged, filters, include_deleted, project_for
+from app.models.testing import DEFECT_STATUSES
+from app.permissions import requires
+from app.schemas.delivery import BulkStatusSchema, DefectSchema
+from app.services import defect_service
+from app.utils.http import if_match_version, load_body, page_params
+from app.utils.openapi import doc
+
+bp = Blueprint("defects", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/defects")
+_schema = DefectSchema()
+
+
+@bp.get("")
+@requires("delivery.read")
+@doc("List defects: filters status, severity (p1..p4), module, assignee_id, execution_id; q; sort",
+     response=DefectSchema, many=True, tags=["testing"])
+def list_defects(project_id):
+    project = project_for(project_id)
+    limit, offset = page_params()
+    items, total = defect_service.list_defects(project, limit, offset, filters(*defect_service.FILTERS),
+                                               q=request.args.get("q"), sort=request.args.get("sort"),
+                                               include_deleted=include_deleted())
+    return jsonify({"items": _schema.dump(items, many=True), "total": total})
+
+
+@bp.post("")
+@requires("testing.execute")
+@doc("Raise a defect (numbered DEF-0001 per project)", body=DefectSchema, response=DefectSchema, status=201,
+     tags=["testing"])
+def create_defect(project_id):
+    project = project_for(project_id)
+    defect = defect_service.create_defect(project, load_body(DefectSchema()))
+    return etagged(_schema.dump(defect), defect.version, 201)
+
+
+@bp.post("/bulk-status")
+@requires("delivery.manage")
+@doc("Move many defects to one status", body=BulkStatusSchema, tags=["testing"])
+def bulk_status(project_id):
+    project = project_for(project_id)
+    data = load_body(BulkStatusSchema())
+    check_status(data["status"], DEFECT_STATUSES)
+    return jsonify({"updated": len(defect_service.bulk_set_status(project, data["ids"], data["status"]))})
+
+
+@bp.get("/<uuid:defect_id>")
+@requires("delivery.read")
+@doc("One defect", response=DefectSchema, tags=["testing"])
+def get_defect(project_id, defect_id):
+    defect = defect_service.get_defect(project_for(project_id), defect_id, include_deleted=include_deleted())
+    return etagged(_schema.dump(defect), defect.version)
+
+
+@bp.route("/<uuid:defect_id>", methods=["PUT", "PATCH"])
+@requires("testing.execute")
+@doc("Change a defect (If-Match: version)", body=DefectSchema, response=DefectSchema, tags=["testing"])
+def update_defect(project_id, defect_id):
+    project = project_for(project_id)
+    defect = defect_service.get_defect(project, defect_id)
+    defect = defect_service.update_defect(project, defect, load_body(DefectSchema(), partial=True), if_match_version())
+    return etagged(_schema.dump(defect), defect.version)
+
+
+@bp.delete("/<uuid:defect_id>")
+@requires("delivery.manage")
+@doc("Soft-delete a defect", status=204, tags=["testing"])
+def delete_defect(project_id, defect_id):
+    defect_service.delete_defect(defect_service.get_defect(project_for(project_id), defect_id), if_match_version())
+    return "", 204
+
+
+@bp.post("/<uuid:defect_id>/restore")
+@requires("delivery.manage")
+@doc("Restore a soft-deleted defect", response=DefectSchema, tags=["testing"])
+def restore_defect(project_id, defect_id):
+    defect = defect_service.restore_defect(
+        defect_service.get_defect(project_for(project_id), defect_id, include_deleted=True))
+    return etagged(_schema.dump(defect), defect.version)

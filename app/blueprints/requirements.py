@@ -1,0 +1,128 @@
+from flask import Blueprint, jsonify, request
+
+from app.blueprints.delivery_helpers import (check_status, csv_download, etagged, filters, include_deleted,
+                                             project_for, uploaded_file)
+from app.models.explore.requirement import STATUSES
+from app.permissions import requires
+from app.schemas.delivery import BulkStatusSchema, RequirementCreateSchema, RequirementSchema
+from app.services import csv_service, requirement_service, traceability_service
+from app.utils.http import if_match_version, load_body, page_params
+from app.utils.openapi import doc
+
+bp = Blueprint("requirements", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/requirements")
+_schema = RequirementSchema()
+
+
+def _dump(requirement, coverage=None):
+    body = _schema.dump(requirement)
+    body["coverage"] = coverage if coverage is not None else traceability_service.coverage_of(requirement)
+    return body
+
+
+@bp.get("")
+@requires("delivery.read")
+@doc("List requirements: filters status, module, fit_gap, priority, owner_id, alm_sync_status (comma = any of), "
+     "q (full text), sort (code, -updated_at, ...)", response=RequirementSchema, many=True, tags=["explore"])
+def list_requirements(project_id):
+    project = project_for(project_id)
+    limit, offset = page_params()
+    items, total = requirement_service.list_requirements(
+        project, limit, offset, filters(*requirement_service.FILTERS), q=request.args.get("q"),
+        sort=request.args.get("sort"), include_deleted=include_deleted())
+    coverage = traceability_service.coverage(project, [r.id for r in items])
+    empty = traceability_service.empty_coverage()
+    return jsonify({"items": [_dump(r, coverage.get(r.id, empty)) for r in items], "total": total})
+
+
+@bp.post("")
+@requires("delivery.manage")
+@doc("Create a requirement (numbered REQ-0001 per project)", body=RequirementCreateSchema,
+     response=RequirementSchema, status=201, tags=["explore"])
+def create_requirement(project_id):
+    project = project_for(project_id)
+    requirement = requirement_service.create_requirement(project, load_body(RequirementCreateSchema()))
+    return etagged(_dump(requirement), requirement.version, 201)
+
+
+@bp.get("/stats")
+@requires("delivery.read")
+@doc("Counts by fit/gap and by status", tags=["explore"])
+def stats(project_id):
+    return jsonify(traceability_service.requirement_stats(project_for(project_id)))
+
+
+@bp.get("/export")
+@requires("delivery.read")
+@doc("Download as CSV; format=excel adds a UTF-8 byte-order mark for Excel", tags=["explore"])
+def export(project_id):
+    project = project_for(project_id)
+    excel = request.args.get("format") == "excel"
+    return csv_download(csv_service.export_requirements(project, excel), f"{project.code}-requirements.csv")
+
+
+@bp.post("/import")
+@requires("delivery.manage")
+@doc("Import a CSV (multipart `file` or text/csv body): all rows or none; known codes update", tags=["explore"])
+def import_requirements(project_id):
+    project = project_for(project_id)
+    return jsonify(csv_service.import_requirements(project, uploaded_file()))
+
+
+@bp.post("/bulk-status")
+@requires("delivery.manage")
+@doc("Move many requirements to one status (all or nothing)", body=BulkStatusSchema, tags=["explore"])
+def bulk_status(project_id):
+    project = project_for(project_id)
+    data = load_body(BulkStatusSchema())
+    check_status(data["status"], STATUSES)
+    rows = requirement_service.bulk_set_status(project, data["ids"], data["status"])
+    return jsonify({"updated": len(rows)})
+
+
+@bp.get("/<uuid:requirement_id>")
+@requires("delivery.read")
+@doc("One requirement with its coverage", response=RequirementSchema, tags=["explore"])
+def get_requirement(project_id, requirement_id):
+    project = project_for(project_id)
+    requirement = requirement_service.get_requirement(project, requirement_id, include_deleted=include_deleted())
+    return etagged(_dump(requirement), requirement.version)
+
+
+@bp.route("/<uuid:requirement_id>", methods=["PUT", "PATCH"])
+@requires("delivery.manage")
+@doc("Change a requirement (If-Match: version); an illegal status move is 409 naming the allowed ones",
+     body=RequirementSchema, response=RequirementSchema, tags=["explore"])
+def update_requirement(project_id, requirement_id):
+    project = project_for(project_id)
+    requirement = requirement_service.get_requirement(project, requirement_id)
+    data = load_body(RequirementSchema(), partial=True)
+    requirement = requirement_service.update_requirement(requirement, data, if_match_version())
+    return etagged(_dump(requirement), requirement.version)
+
+
+@bp.delete("/<uuid:requirement_id>")
+@requires("delivery.manage")
+@doc("Soft-delete a requirement", status=204, tags=["explore"])
+def delete_requirement(project_id, requirement_id):
+    project = project_for(project_id)
+    requirement_service.delete_requirement(requirement_service.get_requirement(project, requirement_id),
+                                           if_match_version())
+    return "", 204
+
+
+@bp.post("/<uuid:requirement_id>/restore")
+@requires("delivery.manage")
+@doc("Restore a soft-deleted requirement", response=RequirementSchema, tags=["explore"])
+def restore_requirement(project_id, requirement_id):
+    project = project_for(project_id)
+    requirement = requirement_service.restore_requirement(
+        requirement_service.get_requirement(project, requirement_id, include_deleted=True))
+    return etagged(_dump(requirement), requirement.version)
+
+
+@bp.get("/<uuid:requirement_id>/trace")
+@requires("delivery.read")
+@doc("Requirement -> test cases -> latest executions -> defects, with coverage", tags=["explore"])
+def trace(project_id, requirement_id):
+    project = project_for(project_id)
+    return jsonify(traceability_service.trace(project, requirement_service.get_requirement(project, requirement_id)))

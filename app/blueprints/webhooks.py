@@ -1,0 +1,33 @@
+"""Inbound webhooks: unauthenticated by design (the sender proves itself with the signature), so the
+tenant comes from the connection the URL names, looked up once across tenants and then scoped."""
+import uuid
+
+from flask import Blueprint, jsonify, request
+
+from app.schemas.integrations import WebhookAckSchema
+from app.services import webhook_service
+from app.utils.errors import NotFound
+from app.utils.openapi import doc
+from app.utils.tenant_context import tenant_scope
+
+bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks")
+
+
+@bp.post("/<connection_id>")
+@doc("Receive a Standard Webhooks delivery for a connection", response=WebhookAckSchema, status=202)
+def receive(connection_id):
+    try:
+        connection_uuid = uuid.UUID(connection_id)
+    except ValueError:
+        raise NotFound("No such webhook endpoint.") from None
+    if request.content_length and request.content_length > webhook_service.MAX_BODY_BYTES:
+        raise webhook_service.PayloadTooLarge(
+            f"Webhook bodies are limited to {webhook_service.MAX_BODY_BYTES // 1024} KiB.")
+    tenant_id = webhook_service.tenant_of_connection(connection_uuid)
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    with tenant_scope(tenant_id):
+        body, status = webhook_service.receive(connection_uuid, headers, request.get_data(cache=False))
+    return jsonify(body), status
+
+
+receive._tenant_agnostic = True  # no JWT: the signature authenticates; see tests/api/test_webhooks.py

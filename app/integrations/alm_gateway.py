@@ -1,0 +1,264 @@
+"""ALMGateway: the platform's single door to external lifecycle and business systems (seed 000 reviewer
+notes A2-A4, DESIGN.md "Outbound calls"). The only module of the app that imports `requests`.
+
+Per call: destination check (every redirect hop too), outbound rate limit, circuit breaker, OAuth2
+client-credentials token from the shared cache (one forced refresh on 401), 30 s timeout, at most 2
+retries with exponential backoff and jitter on connection errors, 408, 429 and 5xx (Retry-After honoured,
+capped), and one GatewayCallLog row written on its own connection. Connectors call `request()` and get a
+GatewayResponse or a GatewayError; they never see tokens, sessions or retries.
+"""
+import hashlib
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from app.integrations import breaker as breakers
+from app.integrations import call_log, outbound_limit
+from app.integrations.destinations import check_destination, resolve_host
+from app.integrations.errors import (AuthenticationFailed, CircuitOpen, DestinationRefused, GatewayError,
+                                     OutboundRateLimited, UpstreamTimeout, UpstreamUnavailable)
+from app.integrations.token_cache import TokenCache
+from app.utils.clock import utcnow
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504}) | frozenset(range(505, 600))
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def backoff_sleep(seconds: float) -> None:
+    """The default wait between retries; a module function so tests can replace it."""
+    time.sleep(seconds)
+
+
+@dataclass(frozen=True)
+class ConnectionProfile:
+    """Everything the gateway needs about one connection; built by the integration service from the
+    stored connection (secrets decrypted just for the call, never logged: repr hides them)."""
+
+    tenant_id: object
+    connection_id: object
+    kind: str
+    base_url: str
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    scope: str | None = None
+    rate_per_second: float = 10.0
+    burst: int = 20
+    headers: tuple = ()
+
+    @property
+    def token_cache_key(self) -> str:
+        if self.kind == "cloud_alm":  # one Cloud ALM connection per tenant (seed 000 §6 names the key)
+            return f"cloud_alm_token:{self.tenant_id}"
+        return f"oauth_token:{self.kind}:{self.tenant_id}:{self.connection_id}"
+
+    @property
+    def breaker_name(self) -> str:
+        return f"{self.tenant_id}:{self.connection_id or self.kind}"
+
+
+@dataclass
+class GatewayResponse:
+    status_code: int
+    headers: dict
+    content: bytes
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    def json(self):
+        return json.loads(self.content) if self.content else None
+
+
+@dataclass
+class _Outcome:
+    attempt: int = 0
+    status: int | None = None
+    error: str | None = None
+
+
+class ALMGateway:
+    TIMEOUT_SECONDS = 30.0
+    MAX_RETRIES = 2
+    BACKOFF_BASE_SECONDS = 0.5
+    RETRY_AFTER_CAP_SECONDS = 30.0
+    MAX_REDIRECTS = 3
+    RATE_WAIT_CAP_SECONDS = 10.0
+
+    def __init__(self, profile: ConnectionProfile, *, store, keyring, engine, allowlist=(), user_id=None,
+                 timeout: float | None = None, sleep=None, resolve=resolve_host, rng=random.random):
+        self.profile = profile
+        self.store, self.engine, self.allowlist, self.user_id = store, engine, tuple(allowlist), user_id
+        self.timeout = timeout or self.TIMEOUT_SECONDS
+        self.sleep = sleep or (lambda seconds: backoff_sleep(seconds))
+        self.resolve, self.rng = resolve, rng
+        self.tokens = TokenCache(store, keyring, profile.token_cache_key, profile.tenant_id)
+        self._session = requests.Session()
+        self._session.trust_env = False  # no proxy or .netrc from the environment may see our requests
+
+    @classmethod
+    def for_current_app(cls, profile: ConnectionProfile, **kwargs) -> "ALMGateway":
+        from flask import current_app
+
+        from app.extensions import db
+        from app.utils import tenant_context
+
+        kwargs.setdefault("user_id", tenant_context.current_actor_id())
+        kwargs.setdefault("timeout", current_app.config.get("OUTBOUND_TIMEOUT_SECONDS"))
+        return cls(profile, store=current_app.extensions["kv"], keyring=current_app.extensions["crypto"],
+                   engine=db.engine, allowlist=current_app.config["OUTBOUND_ALLOWLIST"], **kwargs)
+
+    # -- the one public call ----------------------------------------------------------------------
+
+    def request(self, method: str, path: str, *, json_body=None, params=None, headers=None) -> GatewayResponse:
+        started = time.perf_counter()
+        method = method.upper()
+        body = None if json_body is None else json.dumps(json_body, separators=(",", ":"), sort_keys=True).encode()
+        outcome = _Outcome()
+        try:
+            url = urljoin(self.profile.base_url.rstrip("/") + "/", path.lstrip("/"))
+            self._check(url)
+            self._respect_rate_limit()
+            breaker = breakers.make_breaker(self.store, self.profile.breaker_name,
+                                            lambda exc: isinstance(exc, UpstreamUnavailable))
+            try:
+                return breaker.call(self._send_with_retries, method, url, body, params, headers, outcome)
+            except breakers.pybreaker.CircuitBreakerError:
+                raise CircuitOpen(f"The circuit breaker is open after repeated failures; no calls for up to "
+                                  f"{breakers.OPEN_SECONDS} s.") from None
+        except GatewayError as exc:
+            outcome.error = str(exc)
+            outcome.status = outcome.status if exc.status_code is None else exc.status_code
+            raise
+        except Exception as exc:  # noqa: BLE001 - logged with its type, re-raised unchanged
+            outcome.error = f"{type(exc).__name__}"
+            raise
+        finally:
+            call_log.record(self.engine, tenant_id=self.profile.tenant_id, connection_id=self.profile.connection_id,
+                            connection_kind=self.profile.kind, user_id=self.user_id, method=method,
+                            path=urlsplit(path).path or path,
+                            payload_hash=hashlib.sha256(body).hexdigest() if body else None,
+                            response_code=outcome.status, attempt=outcome.attempt, error=outcome.error,
+                            latency_ms=int((time.perf_counter() - started) * 1000), created_at=utcnow())
+
+    def breaker_state(self) -> str:
+        return breakers.breaker_state(self.store, self.profile.breaker_name)
+
+    # -- the parts --------------------------------------------------------------------------------
+
+    def _check(self, url: str) -> None:
+        check_destination(url, self.allowlist, self.resolve)
+
+    def _respect_rate_limit(self) -> None:
+        wait = outbound_limit.reserve(self.store, self.profile.breaker_name, self.profile.rate_per_second,
+                                      self.profile.burst, self.RATE_WAIT_CAP_SECONDS)
+        if wait is None:
+            raise OutboundRateLimited("This connection's outbound call budget is spent; try again shortly.")
+        if wait > 0:
+            self.sleep(wait)
+
+    def _send_with_retries(self, method, url, body, params, headers, outcome: _Outcome) -> GatewayResponse:
+        refreshed = False
+        retries = 0
+        while True:
+            outcome.attempt += 1
+            retry_after = None
+            try:
+                token = self._token() if self.profile.token_url else None
+                response = self._send_following_redirects(method, url, body, params, headers, token)
+            except requests.Timeout:
+                error: UpstreamUnavailable = UpstreamTimeout(f"No answer within {self.timeout:g} s.")
+            except requests.ConnectionError:
+                error = UpstreamUnavailable("Could not connect to the service (refused, reset or unreachable).")
+            except UpstreamUnavailable as exc:  # the token endpoint is down
+                error = exc
+            else:
+                outcome.status = response.status_code
+                if response.status_code == 401 and self.profile.token_url:
+                    self.tokens.invalidate()
+                    if not refreshed:
+                        refreshed = True  # the token expired early or was revoked: one fresh token, once
+                        continue
+                    raise AuthenticationFailed("The service refused a freshly issued token (HTTP 401).", 401)
+                if response.status_code not in RETRYABLE_STATUSES:
+                    return GatewayResponse(response.status_code, dict(response.headers), response.content)
+                error = UpstreamUnavailable(f"The service answered HTTP {response.status_code}.",
+                                            response.status_code)
+                retry_after = self._retry_after(response.headers.get("Retry-After"))
+            if retries >= self.MAX_RETRIES:
+                raise error
+            retries += 1
+            self.sleep(self._backoff(retries, retry_after))
+
+    def _backoff(self, retry: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.RETRY_AFTER_CAP_SECONDS)
+        exponential = self.BACKOFF_BASE_SECONDS * (2 ** (retry - 1))
+        return exponential + self.rng() * exponential  # jitter spreads retries of many callers apart
+
+    def _retry_after(self, value: str | None) -> float | None:
+        if not value:
+            return None
+        value = value.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+    def _send_following_redirects(self, method, url, body, params, headers, token):
+        origin = _origin(url)
+        for _hop in range(self.MAX_REDIRECTS + 1):
+            sent_headers = {"Accept": "application/json", **dict(self.profile.headers), **(headers or {})}
+            if body is not None:
+                sent_headers["Content-Type"] = "application/json"
+            if token and _origin(url) == origin:  # the token never follows a redirect to another origin
+                sent_headers["Authorization"] = f"Bearer {token}"
+            response = self._session.request(method, url, data=body, params=params, headers=sent_headers,
+                                             timeout=self.timeout, allow_redirects=False)
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return response
+            url = urljoin(response.url or url, location)
+            self._check(url)
+            params = None  # the Location is a complete URL
+            if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+                method, body = "GET", None
+        raise DestinationRefused(f"More than {self.MAX_REDIRECTS} redirects.")
+
+    def _token(self) -> str:
+        return self.tokens.get_or_fetch(self._fetch_token)
+
+    def _fetch_token(self) -> tuple[str, int]:
+        profile = self.profile
+        self._check(profile.token_url)
+        form = {"grant_type": "client_credentials"}
+        if profile.scope:
+            form["scope"] = profile.scope
+        response = self._session.post(profile.token_url, data=form, auth=(profile.client_id or "",
+                                                                          profile.client_secret or ""),
+                                      headers={"Accept": "application/json"}, timeout=self.timeout,
+                                      allow_redirects=False)
+        if response.status_code in RETRYABLE_STATUSES:
+            raise UpstreamUnavailable(f"The token endpoint answered HTTP {response.status_code}.",
+                                      response.status_code)
+        if response.status_code != 200:
+            raise AuthenticationFailed(f"The token endpoint refused the client credentials "
+                                       f"(HTTP {response.status_code}).", response.status_code)
+        try:
+            document = response.json()
+            return str(document["access_token"]), int(document.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError):
+            raise AuthenticationFailed("The token endpoint's answer carries no access_token.") from None
+
+
+def _origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port

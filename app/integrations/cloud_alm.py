@@ -1,0 +1,41 @@
+"""SAP Cloud ALM (seed 000 Phase B): OAuth2 client credentials on SAP BTP, then the Tasks and
+Test Management APIs. For now the connection test; requirement push/pull arrive with their issue."""
+from app.integrations.connectors import ConfigField, Connector, TestResult, register
+
+TASKS_PATH = "/api/calm-tasks/v1/tasks"
+
+
+@register
+class CloudALMConnector(Connector):
+    kind = "cloud_alm"
+    title = "SAP Cloud ALM"
+    vendor = "SAP"
+    position = 10
+    description = "Requirement and test synchronisation with SAP Cloud ALM."
+    single_per_tenant = True  # seed 000: one configuration per tenant; its token key is per tenant
+    fields = (
+        ConfigField("base_url", "API URL", url=True, help="https://<tenant>.<region>.alm.cloud.sap"),
+        ConfigField("token_url", "Token URL", url=True,
+                    help="https://<subaccount>.authentication.<region>.hana.ondemand.com/oauth/token"),
+        ConfigField("client_id", "Client ID"),
+        ConfigField("client_secret", "Client secret", secret=True),
+        ConfigField("project_id", "Cloud ALM project ID", required=False,
+                    help="The Cloud ALM project requirements sync with."),
+    )
+
+    def test_connection(self) -> TestResult:
+        params = {"projectId": self.config["project_id"]} if self.config.get("project_id") else None
+        response = self.gateway.request("GET", TASKS_PATH, params=params)
+        if response.ok:
+            tasks = response.json()
+            count = len(tasks) if isinstance(tasks, list) else len((tasks or {}).get("value", []))
+            return TestResult("ok", f"Connected to SAP Cloud ALM; {count} task(s) visible.", {"tasks": count})
+        return TestResult("error", f"SAP Cloud ALM answered HTTP {response.status_code}: {_error_text(response)}")
+
+
+def _error_text(response) -> str:
+    try:
+        error = (response.json() or {}).get("error") or {}
+        return str(error.get("message") or error)[:200]
+    except ValueError:
+        return "no details"

@@ -1,0 +1,185 @@
+"""Spreadsheet round trips for requirements and test cases (consultants live in Excel).
+
+Export: RFC 4180 CSV in UTF-8; `excel=True` adds a byte-order mark and CRLF so Excel opens accents
+(ç, ş, ü) correctly ("XLSX-compatible CSV"). Import: accepts either (BOM stripped; comma or semicolon,
+as Excel writes in many European locales). The whole file is validated first; any bad row rejects the
+file with {"row N": {"field": [...]}}, nothing is written. A row with a known code updates that object
+(re-importing the same file changes nothing); a row without a code creates a new one.
+"""
+import csv
+import io
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ExploreRequirement, TestCase, User
+from app.services import requirement_service, test_case_service
+from app.utils.errors import Conflict, ValidationFailed
+
+MAX_ROWS = 5000
+REQUIREMENT_COLUMNS = ["code", "title", "description", "module", "scope_item", "fit_gap", "priority", "status",
+                       "owner_email", "workshop_ref", "external_id"]
+CASE_COLUMNS = ["code", "title", "steps", "expected_result", "module", "status", "requirement_codes"]
+
+
+def _write(columns, rows, excel: bool) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return (("\ufeff" if excel else "") + buffer.getvalue()).encode("utf-8")
+
+
+def _read(raw: bytes, columns: list[str]) -> list[dict]:
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed("The file is not UTF-8 text.", errors={"file": ["Save it as CSV UTF-8."]}) from None
+    first_line = content.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    unknown = [h for h in header if h not in columns]
+    if not header or "title" not in header or unknown:
+        raise ValidationFailed("The header row is not recognised.", errors={"file": [
+            f"Expected columns from: {', '.join(columns)} (title is required)."
+            + (f" Unknown: {', '.join(unknown)}." if unknown else "")]})
+    reader.fieldnames = header
+    rows = list(reader)
+    if len(rows) > MAX_ROWS:
+        raise ValidationFailed("The file is too long.", errors={"file": [f"At most {MAX_ROWS} rows per import."]})
+    return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in rows]
+
+
+def _raise_row_errors(errors: dict) -> None:
+    if errors:
+        raise ValidationFailed(f"{len(errors)} row(s) have errors; nothing was imported.", errors=errors)
+
+
+# ------------------------------------------------------------------------------------------------ requirements
+
+def export_requirements(project, excel: bool = False) -> bytes:
+    rows = db.session.execute(select(ExploreRequirement, User.email)
+                              .outerjoin(User, User.id == ExploreRequirement.owner_id)
+                              .where(ExploreRequirement.project_id == project.id)
+                              .order_by(ExploreRequirement.code)).all()
+    return _write(REQUIREMENT_COLUMNS, [[r.code, r.title, r.description, r.module, r.scope_item, r.fit_gap,
+                                         r.priority, r.status, email or "", r.workshop_ref, r.external_id or ""]
+                                        for r, email in rows], excel)
+
+
+def import_requirements(project, raw: bytes) -> dict:
+    from app.schemas.delivery import RequirementImportSchema
+
+    rows = _read(raw, REQUIREMENT_COLUMNS)
+    existing = requirement_service.find_by_codes(project, [row.get("code") for row in rows])
+    emails = {row.get("owner_email", "").lower() for row in rows if row.get("owner_email")}
+    owners = {email.lower(): uid for email, uid in db.session.execute(
+        select(User.email, User.id).where(User.email.in_(list(emails))))} if emails else {}
+    schema = RequirementImportSchema()
+    errors, plans, seen = {}, [], {}
+    for number, row in enumerate(rows, start=2):  # row 1 is the header, as the spreadsheet shows it
+        label = f"row {number}"
+        row_errors = {}
+        code = row.pop("code", "")
+        email = row.pop("owner_email", "")
+        try:
+            data = schema.load({k: v for k, v in row.items() if v != "" or k in ("description", "scope_item")})
+        except ValidationError as exc:
+            row_errors.update(exc.messages)
+            data = {}
+        if email:
+            if email.lower() in owners:
+                data["owner_id"] = owners[email.lower()]
+            else:
+                row_errors["owner_email"] = ["No user with this e-mail in your organisation."]
+        target = None
+        if code:
+            target = existing.get(code)
+            if target is None:
+                row_errors["code"] = [f"{code} is not a requirement of this project; leave code empty to create."]
+            elif code in seen:
+                row_errors["code"] = [f"{code} appears twice (also on row {seen[code]})."]
+            seen[code] = number
+        if target is not None and "status" in data:
+            try:
+                requirement_service.check_transition(target, data["status"])
+            except Conflict as exc:
+                row_errors["status"] = [exc.detail]
+        if row_errors:
+            errors[label] = row_errors
+        else:
+            plans.append((target, data))
+    _raise_row_errors(errors)
+    created = updated = unchanged = 0
+    for target, data in plans:
+        if target is None:
+            requirement_service.build_requirement(project, data)
+            created += 1
+        else:
+            requirement_service.apply_changes(target, data)
+            if db.session.is_modified(target):
+                updated += 1
+            else:
+                unchanged += 1
+    db.session.commit()
+    return {"created": created, "updated": updated, "unchanged": unchanged}
+
+
+# ------------------------------------------------------------------------------------------------ test cases
+
+def export_cases(project, excel: bool = False) -> bytes:
+    cases = db.session.execute(select(TestCase).where(TestCase.project_id == project.id)
+                               .order_by(TestCase.code)).scalars().all()
+    links = test_case_service.requirement_links([c.id for c in cases])
+    return _write(CASE_COLUMNS, [[c.code, c.title, c.steps, c.expected_result, c.module, c.status,
+                                  " ".join(link["code"] for link in links.get(c.id, []))] for c in cases], excel)
+
+
+def import_cases(project, raw: bytes) -> dict:
+    from app.schemas.delivery import TestCaseImportSchema
+
+    rows = _read(raw, CASE_COLUMNS)
+    codes = [row.get("code") for row in rows if row.get("code")]
+    existing = {c.code: c for c in db.session.execute(select(TestCase).where(
+        TestCase.project_id == project.id, TestCase.code.in_(codes))).scalars()} if codes else {}
+    wanted = {code for row in rows for code in row.get("requirement_codes", "").replace(",", " ").replace(";", " ").split()}
+    requirements = requirement_service.find_by_codes(project, wanted)
+    schema = TestCaseImportSchema()
+    errors, plans, seen = {}, [], {}
+    for number, row in enumerate(rows, start=2):
+        row_errors = {}
+        code = row.pop("code", "")
+        requirement_codes = row.pop("requirement_codes", "").replace(",", " ").replace(";", " ").split()
+        try:
+            data = schema.load({k: v for k, v in row.items() if v != "" or k in ("steps", "expected_result")})
+        except ValidationError as exc:
+            row_errors.update(exc.messages)
+            data = {}
+        missing = [c for c in requirement_codes if c not in requirements]
+        if missing:
+            row_errors["requirement_codes"] = [f"Unknown in this project: {', '.join(missing)}."]
+        target = None
+        if code:
+            target = existing.get(code)
+            if target is None:
+                row_errors["code"] = [f"{code} is not a test case of this project; leave code empty to create."]
+            elif code in seen:
+                row_errors["code"] = [f"{code} appears twice (also on row {seen[code]})."]
+            seen[code] = number
+        if row_errors:
+            errors[f"row {number}"] = row_errors
+        else:
+            plans.append((target, data, [requirements[c].id for c in requirement_codes]))
+    _raise_row_errors(errors)
+    created = updated = 0
+    for target, data, requirement_ids in plans:
+        if target is None:
+            test_case_service.build_case(project, data, requirement_ids)
+            created += 1
+        else:
+            test_case_service.apply_changes(target, data, requirement_ids)
+            updated += int(db.session.is_modified(target))
+    db.session.commit()
+    return {"created": created, "updated": updated, "unchanged": len(plans) - created - updated}

@@ -1,0 +1,85 @@
+"""Defects: numbered per project (DEF-0001), severity on the hypercare scale p1..p4, optionally raised
+from a test execution."""
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Defect, TestExecution
+from app.models.delivery_common import SAP_MODULES, SEVERITIES
+from app.models.testing import DEFECT_STATUSES
+from app.services import numbering
+from app.services.common import check_version
+from app.services.delivery_query import (bulk_status, equality_filters, get_in_project, list_page, sort_clause,
+                                         text_search, user_in_tenant)
+from app.utils import tenant_context
+from app.utils.errors import Conflict, ValidationFailed
+from app.utils.sanitize import clean_html
+
+FILTERS = {"status": DEFECT_STATUSES, "severity": SEVERITIES, "module": SAP_MODULES, "assignee_id": None,
+           "execution_id": None}
+SORTS = {"code": Defect.code, "title": Defect.title, "severity": Defect.severity, "status": Defect.status,
+         "module": Defect.module, "updated_at": Defect.updated_at, "created_at": Defect.created_at}
+
+
+def list_defects(project, limit, offset, filters, q=None, sort=None, include_deleted=False):
+    stmt = select(Defect).where(Defect.project_id == project.id)
+    stmt = equality_filters(stmt, Defect, filters, FILTERS)
+    stmt = text_search(stmt, Defect, q)
+    stmt = stmt.order_by(*sort_clause(sort, SORTS, "-created_at"), Defect.id)
+    return list_page(stmt, limit, offset, include_deleted)
+
+
+def get_defect(project, defect_id, include_deleted=False) -> Defect:
+    return get_in_project(Defect, project, defect_id, include_deleted)
+
+
+def _prepare(project, data: dict) -> dict:
+    data = dict(data)
+    if "description" in data:
+        data["description"] = clean_html(data["description"])
+    if "assignee_id" in data:
+        user_in_tenant(data["assignee_id"], "assignee_id")
+    if data.get("execution_id") is not None:
+        found = db.session.execute(select(TestExecution.id).where(
+            TestExecution.id == data["execution_id"], TestExecution.project_id == project.id)).first()
+        if found is None:
+            raise ValidationFailed("Unknown execution.", errors={"execution_id": ["No such execution in this project."]})
+    return data
+
+
+def build_defect(project, data: dict) -> Defect:
+    defect = Defect(project_id=project.id, code=numbering.formatted("DEF", f"project:{project.id}:defect"),
+                    **_prepare(project, data))
+    db.session.add(defect)
+    return defect
+
+
+def create_defect(project, data: dict) -> Defect:
+    defect = build_defect(project, data)
+    db.session.commit()
+    return defect
+
+
+def update_defect(project, defect: Defect, data: dict, expected_version) -> Defect:
+    check_version(defect, expected_version)
+    for key, value in _prepare(project, data).items():
+        setattr(defect, key, value)
+    db.session.commit()
+    return defect
+
+
+def delete_defect(defect: Defect, expected_version) -> None:
+    check_version(defect, expected_version)
+    defect.soft_delete(tenant_context.current_actor_id())
+    db.session.commit()
+
+
+def restore_defect(defect: Defect) -> Defect:
+    if not defect.is_deleted:
+        raise Conflict("The defect is not deleted.")
+    defect.restore()
+    db.session.commit()
+    return defect
+
+
+def bulk_set_status(project, ids, status):
+    return bulk_status(Defect, project, ids, status)

@@ -1,0 +1,50 @@
+"""`flask crypto rotate`: re-encrypt every stored secret under the primary key, so older keys can be
+removed from ENCRYPTION_KEYS afterwards. Runs across tenants (an operator command), one connection at a
+time with a Core UPDATE: no version bump, no audit entry, since nothing a user sees changes."""
+import logging
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import IntegrationConnection
+from app.utils import tenant_context
+from app.utils.crypto import SecretUnreadable, keyring
+
+log = logging.getLogger(__name__)
+
+
+def rotate_all() -> dict:
+    ring = keyring()
+    counts = {"connections": 0, "rotated": 0, "already_primary": 0, "unreadable": 0, "primary_key": ring.primary_id}
+    failures = []
+    with tenant_context.unscoped():
+        rows = db.session.execute(select(IntegrationConnection.id, IntegrationConnection.tenant_id,
+                                         IntegrationConnection.name, IntegrationConnection.secrets),
+                                  execution_options={"include_deleted": True}).all()
+        for connection_id, tenant_id, name, secrets in rows:
+            counts["connections"] += 1
+            new_secrets, changed = {}, False
+            for field, token in (secrets or {}).items():
+                try:
+                    if not ring.needs_rotation(token):
+                        counts["already_primary"] += 1
+                        new_secrets[field] = token
+                        continue
+                    plaintext = ring.decrypt(token, tenant_id=tenant_id, field=field)
+                except SecretUnreadable as exc:
+                    counts["unreadable"] += 1
+                    failures.append(f"connection '{name}' ({connection_id}), {field}: {exc}")
+                    new_secrets[field] = token
+                    continue
+                new_secrets[field] = ring.encrypt(plaintext, tenant_id=tenant_id, field=field)
+                counts["rotated"] += 1
+                changed = True
+            if changed:
+                db.session.execute(update(IntegrationConnection.__table__)
+                                   .where(IntegrationConnection.__table__.c.id == connection_id)
+                                   .values(secrets=new_secrets))
+        db.session.commit()
+    for failure in failures:
+        log.warning("secret not rotated: %s", failure)
+    counts["failures"] = failures
+    return counts

@@ -1,0 +1,133 @@
+"""Inbound webhooks, verified per the Standard Webhooks scheme (standardwebhooks.com):
+`webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature` ("v1,<base64 HMAC-SHA256>",
+space-separated when a sender is rotating secrets) over "<id>.<timestamp>.<body>", keyed with the
+connection's signing secret (`whsec_<base64>`, stored encrypted). Deliveries older or newer than five
+minutes are refused (replay), a `webhook-id` seen before is acknowledged and not stored again. Stored
+events are processed by a Celery task, so the sender gets its 2xx at once.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import IntegrationConnection, IntegrationSyncRun, WebhookEvent
+from app.services import integration_service
+from app.utils import tenant_context
+from app.utils.clock import utcnow
+from app.utils.errors import BadRequest, Conflict, NotFound, Problem, Unauthorized
+
+log = logging.getLogger(__name__)
+
+TOLERANCE_SECONDS = 5 * 60
+MAX_BODY_BYTES = 256 * 1024
+
+
+class PayloadTooLarge(Problem):
+    status, slug, title = 413, "payload-too-large", "Payload Too Large"
+
+
+def tenant_of_connection(connection_id) -> object:
+    """The one cross-tenant read of this endpoint: which tenant owns the connection the URL names."""
+    with tenant_context.unscoped():
+        stmt = select(IntegrationConnection.tenant_id).where(IntegrationConnection.id == connection_id,
+                                                             IntegrationConnection.deleted_at.is_(None))
+        tenant_id = db.session.execute(stmt).scalar_one_or_none()
+    if tenant_id is None:
+        raise NotFound("No such webhook endpoint.")
+    return tenant_id
+
+
+def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
+    """Verify and store one delivery. Runs inside the tenant scope of the connection's owner."""
+    connection = IntegrationConnection.get_scoped_or_404(connection_id)
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"Webhook bodies are limited to {MAX_BODY_BYTES // 1024} KiB.")
+    webhook_id, timestamp, signatures = (headers.get("webhook-id"), headers.get("webhook-timestamp"),
+                                         headers.get("webhook-signature"))
+    if not webhook_id or not timestamp or not signatures:
+        raise BadRequest("Missing webhook-id, webhook-timestamp or webhook-signature header.")
+    try:
+        sent_at = int(timestamp)
+    except ValueError:
+        raise BadRequest("webhook-timestamp must be Unix seconds.") from None
+    if abs(utcnow().timestamp() - sent_at) > TOLERANCE_SECONDS:
+        raise BadRequest("webhook-timestamp is outside the five-minute window (stale or replayed delivery).")
+    secret = integration_service.read_secrets(connection, [integration_service.WEBHOOK_SECRET_FIELD])
+    if not verify_signature(secret.get(integration_service.WEBHOOK_SECRET_FIELD, ""), webhook_id, timestamp,
+                            body, signatures):
+        raise Unauthorized("The webhook signature does not match.")
+    if not connection.is_active:
+        raise Conflict("The connection is not active; activate it to accept webhooks.")
+    existing = _existing(connection.id, webhook_id)
+    if existing is not None:
+        return {"id": str(existing.id), "status": existing.status, "duplicate": True}, 200
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError:
+        raise BadRequest("The webhook body is not JSON.") from None
+    if not isinstance(payload, dict):
+        payload = {"data": payload}
+    event = WebhookEvent(connection_id=connection.id, webhook_id=webhook_id[:200],
+                         event_type=str(payload.get("type") or payload.get("eventType") or "")[:100] or None,
+                         payload=payload)
+    db.session.add(event)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same delivery raced in on another worker
+        db.session.rollback()
+        existing = _existing(connection.id, webhook_id)
+        return {"id": str(existing.id), "status": existing.status, "duplicate": True}, 200
+    from app.tasks.integrations import process_webhook
+
+    process_webhook.delay(str(event.id), str(event.tenant_id))
+    return {"id": str(event.id), "status": "received", "duplicate": False}, 202
+
+
+def _existing(connection_id, webhook_id):
+    stmt = select(WebhookEvent).where(WebhookEvent.connection_id == connection_id,
+                                      WebhookEvent.webhook_id == webhook_id)
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def sign(secret: str, webhook_id: str, timestamp: str, body: bytes) -> str:
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{webhook_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def verify_signature(secret: str, webhook_id: str, timestamp: str, body: bytes, header: str) -> bool:
+    if not secret:
+        return False
+    expected = sign(secret, webhook_id, timestamp, body).encode()
+    return any(hmac.compare_digest(expected, candidate.encode()) for candidate in header.split()
+               if candidate.startswith("v1,"))
+
+
+def process(event_id) -> None:
+    """Hand a stored event to its connector; idempotent (a processed event is left alone)."""
+    event = WebhookEvent.get_scoped_or_404(event_id)
+    if event.status == "processed":
+        return
+    connection = IntegrationConnection.get_scoped_or_404(event.connection_id)
+    started = utcnow()
+    try:
+        connector = integration_service.build_connector(connection)
+        connector.handle_webhook(event.event_type, event.payload)
+        event.status, event.error = "processed", None
+    except Exception as exc:  # noqa: BLE001 - recorded on the event and the connection
+        log.warning("webhook event %s failed: %s", event.id, type(exc).__name__)
+        event.status, event.error = "failed", str(exc)[:500]
+        integration_service.record_error(connection, f"Webhook processing failed: {str(exc)[:400]}", utcnow())
+    finished = utcnow()
+    event.processed_at = finished
+    connection.last_sync_at = finished
+    db.session.add(IntegrationSyncRun(connection_id=connection.id, operation="webhook", triggered_by="webhook",
+                                      status="succeeded" if event.status == "processed" else "failed",
+                                      error=event.error, started_at=started, finished_at=finished,
+                                      duration_ms=int((finished - started).total_seconds() * 1000)))
+    db.session.commit()
