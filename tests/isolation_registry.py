@@ -68,6 +68,47 @@ def _version(ctx):
     return 1
 
 
+@factory("incident_id")
+def _incident(ctx):
+    if "incident" not in ctx:
+        from datetime import datetime, timezone
+
+        from app.models import HypercareIncident
+
+        project_id = FACTORIES["project_id"](ctx)
+        now = datetime.now(timezone.utc)
+        incident = HypercareIncident(project_id=project_id, number="INC-9001", title="Isolation", reported_at=now,
+                                     priority="p1", sla_pauses=[])
+        db.session.add(incident)
+        db.session.flush()
+        ctx["incident"] = incident
+    return ctx["incident"].id
+
+
+@factory("cr_id")
+def _change_request(ctx):
+    if "change_request" not in ctx:
+        from app.models import PostGoliveChangeRequest
+
+        cr = PostGoliveChangeRequest(project_id=FACTORIES["project_id"](ctx), cr_number="CR-901", title="Isolation",
+                                     change_type="config")
+        db.session.add(cr)
+        db.session.flush()
+        ctx["change_request"] = cr
+    return ctx["change_request"].id
+
+
+@factory("notification_id")
+def _notification(ctx):
+    from app.models import Notification
+
+    notification = ctx.setdefault("notification", Notification(
+        user_id=_user(ctx), kind="sla_response_breached", subject_id=_incident(ctx), title="Isolation"))
+    db.session.add(notification)
+    db.session.flush()
+    return notification.id
+
+
 @factory("connection_id")
 def _integration_connection(ctx):
     connection = ctx.setdefault("connection", IntegrationConnection(

@@ -17,7 +17,9 @@ def init_celery(app, celery) -> None:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
-        beat_schedule={},  # later capabilities add theirs (SLA sweep, scheduled syncs, outbox)
+        beat_schedule={  # later capabilities add theirs (scheduled syncs, outbox)
+            "hypercare-sla-sweep": {"task": "meridian.hypercare.sweep_sla_breaches", "schedule": 60.0},
+        },
     )
 
     reset_broker_connections(celery)
@@ -32,7 +34,7 @@ def init_celery(app, celery) -> None:
     celery.Task = AppContextTask
     app.extensions["celery"] = celery
 
-    from app.tasks import integrations, jobs  # noqa: F401  (register tasks)
+    from app.tasks import hypercare, integrations, jobs  # noqa: F401  (register tasks)
 
 
 def reset_broker_connections(celery) -> None:

@@ -1,0 +1,173 @@
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
+
+from app.models.cutover import (CALENDARS, CHANGE_TYPES, CR_STATUSES, INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES,
+                                ROOT_CAUSE_CATEGORIES)
+from app.schemas.common import BaseSchema, OwnedFields
+
+_priority = validate.OneOf(PRIORITIES)
+_HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
+
+
+class _Person(BaseSchema):
+    id = fields.UUID()
+    name = fields.String()
+
+
+class IncidentSchema(OwnedFields):
+    project_id = fields.UUID(dump_only=True)
+    number = fields.String(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    description = fields.String(load_default="", validate=validate.Length(max=20000))
+    priority = fields.String(load_default="p3", validate=_priority)
+    severity = fields.String(dump_only=True)  # the same p1-p4 value as priority (seed name)
+    status = fields.String(validate=validate.OneOf(INCIDENT_STATUSES))
+    incident_type = fields.String(allow_none=True, validate=validate.OneOf(INCIDENT_TYPES))
+    affected_module = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z0-9/_-]{1,20}$"))
+    affected_users_count = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    assigned_to_id = fields.UUID(allow_none=True)
+    reported_at = fields.AwareDateTime(default_timezone=None)
+    reported_by_id = fields.UUID(dump_only=True)
+    assignee = fields.Nested(_Person, dump_only=True, allow_none=True)
+    reporter = fields.Nested(_Person, dump_only=True, allow_none=True)
+    escalation_level = fields.Integer(dump_only=True)
+    first_response_at = fields.DateTime(dump_only=True)
+    sla_response_deadline = fields.DateTime(dump_only=True)
+    sla_resolution_deadline = fields.DateTime(dump_only=True)
+    sla_response_breached = fields.Boolean(dump_only=True)
+    sla_resolution_breached = fields.Boolean(dump_only=True)
+    sla_response_breached_at = fields.DateTime(dump_only=True)
+    sla_resolution_breached_at = fields.DateTime(dump_only=True)
+    sla_paused_at = fields.DateTime(dump_only=True)
+    resolved_at = fields.DateTime(dump_only=True)
+    closed_at = fields.DateTime(dump_only=True)
+    resolution_notes = fields.String(dump_only=True)
+    root_cause = fields.String(dump_only=True)
+    root_cause_category = fields.String(dump_only=True)
+    csat_score = fields.Integer(dump_only=True)
+    csat_comment = fields.String(dump_only=True)
+    requires_change_request = fields.Boolean(dump_only=True)
+    change_request_id = fields.UUID(dump_only=True)
+
+    @pre_load
+    def _aliases(self, data, **_kwargs):
+        if isinstance(data, dict):
+            data = dict(data)
+            if "severity" in data:  # accepted as the seed's name for priority
+                data.setdefault("priority", data.pop("severity"))
+            for key in ("priority",):
+                if isinstance(data.get(key), str):
+                    data[key] = data[key].lower()
+            if isinstance(data.get("affected_module"), str):
+                data["affected_module"] = data["affected_module"].strip().upper() or None
+        return data
+
+
+class IncidentUpdateSchema(IncidentSchema):
+    class Meta:
+        exclude = ("reported_at",)
+
+
+class ResolveSchema(BaseSchema):
+    root_cause = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    root_cause_category = fields.String(required=True, validate=validate.OneOf(ROOT_CAUSE_CATEGORIES))
+    resolution_notes = fields.String(load_default="", validate=validate.Length(max=20000))
+
+
+class EscalateSchema(BaseSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    assigned_to_id = fields.UUID(allow_none=True)
+
+
+class SatisfactionSchema(BaseSchema):
+    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class CommentSchema(BaseSchema):
+    id = fields.UUID(dump_only=True)
+    incident_id = fields.UUID(dump_only=True)
+    content = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    is_internal = fields.Boolean(load_default=False)
+    kind = fields.String(dump_only=True)
+    author = fields.Nested(_Person, dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class SLATargetSchema(BaseSchema):
+    priority = fields.String(required=True, validate=_priority)
+    response_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=60 * 24 * 60))
+    resolution_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=60 * 24 * 180))
+    calendar = fields.String(load_default="24x7", validate=validate.OneOf(CALENDARS))
+
+
+class BusinessHoursSchema(BaseSchema):
+    working_days = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)), required=True,
+                               validate=validate.Length(min=1, max=7))
+    start = fields.String(required=True, validate=_HHMM)
+    end = fields.String(required=True, validate=_HHMM)
+    timezone = fields.String(dump_only=True)
+
+
+class SLASettingsSchema(BaseSchema):
+    targets = fields.List(fields.Nested(SLATargetSchema), validate=validate.Length(max=4))
+    business_hours = fields.Nested(BusinessHoursSchema)
+    holidays = fields.List(fields.Date(), validate=validate.Length(max=400))
+
+    @validates_schema
+    def _unique_priorities(self, data, **_kwargs):
+        priorities = [t["priority"] for t in data.get("targets", [])]
+        if len(priorities) != len(set(priorities)):
+            raise ValidationError("Each priority appears once.", "targets")
+
+
+class ChangeRequestSchema(OwnedFields):
+    project_id = fields.UUID(dump_only=True)
+    cr_number = fields.String(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    description = fields.String(load_default="", validate=validate.Length(max=20000))
+    change_type = fields.String(required=True, validate=validate.OneOf(CHANGE_TYPES))
+    priority = fields.String(load_default="p3", validate=_priority)
+    status = fields.String(validate=validate.OneOf(CR_STATUSES))
+    expedited = fields.Boolean(dump_only=True)
+    requested_by_id = fields.UUID(dump_only=True)
+    approved_by_id = fields.UUID(dump_only=True)
+    approved_at = fields.DateTime(dump_only=True)
+    rejected_by_id = fields.UUID(dump_only=True)
+    rejected_at = fields.DateTime(dump_only=True)
+    rejection_reason = fields.String(dump_only=True)
+    requester = fields.Nested(_Person, dump_only=True, allow_none=True)
+    approver = fields.Nested(_Person, dump_only=True, allow_none=True)
+    planned_implementation_date = fields.Date(allow_none=True)
+    actual_implementation_date = fields.Date(allow_none=True)
+    impact_assessment = fields.String(allow_none=True, validate=validate.Length(max=20000))
+    test_required = fields.Boolean(load_default=True)
+    rollback_plan = fields.String(allow_none=True, validate=validate.Length(max=20000))
+    incident_id = fields.UUID(dump_only=True)
+
+    @pre_load
+    def _lower(self, data, **_kwargs):
+        if isinstance(data, dict) and isinstance(data.get("priority"), str):
+            data = {**data, "priority": data["priority"].lower()}
+        return data
+
+
+class RaiseChangeRequestSchema(ChangeRequestSchema):
+    """Title, priority and description default to the incident's."""
+    title = fields.String(validate=validate.Length(min=1, max=255))
+    priority = fields.String(validate=_priority)
+    description = fields.String(validate=validate.Length(max=20000))
+
+
+class RejectSchema(BaseSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class NotificationSchema(BaseSchema):
+    id = fields.UUID()
+    kind = fields.String()
+    subject_id = fields.UUID()
+    project_id = fields.UUID(allow_none=True)
+    title = fields.String()
+    payload = fields.Dict(allow_none=True)
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)

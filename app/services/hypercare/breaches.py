@@ -1,0 +1,117 @@
+"""The SLA breach sweep: set-based, a fixed handful of statements however many incidents are open.
+
+1. UPDATE: flag response breaches (unanswered past the deadline, or answered late), stamp when, escalate.
+2. UPDATE: the same for resolution.
+3./4. INSERT ... SELECT ... ON CONFLICT DO NOTHING: one notification per new breach for the assignee and
+   the project's managers (members with role pm or admin). The unique key (tenant, user, kind, subject)
+   makes it exactly once, even when two sweeps overlap.
+
+Flags are set once and never cleared: no statement anywhere writes them back to false. Paused incidents
+(waiting_customer) are skipped: their clock is not running. Called by Celery beat every minute for every
+tenant (app/tasks/hypercare.py), lazily on reads, and right after a late first response or resolution.
+"""
+from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.extensions import db
+from app.models import HypercareIncident, Notification, ProjectMember, User
+from app.models.cutover import ACTIVE_STATUSES, MAX_ESCALATION
+from app.utils import tenant_context
+from app.utils.clock import utcnow
+
+KINDS = {"response": "sla_response_breached", "resolution": "sla_resolution_breached"}
+TITLES = {"response": "SLA response breached: ", "resolution": "SLA resolution breached: "}
+
+
+def _escalated():
+    return func.min(HypercareIncident.escalation_level + 1, MAX_ESCALATION) if _dialect() == "sqlite" \
+        else func.least(HypercareIncident.escalation_level + 1, MAX_ESCALATION)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _new_uuid():
+    if _dialect() == "postgresql":
+        return func.gen_random_uuid()
+    return func.lower(func.hex(func.randomblob(16)))  # SQLite stores Uuid as 32 hex characters
+
+
+def _payload(incident, clock: str):
+    build = func.json_build_object if _dialect() == "postgresql" else func.json_object
+    return build("number", incident.number, "priority", incident.priority, "clock", clock,
+                 "project_id", incident.project_id)
+
+
+def _breach_condition(clock: str, now):
+    i = HypercareIncident
+    if clock == "response":
+        late = or_(and_(i.first_response_at.is_(None), i.status.in_(ACTIVE_STATUSES), i.sla_response_deadline < now),
+                   i.first_response_at > i.sla_response_deadline)
+        return and_(i.sla_response_breached.is_(False), i.sla_response_deadline.is_not(None), late)
+    late = or_(and_(i.resolved_at.is_(None), i.status.in_(ACTIVE_STATUSES), i.sla_resolution_deadline < now),
+               i.resolved_at > i.sla_resolution_deadline)
+    return and_(i.sla_resolution_breached.is_(False), i.sla_resolution_deadline.is_not(None), late)
+
+
+def sweep(project_id=None) -> dict:
+    """Flag new breaches in the current tenant (optionally one project) and notify. Returns counts."""
+    tenant_context.require_tenant_id()
+    now = utcnow()
+    counts = {}
+    for clock in ("response", "resolution"):
+        flag = getattr(HypercareIncident, f"sla_{clock}_breached")
+        stamp = getattr(HypercareIncident, f"sla_{clock}_breached_at")
+        stmt = update(HypercareIncident).where(_breach_condition(clock, now))
+        if project_id is not None:
+            stmt = stmt.where(HypercareIncident.project_id == project_id)
+        result = db.session.execute(
+            stmt.values({flag: True, stamp: now, HypercareIncident.escalation_level: _escalated()})
+            .execution_options(synchronize_session=False))
+        counts[clock] = result.rowcount
+    for clock in ("response", "resolution"):
+        if counts[clock]:
+            _notify(clock, now, project_id)
+    db.session.commit()
+    db.session.expire_all()
+    if counts["response"] or counts["resolution"]:
+        from app.services.hypercare import notifications
+
+        notifications.send_pending_emails(now)
+    return counts
+
+
+def _notify(clock: str, now, project_id) -> None:
+    """INSERT ... SELECT the notifications of the breaches stamped by this sweep. Each branch of the
+    recipient UNION carries the incident's columns, so nothing joins back to the (large) incident table."""
+    # INSERT ... SELECT is not filtered by the tenant session (only SELECT/UPDATE/DELETE are): scope by hand.
+    tenant_id = tenant_context.require_tenant_id()
+    i = HypercareIncident
+    stamp = getattr(i, f"sla_{clock}_breached_at")
+    fresh = [i.tenant_id == tenant_id, stamp == now]
+    if project_id is not None:
+        fresh.append(i.project_id == project_id)
+    kind = KINDS[clock]
+    columns = (i.id.label("incident_id"), i.project_id.label("project_id"),
+               (literal(TITLES[clock]) + i.number + literal(" ") + i.title).label("title"),
+               _payload(i, clock).label("payload"))
+    assignees = select(i.assigned_to_id.label("user_id"), *columns).where(*fresh, i.assigned_to_id.is_not(None))
+    managers = (select(ProjectMember.user_id.label("user_id"), *columns)
+                .join(ProjectMember, ProjectMember.project_id == i.project_id)
+                .join(User, User.id == ProjectMember.user_id)
+                .where(*fresh, ProjectMember.tenant_id == tenant_id, User.tenant_id == tenant_id,
+                       User.role.in_(("pm", "admin")), User.active.is_(True),
+                       # the assignee branch already covers a manager who is also the assignee
+                       or_(i.assigned_to_id.is_(None), i.assigned_to_id != ProjectMember.user_id)))
+    recipients = assignees.union_all(managers).subquery()
+    rows = select(_new_uuid(), literal(tenant_id, Notification.tenant_id.type), recipients.c.user_id, literal(kind),
+                  recipients.c.incident_id, recipients.c.project_id, recipients.c.title, recipients.c.payload,
+                  literal(now, type_=Notification.created_at.type)).where(literal(True))  # SQLite: WHERE before ON CONFLICT
+    # Exactly once: the unique key decides, so overlapping sweeps cannot double-notify (and no anti-join
+    # whose plan depends on fresh statistics).
+    dialect_insert = pg_insert if _dialect() == "postgresql" else sqlite_insert
+    db.session.execute(dialect_insert(Notification).from_select(
+        ["id", "tenant_id", "user_id", "kind", "subject_id", "project_id", "title", "payload", "created_at"], rows)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "user_id", "kind", "subject_id"]))
