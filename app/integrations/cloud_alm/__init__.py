@@ -1,5 +1,6 @@
 """SAP Cloud ALM (seed 000 Phase B): OAuth2 client credentials on SAP BTP, then the Tasks and
-Test Management APIs. For now the connection test; requirement push/pull arrive with their issue."""
+Test Management APIs. The connector declares the connection (fields, test); `client.py` wraps the API
+calls and `mapping.py` translates records; app/services/cloud_alm_service.py runs push and pull."""
 from app.integrations.connectors import ConfigField, Connector, TestResult, register
 
 TASKS_PATH = "/api/calm-tasks/v1/tasks"
@@ -21,6 +22,8 @@ class CloudALMConnector(Connector):
         ConfigField("client_secret", "Client secret", secret=True),
         ConfigField("project_id", "Cloud ALM project ID", required=False,
                     help="The Cloud ALM project requirements sync with."),
+        ConfigField("sync_requirements", "Sync requirements (true/false)", required=False, default="true"),
+        ConfigField("sync_test_results", "Sync test results (true/false)", required=False, default="false"),
     )
 
     def test_connection(self) -> TestResult:
