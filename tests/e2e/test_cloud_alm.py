@@ -1,0 +1,60 @@
+"""SAP Cloud ALM in the browser: the demo pushes its requirements to the sandbox and the badges turn
+"Synced"; the admin sees the Cloud ALM settings with the secret never shown."""
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.integrations.sandbox import CloudALMSandbox
+from app.models import IntegrationConnection
+from app.utils import tenant_context
+from tests.e2e.conftest import ARTIFACTS, sign_in
+
+pytestmark = pytest.mark.e2e
+DEMO_SECRET = "sandbox-secret-alm"  # the demo connection's (app/demo/integrations.py)
+
+
+@pytest.fixture
+def demo_alm(app, demo):
+    """The sandbox on a free port, and the demo connection pointed at it (make run uses 8701)."""
+    server = CloudALMSandbox(client_id="meridian-demo", client_secret=DEMO_SECRET).start()
+    with app.app_context(), tenant_context.tenant_scope(demo["tenant_id"]):
+        connection = db.session.execute(
+            select(IntegrationConnection).where(IntegrationConnection.kind == "cloud_alm")).scalar_one()
+        connection.config = {**connection.config, "base_url": server.url, "token_url": server.url + "/oauth/token"}
+        db.session.commit()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_push_requirements_from_the_demo_turns_badges_synced(new_page, demo, demo_alm, width):
+    page = new_page(width=width, height=900)
+    sign_in(page)
+    page.goto(f"/#/explore?project={demo['projects']['S4-FIN']}")
+    panel = page.locator("#alm-sync")
+    expect(panel).to_contain_text("Connected")
+    badges = page.locator("td[data-alm-sync]")
+    expect(badges.first).to_have_text("Not synced")
+    panel.get_by_role("button", name="Push to Cloud ALM").click()
+    expect(page.get_by_role("alert")).to_contain_text("Cloud ALM push: 12 created, 0 updated, 0 errors.")
+    expect(page.locator('td[data-alm-sync="synced"]').first).to_have_text("Synced")
+    expect(page.locator('td[data-alm-sync="not_synced"]')).to_have_count(0)
+    expect(panel.get_by_role("region", name="Cloud ALM sync log")).to_contain_text("Push requirements")
+    assert len(demo_alm.tasks) >= 1 and {t["type"] for t in demo_alm.tasks.values()} == {"CALMREQU"}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"cloud-alm-requirements-{width}.png"), full_page=True)
+
+
+def test_admin_sees_cloud_alm_settings_without_the_secret(new_page, demo, demo_alm):
+    page = new_page(width=1280, height=900)
+    sign_in(page)
+    page.goto("/#/integrations")
+    settings = page.locator("#cloud-alm-settings")
+    expect(settings.get_by_label("Cloud ALM API URL")).to_have_value(demo_alm.url)
+    expect(settings.get_by_label("Client secret")).to_have_value("")
+    settings.get_by_role("button", name="Test connection").click()
+    expect(settings).to_contain_text("Connection OK")
+    expect(settings.get_by_label("Cloud ALM project ID for S4-FIN")).to_have_value("d1c6c8e4-0f4a-4a44-9d1b-5a0e7c0a1001")
+    assert DEMO_SECRET not in page.content()
+    page.screenshot(path=str(ARTIFACTS / "cloud-alm-settings-1280.png"), full_page=True)
