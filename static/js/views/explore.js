@@ -176,7 +176,7 @@ function requirementTable(items, project, manager, url, reload) {
     h("caption", { class: "visually-hidden", text: "Requirements" }),
     h("thead", {}, h("tr", {},
       manager ? h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Select" })) : null,
-      ["Code", "Title", "Module", "Fit/gap", "Priority", "Status", "Owner", "Tests", "Cloud ALM"].map((text) => h("th", { scope: "col", text })))),
+      ["Code", "Title", "Module", "Fit/gap", "Priority", "Status", "Cloud ALM", "Owner", "Tests"].map((text) => h("th", { scope: "col", text })))),
     h("tbody", {}, items.map((req) => h("tr", {},
       manager ? h("td", {}, h("input", { type: "checkbox", "aria-label": `Select ${req.code}`,
         onChange: (event) => { if (event.target.checked) selected.add(req.id); else selected.delete(req.id); refresh(); } })) : null,
@@ -186,9 +186,9 @@ function requirementTable(items, project, manager, url, reload) {
       h("td", {}, statusChip(FIT_GAP, req.fit_gap)),
       h("td", { text: label(PRIORITIES, req.priority) }),
       h("td", {}, statusChip(REQUIREMENT_STATUSES, req.status)),
+      h("td", { class: "cell-nowrap", dataset: { almSync: req.alm_sync_status } }, syncBadge(req.alm_sync_status)),
       h("td", { text: req.owner ? req.owner.name : "—" }),
-      h("td", { class: "cell-nowrap", text: coverageText(req.coverage) }),
-      h("td", { class: "cell-nowrap", dataset: { almSync: req.alm_sync_status } }, syncBadge(req.alm_sync_status))))));
+      h("td", { class: "cell-nowrap", text: coverageText(req.coverage) })))));
   return h("div", {}, bulk, tableWrap(table, "Requirements table"));
 }
 
