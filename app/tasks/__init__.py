@@ -17,7 +17,9 @@ def init_celery(app, celery) -> None:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
-        beat_schedule={},  # later capabilities add theirs (SLA sweep, scheduled syncs, outbox)
+        beat_schedule={  # later capabilities add theirs (SLA sweep, scheduled syncs, outbox)
+            "cloud-alm-scheduled-sync": {"task": "meridian.cloud_alm_scheduled_sync", "schedule": 300.0},
+        },
     )
 
     reset_broker_connections(celery)

@@ -24,7 +24,15 @@ class CloudALMConnector(Connector):
                     help="The Cloud ALM project requirements sync with."),
         ConfigField("sync_requirements", "Sync requirements (true/false)", required=False, default="true"),
         ConfigField("sync_test_results", "Sync test results (true/false)", required=False, default="false"),
+        ConfigField("sync_interval_minutes", "Scheduled sync every (minutes)", required=False, default="60"),
     )
+
+    def handle_webhook(self, event_type: str | None, payload: dict) -> dict:
+        """Cloud ALM task events: ask for a pull of the Cloud ALM project the event names."""
+        data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
+        project_id = data.get("projectId") if isinstance(data, dict) else None
+        return {"handled": bool(project_id), "event_type": event_type, "follow_up": "pull_requirements",
+                "alm_project_id": project_id}
 
     def test_connection(self) -> TestResult:
         params = {"projectId": self.config["project_id"]} if self.config.get("project_id") else None
