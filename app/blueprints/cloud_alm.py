@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from app.blueprints.delivery_helpers import project_for
 from app.permissions import requires
 from app.schemas.common import JobSchema
-from app.services import cloud_alm_config, cloud_alm_jobs, cloud_alm_service, job_service
+from app.services import cloud_alm_config, cloud_alm_conflicts, cloud_alm_jobs, cloud_alm_service, job_service
 from app.utils import tenant_context
 from app.utils.errors import NotFound
 from app.utils.http import if_match_version, load_body
@@ -136,6 +136,32 @@ def pull_requirements(project_id):
 def push_test_results(project_id, cycle_id):
     project = project_for(project_id)
     return _accepted(cloud_alm_jobs.start_push_test_results(project.id, cycle_id))
+
+
+class ResolveConflictSchema(Schema):
+    keep = fields.String(required=True, validate=validate.OneOf(("meridian", "cloud_alm")))
+
+
+@bp.get("/projects/<uuid:project_id>/integrations/cloud-alm/conflicts/<uuid:requirement_id>")
+@requires("delivery.read")
+@doc("Both versions of a requirement (Meridian's and Cloud ALM's live one) to resolve a conflict",
+     tags=["integrations"])
+def conflict_versions(project_id, requirement_id):
+    project = project_for(project_id)
+    return jsonify(cloud_alm_conflicts.both_versions(project.id, requirement_id))
+
+
+@bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/conflicts/<uuid:requirement_id>")
+@requires("delivery.manage")
+@doc("Resolve a conflict: keep 'meridian' (pushed to Cloud ALM) or 'cloud_alm' (applied here)",
+     body=ResolveConflictSchema, tags=["integrations"])
+def resolve_conflict(project_id, requirement_id):
+    project = project_for(project_id)
+    cloud_alm_conflicts._requirement_of(project.id, requirement_id)  # 404 before the body is judged
+    data = load_body(ResolveConflictSchema())
+    requirement = cloud_alm_conflicts.resolve(project.id, requirement_id, data["keep"])
+    return jsonify({"requirement_id": str(requirement.id), "alm_sync_status": requirement.alm_sync_status,
+                    "version": requirement.version})
 
 
 def _has_body() -> bool:

@@ -147,3 +147,33 @@ def test_push_test_results_sends_cases_and_failed_defects(alm_ready, app, tenant
     statuses = {d["test_case"]: d["execution_status"] for d in log["details"]}
     assert statuses == {"TC-0001": "passed", "TC-0002": "failed"}
     assert "no public API" in log["details"][0]["note"]
+
+
+def _make_conflict(alm_ready, app, tenant_a):
+    box, api = alm_ready["sandbox"], alm_ready["api"]
+    push(api, alm_ready["project_id"])
+    requirement = _by_code(app, tenant_a["tenant_id"])["REQ-0001"]
+    box._one_task("PATCH", requirement.external_id, b'{"title": "REQ-0001 Remote title"}')
+    with clock.freeze(clock.utcnow() + timedelta(seconds=30)):
+        url = f"/api/v1/projects/{alm_ready['project_id']}/requirements/{requirement.id}"
+        api.patch(url, json={"title": "Local title"}, headers={"If-Match": f'"{requirement.version}"'})
+        assert pull(api, alm_ready["project_id"])["result"]["conflicts"] == 1
+    return requirement, project_url(alm_ready["project_id"], f"conflicts/{requirement.id}")
+
+
+def test_conflict_shows_both_versions_and_keeping_cloud_alm_applies_it(alm_ready, app, tenant_a):
+    requirement, url = _make_conflict(alm_ready, app, tenant_a)
+    api = alm_ready["api"]
+    versions = api.get(url).json
+    assert versions["meridian"]["title"] == "Local title" and versions["cloud_alm"]["title"] == "Remote title"
+    assert api.post(url, json={"keep": "nobody"}).status_code == 422
+    resolved = api.post(url, json={"keep": "cloud_alm"})
+    assert resolved.status_code == 200 and resolved.json["alm_sync_status"] == "synced"
+    assert _by_code(app, tenant_a["tenant_id"])["REQ-0001"].title == "Remote title"
+
+
+def test_keeping_meridian_pushes_it_to_cloud_alm(alm_ready, app, tenant_a):
+    requirement, url = _make_conflict(alm_ready, app, tenant_a)
+    assert alm_ready["api"].post(url, json={"keep": "meridian"}).json["alm_sync_status"] == "synced"
+    assert alm_ready["sandbox"].tasks[requirement.external_id]["title"] == "REQ-0001 Local title"
+    assert _by_code(app, tenant_a["tenant_id"])["REQ-0001"].title == "Local title"

@@ -20,6 +20,9 @@ class CloudALMClient:
         tasks = tasks if isinstance(tasks, list) else (tasks or {}).get("value", [])
         return [t for t in tasks if task_type is None or t.get("type") == task_type]
 
+    def get_task(self, task_id: str) -> dict:
+        return self._ok(self.gateway.request("GET", f"{TASKS}/{task_id}"))
+
     def create_task(self, body: dict) -> dict:
         return self._ok(self.gateway.request("POST", TASKS, json_body=body))
 
