@@ -58,3 +58,41 @@ def test_admin_sees_cloud_alm_settings_without_the_secret(new_page, demo, demo_a
     expect(settings.get_by_label("Cloud ALM project ID for S4-FIN")).to_have_value("d1c6c8e4-0f4a-4a44-9d1b-5a0e7c0a1001")
     assert DEMO_SECRET not in page.content()
     page.screenshot(path=str(ARTIFACTS / "cloud-alm-settings-1280.png"), full_page=True)
+
+
+def test_a_conflict_is_resolved_in_the_dialog(new_page, app, demo, demo_alm):
+    from datetime import timedelta
+
+    from app.models import ExploreRequirement
+    from app.utils import clock
+
+    import uuid
+
+    fin = uuid.UUID(demo["projects"]["S4-FIN"])
+    page = new_page(width=1280, height=900)
+    sign_in(page)
+    page.goto(f"/#/explore?project={demo['projects']['S4-FIN']}")
+    page.locator("#alm-sync").get_by_role("button", name="Push to Cloud ALM").click()
+    expect(page.locator('td[data-alm-sync="not_synced"]')).to_have_count(0)
+    with app.app_context(), tenant_context.tenant_scope(demo["tenant_id"]):
+        requirement = db.session.execute(select(ExploreRequirement).where(ExploreRequirement.code == "REQ-0001",
+                                                               ExploreRequirement.project_id == fin)).scalar_one()
+        task_id = requirement.external_id
+    demo_alm._one_task("PATCH", task_id, b'{"title": "REQ-0001 Renamed in Cloud ALM"}')
+    with clock.freeze(clock.utcnow() + timedelta(seconds=30)):
+        with app.app_context(), tenant_context.tenant_scope(demo["tenant_id"]):
+            requirement = db.session.execute(select(ExploreRequirement).where(ExploreRequirement.code == "REQ-0001",
+                                                               ExploreRequirement.project_id == fin)).scalar_one()
+            requirement.title = "Renamed in Meridian"
+            db.session.commit()
+        page.locator("#alm-sync").get_by_role("button", name="Pull from Cloud ALM").click()
+        expect(page.get_by_role("alert")).to_contain_text("1 conflicts")
+    page.get_by_role("button", name="Resolve the Cloud ALM conflict of REQ-0001").click()
+    dialog = page.get_by_role("dialog", name="Sync conflict: REQ-0001")
+    expect(dialog).to_contain_text("Renamed in Cloud ALM")
+    expect(dialog).to_contain_text("Renamed in Meridian")
+    page.screenshot(path=str(ARTIFACTS / "cloud-alm-conflict-1280.png"))
+    dialog.get_by_role("button", name="Keep Cloud ALM's (update Meridian)").click()
+    expect(page.get_by_role("alert")).to_contain_text("kept the Cloud ALM version")
+    expect(page.locator('td[data-alm-sync="conflict"]')).to_have_count(0)
+    expect(page.get_by_role("cell", name="Renamed in Cloud ALM")).to_be_visible()

@@ -207,3 +207,51 @@ async function projectMapping(signal) {
     h("thead", {}, h("tr", {}, ["Project", "Cloud ALM project", ""].map((text) => h("th", { scope: "col", text })))),
     h("tbody", {}, rows)), "Project mapping");
 }
+
+// -- conflict resolution ----------------------------------------------------------------------------
+
+const VERSION_FIELDS = [["title", "Title"], ["status", "Status"], ["priority", "Priority"], ["description", "Description"]];
+
+function plain(value) {
+  const doc = new DOMParser().parseFromString(String(value ?? ""), "text/html");
+  return doc.body.textContent || "—";
+}
+
+/** A modal dialog with Meridian's and Cloud ALM's versions side by side; resolves after a choice. */
+export async function openConflictDialog(project, requirement, onResolved) {
+  const url = `/api/v1/projects/${project.id}/integrations/cloud-alm/conflicts/${requirement.id}`;
+  const opener = document.activeElement;
+  const body = h("div", {}, loading("Reading Cloud ALM…"));
+  const dialog = h("dialog", { class: "dialog alm-conflict", "aria-labelledby": "alm-conflict-title" },
+    h("h2", { class: "card-title", id: "alm-conflict-title", text: `Sync conflict: ${requirement.code}` }), body);
+  document.body.append(dialog);
+  dialog.addEventListener("close", () => { dialog.remove(); if (opener) opener.focus(); });
+  dialog.showModal();
+  try {
+    const versions = await api.get(url);
+    const table = h("table", { class: "table" }, h("caption", { text: "Both sides changed since the last sync." }),
+      h("thead", {}, h("tr", {}, ["", "Meridian", "Cloud ALM"].map((text) => h("th", { scope: "col", text })))),
+      h("tbody", {}, VERSION_FIELDS.map(([key, text]) => h("tr", {}, h("th", { scope: "row", text }),
+        h("td", { text: plain(versions.meridian[key]) }), h("td", { text: plain(versions.cloud_alm[key]) })))));
+    const choose = async (button, keep) => {
+      try {
+        await busy(button, () => api.post(url, { keep }));
+        flash(`${requirement.code}: kept the ${keep === "meridian" ? "Meridian" : "Cloud ALM"} version; synced.`);
+        dialog.close();
+        onResolved();
+      } catch (error) {
+        showProblem(error, { container: body });
+      }
+    };
+    body.replaceChildren(tableWrap(table, "Both versions"), h("div", { class: "form-actions" },
+      h("button", { type: "button", class: "btn btn-primary", text: "Keep Meridian's (update Cloud ALM)",
+        onClick: (event) => choose(event.currentTarget, "meridian") }),
+      h("button", { type: "button", class: "btn btn-secondary", text: "Keep Cloud ALM's (update Meridian)",
+        onClick: (event) => choose(event.currentTarget, "cloud_alm") }),
+      h("button", { type: "button", class: "btn btn-ghost", text: "Cancel", onClick: () => dialog.close() })));
+    body.querySelector("button").focus();
+  } catch (error) {
+    showProblem(error, { container: body });
+    body.append(h("button", { type: "button", class: "btn btn-ghost", text: "Close", onClick: () => dialog.close() }));
+  }
+}

@@ -8,7 +8,7 @@ import { busy, emptyState, field, h, label, loading, pageHeader, setTitle, table
 import {
   FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, noProjects, projectPicker, stackedBar, statusChip, tabs,
 } from "./delivery.js";
-import { renderSyncPanel, syncBadge } from "./cloud-alm.js";
+import { openConflictDialog, renderSyncPanel, syncBadge } from "./cloud-alm.js";
 
 const LIMIT = 50;
 const FILTER_NAMES = ["q", "status", "module", "fit_gap", "priority"];
@@ -186,7 +186,10 @@ function requirementTable(items, project, manager, url, reload) {
       h("td", {}, statusChip(FIT_GAP, req.fit_gap)),
       h("td", { text: label(PRIORITIES, req.priority) }),
       h("td", {}, statusChip(REQUIREMENT_STATUSES, req.status)),
-      h("td", { class: "cell-nowrap", dataset: { almSync: req.alm_sync_status } }, syncBadge(req.alm_sync_status)),
+      h("td", { class: "cell-nowrap", dataset: { almSync: req.alm_sync_status } }, syncBadge(req.alm_sync_status),
+        manager && req.alm_sync_status === "conflict" ? h("button", { type: "button", class: "btn btn-ghost btn-small",
+          text: "Resolve", "aria-label": `Resolve the Cloud ALM conflict of ${req.code}`,
+          onClick: () => openConflictDialog(project, req, reload) }) : null),
       h("td", { text: req.owner ? req.owner.name : "—" }),
       h("td", { class: "cell-nowrap", text: coverageText(req.coverage) })))));
   return h("div", {}, bulk, tableWrap(table, "Requirements table"));
