@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from app.blueprints.delivery_helpers import project_for
+from app.models.explore.requirement import STATUSES as REQUIREMENT_STATUSES
 from app.permissions import requires
 from app.schemas.common import JobSchema
 from app.services import cloud_alm_config, cloud_alm_conflicts, cloud_alm_jobs, cloud_alm_service, job_service
@@ -136,6 +137,37 @@ def pull_requirements(project_id):
 def push_test_results(project_id, cycle_id):
     project = project_for(project_id)
     return _accepted(cloud_alm_jobs.start_push_test_results(project.id, cycle_id))
+
+
+class StatusMappingItemSchema(Schema):
+    meridian_status = fields.String(required=True, validate=validate.OneOf(REQUIREMENT_STATUSES))
+    alm_status = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9_]{1,40}$"))
+    alm_sub_status = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9_]{1,60}$"))
+
+
+class StatusMappingSchema(Schema):
+    items = fields.List(fields.Nested(StatusMappingItemSchema), required=True,
+                        validate=validate.Length(max=len(REQUIREMENT_STATUSES)))
+
+
+@bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/status-mapping")
+@requires("integrations.manage")
+@doc("Meridian requirement status -> Cloud ALM status/subStatus (defaults and this tenant's overrides)",
+     tags=["integrations"])
+def get_status_mapping(tenant_id):
+    _own_tenant(tenant_id)
+    items = cloud_alm_service.status_mapping_items()
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.put("/tenants/<uuid:tenant_id>/integrations/cloud-alm/status-mapping")
+@requires("integrations.manage")
+@doc("Change the status mapping (rows equal to the default drop the override)", body=StatusMappingSchema,
+     tags=["integrations"])
+def put_status_mapping(tenant_id):
+    _own_tenant(tenant_id)
+    items = cloud_alm_service.replace_status_mapping(load_body(StatusMappingSchema())["items"])
+    return jsonify({"items": items, "total": len(items)})
 
 
 class ResolveConflictSchema(Schema):

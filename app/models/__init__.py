@@ -9,4 +9,4 @@ from app.models.integrations import GatewayCallLog, IntegrationConnection, Integ
 from app.models.explore.requirement import ExploreRequirement  # noqa: F401
 from app.models.backlog import BacklogItem  # noqa: F401
 from app.models.testing import Defect, TestCase, TestCaseRequirement, TestCycle, TestExecution  # noqa: F401
-from app.models.explore.infrastructure import CloudALMSyncLog  # noqa: F401
+from app.models.explore.infrastructure import CloudALMStatusMapping, CloudALMSyncLog  # noqa: F401

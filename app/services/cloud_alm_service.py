@@ -14,7 +14,7 @@ from app.extensions import db
 from app.integrations.cloud_alm import mapping
 from app.integrations.cloud_alm.client import CloudALMClient, CloudALMError
 from app.integrations.errors import GatewayError
-from app.models import CloudALMSyncLog, ExploreRequirement, Project
+from app.models import CloudALMStatusMapping, CloudALMSyncLog, ExploreRequirement, Project
 from app.services import cloud_alm_config, integration_service
 from app.utils import tenant_context
 from app.utils.clock import as_utc, utcnow
@@ -230,13 +230,36 @@ def _pull_one(requirement: ExploreRequirement, task: dict, status_map, run: _Run
 # -- status mapping and the log --------------------------------------------------------------------
 
 
-def status_mapping(connection) -> dict:
-    """The defaults from mapping.py, overridden per tenant by the connection's `status_map` (if any)."""
-    overrides = (connection.config or {}).get("status_map") if isinstance(connection.config, dict) else None
+def status_mapping(connection=None) -> dict:
+    """The defaults from mapping.py with this tenant's overrides (CloudALMStatusMapping) on top."""
     merged = dict(mapping.DEFAULT_STATUS_MAP)
-    if isinstance(overrides, dict):
-        merged.update({k: tuple(v) for k, v in overrides.items() if k in merged and len(v) == 2})
+    for row in db.session.execute(select(CloudALMStatusMapping)).scalars():
+        if row.meridian_status in merged:
+            merged[row.meridian_status] = (row.alm_status, row.alm_sub_status)
     return merged
+
+
+def status_mapping_items() -> list[dict]:
+    merged = status_mapping()
+    return [{"meridian_status": status, "alm_status": pair[0], "alm_sub_status": pair[1],
+             "is_default": pair == mapping.DEFAULT_STATUS_MAP[status]} for status, pair in merged.items()]
+
+
+def replace_status_mapping(items: list[dict]) -> list[dict]:
+    """Rows equal to the default are not stored; a status left out keeps its current pair."""
+    existing = {row.meridian_status: row for row in db.session.execute(select(CloudALMStatusMapping)).scalars()}
+    for item in items:
+        status, pair = item["meridian_status"], (item["alm_status"], item["alm_sub_status"])
+        row = existing.get(status)
+        if pair == mapping.DEFAULT_STATUS_MAP[status]:
+            if row is not None:
+                db.session.delete(row)
+        elif row is None:
+            db.session.add(CloudALMStatusMapping(meridian_status=status, alm_status=pair[0], alm_sub_status=pair[1]))
+        else:
+            row.alm_status, row.alm_sub_status = pair
+    db.session.commit()
+    return status_mapping_items()
 
 
 def get_sync_log(project_id, limit: int = LOG_LIMIT) -> dict:

@@ -15,7 +15,7 @@ down_revision = '5754fae3c893'
 branch_labels = None
 depends_on = None
 
-TENANT_TABLES = ('cloud_alm_sync_logs',)
+TENANT_TABLES = ('cloud_alm_sync_logs', 'cloud_alm_status_mappings')
 TENANT_MATCHES = ("current_setting('meridian.rls_bypass', true) = 'on' "
                   "OR tenant_id = NULLIF(current_setting('meridian.tenant_id', true), '')::uuid")
 
@@ -58,6 +58,19 @@ def upgrade():
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cloud_alm_project_id', sa.String(length=100), nullable=True))
 
+    op.create_table('cloud_alm_status_mappings',
+    sa.Column('meridian_status', sa.String(length=12), nullable=False),
+    sa.Column('alm_status', sa.String(length=40), nullable=False),
+    sa.Column('alm_sub_status', sa.String(length=60), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_cloud_alm_status_mappings_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cloud_alm_status_mappings')),
+    sa.UniqueConstraint('tenant_id', 'meridian_status', name=op.f('uq_cloud_alm_status_mappings_tenant_id_meridian_status'))
+    )
+    with op.batch_alter_table('cloud_alm_status_mappings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cloud_alm_status_mappings_tenant_id'), ['tenant_id'], unique=False)
+
     for table in ('test_cases', 'defects'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('external_id', sa.String(length=100), nullable=True))
@@ -81,3 +94,7 @@ def downgrade():
         batch_op.drop_index('ix_cloud_alm_sync_logs_project_created')
 
     op.drop_table('cloud_alm_sync_logs')
+    with op.batch_alter_table('cloud_alm_status_mappings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cloud_alm_status_mappings_tenant_id'))
+
+    op.drop_table('cloud_alm_status_mappings')

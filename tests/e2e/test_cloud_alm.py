@@ -56,6 +56,9 @@ def test_admin_sees_cloud_alm_settings_without_the_secret(new_page, demo, demo_a
     settings.get_by_role("button", name="Test connection").click()
     expect(settings).to_contain_text("Connection OK")
     expect(settings.get_by_label("Cloud ALM project ID for S4-FIN")).to_have_value("d1c6c8e4-0f4a-4a44-9d1b-5a0e7c0a1001")
+    settings.get_by_label("Cloud ALM subStatus for approved").fill("APPROVED_FOR_DEPLOYMENT")
+    settings.get_by_role("button", name="Save status mapping").click()
+    expect(settings).to_contain_text("Status mapping saved")
     assert DEMO_SECRET not in page.content()
     page.screenshot(path=str(ARTIFACTS / "cloud-alm-settings-1280.png"), full_page=True)
 

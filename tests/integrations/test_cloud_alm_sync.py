@@ -177,3 +177,20 @@ def test_keeping_meridian_pushes_it_to_cloud_alm(alm_ready, app, tenant_a):
     assert alm_ready["api"].post(url, json={"keep": "meridian"}).json["alm_sync_status"] == "synced"
     assert alm_ready["sandbox"].tasks[requirement.external_id]["title"] == "REQ-0001 Local title"
     assert _by_code(app, tenant_a["tenant_id"])["REQ-0001"].title == "Local title"
+
+
+def test_tenant_edits_the_status_mapping_and_push_uses_it(alm_ready, admin_b):
+    api = alm_ready["api"]
+    url = f"/api/v1/tenants/{api.tenant_id}/integrations/cloud-alm/status-mapping"
+    items = api.get(url).json["items"]
+    assert {i["meridian_status"]: (i["alm_status"], i["alm_sub_status"]) for i in items}["draft"] == (
+        "CIPREQUOPEN", "CREATED") and all(i["is_default"] for i in items)
+    bad = api.put(url, json={"items": [{"meridian_status": "nope", "alm_status": "x y", "alm_sub_status": ""}]})
+    assert bad.status_code == 422
+    changed = api.put(url, json={"items": [{"meridian_status": "draft", "alm_status": "CIPREQUINP",
+                                            "alm_sub_status": "TO_BE_APPROVED"}]})
+    draft = next(i for i in changed.json["items"] if i["meridian_status"] == "draft")
+    assert draft["is_default"] is False
+    push(api, alm_ready["project_id"])
+    assert {(t["status"], t["subStatus"]) for t in alm_ready["sandbox"].tasks.values()} == {("CIPREQUINP", "TO_BE_APPROVED")}
+    assert admin_b.get(url).status_code == 404

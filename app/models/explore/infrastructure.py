@@ -3,7 +3,7 @@ test-result operation of a project, success or failure, with per-record outcomes
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -32,3 +32,15 @@ class CloudALMSyncLog(UUIDPrimaryKey, TenantScoped, db.Model):
     details: Mapped[list] = mapped_column(JSONDocument, nullable=False, default=list)
     started_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class CloudALMStatusMapping(UUIDPrimaryKey, TenantScoped, db.Model):
+    """A tenant's override of one default Meridian status -> Cloud ALM status/subStatus pair
+    (defaults in app/integrations/cloud_alm/mapping.py); rows exist only for overridden statuses."""
+
+    __tablename__ = "cloud_alm_status_mappings"
+    __table_args__ = (UniqueConstraint("tenant_id", "meridian_status"),)
+
+    meridian_status: Mapped[str] = mapped_column(String(12), nullable=False)
+    alm_status: Mapped[str] = mapped_column(String(40), nullable=False)
+    alm_sub_status: Mapped[str] = mapped_column(String(60), nullable=False)

@@ -176,8 +176,44 @@ export async function renderSettings(container, { signal }) {
     }
   });
   container.replaceChildren(h("h2", { class: "card-title", id: "alm-settings-title", text: "SAP Cloud ALM settings" }),
-    form, h("h3", { class: "card-subtitle", text: "Project mapping" }), loading("Loading projects…"));
-  container.lastChild.replaceWith(await projectMapping(signal));
+    form, h("h3", { class: "card-subtitle", text: "Project mapping" }), loading("Loading projects…"),
+    h("h3", { class: "card-subtitle", text: "Status mapping" }), loading("Loading the status mapping…"));
+  const [mappingTable, statusTable] = await Promise.all([projectMapping(signal), statusMapping(url, signal)]);
+  container.children[2].replaceWith(mappingTable);
+  container.lastChild.replaceWith(statusTable);
+}
+
+async function statusMapping(configUrl, signal) {
+  const url = configUrl.replace("/config", "/status-mapping");
+  const { items } = await api.get(url, { signal });
+  const inputs = items.map((item) => ({
+    meridian_status: item.meridian_status,
+    status: field({ label: `Cloud ALM status for ${item.meridian_status}`, name: "alm_status", value: item.alm_status,
+      attrs: { maxlength: "40" } }),
+    sub: field({ label: `Cloud ALM subStatus for ${item.meridian_status}`, name: "alm_sub_status", value: item.alm_sub_status,
+      attrs: { maxlength: "60" } }),
+  }));
+  const problems = h("div", { class: "form-alerts" });
+  const save = h("button", { type: "submit", class: "btn btn-secondary", text: "Save status mapping" });
+  const form = h("form", { class: "form", novalidate: true, "aria-label": "Status mapping" }, problems,
+    tableWrap(h("table", { class: "table" }, h("caption", { class: "visually-hidden", text: "Status mapping" }),
+      h("thead", {}, h("tr", {}, ["Meridian status", "Cloud ALM status", "subStatus"].map((text) => h("th", { scope: "col", text })))),
+      h("tbody", {}, inputs.map((row) => h("tr", {}, h("td", { text: row.meridian_status }),
+        h("td", {}, row.status.wrapper), h("td", {}, row.sub.wrapper))))), "Status mapping"),
+    h("div", { class: "form-actions" }, save));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    problems.replaceChildren();
+    const body = { items: inputs.map((row) => ({ meridian_status: row.meridian_status,
+      alm_status: row.status.control.value.trim(), alm_sub_status: row.sub.control.value.trim() })) };
+    try {
+      await busy(save, () => api.put(url, body));
+      showMessage("Status mapping saved; the next push uses it.", { container: problems });
+    } catch (error) {
+      showProblem(error, { container: problems });
+    }
+  });
+  return form;
 }
 
 async function projectMapping(signal) {
