@@ -55,6 +55,7 @@ def test_admin_sees_cloud_alm_settings_without_the_secret(new_page, demo, demo_a
     expect(settings.get_by_label("Client secret")).to_have_value("")
     settings.get_by_role("button", name="Test connection").click()
     expect(settings).to_contain_text("Connection OK")
+    expect(settings.get_by_role("heading", name="Project mapping")).to_be_visible()
     expect(settings.get_by_label("Cloud ALM project ID for S4-FIN")).to_have_value("d1c6c8e4-0f4a-4a44-9d1b-5a0e7c0a1001")
     settings.get_by_label("Cloud ALM subStatus for approved").fill("APPROVED_FOR_DEPLOYMENT")
     settings.get_by_role("button", name="Save status mapping").click()

@@ -179,7 +179,7 @@ export async function renderSettings(container, { signal }) {
     form, h("h3", { class: "card-subtitle", text: "Project mapping" }), loading("Loading projects…"),
     h("h3", { class: "card-subtitle", text: "Status mapping" }), loading("Loading the status mapping…"));
   const [mappingTable, statusTable] = await Promise.all([projectMapping(signal), statusMapping(url, signal)]);
-  container.children[2].replaceWith(mappingTable);
+  container.children[3].replaceWith(mappingTable);
   container.lastChild.replaceWith(statusTable);
 }
 
