@@ -65,7 +65,7 @@ export async function renderSyncPanel(container, project, { signal, onChanged })
   const state = await api.get(logUrl, { signal });
   const statusNode = h("p", { class: "list-status", role: "status", "aria-live": "polite", id: "alm-job-status",
     text: state.message });
-  const progress = h("progress", { max: "1", value: "0", "aria-labelledby": "alm-job-status", hidden: true });
+  const progress = h("progress", { max: "1", value: "0", "aria-label": "Cloud ALM job progress", hidden: true });
   const ready = state.connection_active && state.cloud_alm_project_id && can("delivery.manage");
 
   async function start(button, kind) {
