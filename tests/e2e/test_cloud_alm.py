@@ -100,3 +100,15 @@ def test_a_conflict_is_resolved_in_the_dialog(new_page, app, demo, demo_alm):
     expect(page.get_by_role("alert")).to_contain_text("kept the Cloud ALM version")
     expect(page.locator('td[data-alm-sync="conflict"]')).to_have_count(0)
     expect(page.get_by_role("cell", name="Renamed in Cloud ALM")).to_be_visible()
+
+
+def test_push_a_test_cycle_to_cloud_alm(new_page, demo, demo_alm):
+    page = new_page(width=1280, height=900)
+    sign_in(page)
+    page.goto(f"/#/testing?project={demo['projects']['S4-FIN']}")
+    page.get_by_role("link", name="SIT 1 – Finance core").click()
+    card = page.locator("#cycle-alm")
+    expect(card).to_contain_text("no public API for manual test-run results")
+    card.get_by_role("button", name="Push results to Cloud ALM").click()
+    expect(card.get_by_role("status")).to_contain_text("Done: 8 test cases created", timeout=15000)
+    assert len(demo_alm.test_cases) == 8

@@ -291,3 +291,28 @@ export async function openConflictDialog(project, requirement, onResolved) {
     body.append(h("button", { type: "button", class: "btn btn-ghost", text: "Close", onClick: () => dialog.close() }));
   }
 }
+
+// -- test cycle view --------------------------------------------------------------------------------
+
+/** "Push to Cloud ALM" for a test cycle, with what Cloud ALM cannot receive said up front. */
+export function renderCyclePush(container, project, cycleId, { signal }) {
+  const statusNode = h("p", { class: "list-status", role: "status", "aria-live": "polite" });
+  const progress = h("progress", { max: "1", value: "0", "aria-label": "Cloud ALM push progress", hidden: true });
+  const button = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Push results to Cloud ALM" });
+  button.addEventListener("click", async () => {
+    progress.hidden = false;
+    try {
+      const job = await busy(button, () => runJob(
+        `/api/v1/projects/${project.id}/integrations/cloud-alm/push-test-results/${cycleId}`, {},
+        { statusNode, progress, signal, verb: "Pushing" }));
+      statusNode.textContent = job.status === "failed" ? `Failed: ${job.error}`
+        : `Done: ${job.result.pushed} test cases created, ${job.result.updated} updated, `
+          + `${job.result.defects_pushed} defects sent, ${job.result.errors} errors.`;
+    } catch (error) {
+      if (error.name !== "AbortError") showProblem(error);
+    }
+  });
+  container.replaceChildren(h("h2", { class: "card-title", id: "cycle-alm-title", text: "SAP Cloud ALM" }),
+    h("p", { class: "field-hint", text: CANNOT_RECEIVE }), h("div", { class: "toolbar-actions" }, button),
+    statusNode, progress);
+}
