@@ -98,4 +98,7 @@ def build_demo() -> Tenant:
         build_delivery_demo(finance, users, logistics)
         db.session.commit()
         build_integrations_demo(tenant.id, admin.id)
+        from app.demo.cloud_alm import build_cloud_alm_demo
+
+        build_cloud_alm_demo(finance, logistics, admin.id)
     return tenant

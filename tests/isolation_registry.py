@@ -146,3 +146,11 @@ def _delivery(ctx):
 
 for _name in ("requirement_id", "item_id", "cycle_id", "execution_id", "case_id", "defect_id"):
     FACTORIES[_name] = (lambda name: lambda ctx: _delivery(ctx)[name])(_name)
+
+
+@factory("tenant_id")
+def _tenant(ctx):
+    """Tenant-level routes (/tenants/<tenant_id>/...): tenant A's own id."""
+    from app.utils import tenant_context
+
+    return tenant_context.current_tenant_id()

@@ -98,9 +98,6 @@ def _finance(finance, users: dict) -> None:
             "title": title, "module": module, "scope_item": scope, "fit_gap": fit_gap, "priority": priority,
             "status": status, "workshop_ref": workshop, "description": description,
             "owner_id": (fi_consultant if module in ("FI", "CO") else consultant).id})
-        if index == 0:
-            requirement.external_id, requirement.alm_sync_status = "CALM-REQ-10231", "synced"
-            requirement.alm_last_synced_at = utcnow() - timedelta(hours=3)
         requirements.append(requirement)
     db.session.flush()
     for wricef_type, title, module, status, effort, req_index in BACKLOG:

@@ -13,3 +13,4 @@ from app.models.explore.requirement import ExploreRequirement  # noqa: F401
 from app.models.backlog import BacklogItem  # noqa: F401
 from app.models.testing import Defect, TestCase, TestCaseRequirement, TestCycle, TestExecution  # noqa: F401
 from app.models.leads import D365PushJob, Lead  # noqa: F401
+from app.models.explore.infrastructure import CloudALMStatusMapping, CloudALMSyncLog  # noqa: F401

@@ -22,3 +22,4 @@ class Project(TenantOwned, db.Model):
     hypercare_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     hypercare_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
+    cloud_alm_project_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # SAP Cloud ALM project UUID

@@ -59,6 +59,7 @@ class TestCase(TenantOwned, db.Model):
     expected_result: Mapped[str] = mapped_column(Text, nullable=False, default="")
     module: Mapped[str] = mapped_column(String(10), nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="ready")
+    external_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)  # Cloud ALM ManualTestCase uuid
 
 
 class TestCaseRequirement(UUIDPrimaryKey, TenantScoped, db.Model):
@@ -120,5 +121,6 @@ class Defect(TenantOwned, db.Model):
     # The execution that found it; an execution's defects are the defects pointing at it (one FK, no cycle).
     execution_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("test_executions.id"), nullable=True, index=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)  # Cloud ALM CALMDEF task id
 
     assignee: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[assignee_id])

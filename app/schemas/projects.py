@@ -25,6 +25,7 @@ class ProjectSchema(OwnedFields):
     hypercare_start = fields.Date(allow_none=True)
     hypercare_end = fields.Date(allow_none=True)
     timezone = fields.String(load_default="UTC", validate=_valid_timezone)
+    cloud_alm_project_id = fields.String(allow_none=True, validate=validate.Length(max=100))
 
     @pre_load
     def _normalise_code(self, data, **_kwargs):

@@ -117,7 +117,11 @@ def process(event_id) -> None:
     started = utcnow()
     try:
         connector = integration_service.build_connector(connection)
-        connector.handle_webhook(event.event_type, event.payload)
+        outcome = connector.handle_webhook(event.event_type, event.payload) or {}
+        if outcome.get("follow_up") == "pull_requirements":  # Cloud ALM: a changed task means a pull
+            from app.services import cloud_alm_schedule
+
+            cloud_alm_schedule.pull_for_webhook(outcome.get("alm_project_id"))
         event.status, event.error = "processed", None
     except Exception as exc:  # noqa: BLE001 - recorded on the event and the connection
         log.warning("webhook event %s failed: %s", event.id, type(exc).__name__)

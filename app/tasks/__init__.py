@@ -17,8 +17,9 @@ def init_celery(app, celery) -> None:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
-        beat_schedule={  # later capabilities add theirs (scheduled syncs, outbox)
+        beat_schedule={  # later capabilities add theirs (outbox)
             "hypercare-sla-sweep": {"task": "meridian.hypercare.sweep_sla_breaches", "schedule": 60.0},
+            "cloud-alm-scheduled-sync": {"task": "meridian.cloud_alm_scheduled_sync", "schedule": 300.0},
         },
     )
 

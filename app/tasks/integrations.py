@@ -7,3 +7,13 @@ from app.utils.tenant_context import tenant_scope
 def process_webhook(event_id: str, tenant_id: str):
     with tenant_scope(tenant_id):
         webhook_service.process(event_id)
+
+
+@celery.task(name="meridian.cloud_alm_scheduled_sync", acks_late=True)
+def cloud_alm_scheduled_sync():
+    """Beat: every tenant with an active SAP Cloud ALM configuration, one scope at a time."""
+    from app.services import cloud_alm_schedule
+
+    for tenant_id in cloud_alm_schedule.due_tenants():
+        with tenant_scope(tenant_id):
+            cloud_alm_schedule.run_scheduled_for_tenant()

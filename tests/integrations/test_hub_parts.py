@@ -52,7 +52,7 @@ def test_registry_declares_fields_and_secrets():
     alm = connector_class("cloud_alm")
     assert alm.secret_fields() == ("client_secret",) and "client_id" in alm.config_fields()
     described = alm.describe()
-    assert described["operations"] == ["test_connection"]
+    assert described["operations"] == ["test_connection", "handle_webhook"]  # webhook events trigger a pull
     assert [f["name"] for f in described["fields"] if f["secret"]] == ["client_secret"]
     with pytest.raises(NotSupported):
         alm(gateway=None, config={}).push([])

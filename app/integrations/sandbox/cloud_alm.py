@@ -40,13 +40,9 @@ class CloudALMSandbox(SandboxServer):
             if method == "GET":
                 return 200, {"@odata.context": "$metadata#ManualTestCases", "value": list(self.test_cases.values())}, {}
             if method == "POST":
-                doc = json_of(body)
-                if not isinstance(doc, dict) or not doc.get("title"):
-                    return _error(400, "Invalid request body", [{"target": "title", "message": "required"}])
-                case = {"uuid": new_id(), "title": doc["title"], "projectId": doc.get("projectId", self.project_id),
-                        "activities": doc.get("activities", [])}
-                self.test_cases[case["uuid"]] = case
-                return 201, case, {}
+                return self._create_test_case(body)
+        if path.startswith(TEST_CASES + "/"):
+            return self._one_test_case(handler, method, path[len(TEST_CASES) + 1:].strip("()'"), body)
         return _error(404, f"Resource not found: {path}")
 
     def _token(self, handler, method, body):
@@ -78,10 +74,13 @@ class CloudALMSandbox(SandboxServer):
         if details:
             return _error(400, "Invalid request body", details)
         now = datetime.now(timezone.utc).isoformat()
+        default_status = "CIPREQUOPEN" if doc["type"] == "CALMREQU" else "CIPTKOPEN"
         task = {"id": new_id(), "displayId": f"{len(self.tasks) + 1:06d}", "projectId": doc["projectId"],
-                "title": doc["title"], "type": doc["type"], "status": doc.get("status", "CIPTKOPEN"),
+                "title": doc["title"], "type": doc["type"], "status": doc.get("status", default_status),
+                "subStatus": doc.get("subStatus", "CREATED" if doc["type"] == "CALMREQU" else None),
                 "description": doc.get("description", ""), "priorityId": doc.get("priorityId", 30),
-                "externalId": doc.get("externalId"), "createdAt": now, "lastChangedAt": now}
+                "externalId": doc.get("externalId"), "createdAt": now, "lastChangedAt": now,
+                "lastChangedDate": now}
         self.tasks[task["id"]] = task
         return 201, task, {"Location": f"{TASKS}/{task['id']}"}
 
@@ -95,11 +94,39 @@ class CloudALMSandbox(SandboxServer):
             doc = json_of(body)
             if not isinstance(doc, dict):
                 return _error(400, "Invalid request body")
-            task.update({k: v for k, v in doc.items() if k in ("title", "status", "description", "priorityId",
-                                                               "externalId")})
-            task["lastChangedAt"] = datetime.now(timezone.utc).isoformat()
+            task.update({k: v for k, v in doc.items() if k in ("title", "status", "subStatus", "description",
+                                                               "priorityId", "externalId")})
+            task["lastChangedAt"] = task["lastChangedDate"] = datetime.now(timezone.utc).isoformat()
             return 200, task, {}
         if method == "DELETE":
             del self.tasks[task_id]
             return 204, None, {}
+        return _error(405, "Method not allowed")
+
+    def _create_test_case(self, body):
+        doc = json_of(body)
+        if not isinstance(doc, dict) or not doc.get("title"):
+            return _error(400, "Invalid request body", [{"target": "title", "message": "required"}])
+        case = {"uuid": new_id(), "title": doc["title"], "projectId": doc.get("projectId", self.project_id),
+                "description": doc.get("description", ""), "externalId": doc.get("externalId"),
+                "toActivities": doc.get("toActivities", doc.get("activities", [])),
+                "modifiedAt": datetime.now(timezone.utc).isoformat()}
+        self.test_cases[case["uuid"]] = case
+        return 201, case, {}
+
+    def _one_test_case(self, handler, method, case_id, body):
+        case = self.test_cases.get(case_id)
+        if case is None:
+            return _error(404, f"ManualTestCase {case_id} not found")
+        if method == "GET":
+            return 200, case, {"ETag": case["modifiedAt"]}
+        if method == "PATCH":  # OData optimistic concurrency: If-Match must carry the current modifiedAt
+            if handler.headers.get("If-Match") != case["modifiedAt"]:
+                return _error(412, "Precondition failed: If-Match does not match modifiedAt.")
+            doc = json_of(body)
+            if not isinstance(doc, dict):
+                return _error(400, "Invalid request body")
+            case.update({k: v for k, v in doc.items() if k in ("title", "description", "externalId", "toActivities")})
+            case["modifiedAt"] = datetime.now(timezone.utc).isoformat()
+            return 200, case, {}
         return _error(405, "Method not allowed")

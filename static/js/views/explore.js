@@ -8,6 +8,7 @@ import { busy, emptyState, field, h, label, loading, pageHeader, setTitle, table
 import {
   FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, noProjects, projectPicker, stackedBar, statusChip, tabs,
 } from "./delivery.js";
+import { openConflictDialog, renderSyncPanel, syncBadge } from "./cloud-alm.js";
 
 const LIMIT = 50;
 const FILTER_NAMES = ["q", "status", "module", "fit_gap", "priority"];
@@ -57,7 +58,13 @@ async function renderRequirements(root, project, query, signal) {
     h("h2", { class: "card-title", id: "req-summary-title", text: "Fit/gap overview" }), loading());
   const panel = h("section", { class: "card", hidden: true, id: "new-req-panel", "aria-labelledby": "new-req-title" });
   const listCard = h("section", { class: "card card-flush", "aria-label": "Requirement list" });
-  root.append(summary, panel, listCard);
+  const almCard = can("integrations.read")
+    ? h("section", { class: "card", id: "alm-sync", "aria-labelledby": "alm-sync-title" }, loading()) : null;
+  root.append(summary, almCard, panel, listCard);
+  if (almCard) {
+    renderSyncPanel(almCard, project, { signal, onChanged: () => navigate(hashWith(project, query, {})) })
+      .catch((error) => { if (error.name !== "AbortError") showProblem(error); });
+  }
 
   // Filters -------------------------------------------------------------------------------------
   const controls = {
@@ -169,7 +176,7 @@ function requirementTable(items, project, manager, url, reload) {
     h("caption", { class: "visually-hidden", text: "Requirements" }),
     h("thead", {}, h("tr", {},
       manager ? h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Select" })) : null,
-      ["Code", "Title", "Module", "Fit/gap", "Priority", "Status", "Owner", "Tests"].map((text) => h("th", { scope: "col", text })))),
+      ["Code", "Title", "Module", "Fit/gap", "Priority", "Status", "Cloud ALM", "Owner", "Tests"].map((text) => h("th", { scope: "col", text })))),
     h("tbody", {}, items.map((req) => h("tr", {},
       manager ? h("td", {}, h("input", { type: "checkbox", "aria-label": `Select ${req.code}`,
         onChange: (event) => { if (event.target.checked) selected.add(req.id); else selected.delete(req.id); refresh(); } })) : null,
@@ -179,6 +186,10 @@ function requirementTable(items, project, manager, url, reload) {
       h("td", {}, statusChip(FIT_GAP, req.fit_gap)),
       h("td", { text: label(PRIORITIES, req.priority) }),
       h("td", {}, statusChip(REQUIREMENT_STATUSES, req.status)),
+      h("td", { class: "cell-nowrap", dataset: { almSync: req.alm_sync_status } }, syncBadge(req.alm_sync_status),
+        manager && req.alm_sync_status === "conflict" ? h("button", { type: "button", class: "btn btn-ghost btn-small",
+          text: "Resolve", "aria-label": `Resolve the Cloud ALM conflict of ${req.code}`,
+          onClick: () => openConflictDialog(project, req, reload) }) : null),
       h("td", { text: req.owner ? req.owner.name : "—" }),
       h("td", { class: "cell-nowrap", text: coverageText(req.coverage) })))));
   return h("div", {}, bulk, tableWrap(table, "Requirements table"));

@@ -6,6 +6,7 @@ import { can } from "../app.js";
 import {
   announce, busy, card, chip, emptyState, field, formatDateTime, h, loading, pageHeader, setTitle, tableWrap,
 } from "../ui.js";
+import { renderSettings as renderCloudAlmSettings } from "./cloud-alm.js";
 
 const BASE = "/api/v1/integrations";
 const STATES = {
@@ -36,7 +37,10 @@ export async function render(root, { signal }) {
   const historyCard = card("Sync history");
   historyCard.id = "sync-history";
   const callLogCard = can("integrations.call_log.read") ? card("Gateway call log") : null;
-  root.append(catalogSection, panel, historyCard, callLogCard);
+  const almCard = manager ? h("section", { class: "card", id: "cloud-alm-settings", "aria-labelledby": "alm-settings-title" },
+    loading()) : null;
+  root.append(catalogSection, almCard, panel, historyCard, callLogCard);
+  if (almCard) renderCloudAlmSettings(almCard, { signal }).catch((error) => { if (error.name !== "AbortError") showProblem(error); });
 
   let connections = [];
   let returnFocus = null;

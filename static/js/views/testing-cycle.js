@@ -6,6 +6,7 @@ import { api, ifMatch, showMessage, showProblem } from "../api.js";
 import { can, flash, navigate } from "../app.js";
 import { announce, busy, emptyState, field, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
 import { CYCLE_STATUSES, EXECUTION_STATUSES, SEVERITIES, percentBar, plainText, stackedBar, statusChip } from "./delivery.js";
+import { renderCyclePush } from "./cloud-alm.js";
 
 const RESULT_ORDER = ["passed", "failed", "blocked", "skipped", "not_run"];
 const KEYS = { p: "passed", f: "failed", b: "blocked", s: "skipped", n: "not_run" };
@@ -16,7 +17,10 @@ export async function render(root, { project, cycleId, signal }) {
   const summary = h("section", { class: "card", "aria-labelledby": "cycle-title" }, loading());
   const planCard = can("delivery.manage") ? h("details", { class: "card disclosure" }) : null;
   const gridCard = h("section", { class: "card card-flush", "aria-labelledby": "grid-title" });
-  root.append(h("p", {}, h("a", { href: `#/testing?project=${project.id}`, text: "← All cycles" })), summary, planCard, gridCard);
+  const almCard = can("delivery.manage") && project.cloud_alm_project_id
+    ? h("section", { class: "card", id: "cycle-alm", "aria-labelledby": "cycle-alm-title" }) : null;
+  root.append(h("p", {}, h("a", { href: `#/testing?project=${project.id}`, text: "← All cycles" })), summary, planCard, gridCard, almCard);
+  if (almCard) renderCyclePush(almCard, project, cycleId, { signal });
 
   let cycle = await api.get(cycleUrl, { signal });
   let executions = (await api.get(`${cycleUrl}/executions`, { query: { limit: 200 }, signal })).items;

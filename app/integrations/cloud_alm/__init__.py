@@ -1,5 +1,6 @@
 """SAP Cloud ALM (seed 000 Phase B): OAuth2 client credentials on SAP BTP, then the Tasks and
-Test Management APIs. For now the connection test; requirement push/pull arrive with their issue."""
+Test Management APIs. The connector declares the connection (fields, test); `client.py` wraps the API
+calls and `mapping.py` translates records; app/services/cloud_alm_service.py runs push and pull."""
 from app.integrations.connectors import ConfigField, Connector, TestResult, register
 
 TASKS_PATH = "/api/calm-tasks/v1/tasks"
@@ -21,7 +22,17 @@ class CloudALMConnector(Connector):
         ConfigField("client_secret", "Client secret", secret=True),
         ConfigField("project_id", "Cloud ALM project ID", required=False,
                     help="The Cloud ALM project requirements sync with."),
+        ConfigField("sync_requirements", "Sync requirements (true/false)", required=False, default="true"),
+        ConfigField("sync_test_results", "Sync test results (true/false)", required=False, default="false"),
+        ConfigField("sync_interval_minutes", "Scheduled sync every (minutes)", required=False, default="60"),
     )
+
+    def handle_webhook(self, event_type: str | None, payload: dict) -> dict:
+        """Cloud ALM task events: ask for a pull of the Cloud ALM project the event names."""
+        data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
+        project_id = data.get("projectId") if isinstance(data, dict) else None
+        return {"handled": bool(project_id), "event_type": event_type, "follow_up": "pull_requirements",
+                "alm_project_id": project_id}
 
     def test_connection(self) -> TestResult:
         params = {"projectId": self.config["project_id"]} if self.config.get("project_id") else None
