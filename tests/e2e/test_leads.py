@@ -57,3 +57,28 @@ def test_flag_off_hides_the_push_buttons(page, app, demo):
     expect(page.locator("tr", has_text="Anatolia Foods")).to_be_visible()
     expect(page.get_by_role("button", name="Push Anatolia Foods A.Ş. to Dynamics")).to_have_count(0)
     expect(page.get_by_role("button", name="Push selected to Dynamics")).to_have_count(0)
+
+
+def test_sales_adds_a_lead_and_a_bad_csv_import_names_the_row(new_page, demo, tmp_path):
+    page = new_page(width=1280, height=900)
+    sign_in(page)
+    page.goto("/#/leads")
+    page.get_by_role("button", name="New lead").click()
+    form = page.get_by_role("form", name="New lead")
+    form.get_by_label("Company").fill("Bosporus Tekstil A.Ş.")
+    form.get_by_label("Domain").fill("not a domain")
+    form.get_by_role("button", name="Create lead").click()
+    expect(form.locator(".field-error")).to_contain_text("domain")  # the field-level message, next to Domain
+    form.get_by_label("Domain").fill("https://www.Bosporus-Tekstil.com.tr/")
+    form.get_by_role("button", name="Create lead").click()
+    row = page.locator("tr", has_text="Bosporus Tekstil A.Ş.")
+    expect(row).to_contain_text("bosporus-tekstil.com.tr")
+    expect(row.locator(".d365-badge")).to_have_text("Not synced")
+
+    bad = tmp_path / "leads.csv"
+    bad.write_text("domain,company_name\nanadolu-gida.com.tr,Anadolu Gıda\n,Nameless Co\n", encoding="utf-8")
+    page.locator("#lead-import-file").set_input_files(str(bad))
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Nothing was imported")
+    expect(alert).to_contain_text("row 3.domain")
+    expect(page.locator("tr", has_text="Anadolu Gıda")).to_have_count(0)

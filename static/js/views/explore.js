@@ -3,6 +3,7 @@
 // Filters live in the address too, so a filtered list can be bookmarked and shared.
 
 import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { csvImportControl } from "../csv_import.js";
 import { can, flash, navigate } from "../app.js";
 import { busy, emptyState, field, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
 import {
@@ -196,31 +197,10 @@ function requirementTable(items, project, manager, url, reload) {
 }
 
 function importControl(url, onDone) {
-  const input = h("input", { type: "file", accept: ".csv,text/csv", class: "visually-hidden", id: "req-import-file" });
-  const button = h("label", { for: "req-import-file", class: "btn btn-secondary btn-small", tabindex: "0", role: "button",
-    text: "Import CSV" });
-  button.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); input.click(); }
-  });
-  input.addEventListener("change", async () => {
-    if (!input.files.length) return;
-    const body = new FormData();
-    body.append("file", input.files[0]);
-    try {
-      const result = await api.post(`${url}/import`, body);
-      flash(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
-      onDone();
-    } catch (error) {
-      if (error.errors) {
-        error.unmatchedFieldErrors = Object.entries(error.errors).map(([row, fields]) =>
-          `${row}: ${Object.entries(fields).map(([name, messages]) => `${name} – ${[].concat(messages).join(" ")}`).join("; ")}`);
-      }
-      showProblem(error);
-    } finally {
-      input.value = "";
-    }
-  });
-  return h("span", { class: "file-trigger" }, input, button);
+  return csvImportControl(`${url}/import`, { id: "req-import-file", onDone: (result) => {
+    flash(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
+    onDone();
+  } });
 }
 
 function newRequirementForm(url, onCreated) {

@@ -2,8 +2,9 @@
 // "Push to Dynamics" for one lead or a selection (only while the D365 feature flag is on), a detail panel
 // with the last error and the link to the record in Dynamics, and a badge that follows the push job.
 
-import { api, showMessage, showProblem } from "../api.js";
+import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
 import { can, session } from "../app.js";
+import { csvImportControl } from "../csv_import.js";
 import { announce, busy, chip, emptyState, field, formatDateTime, h, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
 
 const BADGES = { not_synced: ["Not synced", "neutral"], pending: ["Syncing", "info"], in_progress: ["Syncing", "info"],
@@ -18,14 +19,62 @@ function badge(status) {
   return node;
 }
 
+/** The "New lead" form: the fields a sales rep has at hand; the rest can be imported or added later. */
+function newLeadForm(onCreated, onCancel) {
+  const fields = [
+    field({ label: "Company", name: "company_name", required: true }),
+    field({ label: "Domain", name: "domain", required: true, hint: "e.g. contoso.com" }),
+    field({ label: "Contact name", name: "contact_name" }),
+    field({ label: "Contact e-mail", name: "contact_email", type: "email" }),
+    field({ label: "Segment", name: "segment", type: "select", value: "mid_market", options: Object.entries(SEGMENTS) }),
+    field({ label: "Readiness score", name: "readiness_score", type: "number", value: "50" }),
+    field({ label: "Priority score", name: "priority_score", type: "number", value: "50" }),
+  ];
+  const save = h("button", { type: "submit", class: "btn btn-primary", text: "Create lead" });
+  const cancel = h("button", { type: "button", class: "btn btn-ghost", text: "Cancel", onclick: onCancel });
+  const form = h("form", { class: "card form-grid", "aria-label": "New lead" },
+    h("h2", { class: "card-title", text: "New lead" }), ...fields.map((f) => f.wrapper), h("div", { class: "form-actions" }, save, cancel));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    const body = Object.fromEntries(fields.map((f) => [f.control.name, f.control.value.trim()]));
+    body.readiness_score = Number(body.readiness_score);
+    body.priority_score = Number(body.priority_score);
+    await busy(save, async () => {
+      try {
+        const lead = await api.post("/api/v1/leads", body);
+        showMessage(`Lead ${lead.company_name} created.`);
+        form.reset();
+        onCreated(lead);
+      } catch (error) {
+        applyFieldErrors(form, error);
+        showProblem(error);
+      }
+    }, "Creating…");
+  });
+  return form;
+}
+
 export async function render(root, { signal }) {
   setTitle("Leads");
   const canPush = Boolean(session.user && session.user.features && session.user.features.d365) && can("leads.push");
   const selected = new Set();
   const pushSelected = h("button", { type: "button", class: "btn btn-primary", text: "Push selected to Dynamics",
     disabled: true, hidden: !canPush });
+  const canManage = can("leads.manage");
+  const newLead = h("button", { type: "button", class: "btn btn-secondary", text: "New lead",
+    onclick: () => { formSlot.hidden = false; formSlot.querySelector("input").focus(); } });
+  const importer = csvImportControl("/api/v1/leads/import", { id: "lead-import-file", onDone: (result) => {
+    showMessage(`Imported: ${result.created} created, ${result.updated} updated.`);
+    load();
+  } });
+  const actions = [canManage ? newLead : null, canManage ? importer : null, canPush ? pushSelected : null].filter(Boolean);
   root.append(pageHeader({ title: "Leads", subtitle: "Pre-sales pipeline of SAP prospects, scored and ready for Dynamics 365 Sales.",
-    actions: canPush ? [pushSelected] : [] }));
+    actions }));
+  const formSlot = canManage ? newLeadForm(() => { formSlot.hidden = true; load(); }, () => { formSlot.hidden = true; })
+    : h("div", { hidden: true });
+  formSlot.hidden = true;
+  root.append(formSlot);
 
   const search = field({ label: "Search", name: "q", type: "search" });
   const syncFilter = field({ label: "Dynamics 365", name: "d365_status", type: "select", options: [["", "All"],
@@ -52,7 +101,7 @@ export async function render(root, { signal }) {
 
   function renderTable() {
     if (!leads.length) {
-      listRegion.replaceChildren(emptyState("No leads match. Import a CSV through the API or add one."));
+      listRegion.replaceChildren(emptyState("No leads match. Add one or import a CSV."));
       return;
     }
     const head = h("tr", {}, canPush ? h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Select" })) : null,
