@@ -159,3 +159,14 @@ def test_consultant_captures_a_requirement_and_sends_drafts_to_review_in_bulk(pa
     page.get_by_role("button", name="Apply to selected").click()
     expect(page.get_by_role("alert")).to_contain_text("3 requirements moved to In review.")
     expect(page.get_by_role("region", name="Requirement list")).to_contain_text("No requirement matches these filters.")
+
+
+def test_test_cases_import_from_csv_in_the_testing_view(page, demo):
+    sign_in(page, "consultant@demo.test")
+    page.goto(f"/#/testing?project={demo['projects']['S4-FIN']}&tab=cases")
+    expect(page.get_by_role("region", name="Test cases table")).to_be_visible()
+    csv = "title,module,expected_result\nPost a vendor invoice with withholding tax,FI,Invoice posted\n"
+    page.locator("#case-import-file").set_input_files(
+        files=[{"name": "cases.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}])
+    expect(page.get_by_role("alert")).to_contain_text("Imported: 1 created")
+    expect(page.get_by_role("region", name="Test cases table")).to_contain_text("withholding tax")

@@ -2,6 +2,7 @@
 
 import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
 import { can, flash, navigate } from "../app.js";
+import { csvImportControl } from "../csv_import.js";
 import { busy, emptyState, field, h, loading, tableWrap } from "../ui.js";
 import { MODULES, plainText } from "./delivery.js";
 
@@ -30,30 +31,10 @@ export async function render(root, { project, signal }) {
 }
 
 function importButton(url) {
-  const input = h("input", { type: "file", accept: ".csv,text/csv", class: "visually-hidden", id: "case-import-file" });
-  const trigger = h("label", { for: "case-import-file", class: "btn btn-secondary btn-small", tabindex: "0", role: "button", text: "Import CSV" });
-  trigger.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); input.click(); }
-  });
-  input.addEventListener("change", async () => {
-    if (!input.files.length) return;
-    const body = new FormData();
-    body.append("file", input.files[0]);
-    try {
-      const result = await api.post(`${url}/import`, body);
-      flash(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
-      navigate(location.hash);
-    } catch (error) {
-      if (error.errors) {
-        error.unmatchedFieldErrors = Object.entries(error.errors).map(([row, fields]) =>
-          `${row}: ${Object.entries(fields).map(([name, messages]) => `${name} – ${[].concat(messages).join(" ")}`).join("; ")}`);
-      }
-      showProblem(error);
-    } finally {
-      input.value = "";
-    }
-  });
-  return h("span", { class: "file-trigger" }, input, trigger);
+  return csvImportControl(`${url}/import`, { id: "case-import-file", onDone: (result) => {
+    flash(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
+    navigate(location.hash);
+  } });
 }
 
 async function newCaseForm(project, url) {
