@@ -5,6 +5,7 @@ from sqlalchemy import String, case, cast, func, insert, literal, select
 
 from app.extensions import db
 from app.models import HypercareIncident, Notification
+from app.models.audit import AuditSnapshot
 from app.models.types import JSONDocument, UTCDateTime
 from app.services.hypercare import breaches
 from app.tasks import hypercare as hypercare_tasks
@@ -32,6 +33,11 @@ def test_a_breach_notifies_assignee_and_managers_exactly_once_and_escalates(app,
     assert sorted(str(u) for u, _, _ in rows) == sorted([str(users["support2"]), str(users["pm"])])
     assert {kind for _, kind, _ in rows} == {"sla_response_breached"}
     assert api["pm"].get(f"{war_room['url']}/incidents/{incident['id']}").json["escalation_level"] == 1
+    history = api["pm"].get(f"/api/v1/audit/HypercareIncident/{incident['id']}/history").json
+    newest = history["items"][0]
+    assert newest["author"] is None  # the system, not the user whose read ran the sweep
+    assert newest["changed_properties"] == ["escalation_level", "sla_response_breached", "sla_response_breached_at"]
+    assert {c["property"]: (c["left"], c["right"]) for c in newest["changes"]}["escalation_level"] == (0, 1)
 
     frozen.advance(timedelta(hours=3))  # now the 4 h resolution target is gone too
     later = api["pm"].get(f"{war_room['url']}/incidents/{incident['id']}").json
@@ -130,8 +136,9 @@ def _seed_open_incidents(project_id, tenant_id, count, overdue):
 
 
 def test_the_sweep_on_100k_open_incidents_is_a_handful_of_statements(app, war_room, frozen, count_queries):
-    """100k open incidents of which 2,000 are overdue: the sweep scans them all in the same four statements
-    it needs for 10 incidents (2 UPDATEs, 2 INSERT ... SELECTs)."""
+    """100k open incidents of which 2,000 are overdue: the sweep scans them all in the same seven statements
+    it needs for 10 incidents (2 UPDATEs, 2 INSERT ... SELECTs for notifications; for the audit trail one
+    SELECT of the fresh breaches, one commit row and one multi-row snapshot INSERT)."""
     statements = {}
     for size, overdue in ((10, 10), (100_000, 2_000)):
         with app.app_context(), tenant_context.tenant_scope(war_room["tenant_id"]):
@@ -147,4 +154,25 @@ def test_the_sweep_on_100k_open_incidents_is_a_handful_of_statements(app, war_ro
             assert notified == 2 * overdue  # the PM member, once per clock
             escalated = db.session.execute(select(func.sum(HypercareIncident.escalation_level))).scalar_one()
             assert escalated == 2 * overdue
-    assert statements[100_000] == statements[10] == 4, statements
+            snapshots = db.session.execute(select(func.count(AuditSnapshot.id)).where(
+                AuditSnapshot.entity_type == "HypercareIncident", AuditSnapshot.change_type == "UPDATE")).scalar_one()
+            assert snapshots == overdue + (10 if size == 100_000 else 0)  # one per breached incident and sweep
+    assert statements[100_000] == statements[10] == 7, statements
+
+
+def test_metrics_count_open_breaches_per_priority_for_the_war_room_tiles(war_room, frozen):
+    api = war_room["api"]
+    new_incident(war_room, "p1")
+    new_incident(war_room, "p4")
+    frozen.advance(timedelta(minutes=61))  # the P1 response target (1 h) is gone; the P4 one (24 h) is not
+    late_p2 = new_incident(war_room, "p2")
+    body = api["pm"].get(f"{war_room['url']}/metrics").json
+    assert body["breached_by_priority"] == {"p1": 1, "p2": 0, "p3": 0, "p4": 0}
+    assert body["sla_breached"] == 1
+    frozen.advance(timedelta(hours=5))
+    api["support"].post(f"{war_room['url']}/incidents/{late_p2['id']}/resolve",
+                        json={"root_cause": "late", "root_cause_category": "data"})
+    body = api["pm"].get(f"{war_room['url']}/metrics").json
+    # the P2 breached its response target but is resolved: it no longer counts as an open breach
+    assert body["breached_by_priority"] == {"p1": 1, "p2": 0, "p3": 0, "p4": 0}
+    assert body["sla_breached_total"] == 2

@@ -5,17 +5,23 @@
 3./4. INSERT ... SELECT ... ON CONFLICT DO NOTHING: one notification per new breach for the assignee and
    the project's managers (members with role pm or admin). The unique key (tenant, user, kind, subject)
    makes it exactly once, even when two sweeps overlap.
+5.-7. The audit trail: the UPDATEs bump `version` like any change, and the freshly breached incidents get
+   one snapshot each (one SELECT, one commit row, one multi-row INSERT), authored by nobody: the system
+   did it, not the user whose read happened to run the sweep.
 
 Flags are set once and never cleared: no statement anywhere writes them back to false. Paused incidents
 (waiting_customer) are skipped: their clock is not running. Called by Celery beat every minute for every
 tenant (app/tasks/hypercare.py), lazily on reads, and right after a late first response or resolution.
 """
-from sqlalchemy import and_, func, literal, or_, select, update
+import uuid
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import HypercareIncident, Notification, ProjectMember, User
+from app.models.audit import AuditCommit, AuditSnapshot
 from app.models.cutover import ACTIVE_STATUSES, MAX_ESCALATION
 from app.utils import tenant_context
 from app.utils.clock import utcnow
@@ -68,12 +74,15 @@ def sweep(project_id=None) -> dict:
         if project_id is not None:
             stmt = stmt.where(HypercareIncident.project_id == project_id)
         result = db.session.execute(
-            stmt.values({flag: True, stamp: now, HypercareIncident.escalation_level: _escalated()})
+            stmt.values({flag: True, stamp: now, HypercareIncident.escalation_level: _escalated(),
+                         HypercareIncident.version: HypercareIncident.version + 1})
             .execution_options(synchronize_session=False))
         counts[clock] = result.rowcount
     for clock in ("response", "resolution"):
         if counts[clock]:
             _notify(clock, now, project_id)
+    if counts["response"] or counts["resolution"]:
+        _audit(now, project_id)
     db.session.commit()
     db.session.expire_all()
     if counts["response"] or counts["resolution"]:
@@ -81,6 +90,30 @@ def sweep(project_id=None) -> dict:
 
         notifications.send_pending_emails(now)
     return counts
+
+
+def _audit(now, project_id) -> None:
+    """Snapshots of the incidents this sweep stamped, diffed by the history like any other change."""
+    i = HypercareIncident
+    stmt = select(i).where(or_(i.sla_response_breached_at == now, i.sla_resolution_breached_at == now))
+    if project_id is not None:
+        stmt = stmt.where(i.project_id == project_id)
+    incidents = db.session.execute(stmt.execution_options(populate_existing=True)).scalars().unique().all()
+    if not incidents:
+        return
+    tenant_id = tenant_context.require_tenant_id()
+    commit_id = uuid.uuid4()
+    db.session.execute(insert(AuditCommit.__table__).values(id=commit_id, tenant_id=tenant_id, author_id=None,
+                                                             committed_at=now, correlation_id=None))
+    rows = []
+    for incident in incidents:
+        changed = ["escalation_level"] + [f"sla_{clock}_breached{suffix}" for clock in ("response", "resolution")
+                                          if getattr(incident, f"sla_{clock}_breached_at") == now
+                                          for suffix in ("", "_at")]
+        rows.append(dict(id=uuid.uuid4(), tenant_id=tenant_id, commit_id=commit_id, global_id=f"HypercareIncident/{incident.id}",
+                         entity_type="HypercareIncident", entity_id=incident.id, change_type="UPDATE",
+                         state=incident.audit_state(), changed_properties=sorted(changed), version=incident.version))
+    db.session.execute(insert(AuditSnapshot.__table__), rows)
 
 
 def _notify(clock: str, now, project_id) -> None:
