@@ -270,13 +270,17 @@ def timeline(incident: HypercareIncident, user: User) -> list[dict]:
                 left, right = names.get(left, "nobody"), names.get(right, "nobody")
             events.append({"at": version["committed_at"], "type": change["property"],
                            "author": (version["author"] or {}).get("name"),
-                           "text": f"{change['property'].replace('_', ' ')}: {left} → {right}"})
+                           "text": f"{_PROPERTY_NAMES[change['property']]}: {left} → {right}"})
     for clock in ("response", "resolution"):
         stamp = getattr(incident, f"sla_{clock}_breached_at")
         if stamp is not None:
             events.append({"at": stamp.isoformat(), "type": "breach", "author": None,
                            "text": f"SLA {clock} target breached"})
     return sorted(events, key=lambda e: e["at"])
+
+
+_PROPERTY_NAMES = {"status": "status", "priority": "priority", "assigned_to_id": "assignee",
+                   "escalation_level": "escalation level"}
 
 
 def _user_names(ids) -> dict:

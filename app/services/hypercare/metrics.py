@@ -56,13 +56,14 @@ def incident_metrics(project: Project) -> dict:
     ).where(where)).one()
     total, open_breached, breached_total, resolved_week, resolved, resolved_in_sla, avg_hours, csat, csat_n, paused = totals
 
-    by_priority = {p: {"open": 0, "total": 0, "mttr_hours": None} for p in PRIORITIES}
-    for priority, open_count, count, mttr in db.session.execute(
-            select(i.priority, func.sum(case((OPEN, 1), else_=0)), func.count(i.id),
+    by_priority = {p: {"open": 0, "breached": 0, "total": 0, "mttr_hours": None} for p in PRIORITIES}
+    for priority, open_count, open_breached_count, count, mttr in db.session.execute(
+            select(i.priority, func.sum(case((OPEN, 1), else_=0)), func.sum(case((OPEN & BREACHED, 1), else_=0)),
+                   func.count(i.id),
                    func.avg(case((i.resolved_at.is_not(None), _hours(i.reported_at, i.resolved_at)))))
             .where(where).group_by(i.priority)):
-        by_priority[priority] = {"open": int(open_count or 0), "total": count,
-                                 "mttr_hours": round(float(mttr), 2) if mttr is not None else None}
+        by_priority[priority] = {"open": int(open_count or 0), "breached": int(open_breached_count or 0),
+                                 "total": count, "mttr_hours": round(float(mttr), 2) if mttr is not None else None}
 
     module = func.coalesce(i.affected_module, "—")
     per_module = [{"module": name, "open": int(open_count or 0), "total": count} for name, open_count, count in
@@ -72,6 +73,7 @@ def incident_metrics(project: Project) -> dict:
     return {
         "open_by_priority": {p: by_priority[p]["open"] for p in PRIORITIES},
         "sla_breached": int(open_breached or 0),
+        "breached_by_priority": {p: by_priority[p]["breached"] for p in PRIORITIES},
         "sla_breached_total": int(breached_total or 0),
         "avg_resolution_hours": round(float(avg_hours), 2) if avg_hours is not None else None,
         "resolved_this_week": int(resolved_week or 0),
