@@ -139,18 +139,23 @@ export function field({ label: text, name, type = "text", value, required = fals
   autocomplete, attrs = {}, id }) {
   const controlId = id || uniqueId(`f-${name}`);
   let control;
+  // The given value is also the control's default, so form.reset() returns to it (not to the first option).
   if (type === "select") {
     control = h("select", { id: controlId, name, required, ...attrs },
       (options || []).map(([optionValue, optionText]) => h("option", { value: optionValue, text: optionText })));
-    if (value !== undefined && value !== null) control.value = value;
+    if (value !== undefined && value !== null) {
+      control.value = value;
+      if (control.selectedOptions[0]) control.selectedOptions[0].defaultSelected = true;
+    }
   } else if (type === "textarea") {
     control = h("textarea", { id: controlId, name, required, rows: 3, ...attrs });
-    control.value = value ?? "";
+    control.defaultValue = value ?? "";
   } else if (type === "checkbox") {
     control = h("input", { id: controlId, name, type, checked: Boolean(value), ...attrs });
+    control.defaultChecked = Boolean(value);
   } else {
     control = h("input", { id: controlId, name, type, required, autocomplete, ...attrs });
-    control.value = value ?? "";
+    control.defaultValue = value ?? "";
   }
   const hintNode = hint ? h("p", { class: "field-hint", id: `${controlId}-hint`, text: hint }) : null;
   if (hintNode) control.setAttribute("aria-describedby", hintNode.id);
