@@ -16,7 +16,7 @@ const ROUTES = [
   { path: /^\/explore$/, view: "explore", title: "Explore", permission: "delivery.read", nav: "explore" },
   { path: /^\/testing$/, view: "testing", title: "Testing", permission: "delivery.read", nav: "testing" },
   { path: /^\/cutover$/, view: "cutover", title: "Cutover", permission: "projects.read", nav: "cutover" },
-  { path: /^\/hypercare$/, view: "hypercare", title: "Hypercare", permission: "projects.read", nav: "hypercare" },
+  { path: /^\/hypercare$/, view: "hypercare", title: "Hypercare", permission: "hypercare.read", nav: "hypercare" },
   { path: /^\/integrations$/, view: "integrations", title: "Integrations", permission: "integrations.read",
     nav: "integrations" },
   { path: /^\/leads$/, view: "leads", title: "Leads", permission: "leads.read", nav: "leads" },

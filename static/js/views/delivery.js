@@ -82,7 +82,7 @@ export function tabs(items, active, labelText) {
     h("li", {}, h("a", { href, class: "tab", "aria-current": id === active ? "page" : null, text })))));
 }
 
-function svg(tag, attrs = {}) {
+export function svg(tag, attrs = {}) {
   const node = document.createElementNS(SVG, tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
   return node;
