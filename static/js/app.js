@@ -1,6 +1,7 @@
 // The shell and hash router. Each route's view is one module in ./views/ exporting render(root, params).
 
 import { api, clearAlerts, onUnauthenticated, showMessage, showProblem } from "./api.js";
+import { mountNotifications } from "./notifications.js";
 import { h, roleText, setTitle } from "./ui.js";
 
 const NEXT_KEY = "meridian.next";
@@ -58,6 +59,7 @@ export function flash(message) {
 export function setUser(user) {
   session.user = user;
   renderShell();
+  mountNotifications(el("notifications"), user, navigate);
 }
 
 /** Where to go after signing in: the page the user was sent away from, or the projects list. */

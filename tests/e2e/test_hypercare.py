@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from app.tasks import hypercare as hypercare_tasks
 from app.utils import clock
 from tests.e2e.conftest import ARTIFACTS, sign_in
 
@@ -223,3 +224,28 @@ def test_cutover_go_live_tab_shows_the_window_and_edits_the_sla(new_page, demo):
     page.get_by_role("link", name="Open the war room").click()
     expect(page.get_by_role("heading", level=1, name="Hypercare war room")).to_be_visible()
     expect(page.locator(".sla-tile-p3")).to_contain_text("Response 6h 0m")
+
+
+def test_a_breach_reaches_the_managers_bell_and_opens_the_incident(new_page, app, demo, frozen_clock):
+    support = _api_session(app, "support2@demo.test")
+    created = support.post(f"/api/v1/projects/{demo['projects']['S4-LOG']}/hypercare/incidents",
+                           json={"title": "Outbound IDocs to the carrier fail", "priority": "p1",
+                                 "affected_module": "SD"})
+    assert created.status_code == 201, created.json
+    frozen_clock.advance(timedelta(minutes=61))
+    with app.app_context():
+        hypercare_tasks.sweep_sla_breaches.apply().get()  # what Celery beat runs every minute, for every tenant
+    page = new_page()
+    sign_in(page, "pm@demo.test")  # the project's PM is told about every breach
+    bell = page.locator("#notifications .bell")
+    expect(bell).to_have_attribute("aria-label", re.compile(r"Notifications, \d+ unread"))
+    unread = int(re.search(r"(\d+) unread", bell.get_attribute("aria-label")).group(1))
+    bell.click()
+    item = page.locator(".notification-item", has_text=f"SLA response breached: {created.json['number']}")
+    expect(item).to_contain_text("unread")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "hypercare-notifications.png"))
+    item.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Outbound IDocs to the carrier fail")
+    expect(bell).to_have_attribute("aria-label", re.compile(rf"Notifications, ({unread - 1} unread|none unread)"))
+    expect(page.locator("#notification-panel")).to_be_hidden()
