@@ -46,6 +46,29 @@ class _Run:
         self.result["error_details"].append(detail)
         self.details.append({**detail, "outcome": "error"})
 
+    def guarded(self, body, *, action: str, direction: str, count) -> dict:
+        """Run `body()` and write the sync log whatever happens. An outage (GatewayError) stops the run and
+        becomes a 409 after the log is written; a refusal (Conflict) is logged and raised as it is; anything
+        unexpected is logged as such and re-raised. `count()` gives the records moved, for the log."""
+        try:
+            body()
+        except GatewayError as exc:  # outage, breaker open, credentials refused: stop, say why
+            db.session.rollback()
+            self.fatal, self.http_status = str(exc)[:500], exc.status_code
+        except Conflict as exc:
+            self.fatal = exc.detail
+            self.write_log(**{direction: 0})
+            raise
+        except Exception:
+            db.session.rollback()
+            self.fatal = f"The {action} stopped unexpectedly; see the server log."
+            self.write_log(**{direction: count()})
+            raise
+        self.write_log(**{direction: count()})
+        if self.fatal:
+            raise Conflict(f"SAP Cloud ALM {action} failed: {self.fatal}", result=self.result)
+        return self.result
+
     def write_log(self, pushed: int | None = None, pulled: int | None = None) -> CloudALMSyncLog:
         finished = utcnow()
         if self.fatal:
@@ -97,12 +120,13 @@ def _synced_at(remote: dict | None) -> datetime:
 def push_requirements(project_id, requirement_ids=None, *, triggered_by="manual", progress=None) -> dict:
     project = Project.get_scoped_or_404(project_id)
     run = _Run(project.id, "push_requirements", triggered_by, {"pushed": 0, "updated": 0})
-    try:
+
+    def push():
         connection = cloud_alm_config.active_connection()
-        project = _mapped_project(project.id)
-        client, alm_project = _client_for(connection), project.cloud_alm_project_id
+        mapped = _mapped_project(project.id)
+        client, alm_project = _client_for(connection), mapped.cloud_alm_project_id
         status_map = status_mapping(connection)
-        stmt = select(ExploreRequirement).where(ExploreRequirement.project_id == project.id)
+        stmt = select(ExploreRequirement).where(ExploreRequirement.project_id == mapped.id)
         if requirement_ids:
             stmt = stmt.where(ExploreRequirement.id.in_(requirement_ids))
         requirements = list(db.session.execute(stmt.order_by(ExploreRequirement.code)).scalars())
@@ -113,22 +137,9 @@ def push_requirements(project_id, requirement_ids=None, *, triggered_by="manual"
             _push_one(client, alm_project, requirement_id, code, status_map, run)
             if progress:
                 progress(done, len(pending))
-    except GatewayError as exc:  # outage, breaker open, credentials refused: stop, say why
-        db.session.rollback()
-        run.fatal, run.http_status = str(exc)[:500], exc.status_code
-    except Conflict as exc:
-        run.fatal = exc.detail
-        run.write_log(pushed=0)
-        raise
-    except Exception:
-        db.session.rollback()
-        run.fatal = "The push stopped unexpectedly; see the server log."
-        run.write_log(pushed=run.result["pushed"] + run.result["updated"])
-        raise
-    run.write_log(pushed=run.result["pushed"] + run.result["updated"])
-    if run.fatal:
-        raise Conflict(f"SAP Cloud ALM push failed: {run.fatal}", result=run.result)
-    return run.result
+
+    return run.guarded(push, action="push", direction="pushed",
+                       count=lambda: run.result["pushed"] + run.result["updated"])
 
 
 def _adopt_orphans(client: CloudALMClient, alm_project: str, requirements) -> None:
@@ -173,14 +184,15 @@ def _push_one(client, alm_project, requirement_id, code, status_map, run: _Run) 
 def pull_requirements(project_id, *, triggered_by="manual", progress=None) -> dict:
     project = Project.get_scoped_or_404(project_id)
     run = _Run(project.id, "pull_requirements", triggered_by, {"pulled": 0, "updated": 0, "conflicts": 0})
-    try:
+
+    def pull():
         connection = cloud_alm_config.active_connection()
-        project = _mapped_project(project.id)
+        mapped = _mapped_project(project.id)
         status_map = status_mapping(connection)
-        tasks = {str(t["id"]): t for t in _client_for(connection).list_tasks(project.cloud_alm_project_id,
+        tasks = {str(t["id"]): t for t in _client_for(connection).list_tasks(mapped.cloud_alm_project_id,
                                                                               mapping.REQUIREMENT_TYPE)}
         run.result["pulled"] = len(tasks)
-        stmt = select(ExploreRequirement).where(ExploreRequirement.project_id == project.id,
+        stmt = select(ExploreRequirement).where(ExploreRequirement.project_id == mapped.id,
                                                 ExploreRequirement.external_id.in_(list(tasks) or [""]))
         requirements = list(db.session.execute(stmt.order_by(ExploreRequirement.code)).scalars())
         for done, requirement in enumerate(requirements, start=1):
@@ -188,17 +200,8 @@ def pull_requirements(project_id, *, triggered_by="manual", progress=None) -> di
             if progress:
                 progress(done, len(requirements))
         db.session.commit()
-    except GatewayError as exc:
-        db.session.rollback()
-        run.fatal, run.http_status = str(exc)[:500], exc.status_code
-    except Conflict as exc:
-        run.fatal = exc.detail
-        run.write_log(pulled=0)
-        raise
-    run.write_log(pulled=run.result["pulled"])
-    if run.fatal:
-        raise Conflict(f"SAP Cloud ALM pull failed: {run.fatal}", result=run.result)
-    return run.result
+
+    return run.guarded(pull, action="pull", direction="pulled", count=lambda: run.result["pulled"])
 
 
 def _pull_one(requirement: ExploreRequirement, task: dict, status_map, run: _Run) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.integrations.cloud_alm import mapping
 from app.integrations.cloud_alm.client import CloudALMError
-from app.integrations.errors import GatewayError
 from app.models import Defect, Project, TestCase, TestCycle, TestExecution
 from app.services import cloud_alm_config
 from app.services.cloud_alm_service import _client_for, _mapped_project, _Run
@@ -33,7 +32,7 @@ def push_test_results(project_id, cycle_id, *, triggered_by="manual", progress=N
     cycle = cycle_of_project(project_id, cycle_id)
     run = _Run(cycle.project_id, "push_test_results", triggered_by,
                {"pushed": 0, "updated": 0, "defects_pushed": 0})
-    try:
+    def push():
         connection = cloud_alm_config.active_connection()
         if not cloud_alm_config.flag(connection, "sync_test_results"):
             raise Conflict("Test-result sync is switched off in the SAP Cloud ALM settings.")
@@ -53,17 +52,9 @@ def push_test_results(project_id, cycle_id, *, triggered_by="manual", progress=N
             _push_execution(client, alm_project, item, run)
             if progress:
                 progress(done, len(plan))
-    except GatewayError as exc:
-        db.session.rollback()
-        run.fatal, run.http_status = str(exc)[:500], exc.status_code
-    except Conflict as exc:
-        run.fatal = exc.detail
-        run.write_log(pushed=0)
-        raise
-    run.write_log(pushed=run.result["pushed"] + run.result["updated"] + run.result["defects_pushed"])
-    if run.fatal:
-        raise Conflict(f"SAP Cloud ALM push failed: {run.fatal}", result=run.result)
-    return run.result
+
+    return run.guarded(push, action="push", direction="pushed",
+                       count=lambda: run.result["pushed"] + run.result["updated"] + run.result["defects_pushed"])
 
 
 def _push_execution(client, alm_project, item, run) -> None:

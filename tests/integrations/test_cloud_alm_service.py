@@ -1,4 +1,5 @@
 """Seed 000 §7: the SAP Cloud ALM connector against the sandbox over real sockets."""
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -125,3 +126,22 @@ def test_config_validation_and_single_config(admin_a, alm_sandbox):
     configure(admin_a, alm_sandbox)
     again = admin_a.post(config_url(admin_a.tenant_id), json=config_body(alm_sandbox))
     assert again.status_code == 409
+
+
+@pytest.mark.parametrize("operation", ["push_requirements", "pull_requirements"])
+def test_an_unexpected_error_still_leaves_a_sync_log_entry(alm_ready, app, tenant_a, monkeypatch, operation):
+    """A bug mid-run must not leave the sync log silent: the entry says the run stopped unexpectedly."""
+    from app.services import cloud_alm_service
+
+    push(alm_ready["api"], alm_ready["project_id"])  # linked tasks, so the pull has something to walk
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(cloud_alm_service, "_push_one" if operation.startswith("push") else "_pull_one", broken)
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        with pytest.raises(RuntimeError):
+            getattr(cloud_alm_service, operation)(alm_ready["project_id"])
+    newest = _logs(app, tenant_a["tenant_id"])[-1]
+    assert newest[0] == operation and newest[1] == "error"
+    assert newest[3] == f"The {operation.split('_')[0]} stopped unexpectedly; see the server log."
