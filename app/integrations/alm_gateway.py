@@ -10,12 +10,21 @@ GatewayResponse or a GatewayError; they never see tokens, sessions or retries.
 import hashlib
 import json
 import random
+import sys
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from socket import timeout as SocketTimeout
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util.connection import create_connection
 
 from app.integrations import breaker as breakers
 from app.integrations import call_log, outbound_limit
@@ -101,6 +110,8 @@ class ALMGateway:
         self.tokens = TokenCache(store, keyring, profile.token_cache_key, profile.tenant_id)
         self._session = requests.Session()
         self._session.trust_env = False  # no proxy or .netrc from the environment may see our requests
+        for scheme in ("https://", "http://"):  # dial only what the destination check vetted
+            self._session.mount(scheme, PinningAdapter())
 
     @classmethod
     def for_current_app(cls, profile: ConnectionProfile, **kwargs) -> "ALMGateway":
@@ -157,8 +168,8 @@ class ALMGateway:
 
     # -- the parts --------------------------------------------------------------------------------
 
-    def _check(self, url: str) -> None:
-        check_destination(url, self.allowlist, self.resolve)
+    def _check(self, url: str) -> list[str] | None:
+        return check_destination(url, self.allowlist, self.resolve)
 
     def _respect_rate_limit(self) -> None:
         wait = outbound_limit.reserve(self.store, self.profile.breaker_name, self.profile.rate_per_second,
@@ -228,13 +239,14 @@ class ALMGateway:
                 sent_headers["Content-Type"] = content_type
             if token and _origin(url) == origin:  # the token never follows a redirect to another origin
                 sent_headers["Authorization"] = f"Bearer {token}"
-            response = self._session.request(method, url, data=body, params=params, headers=sent_headers,
-                                             timeout=self.timeout, allow_redirects=False)
+            with pinned(urlsplit(url).hostname, self._check(url)):  # checked now, dialled now: no rebinding
+                response = self._session.request(method, url, data=body, params=params, headers=sent_headers,
+                                                 timeout=self.timeout, allow_redirects=False)
             location = response.headers.get("Location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response
             url = urljoin(response.url or url, location)
-            self._check(url)
+            self._check(url)  # refused before anything else happens; checked again (and pinned) on sending
             params = None  # the Location is a complete URL
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
                 method, body = "GET", None
@@ -245,14 +257,15 @@ class ALMGateway:
 
     def _fetch_token(self) -> tuple[str, int]:
         profile = self.profile
-        self._check(profile.token_url)
+        addresses = self._check(profile.token_url)
         form = {"grant_type": "client_credentials"}
         if profile.scope:
             form["scope"] = profile.scope
-        response = self._session.post(profile.token_url, data=form, auth=(profile.client_id or "",
-                                                                          profile.client_secret or ""),
-                                      headers={"Accept": "application/json"}, timeout=self.timeout,
-                                      allow_redirects=False)
+        with pinned(urlsplit(profile.token_url).hostname, addresses):
+            response = self._session.post(profile.token_url, data=form, auth=(profile.client_id or "",
+                                                                              profile.client_secret or ""),
+                                          headers={"Accept": "application/json"}, timeout=self.timeout,
+                                          allow_redirects=False)
         if response.status_code in RETRYABLE_STATUSES:
             raise UpstreamUnavailable(f"The token endpoint answered HTTP {response.status_code}.",
                                       response.status_code)
@@ -269,3 +282,72 @@ class ALMGateway:
 def _origin(url: str) -> tuple:
     parts = urlsplit(url)
     return parts.scheme, parts.hostname, parts.port
+
+
+# -- address pinning --------------------------------------------------------------------------------
+# Connect to the address the destination check vetted, not to a second DNS answer.
+#
+# The check resolves a host and refuses non-public addresses; if the HTTP client resolved the name again, a
+# hostile DNS server could answer with a public address for the check and 169.254.169.254 for the connection
+# (DNS rebinding). The gateway sends each request inside `pinned(host, addresses)`, and the connections of
+# `PinningAdapter` dial the first vetted address while TLS still verifies the certificate against the host
+# name (SNI and Host header are unchanged). Hosts without a pin (the operator's allowlist) resolve normally.
+
+_PINS: ContextVar[dict] = ContextVar("meridian_outbound_pins", default={})
+
+
+@contextmanager
+def pinned(host: str, addresses: list[str] | None):
+    """While the block runs, new connections to `host` dial `addresses[0]`."""
+    if not addresses:
+        yield
+        return
+    token = _PINS.set({**_PINS.get(), host.lower(): addresses[0].split("%", 1)[0]})
+    try:
+        yield
+    finally:
+        _PINS.reset(token)
+
+
+def pinned_address(host: str) -> str | None:
+    return _PINS.get().get((host or "").lower())
+
+
+class _PinnedMixin:
+    def _new_conn(self):
+        """urllib3's own dial, to the pinned address. `host` (Host header, SNI, certificate check) is not
+        touched: it stays the name the caller asked for."""
+        address = pinned_address(self.host)
+        if not address:
+            return super()._new_conn()
+        try:
+            sock = create_connection((address, self.port), self.timeout, source_address=self.source_address,
+                                     socket_options=self.socket_options)
+        except SocketTimeout as exc:
+            raise ConnectTimeoutError(self, f"Connection to {self.host} ({address}) timed out.") from exc
+        except OSError as exc:
+            raise NewConnectionError(self, f"Failed to establish a new connection to {address}: {exc}") from exc
+        sys.audit("http.client.connect", self, self.host, self.port)
+        return sock
+
+
+class _PinnedHTTPConnection(_PinnedMixin, HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_PinnedMixin, HTTPSConnection):
+    pass
+
+
+class _PinnedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PinnedHTTPConnection
+
+
+class _PinnedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PinnedHTTPSConnection
+
+
+class PinningAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _PinnedHTTPPool, "https": _PinnedHTTPSPool}
