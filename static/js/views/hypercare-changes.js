@@ -6,7 +6,7 @@
 import { api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage, showProblem } from "../api.js";
 import { can, session } from "../app.js";
 import { busy, chip, emptyState, field, formatDate, h, loading, tableWrap } from "../ui.js";
-import { CHANGE_TYPES, CR_STATUSES, PRIORITIES, priorityChip, reasonDialog, statusChip } from "./hypercare-common.js";
+import { CHANGE_TYPES, CR_STATUSES, PRIORITIES, panelToggle, priorityChip, reasonDialog, statusChip } from "./hypercare-common.js";
 
 const OPEN_STATUSES = "draft,pending_approval,approved,rejected,in_progress,implemented"; // rejected: back to the requester
 // Moves made with PATCH {status}: the board's "next step" buttons (approve/reject/submit have their own calls).
@@ -28,23 +28,11 @@ export function mountChangeBoard(region, project, { signal }) {
     panel, results);
   status.control.addEventListener("change", () => refresh({ force: true }).catch((error) => showProblem(error)));
 
-  function toggleNew(forceClose = false) {
-    const open = !forceClose && panel.hidden;
-    panel.hidden = !open;
-    newButton.setAttribute("aria-expanded", String(open));
-    if (open) {
-      if (!panel.firstChild) {
-        panel.append(newChangeForm(url, async (cr) => {
-          toggleNew(true);
-          showMessage(`${cr.cr_number} was ${cr.status === "pending_approval" ? "sent to the change board" : "saved as a draft"}.`);
-          await refresh({ force: true });
-        }, () => toggleNew(true)));
-      }
-      panel.querySelector("input").focus();
-    } else {
-      newButton.focus();
-    }
-  }
+  const toggleNew = newButton ? panelToggle(panel, newButton, (close) => [newChangeForm(url, async (cr) => {
+    close();
+    showMessage(`${cr.cr_number} was ${cr.status === "pending_approval" ? "sent to the change board" : "saved as a draft"}.`);
+    await refresh({ force: true });
+  }, close)]) : null;
 
   async function act(button, work, message) {
     try {

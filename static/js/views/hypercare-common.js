@@ -146,3 +146,22 @@ export function reasonDialog({ title, labelText, confirmText, opener, onSubmit }
   dialog.showModal();
   reason.control.focus();
 }
+
+/**
+ * Show/hide a "new …" panel from its button (aria-expanded kept in step). The panel's content is built once,
+ * on first opening, and kept: a half-filled form survives closing. Returns toggle(forceClose = false).
+ */
+export function panelToggle(panel, button, build) {
+  const toggle = (forceClose = false) => {
+    const open = !forceClose && panel.hidden;
+    panel.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    if (open) {
+      if (!panel.firstChild) panel.append(...build(() => toggle(true)));
+      panel.querySelector("input").focus();
+    } else {
+      button.focus();
+    }
+  };
+  return toggle;
+}

@@ -11,8 +11,8 @@ import { MODULES, noProjects, projectPicker } from "./delivery.js";
 import { moduleChart, trendChart } from "./hypercare-charts.js";
 import { mountChangeBoard } from "./hypercare-changes.js";
 import {
-  INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES, UNRESOLVED, duration, priorityChip, projectStaff, slaClock, slaTargetText,
-  statusChip, tickClocks,
+  INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES, UNRESOLVED, duration, panelToggle, priorityChip, projectStaff, slaClock,
+  slaTargetText, statusChip, tickClocks,
 } from "./hypercare-common.js";
 
 const LIMIT = 50;
@@ -113,25 +113,14 @@ async function renderWarRoom(root, project, picker, query, signal) {
     return form;
   }
 
-  function toggleNew(forceClose = false) {
-    const open = !forceClose && newPanel.hidden;
-    newPanel.hidden = !open;
-    newButton.setAttribute("aria-expanded", String(open));
-    if (open) {
-      if (!newPanel.firstChild) {
-        newPanel.append(h("h2", { class: "card-title", id: "new-incident-title", text: "Report an incident" }),
-          newIncidentForm(project, base, signal, async (incident) => {
-            toggleNew(true);
-            showMessage(`${incident.number} was reported. ${incident.sla_response_deadline
-              ? `First response due ${formatDateTime(incident.sla_response_deadline)}.` : ""}`);
-            await refresh({ force: true });
-          }, () => toggleNew(true)));
-      }
-      newPanel.querySelector("input").focus();
-    } else {
-      newButton.focus();
-    }
-  }
+  const toggleNew = newButton ? panelToggle(newPanel, newButton, (close) => [
+    h("h2", { class: "card-title", id: "new-incident-title", text: "Report an incident" }),
+    newIncidentForm(project, base, signal, async (incident) => {
+      close();
+      showMessage(`${incident.number} was reported. ${incident.sla_response_deadline
+        ? `First response due ${formatDateTime(incident.sla_response_deadline)}.` : ""}`);
+      await refresh({ force: true });
+    }, close)]) : null;
 
   /** Fetch and repaint; a region the user is working in (focus inside) keeps its content until next time. */
   async function refresh({ force = false } = {}) {
