@@ -25,7 +25,8 @@ def test_link_on_create_shows_the_item_and_counts_on_the_backlog(war_room, froze
     read = pm.get(f"/api/v1/projects/{project_id}/backlog-items/{item['id']}")
     assert read.json["incident_count"] == 1
     other = _item(pm, project_id, "Route determination", "interface")
-    listed = {i["code"]: i["incident_count"] for i in pm.get(f"/api/v1/projects/{project_id}/backlog-items").json["items"]}
+    page = pm.get(f"/api/v1/projects/{project_id}/backlog-items").json["items"]
+    listed = {i["code"]: i["incident_count"] for i in page}
     assert listed == {item["code"]: 1, other["code"]: 0}
 
 
