@@ -88,7 +88,7 @@ class HypercareIncident(TenantOwned, db.Model):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id], lazy="joined")
     reporter: Mapped[User | None] = relationship(foreign_keys=[reported_by_id], lazy="joined")
     # Joined (one query for a whole list page); a soft-deleted item loads as None, its id stays.
-    linked_backlog_item: Mapped[BacklogItem | None] = relationship(lazy="joined", innerjoin=False)
+    linked_backlog_item: Mapped[BacklogItem | None] = relationship(lazy="joined")
 
 
 class HypercareSLA(TenantOwned, db.Model):

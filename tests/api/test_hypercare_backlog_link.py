@@ -106,3 +106,22 @@ def test_list_filter_by_backlog_item_without_n_plus_one(war_room, frozen, count_
     assert many.count == few.count, "incident counts must be one query per page"
     counts = [i["incident_count"] for i in pm.get(f"/api/v1/projects/{project_id}/backlog-items").json["items"]]
     assert counts == [1] * 5
+
+
+def test_a_link_survives_the_items_soft_delete(war_room, frozen):
+    api, url, project_id = war_room["api"], war_room["url"], war_room["project_id"]
+    item = _item(api["pm"], project_id)
+    incident = new_incident(war_room, "p3", linked_backlog_item_id=item["id"])
+    deleted = api["pm"].delete(f"/api/v1/projects/{project_id}/backlog-items/{item['id']}",
+                               headers={"If-Match": f'"{item["version"]}"'})
+    assert deleted.status_code == 204, deleted.json
+    for body in (api["pm"].get(f"{url}/incidents/{incident['id']}").json,
+                 api["pm"].get(f"{url}/incidents").json["items"][0]):
+        assert body["linked_backlog_item_id"] == item["id"] and body["linked_backlog_item"] is None
+    # re-sending the unchanged link (a form that sends every field) is fine; a new link to it is not
+    again = api["support"].put(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": item["id"],
+                                                                          "priority": "p2"})
+    assert again.status_code == 200, again.json
+    other = new_incident(war_room, "p3")
+    refused = api["support"].put(f"{url}/incidents/{other['id']}", json={"linked_backlog_item_id": item["id"]})
+    assert refused.status_code == 422
