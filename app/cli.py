@@ -97,6 +97,9 @@ def build_demo() -> Tenant:
 
         build_delivery_demo(finance, users, logistics)
         db.session.commit()
+        from app.demo.hypercare import build_hypercare_demo
+
+        build_hypercare_demo(logistics, users)
         build_integrations_demo(tenant.id, admin.id)
         from app.demo.cloud_alm import build_cloud_alm_demo
 

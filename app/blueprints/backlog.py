@@ -12,6 +12,13 @@ bp = Blueprint("backlog", __name__, url_prefix="/api/v1/projects/<uuid:project_i
 _schema = BacklogItemSchema()
 
 
+def _dump(project, item, counts: dict | None = None) -> dict:
+    """The item with `incident_count` (hypercare incidents it caused); a list passes its page's counts."""
+    if counts is None:
+        counts = backlog_service.incident_counts(project, [item.id])
+    return {**_schema.dump(item), "incident_count": counts.get(item.id, 0)}
+
+
 @bp.get("")
 @requires("delivery.read")
 @doc("List WRICEF items: filters status, module, wricef_type, assignee_id, requirement_id; q; sort",
@@ -22,7 +29,8 @@ def list_items(project_id):
     items, total = backlog_service.list_items(project, limit, offset, filters(*backlog_service.FILTERS),
                                               q=request.args.get("q"), sort=request.args.get("sort"),
                                               include_deleted=include_deleted())
-    return jsonify({"items": _schema.dump(items, many=True), "total": total})
+    counts = backlog_service.incident_counts(project, [item.id for item in items])  # one query for the page
+    return jsonify({"items": [_dump(project, item, counts) for item in items], "total": total})
 
 
 @bp.post("")
@@ -32,7 +40,7 @@ def list_items(project_id):
 def create_item(project_id):
     project = project_for(project_id)
     item = backlog_service.create_item(project, load_body(BacklogItemSchema()))
-    return etagged(_schema.dump(item), item.version, 201)
+    return etagged(_dump(project, item, {}), item.version, 201)
 
 
 @bp.post("/bulk-status")
@@ -49,8 +57,9 @@ def bulk_status(project_id):
 @requires("delivery.read")
 @doc("One backlog item", response=BacklogItemSchema, tags=["backlog"])
 def get_item(project_id, item_id):
-    item = backlog_service.get_item(project_for(project_id), item_id, include_deleted=include_deleted())
-    return etagged(_schema.dump(item), item.version)
+    project = project_for(project_id)
+    item = backlog_service.get_item(project, item_id, include_deleted=include_deleted())
+    return etagged(_dump(project, item), item.version)
 
 
 @bp.route("/<uuid:item_id>", methods=["PUT", "PATCH"])
@@ -61,7 +70,7 @@ def update_item(project_id, item_id):
     item = backlog_service.get_item(project, item_id)
     data = load_body(BacklogItemSchema(), partial=True)
     item = backlog_service.update_item(project, item, data, if_match_version())
-    return etagged(_schema.dump(item), item.version)
+    return etagged(_dump(project, item), item.version)
 
 
 @bp.delete("/<uuid:item_id>")
@@ -76,5 +85,6 @@ def delete_item(project_id, item_id):
 @requires("delivery.manage")
 @doc("Restore a soft-deleted backlog item", response=BacklogItemSchema, tags=["backlog"])
 def restore_item(project_id, item_id):
-    item = backlog_service.restore_item(backlog_service.get_item(project_for(project_id), item_id, include_deleted=True))
-    return etagged(_schema.dump(item), item.version)
+    project = project_for(project_id)
+    item = backlog_service.restore_item(backlog_service.get_item(project, item_id, include_deleted=True))
+    return etagged(_dump(project, item), item.version)

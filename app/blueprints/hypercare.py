@@ -1,5 +1,7 @@
 """Run / hypercare API (seed 002 §6): incidents with SLA clocks, the SLA table, breaches and metrics.
 Thin: the project (and object) is looked up first, so another tenant's ids answer 404 before any body check."""
+import uuid
+
 from flask import Blueprint, g, jsonify, request
 
 from app.models.cutover import INCIDENT_STATUSES, PRIORITIES
@@ -52,28 +54,32 @@ def _list_arg(name: str, allowed) -> list[str] | None:
     return values
 
 
+def _uuid_arg(name: str, message: str):
+    raw = request.args.get(name) or None
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        raise ValidationFailed(f"Unknown {name}.", errors={name: [message]}) from None
+
+
 def _filters() -> dict:
     breached = request.args.get("breached")
     assignee = request.args.get("assignee") or None
     if assignee not in (None, "me", "none"):
-        import uuid
-
-        try:
-            assignee = uuid.UUID(assignee)
-        except ValueError:
-            raise ValidationFailed("Unknown assignee.", errors={"assignee": ["A user id, 'me' or 'none'."]}) from None
+        assignee = _uuid_arg("assignee", "A user id, 'me' or 'none'.")
     sort = request.args.get("sort", "deadline")
     if sort not in incidents.SORTS:
         raise ValidationFailed("Unknown sort.", errors={"sort": [f"One of {', '.join(incidents.SORTS)}."]})
     return {"status": _list_arg("status", INCIDENT_STATUSES), "priority": _list_arg("priority", PRIORITIES),
             "module": (request.args.get("module") or "").strip().upper() or None, "assignee": assignee,
             "breached": None if breached in (None, "") else breached.lower() in ("1", "true", "yes"),
-            "q": request.args.get("q") or None, "sort": sort}
+            "q": request.args.get("q") or None, "sort": sort,
+            "backlog_item": _uuid_arg("backlog_item", "A backlog item id.")}
 
 
 @bp.get("/incidents")
 @requires("hypercare.read")
-@doc("Incidents, next SLA deadline first; filters status, priority, module, assignee, breached, q",
+@doc("Incidents, next SLA deadline first; filters status, priority, module, assignee, breached, backlog_item, q",
      response=IncidentSchema, many=True)
 def list_incidents(project_id):
     project = _project(project_id)

@@ -56,11 +56,11 @@ def _change_type(obj, is_new: bool) -> str:
     return "UPDATE"
 
 
-def _changed_properties(obj, is_new: bool) -> list[str]:
+def _changed_properties(obj, is_new: bool, state: dict) -> list[str]:
     excluded = obj.__audit_exclude__ | {"version", "updated_at", "updated_by"}
     names = []
     for attr in inspect(obj).attrs:
-        if attr.key in excluded or attr.key not in obj.audit_state():
+        if attr.key in excluded or attr.key not in state:
             continue
         if is_new or attr.history.has_changes():
             names.append(attr.key)
@@ -88,7 +88,8 @@ def _write_audit_snapshots(session, flush_context):
     for obj, is_new in candidates:
         if not getattr(type(obj), "__audited__", False):
             continue
-        changed = _changed_properties(obj, is_new)
+        state = obj.audit_state()  # once per object (it was rebuilt for every attribute)
+        changed = _changed_properties(obj, is_new, state)
         if not is_new and not changed:
             continue
         connection = connection or session.connection()
@@ -97,7 +98,7 @@ def _write_audit_snapshots(session, flush_context):
             id=uuid.uuid4(), tenant_id=obj.tenant_id,
             commit_id=_commit_id_for(session, connection, obj.tenant_id),
             global_id=f"{cls_name}/{obj.id}", entity_type=cls_name, entity_id=obj.id,
-            change_type=_change_type(obj, is_new), state=obj.audit_state(),
+            change_type=_change_type(obj, is_new), state=state,
             changed_properties=changed, version=obj.version))
     if rows:
         connection.execute(insert(AuditSnapshot.__table__), rows)

@@ -8,6 +8,7 @@ from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from app.extensions import db
+from app.models.backlog import BacklogItem
 from app.models.base import TenantOwned
 from app.models.types import JSONDocument, UTCDateTime
 from app.models.user import User
@@ -68,7 +69,9 @@ class HypercareIncident(TenantOwned, db.Model):
     resolution_notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     root_cause: Mapped[str | None] = mapped_column(Text, nullable=True)
     root_cause_category: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    # linked_backlog_item_id arrives with the delivery-domain merge (backlog_items lives on another branch).
+    # "If the cause is a WRICEF item" (seed 002 4.1): an item of the same project (checked by the service).
+    linked_backlog_item_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("backlog_items.id", ondelete="SET NULL"), nullable=True, index=True)
 
     # Customer satisfaction
     csat_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -84,6 +87,8 @@ class HypercareIncident(TenantOwned, db.Model):
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id], lazy="joined")
     reporter: Mapped[User | None] = relationship(foreign_keys=[reported_by_id], lazy="joined")
+    # Joined (one query for a whole list page); a soft-deleted item loads as None, its id stays.
+    linked_backlog_item: Mapped[BacklogItem | None] = relationship(lazy="joined")
 
 
 class HypercareSLA(TenantOwned, db.Model):

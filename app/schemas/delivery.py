@@ -63,6 +63,7 @@ class BacklogItemSchema(OwnedFields):
     assignee_id = fields.UUID(allow_none=True)
     requirement = fields.Method("_requirement", dump_only=True)
     assignee = fields.Nested(PersonSchema, dump_only=True, allow_none=True)
+    incident_count = fields.Integer(dump_only=True)  # hypercare incidents linked to it (set by the blueprint)
 
     def _requirement(self, item):
         req = item.requirement

@@ -13,6 +13,13 @@ class _Person(BaseSchema):
     name = fields.String()
 
 
+class _BacklogRef(BaseSchema):
+    id = fields.UUID()
+    code = fields.String()
+    title = fields.String()
+    status = fields.String()
+
+
 class IncidentSchema(OwnedFields):
     project_id = fields.UUID(dump_only=True)
     number = fields.String(dump_only=True)
@@ -47,6 +54,9 @@ class IncidentSchema(OwnedFields):
     csat_comment = fields.String(dump_only=True)
     requires_change_request = fields.Boolean(dump_only=True)
     change_request_id = fields.UUID(dump_only=True)
+    # The WRICEF item that caused it (seed 002 4.1); null unlinks. Same project, checked by the service.
+    linked_backlog_item_id = fields.UUID(allow_none=True)
+    linked_backlog_item = fields.Nested(_BacklogRef, dump_only=True, allow_none=True)
 
     @pre_load
     def _aliases(self, data, **_kwargs):

@@ -1,8 +1,8 @@
 """The WRICEF backlog: numbered per project and type (ENH-0001), optionally tracing to a requirement."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import BacklogItem, ExploreRequirement
+from app.models import BacklogItem, ExploreRequirement, HypercareIncident
 from app.models.backlog import STATUSES, WRICEF_PREFIXES, WRICEF_TYPES
 from app.models.delivery_common import SAP_MODULES
 from app.services import numbering
@@ -26,6 +26,17 @@ def list_items(project, limit, offset, filters, q=None, sort=None, include_delet
     stmt = text_search(stmt, BacklogItem, q)
     stmt = stmt.order_by(*sort_clause(sort, SORTS, "code"), BacklogItem.id)
     return list_page(stmt, limit, offset, include_deleted)
+
+
+def incident_counts(project, item_ids) -> dict:
+    """Hypercare incidents linked to each item (seed 002: the WRICEF that caused them), for a whole page in
+    one grouped query on the link's index; items without incidents are absent (count 0)."""
+    if not item_ids:
+        return {}
+    link = HypercareIncident.linked_backlog_item_id
+    rows = db.session.execute(select(link, func.count()).where(
+        HypercareIncident.project_id == project.id, link.in_(list(item_ids))).group_by(link)).all()
+    return {item_id: count for item_id, count in rows}
 
 
 def get_item(project, item_id, include_deleted=False) -> BacklogItem:

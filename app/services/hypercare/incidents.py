@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import defaultload
 
 from app.extensions import db
-from app.models import HypercareIncident, IncidentComment, Project, User
+from app.models import BacklogItem, HypercareIncident, IncidentComment, Project, User
 from app.models.cutover import MAX_ESCALATION
 from app.services import numbering
 from app.services.common import check_version
@@ -40,6 +41,20 @@ def _staff_user(user_id, field: str) -> User:
     return user
 
 
+def _backlog_item(project: Project, item_id, field: str = "linked_backlog_item_id") -> BacklogItem:
+    """The WRICEF item an incident is linked to: tenant-scoped (another tenant's id is simply not found) and
+    of the same project. Both cases are one field error, so a foreign id's existence is not leaked."""
+    item = db.session.execute(select(BacklogItem).where(BacklogItem.id == item_id, BacklogItem.project_id == project.id)
+                              ).scalar_one_or_none()
+    if item is None:
+        raise ValidationFailed("Unknown backlog item.", errors={field: ["No such backlog item in this project."]})
+    return item
+
+
+# A list page loads the linked item's code/title/status in its one query, not the item's own relations.
+_LIST_LOADS = defaultload(HypercareIncident.linked_backlog_item).lazyload("*")
+
+
 def get_incident(project: Project, incident_id) -> HypercareIncident:
     incident = HypercareIncident.get_scoped_or_404(incident_id)
     if incident.project_id != project.id:
@@ -57,7 +72,7 @@ def read_incident(project: Project, incident_id) -> HypercareIncident:
 def list_incidents(project: Project, user: User, filters: dict, limit: int, offset: int, sort: str = "deadline"):
     breaches.sweep(project.id)  # lazily, so a read never shows a stale clock between beat runs
     i = HypercareIncident
-    stmt = select(i).where(i.project_id == project.id)
+    stmt = select(i).where(i.project_id == project.id).options(_LIST_LOADS)
     if filters.get("status"):
         stmt = stmt.where(i.status.in_(filters["status"]))
     if filters.get("priority"):
@@ -70,6 +85,8 @@ def list_incidents(project: Project, user: User, filters: dict, limit: int, offs
         stmt = stmt.where(i.assigned_to_id.is_(None))
     elif filters.get("assignee"):
         stmt = stmt.where(i.assigned_to_id == filters["assignee"])
+    if filters.get("backlog_item"):
+        stmt = stmt.where(i.linked_backlog_item_id == filters["backlog_item"])
     if filters.get("breached") is not None:
         either = or_(i.sla_response_breached.is_(True), i.sla_resolution_breached.is_(True))
         stmt = stmt.where(either if filters["breached"] else ~either)
@@ -85,7 +102,7 @@ def list_breaches(project: Project, limit: int, offset: int):
     i = HypercareIncident
     stmt = (select(i).where(i.project_id == project.id, i.status.not_in(("resolved", "closed")),
                             or_(i.sla_response_breached.is_(True), i.sla_resolution_breached.is_(True)))
-            .order_by(i.priority, i.sla_next_deadline.asc().nulls_last(), i.number))
+            .options(_LIST_LOADS).order_by(i.priority, i.sla_next_deadline.asc().nulls_last(), i.number))
     return paginate(stmt, limit, offset)
 
 
@@ -95,10 +112,13 @@ def create_incident(project: Project, user: User, data: dict) -> HypercareIncide
     if reported_at > now:
         raise ValidationFailed("An incident cannot be reported in the future.",
                                errors={"reported_at": ["Must not be in the future."]})
-    if user.role == "customer" and (data.get("assigned_to_id") or reported_at != now):
-        raise Forbidden("Customers report incidents; support assigns them.")
+    if user.role == "customer" and (data.get("assigned_to_id") or data.get("linked_backlog_item_id")
+                                    or reported_at != now):
+        raise Forbidden("Customers report incidents; support assigns and triages them.")
     if data.get("assigned_to_id"):
         _staff_user(data["assigned_to_id"], "assigned_to_id")
+    if data.get("linked_backlog_item_id") is not None:
+        _backlog_item(project, data["linked_backlog_item_id"])
     data["description"] = clean_html(data.get("description"))
     incident = HypercareIncident(project_id=project.id, reported_by_id=user.id, reported_at=reported_at,
                                  number=numbering.formatted("INC", f"project:{project.id}:incident"),
@@ -145,6 +165,9 @@ def update_incident(project: Project, incident: HypercareIncident, data: dict, e
                        allowed_transitions=list(TRANSITIONS[incident.status]))
     if "assigned_to_id" in data and data["assigned_to_id"] is not None:
         _staff_user(data["assigned_to_id"], "assigned_to_id")
+    if data.get("linked_backlog_item_id") is not None and data["linked_backlog_item_id"] != \
+            incident.linked_backlog_item_id:  # an existing link stays valid even if the item was deleted since
+        _backlog_item(project, data["linked_backlog_item_id"])
     if "description" in data:
         data["description"] = clean_html(data["description"])
     status = data.pop("status", None)
@@ -255,22 +278,29 @@ def timeline(incident: HypercareIncident, user: User) -> list[dict]:
     events = [{"at": c.created_at.isoformat(), "type": c.kind, "internal": c.is_internal,
                "author": c.author.name if c.author else None, "text": c.content} for c in list_comments(incident, user)]
     history, _ = audit_service.history("HypercareIncident", incident.id, limit=200, offset=0)
-    watched = {"status", "priority", "assigned_to_id", "escalation_level"}
-    names = {}
+    watched = {"status", "priority", "assigned_to_id", "escalation_level", "linked_backlog_item_id"}
+
+    def ids_of(prop):
+        return {value for version in history for c in version["changes"] if c["property"] == prop
+                for value in (c["left"], c["right"]) if value}
+
+    # Every id named anywhere in the history, looked up once (not just the first change's pair).
+    names = _user_names(ids_of("assigned_to_id"))
+    codes = _backlog_codes(ids_of("linked_backlog_item_id"))
     for version in history:
-        changes = [c for c in version["changes"] if c["property"] in watched]
+        author = (version["author"] or {}).get("name")
         if version["change_type"] == "INITIAL":
-            events.append({"at": version["committed_at"], "type": "created", "author": (version["author"] or {})
-                           .get("name"), "text": f"Reported as {incident.number}"})
+            events.append({"at": version["committed_at"], "type": "created", "author": author,
+                           "text": f"Reported as {incident.number}"})
             continue
-        for change in changes:
-            left, right = change["left"], change["right"]
-            if change["property"] == "assigned_to_id":
-                names = names or _user_names({left, right} - {None})
+        for change in (c for c in version["changes"] if c["property"] in watched):
+            prop, left, right = change["property"], change["left"], change["right"]
+            if prop == "assigned_to_id":
                 left, right = names.get(left, "nobody"), names.get(right, "nobody")
-            events.append({"at": version["committed_at"], "type": change["property"],
-                           "author": (version["author"] or {}).get("name"),
-                           "text": f"{_PROPERTY_NAMES[change['property']]}: {left} → {right}"})
+            elif prop == "linked_backlog_item_id":
+                left, right = codes.get(left, "none"), codes.get(right, "none")
+            events.append({"at": version["committed_at"], "type": prop, "author": author,
+                           "text": f"{_PROPERTY_NAMES[prop]}: {left} → {right}"})
     for clock in ("response", "resolution"):
         stamp = getattr(incident, f"sla_{clock}_breached_at")
         if stamp is not None:
@@ -280,7 +310,7 @@ def timeline(incident: HypercareIncident, user: User) -> list[dict]:
 
 
 _PROPERTY_NAMES = {"status": "status", "priority": "priority", "assigned_to_id": "assignee",
-                   "escalation_level": "escalation level"}
+                   "escalation_level": "escalation level", "linked_backlog_item_id": "backlog item"}
 
 
 def _user_names(ids) -> dict:
@@ -288,3 +318,12 @@ def _user_names(ids) -> dict:
         return {}
     rows = db.session.execute(select(User.id, User.name).where(User.id.in_([uuid.UUID(i) for i in ids]))).all()
     return {str(user_id): name for user_id, name in rows}
+
+
+def _backlog_codes(ids) -> dict:
+    """Codes of the backlog items named in the history, deleted ones included (the link was real)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(BacklogItem.id, BacklogItem.code).where(
+        BacklogItem.id.in_([uuid.UUID(i) for i in ids])), execution_options={"include_deleted": True}).all()
+    return {str(item_id): code for item_id, code in rows}

@@ -254,4 +254,4 @@ function timelineContent(events) {
 }
 
 const EVENT_NAMES = { comment: "Comment", escalation: "Escalation", created: "Reported", status: "Status", priority: "Priority",
-  assigned_to_id: "Assignment", escalation_level: "Escalation level", breach: "SLA breach" };
+  assigned_to_id: "Assignment", escalation_level: "Escalation level", linked_backlog_item_id: "WRICEF link", breach: "SLA breach" };
