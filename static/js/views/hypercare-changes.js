@@ -81,16 +81,17 @@ export function mountChangeBoard(region, project, { signal }) {
     }
     results.replaceChildren(tableWrap(h("table", { class: "table change-table" },
       h("caption", { class: "visually-hidden", text: "Change requests" }),
-      h("thead", {}, h("tr", {}, ["CR", "Title", "Type", "P", "Status", "Requested by", "Planned", "Actions"]
+      h("thead", {}, h("tr", {}, ["CR", "Title", "Type", "P", "Status", "Requested by", "Actions"]
         .map((text) => h("th", { scope: "col", text })))),
       h("tbody", {}, page.items.map((cr) => h("tr", { dataset: { cr: cr.cr_number } },
         h("td", { class: "cell-code", text: cr.cr_number }),
-        h("td", { class: "cell-wrap" }, cr.title, cr.rejection_reason ? h("p", { class: "muted", text: `Rejected: ${cr.rejection_reason}` }) : null),
+        h("td", { class: "cell-wrap" }, cr.title,
+          cr.planned_implementation_date ? h("p", { class: "muted cell-note", text: `Planned for ${formatDate(cr.planned_implementation_date)}` }) : null,
+          cr.rejection_reason ? h("p", { class: "muted cell-note", text: `Rejected: ${cr.rejection_reason}` }) : null),
         h("td", {}, CHANGE_TYPES.find(([k]) => k === cr.change_type)[1], cr.expedited ? [" ", chip("Expedited", "warning")] : null),
         h("td", {}, priorityChip(cr.priority)),
         h("td", {}, statusChip(CR_STATUSES, cr.status)),
         h("td", { text: cr.requester ? cr.requester.name : "—" }),
-        h("td", { class: "cell-nowrap", text: formatDate(cr.planned_implementation_date) }),
         h("td", { class: "cell-actions" }, actions(cr)))))), "Change requests"));
   }
 

@@ -232,7 +232,7 @@ function incidentTable(project, items, settings) {
     h("td", { class: "cell-wrap", text: incident.title }),
     h("td", {}, priorityChip(incident.priority)),
     h("td", {}, statusChip(INCIDENT_STATUSES, incident.status),
-      incident.escalation_level ? h("span", { class: "muted", text: ` L+${incident.escalation_level}` }) : null),
+      incident.escalation_level ? [" ", chip(`Escalated L${incident.escalation_level}`, "danger")] : null),
     h("td", { text: incident.affected_module || "—" }),
     h("td", { text: incident.assignee ? incident.assignee.name : "Unassigned" }),
     h("td", { class: "cell-nowrap" }, slaClock(incident, settings)),
