@@ -46,6 +46,13 @@ BACKLOG = [  # wricef_type, title, module, status, effort_days, requirement inde
     ("conversion", "Open customer cheques migration", "FI", "design", 4, 1),
 ]
 
+LOGISTICS_BACKLOG = [  # wricef_type, title, module, effort_days, requirement index (S4-LOG, live)
+    ("enhancement", "Shelf-life check on cross-plant goods issues", "MM", 6, 2),
+    ("form", "SSCC handling-unit label", "EWM", 4, 0),
+    ("interface", "Carrier DESADV IDoc interface", "SD", 9, 1),
+    ("enhancement", "Route determination for Austrian deliveries", "SD", 5, 1),
+]
+
 CASES = [  # title, module, requirement indexes, steps, expected result
     ("Post a MIRO invoice within tolerance", "MM", [0], "1. MIRO\n2. Enter the PO\n3. Post", "Invoice posted, no block"),
     ("Block an invoice above tolerance", "MM", [0], "1. MIRO with +5% price\n2. Post", "Invoice blocked for payment"),
@@ -85,6 +92,11 @@ def _logistics(logistics, users: dict) -> None:
                  ("Create deliveries for two routes", "SD", "Two deliveries, one per route", 1),
                  ("Pick the batch expiring first", "MM", "Oldest batch proposed", 2))]
     db.session.flush()
+    for wricef_type, title, module, effort, index in LOGISTICS_BACKLOG:  # built and live since go-live
+        backlog_service.create_item(logistics, {"wricef_type": wricef_type, "title": title, "module": module,
+                                                "status": "done", "effort_days": effort,
+                                                "requirement_id": reqs[index].id,
+                                                "assignee_id": users["consultant@demo.test"].id})
     cycle = test_cycle_service.create_cycle(logistics, {"name": "Regression – hypercare fixes", "cycle_type": "regression",
                                                         "start_date": utcnow().date()})
     test_cycle_service.add_cases(logistics, cycle, [c.id for c in cases])

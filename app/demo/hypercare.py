@@ -121,11 +121,11 @@ def build_hypercare_demo(project, users: dict) -> None:
     def beat(user):
         breaches.sweep(project_id)  # what Celery beat does every minute: flags the breach when it happens
 
-    def link_backlog(key):
+    def link_backlog(key, title):
         def run(user):
-            # The delivery demo may give S4-LOG WRICEF items; link the development-caused incident to the first.
-            item = db.session.execute(select(BacklogItem).where(BacklogItem.project_id == project_id)
-                                      .order_by(BacklogItem.code)).scalars().first()
+            # The WRICEF item that caused it (the delivery demo builds S4-LOG's backlog).
+            item = db.session.execute(select(BacklogItem).where(BacklogItem.project_id == project_id,
+                                                                BacklogItem.title == title)).scalars().first()
             if item is not None:
                 incidents.update_incident(project, made[key], {"linked_backlog_item_id": item.id}, None, user)
         return run
@@ -232,7 +232,7 @@ def build_hypercare_demo(project, users: dict) -> None:
         "title": "Stock transfer orders 1100 to 1200 stay in transit", "priority": "p3",
         "incident_type": "data_issue", "affected_module": "MM", "affected_users_count": 4}))
     at(t + timedelta(minutes=30), L2, respond("sto"))
-    at(t + timedelta(minutes=35), L2, link_backlog("sto"))
+    at(t + timedelta(minutes=35), L2, link_backlog("sto", "Shelf-life check on cross-plant goods issues"))
     at(day(20, "15:00"), L2, resolve("sto", "The custom goods-issue check for cross-plant transfers rejected "
                                             "batches with a remaining shelf life under 30 days.", "development",
                                      "Check corrected (transport K900123); stuck transfers posted. "

@@ -77,3 +77,15 @@ def test_demo_customer_sees_the_public_story_only(demo_room, client):
     assert len(staff) > len(seen)  # internal notes and the escalation exist, hidden from the customer
     assert demo_room["pm"].get(f"/api/v1/projects/{demo_room['projects']['S4-FIN']}/hypercare/incidents") \
         .json["total"] == 0
+
+
+def test_demo_incident_caused_by_a_wricef_item_is_linked_to_it(demo_room):
+    pm, url = demo_room["pm"], demo_room["url"]
+    incidents = pm.get(f"{url}/incidents?limit=200").json["items"]
+    linked = [i for i in incidents if i["linked_backlog_item"]]
+    assert len(linked) == 1
+    assert linked[0]["linked_backlog_item"]["title"] == "Shelf-life check on cross-plant goods issues"
+    assert linked[0]["root_cause_category"] == "development"
+    items = pm.get(f"/api/v1/projects/{demo_room['projects']['S4-LOG']}/backlog-items").json["items"]
+    counts = {item["title"]: item["incident_count"] for item in items}
+    assert counts["Shelf-life check on cross-plant goods issues"] == 1
