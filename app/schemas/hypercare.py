@@ -13,6 +13,12 @@ class _Person(BaseSchema):
     name = fields.String()
 
 
+class _ChangeRequestRef(BaseSchema):
+    id = fields.UUID()
+    cr_number = fields.String()
+    status = fields.String()
+
+
 class _BacklogRef(BaseSchema):
     id = fields.UUID()
     code = fields.String()
@@ -57,6 +63,7 @@ class IncidentSchema(OwnedFields):
     # The WRICEF item that caused it (seed 002 4.1); null unlinks. Same project, checked by the service.
     linked_backlog_item_id = fields.UUID(allow_none=True)
     linked_backlog_item = fields.Nested(_BacklogRef, dump_only=True, allow_none=True)
+    change_request = fields.Nested(_ChangeRequestRef, dump_only=True, allow_none=True)
 
     @pre_load
     def _aliases(self, data, **_kwargs):

@@ -72,6 +72,7 @@ def test_change_request_raised_from_an_incident_is_linked_both_ways(war_room, fr
     assert cr.json["title"] == "INC-0001: Pricing wrong for plant 1100"
     linked = api["pm"].get(f"{url}/incidents/{incident['id']}").json
     assert linked["change_request_id"] == cr.json["id"] and linked["requires_change_request"] is True
+    assert linked["change_request"] == {"id": cr.json["id"], "cr_number": cr.json["cr_number"], "status": "draft"}
     again = api["support"].post(f"{url}/incidents/{incident['id']}/change-request", json={"change_type": "config"})
     assert again.status_code == 409
 

@@ -137,6 +137,12 @@ def test_support_works_an_incident_and_the_customer_rates_it_without_seeing_inte
     comment.get_by_label("Comment").fill("We found the cause and are fixing the delivery note form.")
     comment.get_by_role("button", name="Add comment").click()
     expect(support.locator(".timeline")).to_contain_text("fixing the delivery note form")
+    raise_cr = support.get_by_role("form", name="Raise a change request")
+    raise_cr.get_by_label("Change type").select_option("development")
+    raise_cr.get_by_role("button", name="Raise change request").click()
+    expect(support.locator(".alert-success")).to_contain_text("was raised from this incident")
+    expect(support.locator(".facts")).to_contain_text(re.compile(r"CR-\d{3} · Draft"))
+    expect(support.get_by_role("form", name="Raise a change request")).to_have_count(0)  # one per incident
     support.get_by_text("Resolve with root cause").click()
     resolve = support.get_by_role("form", name="Resolve")
     resolve.get_by_role("button", name="Resolve incident").click()  # no root cause: field error, nothing saved

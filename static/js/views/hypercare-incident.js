@@ -8,7 +8,7 @@ import { can, session } from "../app.js";
 import { busy, chip, field, formatDateTime, h, label, pageHeader, setTitle } from "../ui.js";
 import { plainText } from "./delivery.js";
 import {
-  CHANGE_TYPES, INCIDENT_STATUSES, INCIDENT_TYPES, NEXT_STATUSES, PRIORITIES, ROOT_CAUSES, priorityChip, projectStaff,
+  CHANGE_TYPES, CR_STATUSES, INCIDENT_STATUSES, INCIDENT_TYPES, NEXT_STATUSES, PRIORITIES, ROOT_CAUSES, priorityChip, projectStaff,
   reasonDialog, slaClock, statusChip, tickClocks,
 } from "./hypercare-common.js";
 
@@ -232,7 +232,8 @@ function factsContent(incident) {
       fact("First response due", ...due(incident.sla_response_deadline, incident.first_response_at, incident.sla_response_breached)),
       fact("Resolution due", ...due(incident.sla_resolution_deadline, incident.resolved_at, incident.sla_resolution_breached)),
       fact("WRICEF item", item ? `${item.code} · ${item.title}` : "—"),
-      fact("Change request", incident.change_request_id ? "Raised (see the change board)" : "—")),
+      fact("Change request", incident.change_request
+        ? `${incident.change_request.cr_number} · ${label(CR_STATUSES, incident.change_request.status)}` : "—")),
     incident.description ? h("div", { class: "prose" }, h("h2", { class: "subheading", text: "Description" }),
       h("p", { text: plainText(incident.description) })) : null,
     incident.root_cause ? h("div", { class: "prose" }, h("h2", { class: "subheading", text: "Root cause" }),
