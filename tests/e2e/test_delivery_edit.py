@@ -22,6 +22,85 @@ def _find(api, url, **match):
     return next(item for item in items if all(item.get(k) == v for k, v in match.items()))
 
 
+# ----------------------------------------------------------------------------------------------- defects
+
+def test_defect_detail_moves_through_its_lifecycle_edits_and_links_back_to_the_test_run(page, demo, live_server):
+    fin = demo["projects"]["S4-FIN"]
+    sign_in(page, "consultant@demo.test")
+    page.goto(f"/#/testing?project={fin}&tab=defects")
+    page.get_by_role("region", name="Defects table").get_by_role("link", name="DEF-0001").click()
+
+    facts = page.get_by_role("region", name=re.compile(r"^DEF-0001 "))
+    expect(facts).to_contain_text("Cheque status not updated after bank collection")
+    expect(facts).to_contain_text("SIT 1 – Finance core")
+    expect(facts).to_contain_text("TC-0004")
+    expect(facts).to_contain_text("The portfolio still shows 'in portfolio' after sending to the bank.")
+
+    steps = page.get_by_role("group", name="Next step")
+    steps.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("alert")).to_contain_text("DEF-0001 is now Open.")
+    steps.get_by_role("button", name="Start work").click()
+    expect(page.get_by_role("alert")).to_contain_text("DEF-0001 is now In progress.")
+
+    steps.get_by_role("button", name="Edit").click()
+    form = page.get_by_role("form", name="Edit DEF-0001")
+    form.get_by_label("Severity").select_option("p1")
+    form.get_by_label("Assignee").select_option(label="Jonas Weber")
+    form.get_by_label("Title").fill("Cheque stays in portfolio after bank collection")
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert")).to_contain_text("DEF-0001 was saved.")
+    history = page.get_by_role("region", name="Change history")
+    expect(history).to_contain_text("Severity: P2 – high → P1 – critical")
+    expect(history).to_contain_text("Status: Open → In progress")
+
+    page.reload()
+    facts = page.get_by_role("region", name=re.compile(r"^DEF-0001 "))
+    expect(facts).to_contain_text("Cheque stays in portfolio after bank collection")
+    expect(facts).to_contain_text("P1 – critical")
+    expect(facts).to_contain_text("In progress")
+    expect(facts).to_contain_text("Jonas Weber")
+
+    facts.get_by_role("link", name="SIT 1 – Finance core").click()
+    row = page.get_by_role("region", name="Execution grid").get_by_role("row", name=re.compile(r"^TC-0004 "))
+    expect(row).to_be_focused()
+    row.get_by_role("link", name="DEF-0001").click()
+    expect(page.get_by_role("region", name=re.compile(r"^DEF-0001 "))).to_be_visible()
+
+
+def test_defect_edit_on_a_stale_version_reloads_and_says_so_and_field_errors_sit_by_the_field(page, demo, live_server):
+    fin = demo["projects"]["S4-FIN"]
+    other = _api(live_server)
+    defect = _find(other, f"/api/v1/projects/{fin}/defects", code="DEF-0002")
+    sign_in(page, "consultant@demo.test")
+    page.goto(f"/#/testing?project={fin}&tab=defects&defect={defect['id']}")
+    page.get_by_role("button", name="Edit").click()
+    form = page.get_by_role("form", name="Edit DEF-0002")
+
+    title = form.get_by_label("Title")
+    title.fill("")
+    form.get_by_role("button", name="Save changes").click()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".field:has([name=title]) .field-error")).to_be_visible()
+    expect(title).to_be_focused()
+
+    changed = other.patch(f"/api/v1/projects/{fin}/defects/{defect['id']}", json={"severity": "p1"},
+                          headers={"If-Match": f'"{defect["version"]}"'})
+    assert changed.status_code == 200
+    title.fill("MT940 rejected: field 86")
+    form.get_by_role("button", name="Save changes").click()
+    expect(form.get_by_role("alert")).to_contain_text("Someone else changed this defect")
+    expect(form.get_by_label("Severity")).to_have_value("p1")  # the form shows the latest version
+    expect(form.get_by_label("Title")).to_have_value("MT940 sample file rejected: wrong field 86 format")
+    expect(form).to_contain_text(f"You are editing version {defect['version'] + 1}.")
+    expect(page.get_by_role("region", name=re.compile(r"^DEF-0002 "))).to_contain_text("P1 – critical")
+
+    form.get_by_label("Title").fill("MT940 rejected: field 86")
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert")).to_contain_text("DEF-0002 was saved.")
+    saved = other.get(f"/api/v1/projects/{fin}/defects/{defect['id']}").json
+    assert (saved["title"], saved["severity"]) == ("MT940 rejected: field 86", "p1")
+
+
 # ----------------------------------------------------------------------------------------------- test cycles
 
 def _open_cycle(page, fin, name="SIT 1 – Finance core"):

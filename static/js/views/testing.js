@@ -1,5 +1,6 @@
 // Testing: a project's test cycles (progress bars, pass rate), test cases (CSV import/export) and defects.
-// Addresses: #/testing?project=<id>[&tab=cases|defects][&cycle=<id>] (the cycle opens its execution grid).
+// Addresses: #/testing?project=<id>[&tab=cases|defects][&cycle=<id>[&execution=<id>]] (the cycle opens its execution
+// grid, on that execution's row), #/testing?project=<id>&tab=defects&defect=<id> (one defect).
 
 import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
 import { can, flash, navigate } from "../app.js";
@@ -23,7 +24,10 @@ export async function render(root, { query, signal }) {
       ["defects", "Defects", `${base}&tab=defects`]], query.get("cycle") ? "cycles" : tab, "Testing sections")));
   if (query.get("cycle")) {
     const grid = await import("./testing-cycle.js");
-    await grid.render(root, { project, cycleId: query.get("cycle"), signal });
+    await grid.render(root, { project, cycleId: query.get("cycle"), executionId: query.get("execution"), signal });
+  } else if (tab === "defects" && query.get("defect")) {
+    const detail = await import("./testing-defect.js");
+    await detail.render(root, { project, defectId: query.get("defect"), signal });
   } else if (tab === "cases") {
     const cases = await import("./testing-cases.js");
     await cases.render(root, { project, signal });
@@ -117,7 +121,8 @@ async function renderDefects(root, project, query, signal) {
   results.replaceChildren(tableWrap(h("table", { class: "table" }, h("caption", { class: "visually-hidden", text: "Defects" }),
     h("thead", {}, h("tr", {}, ["Code", "Severity", "Title", "Module", "Status", "Assignee"].map((text) => h("th", { scope: "col", text })))),
     h("tbody", {}, page.items.map((d) => h("tr", {},
-      h("td", { class: "cell-code", text: d.code }), h("td", {}, statusChip(SEVERITIES, d.severity)), h("td", { text: d.title }),
+      h("td", { class: "cell-code" }, h("a", { class: "row-link", href: `#/testing?project=${project.id}&tab=defects&defect=${d.id}`,
+        text: d.code })), h("td", {}, statusChip(SEVERITIES, d.severity)), h("td", { text: d.title }),
       h("td", { text: d.module }), h("td", {}, statusChip(DEFECT_STATUSES, d.status)),
       h("td", { text: d.assignee ? d.assignee.name : "—" }))))), "Defects table"));
 }
