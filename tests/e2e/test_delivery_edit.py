@@ -188,3 +188,63 @@ def test_remove_a_case_from_the_cycle_after_confirming_and_undo_it(page, demo):
     expect(page.locator("#pass-rate")).to_have_text("Pass rate 80% · executed 5 of 7")
     page.get_by_text("Plan test cases").click()
     expect(page.get_by_label(re.compile(r"^TC-0007 · "))).to_be_visible()  # can be planned in again
+
+
+# ----------------------------------------------------------------------------------------------- backlog
+
+def test_backlog_item_is_edited_from_the_backlog_and_keeps_its_code(page, demo):
+    fin = demo["projects"]["S4-FIN"]
+    sign_in(page, "consultant@demo.test")
+    page.goto(f"/#/explore?project={fin}&tab=backlog")
+    page.get_by_role("region", name="Backlog table").get_by_role("link", name="ENH-0001").click()
+    facts = page.get_by_role("region", name=re.compile(r"^ENH-0001 "))
+    expect(facts).to_contain_text("12 person-days")
+    expect(facts.get_by_role("link", name=re.compile(r"^REQ-0002 "))).to_be_visible()
+
+    page.get_by_role("button", name="Move to Unit test").click()
+    expect(page.get_by_role("alert")).to_contain_text("ENH-0001 is now Unit test.")
+
+    page.get_by_role("button", name="Edit").click()
+    form = page.get_by_role("form", name="Edit ENH-0001")
+    effort = form.get_by_label("Effort (days)")
+    effort.fill("-3")
+    form.get_by_role("button", name="Save changes").click()
+    expect(effort).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".field:has([name=effort_days]) .field-error")).to_be_visible()
+
+    effort.fill("14.5")
+    form.get_by_label("Type").select_option("workflow")
+    form.get_by_label("Assignee").select_option(label="Elif Şahin")
+    form.get_by_label("Description").fill("Status per cheque: in portfolio, at bank, collected, bounced.")
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert")).to_contain_text("ENH-0001 was saved.")
+    history = page.get_by_role("region", name="Change history")
+    expect(history).to_contain_text("Effort (days): 12 → 14.5")
+    expect(history).to_contain_text("Assignee: Jonas Weber → Elif Şahin")
+
+    page.reload()
+    facts = page.get_by_role("region", name=re.compile(r"^ENH-0001 "))  # a new type, the same code
+    for text in ("Workflow", "Unit test", "14.5 person-days", "Elif Şahin", "in portfolio, at bank, collected"):
+        expect(facts).to_contain_text(text)
+    page.get_by_role("link", name="← WRICEF backlog").click()
+    row = page.get_by_role("region", name="Backlog table").get_by_role("row", name=re.compile(r"ENH-0001"))
+    expect(row).to_contain_text("Workflow")
+    expect(row).to_contain_text("14.5")
+
+
+def test_backlog_edit_on_a_stale_version_shows_the_conflict_and_the_latest_values(page, demo, live_server):
+    fin = demo["projects"]["S4-FIN"]
+    other = _api(live_server)
+    item = _find(other, f"/api/v1/projects/{fin}/backlog-items", code="INT-0001")
+    sign_in(page, "consultant@demo.test")
+    page.goto(f"/#/explore?project={fin}&tab=backlog&item={item['id']}")
+    page.get_by_role("button", name="Edit").click()
+    form = page.get_by_role("form", name="Edit INT-0001")
+    assert other.patch(f"/api/v1/projects/{fin}/backlog-items/{item['id']}", json={"status": "build"},
+                       headers={"If-Match": f'"{item["version"]}"'}).status_code == 200
+    form.get_by_label("Effort (days)").fill("25")
+    form.get_by_role("button", name="Save changes").click()
+    expect(form.get_by_role("alert")).to_contain_text("Someone else changed this backlog item")
+    expect(form.get_by_label("Status")).to_have_value("build")
+    expect(form.get_by_label("Effort (days)")).to_have_value("20")
+    expect(page.get_by_role("region", name=re.compile(r"^INT-0001 "))).to_contain_text("Build")

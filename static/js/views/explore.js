@@ -1,5 +1,6 @@
 // Explore: the requirements of one project (fit/gap chart, status chips, filters, bulk status, CSV import and
-// export, new requirement) and its WRICEF backlog. Addresses: #/explore?project=<id>[&tab=backlog][&req=<id>].
+// export, new requirement, show and restore deleted ones) and its WRICEF backlog.
+// Addresses: #/explore?project=<id>[&tab=backlog[&item=<id>]][&req=<id>].
 // Filters live in the address too, so a filtered list can be bookmarked and shared.
 
 import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
@@ -7,7 +8,8 @@ import { csvImportControl } from "../csv_import.js";
 import { can, flash, navigate } from "../app.js";
 import { busy, emptyState, field, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
 import {
-  FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, noProjects, projectPicker, stackedBar, statusChip, tabs,
+  FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, appendPresent, noProjects, projectPicker, stackedBar,
+  statusChip, tabs,
 } from "./delivery.js";
 import { openConflictDialog, renderSyncPanel, syncBadge } from "./cloud-alm.js";
 
@@ -31,6 +33,9 @@ export async function render(root, { query, signal }) {
   if (query.get("req")) {
     const detail = await import("./explore-requirement.js");
     await detail.render(root, { project, requirementId: query.get("req"), signal });
+  } else if (tab === "backlog" && query.get("item")) {
+    const item = await import("./explore-backlog-item.js");
+    await item.render(root, { project, itemId: query.get("item"), signal });
   } else if (tab === "backlog") {
     const backlog = await import("./explore-backlog.js");
     await backlog.render(root, { project, query, signal });
@@ -61,7 +66,7 @@ async function renderRequirements(root, project, query, signal) {
   const listCard = h("section", { class: "card card-flush", "aria-label": "Requirement list" });
   const almCard = can("integrations.read")
     ? h("section", { class: "card", id: "alm-sync", "aria-labelledby": "alm-sync-title" }, loading()) : null;
-  root.append(summary, almCard, panel, listCard);
+  appendPresent(root, summary, almCard, panel, listCard);
   if (almCard) {
     renderSyncPanel(almCard, project, { signal, onChanged: () => navigate(hashWith(project, query, {})) })
       .catch((error) => { if (error.name !== "AbortError") showProblem(error); });
