@@ -248,3 +248,32 @@ def test_backlog_edit_on_a_stale_version_shows_the_conflict_and_the_latest_value
     expect(form.get_by_label("Status")).to_have_value("build")
     expect(form.get_by_label("Effort (days)")).to_have_value("20")
     expect(page.get_by_role("region", name=re.compile(r"^INT-0001 "))).to_contain_text("Build")
+
+
+# ----------------------------------------------------------------------------------------------- read-only roles
+
+_STRAY_NULL = ("[...document.querySelectorAll('main, main *')].flatMap((e) => [...e.childNodes])"
+               ".filter((n) => n.nodeType === 3 && n.textContent.trim() === 'null').length")
+
+
+def test_a_viewer_reads_the_detail_pages_without_edit_controls_or_stray_text(page, demo, live_server):
+    fin = demo["projects"]["S4-FIN"]
+    other = _api(live_server)
+    defect = _find(other, f"/api/v1/projects/{fin}/defects", code="DEF-0001")
+    item = _find(other, f"/api/v1/projects/{fin}/backlog-items", code="ENH-0001")
+    cycle = _find(other, f"/api/v1/projects/{fin}/test-cycles", name="SIT 1 – Finance core")
+    sign_in(page, "viewer@demo.test")
+    page.goto(f"/#/testing?project={fin}&tab=defects&defect={defect['id']}")
+    expect(page.get_by_role("region", name="Change history")).to_contain_text("Version 1")  # viewers are staff
+    for hash_, heading in ((f"#/testing?project={fin}&tab=defects&defect={defect['id']}", r"^DEF-0001 "),
+                           (f"#/explore?project={fin}&tab=backlog&item={item['id']}", r"^ENH-0001 "),
+                           (f"#/testing?project={fin}&cycle={cycle['id']}", r"^SIT 1 – Finance core"),
+                           (f"#/testing?project={fin}", r"^SIT 1 – Finance core"),
+                           (f"#/explore?project={fin}&tab=backlog", None)):
+        page.goto("/" + hash_)
+        if heading:
+            expect(page.get_by_role("heading", level=2, name=re.compile(heading))).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        expect(page.get_by_role("button", name=re.compile(r"^(Edit|Edit cycle|Confirm|Move to .*)$"))).to_have_count(0)
+        expect(page.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(0)
+        assert page.evaluate(_STRAY_NULL) == 0, hash_

@@ -5,7 +5,8 @@ import { ApiError, api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage
 import { can, flash, navigate } from "../app.js";
 import { busy, chip, emptyState, field, formatDateTime, formatValue, h, label, loading, setTitle, tableWrap } from "../ui.js";
 import {
-  EXECUTION_STATUSES, FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, statusChip,
+  EXECUTION_STATUSES, FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, replacePresent,
+  statusChip,
 } from "./delivery.js";
 
 const ACTION_TEXT = { in_review: "Send to review", approved: "Approve", rejected: "Reject", draft: "Back to draft",
@@ -31,7 +32,7 @@ export async function render(root, { project, requirementId, signal }) {
   const editCard = h("section", { class: "card", hidden: true, id: "edit-req-panel", "aria-labelledby": "edit-req-title" });
   const traceCard = h("section", { class: "card card-flush", "aria-labelledby": "trace-title" });
   const historyCard = h("section", { class: "card", "aria-labelledby": "history-title" });
-  body.replaceChildren(h("p", {}, h("a", { href: `#/explore?project=${project.id}`, text: "← All requirements" })),
+  replacePresent(body, h("p", {}, h("a", { href: `#/explore?project=${project.id}`, text: "← All requirements" })),
     facts, editCard, traceCard, can("audit.read") ? historyCard : null);
 
   function drawFacts() {
@@ -44,7 +45,7 @@ export async function render(root, { project, requirementId, signal }) {
     const sync = requirement.external_id
       ? `${requirement.external_id} (${requirement.alm_sync_status.replace("_", " ")}, ${formatDateTime(requirement.alm_last_synced_at)})`
       : "Not in SAP Cloud ALM yet";
-    facts.replaceChildren(
+    replacePresent(facts,
       h("h2", { class: "card-title", id: "req-title" }, h("span", { class: "cell-code", text: requirement.code }), " ",
         requirement.title),
       h("div", { class: "title-chips" }, statusChip(REQUIREMENT_STATUSES, requirement.status), " ",

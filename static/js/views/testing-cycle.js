@@ -7,7 +7,8 @@ import { api, ifMatch, showMessage, showProblem } from "../api.js";
 import { can, flash, navigate } from "../app.js";
 import { announce, busy, chip, emptyState, field, formatDate, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
 import {
-  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, EXECUTION_STATUSES, SEVERITIES, percentBar, plainText, stackedBar, statusChip,
+  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, EXECUTION_STATUSES, SEVERITIES, appendPresent, percentBar, plainText,
+  replacePresent, stackedBar, statusChip,
 } from "./delivery.js";
 import { conflictNotice, isStale, openEditor } from "./delivery-edit.js";
 import { renderCyclePush } from "./cloud-alm.js";
@@ -27,7 +28,7 @@ export async function render(root, { project, cycleId, executionId, signal }) {
   const gridCard = h("section", { class: "card card-flush", "aria-labelledby": "grid-title" });
   const almCard = manager && project.cloud_alm_project_id
     ? h("section", { class: "card", id: "cycle-alm", "aria-labelledby": "cycle-alm-title" }) : null;
-  root.append(h("p", {}, h("a", { href: `#/testing?project=${project.id}`, text: "← All cycles" })), summary, editCard,
+  appendPresent(root, h("p", {}, h("a", { href: `#/testing?project=${project.id}`, text: "← All cycles" })), summary, editCard,
     planCard, gridCard, almCard);
   if (almCard) renderCyclePush(almCard, project, cycleId, { signal });
 
@@ -37,7 +38,7 @@ export async function render(root, { project, cycleId, executionId, signal }) {
   function drawSummary() {
     const p = cycle.progress;
     setTitle(cycle.name);
-    summary.replaceChildren(
+    replacePresent(summary,
       h("h2", { class: "card-title", id: "cycle-title" }, cycle.name, " ", statusChip(CYCLE_STATUSES, cycle.status)),
       h("p", { class: "title-chips cycle-facts" }, chip(label(CYCLE_TYPES, cycle.cycle_type), "accent"),
         h("span", { class: "muted", text: ` ${formatDate(cycle.start_date)} – ${formatDate(cycle.end_date)}` })),
@@ -236,7 +237,7 @@ export async function render(root, { project, cycleId, executionId, signal }) {
 
   drawSummary();
   drawGrid();
-  gridCard.append(h("h2", { class: "card-title", id: "grid-title", text: "Executions" }),
+  appendPresent(gridCard, h("h2", { class: "card-title", id: "grid-title", text: "Executions" }),
     canRecord ? h("p", { class: "keyboard-help", id: "grid-help",
       text: `Tab into the grid, then: ↑/↓ move · P passed · F failed · B blocked · S skipped · N not run${
         manager ? " · Delete removes the case from the cycle" : ""}.` }) : null,

@@ -5,7 +5,9 @@
 import { ApiError, api, ifMatch, showMessage, showProblem } from "../api.js";
 import { can } from "../app.js";
 import { formatDateTime, h, label, loading, setTitle } from "../ui.js";
-import { DEFECT_STATUSES, EXECUTION_STATUSES, MODULES, SEVERITIES, plainText, statusChip } from "./delivery.js";
+import {
+  DEFECT_STATUSES, EXECUTION_STATUSES, MODULES, SEVERITIES, plainText, replacePresent, statusChip,
+} from "./delivery.js";
 import {
   assigneeOptions, conflictNotice, excerpt, factList, inWords, isStale, openEditor, projectPeople, renderHistory,
 } from "./delivery-edit.js";
@@ -44,7 +46,7 @@ export async function render(root, { project, defectId, signal }) {
   const facts = h("section", { class: "card", "aria-labelledby": "defect-title" });
   const editCard = h("section", { class: "card", hidden: true, id: "edit-defect-panel", "aria-labelledby": "edit-defect-title" });
   const historyCard = h("section", { class: "card", "aria-labelledby": "defect-history-title" });
-  body.replaceChildren(facts, editCard, can("audit.read") ? historyCard : null);
+  replacePresent(body, facts, editCard, can("audit.read") ? historyCard : null);
 
   function foundIn() {
     const found = defect.execution;
@@ -62,7 +64,7 @@ export async function render(root, { project, defectId, signal }) {
     const steps = mayEdit ? (NEXT[defect.status] || []).map(([next, text]) => h("button", { type: "button",
       class: next === "rejected" ? "btn btn-danger-outline btn-small" : "btn btn-secondary btn-small", text,
       onClick: (event) => move(next, event.currentTarget) })) : [];
-    facts.replaceChildren(
+    replacePresent(facts,
       h("h2", { class: "card-title", id: "defect-title", tabindex: "-1" }, h("span", { class: "cell-code", text: defect.code }),
         " ", defect.title),
       h("div", { class: "title-chips" }, statusChip(SEVERITIES, defect.severity), " ", statusChip(DEFECT_STATUSES, defect.status)),

@@ -6,7 +6,8 @@ import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js"
 import { can, flash, navigate } from "../app.js";
 import { busy, chip, emptyState, field, formatDate, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
 import {
-  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, MODULES, SEVERITIES, noProjects, percentBar, projectPicker, statusChip, tabs,
+  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, MODULES, SEVERITIES, appendPresent, noProjects, percentBar, projectPicker,
+  statusChip, tabs,
 } from "./delivery.js";
 
 export async function render(root, { query, signal }) {
@@ -46,7 +47,7 @@ function openDefectsText(openDefects) {
 async function renderCycles(root, project, signal) {
   const url = `/api/v1/projects/${project.id}/test-cycles`;
   const list = h("div", { class: "cycle-grid" }, loading("Loading cycles…"));
-  root.append(can("delivery.manage") ? newCycleForm(url) : null, list);
+  appendPresent(root, can("delivery.manage") ? newCycleForm(url) : null, list);
   const page = await api.get(url, { query: { limit: 200 }, signal });
   if (!page.items.length) {
     list.replaceChildren(emptyState("No test cycles yet."));
@@ -111,7 +112,7 @@ async function renderDefects(root, project, query, signal) {
     navigate(`#/testing?${params}`);
   });
   const results = h("div", {}, loading("Loading defects…"));
-  root.append(can("testing.execute") ? newDefectForm(url) : null,
+  appendPresent(root, can("testing.execute") ? newDefectForm(url) : null,
     h("section", { class: "card card-flush", "aria-label": "Defect list" }, h("div", { class: "card-toolbar" }, filters), results));
   const page = await api.get(url, { query: { limit: 200, severity, status }, signal });
   if (!page.items.length) {
