@@ -277,3 +277,62 @@ def test_a_viewer_reads_the_detail_pages_without_edit_controls_or_stray_text(pag
         expect(page.get_by_role("button", name=re.compile(r"^(Edit|Edit cycle|Confirm|Move to .*)$"))).to_have_count(0)
         expect(page.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(0)
         assert page.evaluate(_STRAY_NULL) == 0, hash_
+
+
+# ----------------------------------------------------------------------------------------------- requirements
+
+def test_deleted_requirements_are_shown_on_request_and_restored_from_the_list_or_the_page(page, demo, live_server):
+    fin = demo["projects"]["S4-FIN"]
+    sign_in(page, "consultant@demo.test")
+    page.goto(f"/#/explore?project={fin}")
+    table = page.get_by_role("region", name="Requirements table")
+    table.get_by_role("link", name="REQ-0012").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete").click()
+    notice = page.get_by_role("alert").filter(has_text="REQ-0012 is deleted")
+    expect(notice).to_be_visible()
+    expect(page.get_by_role("button", name="Edit")).to_have_count(0)
+    expect(page.get_by_role("region", name="Trace: tests and defects")).to_have_count(0)
+
+    page.get_by_role("link", name="← All requirements").click()
+    expect(table.get_by_role("row")).to_have_count(12)  # header + 11
+    expect(table).not_to_contain_text("REQ-0012")
+    page.get_by_label("Show deleted").check()
+    page.get_by_role("button", name="Apply", exact=True).click()
+    row = table.get_by_role("row", name=re.compile("REQ-0012"))
+    expect(row).to_contain_text("Deleted")
+    expect(page).to_have_url(re.compile(r"deleted=1"))
+    row.get_by_role("button", name="Restore REQ-0012").click()
+    expect(page.get_by_role("alert")).to_contain_text("REQ-0012 was restored.")
+    expect(row).not_to_contain_text("Deleted")
+    expect(row).to_contain_text("Draft")
+
+    # Deleted elsewhere, opened from a bookmark: the page says so and restores it.
+    other = _api(live_server)
+    req = _find(other, f"/api/v1/projects/{fin}/requirements", code="REQ-0011")
+    assert other.delete(f"/api/v1/projects/{fin}/requirements/{req['id']}",
+                        headers={"If-Match": f'"{req["version"]}"'}).status_code == 204
+    page.goto(f"/#/explore?project={fin}&req={req['id']}")
+    page.get_by_role("button", name="Restore REQ-0011").click()
+    expect(page.get_by_role("alert")).to_contain_text("REQ-0011 was restored.")
+    expect(page.get_by_role("region", name="Trace: tests and defects")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("group", name="Workflow")).to_be_visible()
+    expect(page.get_by_text("REQ-0011 is deleted")).to_have_count(0)
+
+
+def test_requirement_edit_on_a_stale_version_reloads_and_says_so(page, demo, live_server):
+    fin = demo["projects"]["S4-FIN"]
+    other = _api(live_server)
+    req = _find(other, f"/api/v1/projects/{fin}/requirements", code="REQ-0005")
+    sign_in(page, "consultant@demo.test")
+    page.goto(f"/#/explore?project={fin}&req={req['id']}")
+    page.get_by_role("button", name="Edit").click()
+    form = page.get_by_role("form", name="Edit REQ-0005")
+    assert other.patch(f"/api/v1/projects/{fin}/requirements/{req['id']}", json={"priority": "critical"},
+                       headers={"If-Match": f'"{req["version"]}"'}).status_code == 200
+    form.get_by_label("Scope item").fill("J55")
+    form.get_by_role("button", name="Save changes").click()
+    expect(form.get_by_role("alert")).to_contain_text("Someone else changed this requirement")
+    expect(form.get_by_label("Priority")).to_have_value("critical")
+    expect(form.get_by_label("Scope item")).to_have_value("J54")
