@@ -336,3 +336,21 @@ def test_requirement_edit_on_a_stale_version_reloads_and_says_so(page, demo, liv
     expect(form.get_by_role("alert")).to_contain_text("Someone else changed this requirement")
     expect(form.get_by_label("Priority")).to_have_value("critical")
     expect(form.get_by_label("Scope item")).to_have_value("J54")
+
+
+def test_the_edit_screens_fit_a_phone(new_page, demo, live_server):
+    fin = demo["projects"]["S4-FIN"]
+    other = _api(live_server)
+    defect = _find(other, f"/api/v1/projects/{fin}/defects", code="DEF-0001")
+    item = _find(other, f"/api/v1/projects/{fin}/backlog-items", code="ENH-0001")
+    cycle = _find(other, f"/api/v1/projects/{fin}/test-cycles", name="SIT 1 – Finance core")
+    page = new_page(390, 844)
+    sign_in(page, "consultant@demo.test")
+    for hash_, button in ((f"#/testing?project={fin}&tab=defects&defect={defect['id']}", "Edit"),
+                          (f"#/explore?project={fin}&tab=backlog&item={item['id']}", "Edit"),
+                          (f"#/testing?project={fin}&cycle={cycle['id']}", "Edit cycle")):
+        page.goto("/" + hash_)
+        page.get_by_role("button", name=button, exact=True).click()
+        expect(page.get_by_role("button", name="Save changes")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, hash_

@@ -87,7 +87,7 @@ export async function render(root, { project, cycleId, executionId, signal }) {
   function defectLinks(execution) {
     if (!execution.defects.length) return "—";
     return execution.defects.map((d) => h("span", { class: "defect-ref" },
-      h("a", { href: `#/testing?project=${project.id}&tab=defects&defect=${d.id}`, tabindex: "-1", text: d.code }),
+      h("a", { href: `#/testing?project=${project.id}&tab=defects&defect=${d.id}`, text: d.code }),
       ` (${d.severity.toUpperCase()}, ${label(DEFECT_STATUSES, d.status).toLowerCase()})`));
   }
 
