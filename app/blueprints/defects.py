@@ -12,6 +12,11 @@ bp = Blueprint("defects", __name__, url_prefix="/api/v1/projects/<uuid:project_i
 _schema = DefectSchema()
 
 
+def _detail(defect):
+    """One defect as the detail page needs it: its fields plus where it was found and who raised it."""
+    return etagged({**_schema.dump(defect), **defect_service.detail_context(defect)}, defect.version)
+
+
 @bp.get("")
 @requires("delivery.read")
 @doc("List defects: filters status, severity (p1..p4), module, assignee_id, execution_id; q; sort",
@@ -47,10 +52,10 @@ def bulk_status(project_id):
 
 @bp.get("/<uuid:defect_id>")
 @requires("delivery.read")
-@doc("One defect", response=DefectSchema, tags=["testing"])
+@doc("One defect, with `execution` (where it was found: cycle, test case) and `reporter`",
+     response=DefectSchema, tags=["testing"])
 def get_defect(project_id, defect_id):
-    defect = defect_service.get_defect(project_for(project_id), defect_id, include_deleted=include_deleted())
-    return etagged(_schema.dump(defect), defect.version)
+    return _detail(defect_service.get_defect(project_for(project_id), defect_id, include_deleted=include_deleted()))
 
 
 @bp.route("/<uuid:defect_id>", methods=["PUT", "PATCH"])
@@ -60,7 +65,7 @@ def update_defect(project_id, defect_id):
     project = project_for(project_id)
     defect = defect_service.get_defect(project, defect_id)
     defect = defect_service.update_defect(project, defect, load_body(DefectSchema(), partial=True), if_match_version())
-    return etagged(_schema.dump(defect), defect.version)
+    return _detail(defect)
 
 
 @bp.delete("/<uuid:defect_id>")
@@ -75,6 +80,5 @@ def delete_defect(project_id, defect_id):
 @requires("delivery.manage")
 @doc("Restore a soft-deleted defect", response=DefectSchema, tags=["testing"])
 def restore_defect(project_id, defect_id):
-    defect = defect_service.restore_defect(
-        defect_service.get_defect(project_for(project_id), defect_id, include_deleted=True))
-    return etagged(_schema.dump(defect), defect.version)
+    return _detail(defect_service.restore_defect(
+        defect_service.get_defect(project_for(project_id), defect_id, include_deleted=True)))

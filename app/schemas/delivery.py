@@ -143,3 +143,6 @@ class DefectSchema(OwnedFields):
     assignee_id = fields.UUID(allow_none=True)
     assignee = fields.Nested(PersonSchema, dump_only=True, allow_none=True)
     execution_id = fields.UUID(allow_none=True)
+    # One defect only (GET/PATCH/restore): where it was found and who raised it (defect_service.detail_context).
+    execution = fields.Dict(dump_only=True, allow_none=True)
+    reporter = fields.Nested(PersonSchema, dump_only=True, allow_none=True)

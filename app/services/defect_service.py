@@ -3,7 +3,7 @@ from a test execution."""
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Defect, TestExecution
+from app.models import Defect, TestCase, TestCycle, TestExecution, User
 from app.models.delivery_common import SAP_MODULES, SEVERITIES
 from app.models.testing import DEFECT_STATUSES
 from app.services import numbering
@@ -30,6 +30,35 @@ def list_defects(project, limit, offset, filters, q=None, sort=None, include_del
 
 def get_defect(project, defect_id, include_deleted=False) -> Defect:
     return get_in_project(Defect, project, defect_id, include_deleted)
+
+
+def detail_context(defect: Defect) -> dict:
+    """What the detail page shows beside the defect's own fields: where it was found (execution -> cycle and
+    test case, even if the case was since taken out of the cycle) and who raised it. Two small queries."""
+    found_in = None
+    if defect.execution_id is not None:
+        row = db.session.execute(
+            select(TestExecution.id, TestExecution.status, TestExecution.executed_at, TestExecution.deleted_at,
+                   TestCycle.id, TestCycle.name, TestCycle.deleted_at, TestCase.id, TestCase.code, TestCase.title)
+            .join(TestCycle, TestCycle.id == TestExecution.cycle_id)
+            .join(TestCase, TestCase.id == TestExecution.test_case_id)
+            .where(TestExecution.id == defect.execution_id),
+            execution_options={"include_deleted": True}).first()
+        if row is not None:
+            (execution_id, status, executed_at, removed_at, cycle_id, cycle_name, cycle_deleted_at,
+             case_id, case_code, case_title) = row
+            found_in = {"id": str(execution_id), "status": status,
+                        "executed_at": executed_at.isoformat() if executed_at else None,
+                        "removed": removed_at is not None,
+                        "cycle": {"id": str(cycle_id), "name": cycle_name, "deleted": cycle_deleted_at is not None},
+                        "test_case": {"id": str(case_id), "code": case_code, "title": case_title}}
+    reporter = None
+    if defect.created_by is not None:
+        name = db.session.execute(select(User.name).where(User.id == defect.created_by),
+                                  execution_options={"include_deleted": True}).scalar_one_or_none()
+        if name is not None:
+            reporter = {"id": str(defect.created_by), "name": name}
+    return {"execution": found_in, "reporter": reporter}
 
 
 def _prepare(project, data: dict) -> dict:

@@ -72,13 +72,13 @@ def test_consultant_filters_requirements_opens_one_and_moves_it_through_review(p
     expect(page.get_by_role("button", name="Mark verified")).to_be_visible()
     history = page.get_by_role("region", name="Change history")
     expect(history).to_contain_text("Version 2")
-    expect(history).to_contain_text("approved → realized")
+    expect(history).to_contain_text("Status: Approved → Realized")
 
     page.get_by_role("button", name="Edit").click()
     page.get_by_label("Priority").select_option("high")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("region", name=re.compile(r"^REQ-0002 "))).to_contain_text("High")
-    expect(history).to_contain_text("critical → high")
+    expect(history).to_contain_text("Priority: Critical → High")
 
 
 def test_delivery_views_fit_a_phone(new_page, demo):

@@ -125,6 +125,20 @@ export function percentBar(labelText, percent, tone = "accent") {
   h("span", { class: "meter-label", text: labelText }), bar, h("span", { class: "meter-value", text: `${value}%` }));
 }
 
+const present = (children) => children.flat().filter((child) => child !== null && child !== undefined && child !== false);
+
+/** node.append(...) that skips null/undefined/false (a card the role does not get): the DOM would print "null". */
+export function appendPresent(node, ...children) {
+  node.append(...present(children));
+  return node;
+}
+
+/** node.replaceChildren(...) that skips null/undefined/false, like appendPresent. */
+export function replacePresent(node, ...children) {
+  node.replaceChildren(...present(children));
+  return node;
+}
+
 export function noProjects(root) {
   root.append(h("section", { class: "card" }, h("p", { text: "You are not a member of any project yet." }),
     h("p", {}, h("a", { href: "#/projects", text: "Go to projects" }))));

@@ -1,9 +1,10 @@
-// The WRICEF backlog of a project: filter by type and status, add an item tracing to a requirement.
+// The WRICEF backlog of a project: filter by type and status, add an item tracing to a requirement; each code
+// opens the item (explore-backlog-item.js) to edit it.
 
 import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
 import { can, flash, navigate } from "../app.js";
 import { busy, emptyState, field, h, label, loading, tableWrap } from "../ui.js";
-import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, statusChip } from "./delivery.js";
+import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, appendPresent, statusChip } from "./delivery.js";
 
 export async function render(root, { project, query, signal }) {
   const url = `/api/v1/projects/${project.id}/backlog-items`;
@@ -22,7 +23,7 @@ export async function render(root, { project, query, signal }) {
   });
   const results = h("div", {}, loading("Loading backlog…"));
   const card = h("section", { class: "card card-flush", "aria-label": "Backlog list" }, h("div", { class: "card-toolbar" }, filters), results);
-  root.append(can("delivery.manage") ? await newItemCard(project, url, () => navigate(location.hash)) : null, card);
+  appendPresent(root, can("delivery.manage") ? await newItemCard(project, url, () => navigate(location.hash)) : null, card);
 
   const page = await api.get(url, { query: { limit: 200, wricef_type: type, status, sort: "code" }, signal });
   if (!page.items.length) {
@@ -35,7 +36,8 @@ export async function render(root, { project, query, signal }) {
       h("thead", {}, h("tr", {}, ["Code", "Type", "Title", "Module", "Status", "Effort (days)", "Requirement", "Assignee"]
         .map((text) => h("th", { scope: "col", text })))),
       h("tbody", {}, page.items.map((item) => h("tr", {},
-        h("td", { class: "cell-code", text: item.code }), h("td", { text: label(WRICEF_TYPES, item.wricef_type) }),
+        h("td", { class: "cell-code" }, h("a", { class: "row-link", href: `#/explore?project=${project.id}&tab=backlog&item=${item.id}`,
+          text: item.code })), h("td", { text: label(WRICEF_TYPES, item.wricef_type) }),
         h("td", { text: item.title }), h("td", { text: item.module }), h("td", {}, statusChip(BACKLOG_STATUSES, item.status)),
         h("td", { text: item.effort_days ?? "—" }),
         h("td", {}, item.requirement ? h("a", { href: `#/explore?project=${project.id}&req=${item.requirement.id}`,

@@ -1,25 +1,32 @@
 // One requirement: its facts, the workflow buttons the server would accept, its trace (test cases -> latest
-// execution -> defects) and its change history (the audit trail).
+// execution -> defects) and its change history (the audit trail). A deleted one (managers may open it) says so
+// and offers Restore.
 
-import { ApiError, api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage, showProblem } from "../api.js";
-import { can, flash, navigate } from "../app.js";
-import { busy, chip, emptyState, field, formatDateTime, formatValue, h, label, loading, setTitle, tableWrap } from "../ui.js";
+import { ApiError, api, ifMatch, showMessage, showProblem } from "../api.js";
+import { announce, busy, chip, emptyState, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
+import { can } from "../app.js";
 import {
-  EXECUTION_STATUSES, FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, statusChip,
+  EXECUTION_STATUSES, FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, replacePresent,
+  statusChip,
 } from "./delivery.js";
+import { conflictNotice, excerpt, inWords, isStale, openEditor, renderHistory } from "./delivery-edit.js";
 
 const ACTION_TEXT = { in_review: "Send to review", approved: "Approve", rejected: "Reject", draft: "Back to draft",
   realized: "Mark realized", verified: "Mark verified" };
-const HIDDEN = new Set(["id", "tenant_id", "project_id", "version", "created_at", "created_by", "updated_at", "updated_by",
-  "deleted_by"]);
+const NAMES = { title: "Title", description: "Description", module: "Module", scope_item: "Scope item", fit_gap: "Fit/gap",
+  priority: "Priority", status: "Status", workshop_ref: "Workshop", owner_id: "Owner", alm_sync_status: "Cloud ALM sync",
+  alm_last_synced_at: "Cloud ALM synced", deleted_at: "Deleted" };
 
 export async function render(root, { project, requirementId, signal }) {
   const url = `/api/v1/projects/${project.id}/requirements/${requirementId}`;
+  const manager = can("delivery.manage");
+  // Managers also open a deleted requirement (from "Show deleted"), to restore it.
+  const readQuery = manager ? { include_deleted: "1" } : undefined;
   const body = h("div", { class: "requirement-detail" }, loading("Loading requirement…"));
   root.append(body);
   let requirement;
   try {
-    requirement = await api.get(url, { signal });
+    requirement = await api.get(url, { query: readQuery, signal });
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       body.replaceChildren(h("section", { class: "card" }, h("p", { text: "This requirement does not exist or was deleted." })));
@@ -27,16 +34,20 @@ export async function render(root, { project, requirementId, signal }) {
     }
     throw error;
   }
+  const notices = h("div", {});
   const facts = h("section", { class: "card", "aria-labelledby": "req-title" });
   const editCard = h("section", { class: "card", hidden: true, id: "edit-req-panel", "aria-labelledby": "edit-req-title" });
   const traceCard = h("section", { class: "card card-flush", "aria-labelledby": "trace-title" });
   const historyCard = h("section", { class: "card", "aria-labelledby": "history-title" });
-  body.replaceChildren(h("p", {}, h("a", { href: `#/explore?project=${project.id}`, text: "← All requirements" })),
-    facts, editCard, traceCard, can("audit.read") ? historyCard : null);
+  replacePresent(body, h("p", {}, h("a", { href: `#/explore?project=${project.id}`, text: "← All requirements" })),
+    notices, facts, editCard, traceCard, can("audit.read") ? historyCard : null);
 
   function drawFacts() {
     setTitle(`${requirement.code} · ${requirement.title}`);
-    const actions = can("delivery.manage")
+    const deleted = Boolean(requirement.deleted_at);
+    if (deleted) showDeletedNotice();
+    else notices.replaceChildren();
+    const actions = manager && !deleted
       ? TRANSITIONS[requirement.status].map((next) => h("button", { type: "button",
         class: next === "rejected" ? "btn btn-danger-outline btn-small" : "btn btn-secondary btn-small",
         text: ACTION_TEXT[next], onClick: (event) => move(next, event.currentTarget) }))
@@ -44,11 +55,11 @@ export async function render(root, { project, requirementId, signal }) {
     const sync = requirement.external_id
       ? `${requirement.external_id} (${requirement.alm_sync_status.replace("_", " ")}, ${formatDateTime(requirement.alm_last_synced_at)})`
       : "Not in SAP Cloud ALM yet";
-    facts.replaceChildren(
-      h("h2", { class: "card-title", id: "req-title" }, h("span", { class: "cell-code", text: requirement.code }), " ",
-        requirement.title),
+    replacePresent(facts,
+      h("h2", { class: "card-title", id: "req-title", tabindex: "-1" }, h("span", { class: "cell-code", text: requirement.code }),
+        " ", requirement.title),
       h("div", { class: "title-chips" }, statusChip(REQUIREMENT_STATUSES, requirement.status), " ",
-        statusChip(FIT_GAP, requirement.fit_gap)),
+        statusChip(FIT_GAP, requirement.fit_gap), deleted ? chip("Deleted", "danger") : null),
       h("dl", { class: "facts" }, [
         ["Module", requirement.module], ["Scope item", requirement.scope_item || "—"],
         ["Priority", label(PRIORITIES, requirement.priority)], ["Owner", requirement.owner ? requirement.owner.name : "—"],
@@ -57,67 +68,79 @@ export async function render(root, { project, requirementId, signal }) {
         ["Version", String(requirement.version)],
       ].map(([term, value]) => h("div", { class: "fact" }, h("dt", { text: term }), h("dd", { text: value })))),
       requirement.description ? h("p", { class: "prose", text: plainText(requirement.description) }) : null,
-      can("delivery.manage") ? h("div", { class: "form-actions", role: "group", "aria-label": "Workflow" }, actions,
+      manager && !deleted ? h("div", { class: "form-actions", role: "group", "aria-label": "Workflow" }, actions,
         h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Edit", "aria-controls": "edit-req-panel",
           onClick: openEdit }),
         h("button", { type: "button", class: "btn btn-danger-outline btn-small", text: "Delete", onClick: remove })) : null);
   }
 
+  async function reload() {
+    requirement = await api.get(url, { query: readQuery, signal });
+    drawFacts();
+    loadHistory();
+    return requirement;
+  }
+
+  function showDeletedNotice() {
+    const restore = h("button", { type: "button", class: "btn btn-secondary btn-small", text: `Restore ${requirement.code}` });
+    restore.addEventListener("click", async () => {
+      try {
+        requirement = await busy(restore, () => api.post(`${url}/restore`, undefined, { signal }), "Restoring…");
+        drawFacts();
+        await Promise.all([loadTrace(), loadHistory()]);
+        showMessage(`${requirement.code} was restored.`);
+        facts.querySelector("h2").focus();
+      } catch (error) {
+        showProblem(error);
+      }
+    });
+    notices.replaceChildren(h("div", { class: "alert alert-warning", role: "alert" }, h("div", { class: "alert-body" },
+      h("p", { class: "alert-title", text: `${requirement.code} is deleted` }),
+      h("p", { class: "alert-detail", text: "It is left out of the requirement list, the fit/gap overview and test coverage. "
+        + "Restore it to bring it back as it was." }),
+      manager ? h("div", { class: "alert-actions" }, restore) : null)));
+  }
+
   async function remove(event) {
-    if (!window.confirm(`Delete ${requirement.code}? It can be restored from the API or by an admin.`)) return;
+    if (!window.confirm(`Delete ${requirement.code}? You can restore it afterwards.`)) return;
     try {
       await busy(event.currentTarget, () => api.del(url, { headers: ifMatch(requirement.version), signal }));
-      flash(`${requirement.code} was deleted.`);
-      navigate(`#/explore?project=${project.id}`);
+      editCard.hidden = true;
+      await reload();
+      loadTrace();
+      announce(`${requirement.code} was deleted.`);
+      notices.querySelector("button").focus();
     } catch (error) {
-      showProblem(error);
+      if (!isStale(error)) {
+        showProblem(error);
+        return;
+      }
+      await reload();
+      document.getElementById("alerts").replaceChildren(conflictNotice("requirement"));
     }
   }
 
   function openEdit() {
-    const fields = {
-      title: field({ label: "Title", name: "title", required: true, value: requirement.title, attrs: { maxlength: "300" } }),
-      module: field({ label: "Module", name: "module", type: "select", options: MODULES, value: requirement.module }),
-      fit_gap: field({ label: "Fit/gap", name: "fit_gap", type: "select", options: FIT_GAP, value: requirement.fit_gap }),
-      priority: field({ label: "Priority", name: "priority", type: "select", options: PRIORITIES, value: requirement.priority }),
-      scope_item: field({ label: "Scope item", name: "scope_item", value: requirement.scope_item, attrs: { maxlength: "40" } }),
-      workshop_ref: field({ label: "Workshop", name: "workshop_ref", value: requirement.workshop_ref, attrs: { maxlength: "100" } }),
-      description: field({ label: "Description", name: "description", type: "textarea", value: plainText(requirement.description) }),
-    };
-    const problems = h("div", { class: "form-alerts" });
-    const save = h("button", { type: "submit", class: "btn btn-primary", text: "Save changes" });
-    const cancel = h("button", { type: "button", class: "btn btn-secondary", text: "Cancel", onClick: () => { editCard.hidden = true; } });
-    const form = h("form", { class: "form", novalidate: true, "aria-labelledby": "edit-req-title" }, problems,
-      h("div", { class: "form-grid" }, Object.entries(fields).filter(([n]) => n !== "description").map(([, f]) => f.wrapper)),
-      fields.description.wrapper, h("div", { class: "form-actions" }, save, cancel));
-    const baseVersion = requirement.version;
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearFieldErrors(form);
-      problems.replaceChildren();
-      const changes = {};
-      for (const [name, f] of Object.entries(fields)) {
-        const value = f.control.value.trim();
-        const before = name === "description" ? plainText(requirement.description).trim() : requirement[name];
-        if (value !== before) changes[name] = value;
-      }
-      if (!Object.keys(changes).length) { editCard.hidden = true; return; }
-      try {
-        requirement = await busy(save, () => api.patch(url, changes, { headers: ifMatch(baseVersion), signal }), "Saving…");
-        editCard.hidden = true;
+    openEditor(editCard, {
+      titleId: "edit-req-title", heading: `Edit ${requirement.code}`, noun: "requirement", object: requirement,
+      spec: [
+        { name: "title", label: "Title", kind: "text", required: true, attrs: { maxlength: "300" } },
+        { name: "module", label: "Module", kind: "select", options: MODULES },
+        { name: "fit_gap", label: "Fit/gap", kind: "select", options: FIT_GAP },
+        { name: "priority", label: "Priority", kind: "select", options: PRIORITIES },
+        { name: "scope_item", label: "Scope item", kind: "text", attrs: { maxlength: "40" } },
+        { name: "workshop_ref", label: "Workshop", kind: "text", attrs: { maxlength: "100" } },
+        { name: "description", label: "Description", kind: "plain", wide: true },
+      ],
+      save: (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal }),
+      reload,
+      onSaved: (updated) => {
+        requirement = updated;
         drawFacts();
         loadHistory();
         showMessage("Changes saved.");
-      } catch (error) {
-        if (error.errors) applyFieldErrors(form, error);
-        showProblem(error.status === 409
-          ? new ApiError({ title: "Someone else changed this requirement", detail: "Reload the page to see their changes, then edit again." }, 409)
-          : error, { container: problems });
-      }
+      },
     });
-    editCard.replaceChildren(h("h2", { class: "card-title", id: "edit-req-title", text: `Edit ${requirement.code}` }), form);
-    editCard.hidden = false;
-    fields.title.control.focus();
   }
 
   async function move(next, button) {
@@ -127,15 +150,21 @@ export async function render(root, { project, requirementId, signal }) {
       showMessage(`${requirement.code} is now ${label(REQUIREMENT_STATUSES, next)}.`);
       drawFacts();
       loadHistory();
-      facts.querySelector("h2").setAttribute("tabindex", "-1");
       facts.querySelector("h2").focus();
     } catch (error) {
       button.disabled = false;
-      showProblem(error);
+      if (!isStale(error)) {
+        showProblem(error);
+        return;
+      }
+      await reload();
+      document.getElementById("alerts").replaceChildren(conflictNotice("requirement"));
     }
   }
 
   async function loadTrace() {
+    traceCard.hidden = Boolean(requirement.deleted_at); // a deleted requirement is out of the trace
+    if (traceCard.hidden) return;
     traceCard.replaceChildren(h("h2", { class: "card-title", id: "trace-title", text: "Trace: tests and defects" }), loading());
     const trace = await api.get(`${url}/trace`, { signal });
     const content = trace.test_cases.length
@@ -147,7 +176,8 @@ export async function render(root, { project, requirementId, signal }) {
           h("td", {}, statusChip(EXECUTION_STATUSES, tc.latest_execution ? tc.latest_execution.status : "not_run")),
           h("td", { text: tc.latest_execution && tc.latest_execution.cycle ? tc.latest_execution.cycle.name : "—" }),
           h("td", {}, tc.defects.length ? tc.defects.map((d) => h("span", { class: "defect-ref" },
-            chip(label(SEVERITIES, d.severity).slice(0, 2), d.severity === "p1" ? "danger" : "warning"), ` ${d.code} `,
+            chip(label(SEVERITIES, d.severity).slice(0, 2), d.severity === "p1" ? "danger" : "warning"), " ",
+            h("a", { href: `#/testing?project=${project.id}&tab=defects&defect=${d.id}`, text: d.code }), " ",
             h("span", { class: "muted", text: d.status }))) : "—"))))), "Trace table")
       : emptyState("No test case proves this requirement yet.");
     traceCard.replaceChildren(traceCard.firstChild, content);
@@ -155,15 +185,11 @@ export async function render(root, { project, requirementId, signal }) {
 
   async function loadHistory() {
     if (!can("audit.read")) return;
-    historyCard.replaceChildren(h("h2", { class: "card-title", id: "history-title", text: "Change history" }), loading());
-    const history = await api.get(`/api/v1/audit/ExploreRequirement/${requirementId}/history`, { query: { limit: 20 }, signal });
-    historyCard.replaceChildren(historyCard.firstChild, h("ol", { class: "timeline" }, history.items.map((version) =>
-      h("li", { class: "timeline-item" },
-        h("div", { class: "timeline-head" }, h("span", { class: "timeline-version", text: `Version ${version.version}` }),
-          chip(version.change_type.toLowerCase(), "neutral"),
-          h("span", { class: "timeline-meta", text: `${version.author ? version.author.name : "System"} · ${formatDateTime(version.committed_at)}` })),
-        h("ul", { class: "change-list" }, version.changes.filter((c) => !HIDDEN.has(c.property) && version.change_type !== "INITIAL")
-          .map((c) => h("li", {}, h("strong", { text: c.property }), `: ${formatValue(c.left)} → ${formatValue(c.right)}`)))))));
+    await renderHistory(historyCard, { entityType: "ExploreRequirement", id: requirementId, titleId: "history-title", signal,
+      names: NAMES, formats: { status: inWords(REQUIREMENT_STATUSES), fit_gap: inWords(FIT_GAP), priority: inWords(PRIORITIES),
+        owner_id: (id) => (requirement.owner && requirement.owner.id === id ? requirement.owner.name : "another user"),
+        alm_sync_status: (value) => value.replace("_", " "), alm_last_synced_at: formatDateTime, description: excerpt,
+        deleted_at: formatDateTime } });
   }
 
   drawFacts();

@@ -1,13 +1,15 @@
 // Explore: the requirements of one project (fit/gap chart, status chips, filters, bulk status, CSV import and
-// export, new requirement) and its WRICEF backlog. Addresses: #/explore?project=<id>[&tab=backlog][&req=<id>].
+// export, new requirement, show and restore deleted ones) and its WRICEF backlog.
+// Addresses: #/explore?project=<id>[&tab=backlog[&item=<id>]][&req=<id>].
 // Filters live in the address too, so a filtered list can be bookmarked and shared.
 
 import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
 import { csvImportControl } from "../csv_import.js";
 import { can, flash, navigate } from "../app.js";
-import { busy, emptyState, field, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
+import { busy, chip, emptyState, field, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
 import {
-  FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, noProjects, projectPicker, stackedBar, statusChip, tabs,
+  FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, appendPresent, noProjects, projectPicker, stackedBar,
+  statusChip, tabs,
 } from "./delivery.js";
 import { openConflictDialog, renderSyncPanel, syncBadge } from "./cloud-alm.js";
 
@@ -31,6 +33,9 @@ export async function render(root, { query, signal }) {
   if (query.get("req")) {
     const detail = await import("./explore-requirement.js");
     await detail.render(root, { project, requirementId: query.get("req"), signal });
+  } else if (tab === "backlog" && query.get("item")) {
+    const item = await import("./explore-backlog-item.js");
+    await item.render(root, { project, itemId: query.get("item"), signal });
   } else if (tab === "backlog") {
     const backlog = await import("./explore-backlog.js");
     await backlog.render(root, { project, query, signal });
@@ -42,7 +47,7 @@ export async function render(root, { query, signal }) {
 function hashWith(project, query, changes) {
   const params = new URLSearchParams();
   params.set("project", project.id);
-  for (const name of [...FILTER_NAMES, "offset"]) {
+  for (const name of [...FILTER_NAMES, "deleted", "offset"]) {
     const value = name in changes ? changes[name] : query.get(name);
     if (value) params.set(name, value);
   }
@@ -54,6 +59,7 @@ async function renderRequirements(root, project, query, signal) {
   const url = `/api/v1/projects/${project.id}/requirements`;
   const offset = Math.max(0, Number.parseInt(query.get("offset") || "0", 10) || 0);
   const filterValues = Object.fromEntries(FILTER_NAMES.map((name) => [name, query.get(name) || ""]));
+  const showDeleted = manager && query.get("deleted") === "1"; // the API lists deleted rows only for staff who manage
 
   const summary = h("section", { class: "card summary-card", "aria-labelledby": "req-summary-title" },
     h("h2", { class: "card-title", id: "req-summary-title", text: "Fit/gap overview" }), loading());
@@ -61,7 +67,7 @@ async function renderRequirements(root, project, query, signal) {
   const listCard = h("section", { class: "card card-flush", "aria-label": "Requirement list" });
   const almCard = can("integrations.read")
     ? h("section", { class: "card", id: "alm-sync", "aria-labelledby": "alm-sync-title" }, loading()) : null;
-  root.append(summary, almCard, panel, listCard);
+  appendPresent(root, summary, almCard, panel, listCard);
   if (almCard) {
     renderSyncPanel(almCard, project, { signal, onChanged: () => navigate(hashWith(project, query, {})) })
       .catch((error) => { if (error.name !== "AbortError") showProblem(error); });
@@ -80,11 +86,13 @@ async function renderRequirements(root, project, query, signal) {
     priority: field({ label: "Priority", name: "priority", type: "select", value: filterValues.priority,
       options: [["", "All priorities"], ...PRIORITIES] }),
   };
+  const deletedBox = manager ? field({ label: "Show deleted", name: "deleted", type: "checkbox", value: showDeleted }) : null;
   const filters = h("form", { class: "filters", role: "search", "aria-label": "Filter requirements" },
-    Object.values(controls).map((item) => item.wrapper), h("button", { type: "submit", class: "btn btn-secondary", text: "Apply" }));
+    Object.values(controls).map((item) => item.wrapper), deletedBox ? deletedBox.wrapper : null,
+    h("button", { type: "submit", class: "btn btn-secondary", text: "Apply" }));
   filters.addEventListener("submit", (event) => {
     event.preventDefault();
-    const changes = { offset: "" };
+    const changes = { offset: "", deleted: deletedBox && deletedBox.control.checked ? "1" : "" };
     for (const name of FILTER_NAMES) changes[name] = controls[name].control.value.trim();
     navigate(hashWith(project, query, changes));
   });
@@ -119,6 +127,7 @@ async function renderRequirements(root, project, query, signal) {
   // Data ----------------------------------------------------------------------------------------
   const apiQuery = { limit: LIMIT, offset, sort: "code" };
   for (const name of FILTER_NAMES) if (filterValues[name]) apiQuery[name] = filterValues[name];
+  if (showDeleted) apiQuery.include_deleted = "1";
   const [stats, page] = await Promise.all([api.get(`${url}/stats`, { signal }), api.get(url, { query: apiQuery, signal })]);
 
   summary.replaceChildren(summary.firstChild,
@@ -130,7 +139,7 @@ async function renderRequirements(root, project, query, signal) {
       }, statusChip(REQUIREMENT_STATUSES, key), ` ${stats.by_status[key]}`, h("span", { class: "visually-hidden", text: ` ${text}` })))));
 
   status.textContent = page.total
-    ? `Showing ${offset + 1}–${offset + page.items.length} of ${page.total} requirements`
+    ? `Showing ${offset + 1}–${offset + page.items.length} of ${page.total} requirements${showDeleted ? ", deleted ones included" : ""}`
     : "No requirements match.";
   if (!page.items.length) {
     results.replaceChildren(emptyState(stats.total ? "No requirement matches these filters." : "No requirements yet."));
@@ -178,21 +187,32 @@ function requirementTable(items, project, manager, url, reload) {
     h("thead", {}, h("tr", {},
       manager ? h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Select" })) : null,
       ["Code", "Title", "Module", "Fit/gap", "Priority", "Status", "Cloud ALM", "Owner", "Tests"].map((text) => h("th", { scope: "col", text })))),
-    h("tbody", {}, items.map((req) => h("tr", {},
-      manager ? h("td", {}, h("input", { type: "checkbox", "aria-label": `Select ${req.code}`,
+    h("tbody", {}, items.map((req) => h("tr", { class: req.deleted_at ? "row-deleted" : null },
+      manager ? h("td", {}, req.deleted_at ? null : h("input", { type: "checkbox", "aria-label": `Select ${req.code}`,
         onChange: (event) => { if (event.target.checked) selected.add(req.id); else selected.delete(req.id); refresh(); } })) : null,
       h("td", { class: "cell-code" }, h("a", { class: "row-link", href: `#/explore?project=${project.id}&req=${req.id}`, text: req.code })),
       h("td", { text: req.title }),
       h("td", { text: req.module }),
       h("td", {}, statusChip(FIT_GAP, req.fit_gap)),
       h("td", { text: label(PRIORITIES, req.priority) }),
-      h("td", {}, statusChip(REQUIREMENT_STATUSES, req.status)),
+      h("td", {}, req.deleted_at ? h("span", { class: "restore-cell" }, chip("Deleted", "danger"),
+        h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Restore", "aria-label": `Restore ${req.code}`,
+          onClick: (event) => restore(req, event.currentTarget) })) : statusChip(REQUIREMENT_STATUSES, req.status)),
       h("td", { class: "cell-nowrap", dataset: { almSync: req.alm_sync_status } }, syncBadge(req.alm_sync_status),
         manager && req.alm_sync_status === "conflict" ? h("button", { type: "button", class: "btn btn-ghost btn-small",
           text: "Resolve", "aria-label": `Resolve the Cloud ALM conflict of ${req.code}`,
           onClick: () => openConflictDialog(project, req, reload) }) : null),
       h("td", { text: req.owner ? req.owner.name : "—" }),
       h("td", { class: "cell-nowrap", text: coverageText(req.coverage) })))));
+  async function restore(req, button) {
+    try {
+      await busy(button, () => api.post(`${url}/${req.id}/restore`), "Restoring…");
+      flash(`${req.code} was restored.`);
+      reload();
+    } catch (error) {
+      showProblem(error);
+    }
+  }
   return h("div", {}, bulk, tableWrap(table, "Requirements table"));
 }
 

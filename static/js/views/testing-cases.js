@@ -4,7 +4,7 @@ import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js"
 import { can, flash, navigate } from "../app.js";
 import { csvImportControl } from "../csv_import.js";
 import { busy, emptyState, field, h, loading, tableWrap } from "../ui.js";
-import { MODULES, plainText } from "./delivery.js";
+import { MODULES, appendPresent, plainText } from "./delivery.js";
 
 export async function render(root, { project, signal }) {
   const url = `/api/v1/projects/${project.id}/test-cases`;
@@ -14,7 +14,7 @@ export async function render(root, { project, signal }) {
     h("a", { class: "btn btn-secondary btn-small", href: `${url}/export`, download: "", text: "Export CSV" }),
     h("a", { class: "btn btn-secondary btn-small", href: `${url}/export?format=excel`, download: "", text: "Export for Excel" }),
     manager ? importButton(url) : null);
-  root.append(manager ? await newCaseForm(project, url) : null,
+  appendPresent(root, manager ? await newCaseForm(project, url) : null,
     h("section", { class: "card card-flush", "aria-label": "Test case list" }, toolbar, results));
   const page = await api.get(url, { query: { limit: 200 }, signal });
   if (!page.items.length) {

@@ -1,54 +1,97 @@
-// One test cycle: its progress (pass-rate chart) and the execution grid, built for speed at the keyboard.
-// Each row is one focusable item (roving tabindex): ↑/↓ (or J/K) move, P passed, F failed, B blocked,
-// S skipped, N not run. After a result the focus moves to the next row, so a tester runs down the list.
+// One test cycle: its progress (pass-rate chart), an edit form (name, type, dates, status) and the execution grid,
+// built for speed at the keyboard. Each row is one focusable item (roving tabindex): ↑/↓ (or J/K) move, P passed,
+// F failed, B blocked, S skipped, N not run, Delete takes the case out of the cycle (after a confirmation).
+// After a result the focus moves to the next row, so a tester runs down the list.
 
 import { api, ifMatch, showMessage, showProblem } from "../api.js";
 import { can, flash, navigate } from "../app.js";
-import { announce, busy, emptyState, field, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
-import { CYCLE_STATUSES, EXECUTION_STATUSES, SEVERITIES, percentBar, plainText, stackedBar, statusChip } from "./delivery.js";
+import { announce, busy, chip, emptyState, field, formatDate, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
+import {
+  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, EXECUTION_STATUSES, SEVERITIES, appendPresent, percentBar, plainText,
+  replacePresent, stackedBar, statusChip,
+} from "./delivery.js";
+import { conflictNotice, isStale, openEditor } from "./delivery-edit.js";
 import { renderCyclePush } from "./cloud-alm.js";
 
 const RESULT_ORDER = ["passed", "failed", "blocked", "skipped", "not_run"];
 const KEYS = { p: "passed", f: "failed", b: "blocked", s: "skipped", n: "not_run" };
 
-export async function render(root, { project, cycleId, signal }) {
+
+export async function render(root, { project, cycleId, executionId, signal }) {
   const cycleUrl = `/api/v1/projects/${project.id}/test-cycles/${cycleId}`;
   const canRecord = can("testing.execute");
+  const manager = can("delivery.manage");
   const summary = h("section", { class: "card", "aria-labelledby": "cycle-title" }, loading());
-  const planCard = can("delivery.manage") ? h("details", { class: "card disclosure" }) : null;
+  const editCard = manager ? h("section", { class: "card", hidden: true, id: "edit-cycle-panel",
+    "aria-labelledby": "edit-cycle-title" }) : null;
+  const planCard = manager ? h("details", { class: "card disclosure" }) : null;
   const gridCard = h("section", { class: "card card-flush", "aria-labelledby": "grid-title" });
-  const almCard = can("delivery.manage") && project.cloud_alm_project_id
+  const almCard = manager && project.cloud_alm_project_id
     ? h("section", { class: "card", id: "cycle-alm", "aria-labelledby": "cycle-alm-title" }) : null;
-  root.append(h("p", {}, h("a", { href: `#/testing?project=${project.id}`, text: "← All cycles" })), summary, planCard, gridCard, almCard);
+  appendPresent(root, h("p", {}, h("a", { href: `#/testing?project=${project.id}`, text: "← All cycles" })), summary, editCard,
+    planCard, gridCard, almCard);
   if (almCard) renderCyclePush(almCard, project, cycleId, { signal });
 
   let cycle = await api.get(cycleUrl, { signal });
   let executions = (await api.get(`${cycleUrl}/executions`, { query: { limit: 200 }, signal })).items;
-  setTitle(cycle.name);
 
   function drawSummary() {
     const p = cycle.progress;
-    summary.replaceChildren(
+    setTitle(cycle.name);
+    replacePresent(summary,
       h("h2", { class: "card-title", id: "cycle-title" }, cycle.name, " ", statusChip(CYCLE_STATUSES, cycle.status)),
+      h("p", { class: "title-chips cycle-facts" }, chip(label(CYCLE_TYPES, cycle.cycle_type), "accent"),
+        h("span", { class: "muted", text: ` ${formatDate(cycle.start_date)} – ${formatDate(cycle.end_date)}` })),
       h("p", { class: "pass-rate", id: "pass-rate", "aria-live": "polite", text: `Pass rate ${p.pass_rate}% · executed ${p.executed} of ${p.total}` }),
       percentBar("Executed", p.executed_pct),
       stackedBar(RESULT_ORDER.map((key) => [key, label(EXECUTION_STATUSES, key), p[key]]), { title: "Results", total: p.total }),
       h("p", { class: "muted", text: Object.entries(p.open_defects).some(([, n]) => n)
         ? `Open defects: ${Object.entries(p.open_defects).filter(([, n]) => n).map(([s, n]) => `${n} ${s.toUpperCase()}`).join(", ")}`
-        : "No open defects" }));
+        : "No open defects" }),
+      manager ? h("div", { class: "form-actions" }, h("button", { type: "button", class: "btn btn-secondary btn-small",
+        text: "Edit cycle", "aria-controls": "edit-cycle-panel", onClick: openEdit })) : null);
   }
 
   async function refreshCycle() {
     cycle = await api.get(cycleUrl, { signal });
     drawSummary();
+    return cycle;
+  }
+
+  function openEdit() {
+    openEditor(editCard, {
+      titleId: "edit-cycle-title", heading: `Edit ${cycle.name}`, noun: "test cycle", object: cycle,
+      spec: [
+        { name: "name", label: "Name", kind: "text", required: true, attrs: { maxlength: "200" } },
+        { name: "cycle_type", label: "Type", kind: "select", options: CYCLE_TYPES },
+        { name: "status", label: "Status", kind: "select", options: CYCLE_STATUSES },
+        { name: "start_date", label: "Start", kind: "date" },
+        { name: "end_date", label: "End", kind: "date" },
+      ],
+      save: (changes, version) => api.patch(cycleUrl, changes, { headers: ifMatch(version), signal }),
+      reload: refreshCycle,
+      onSaved: (updated) => {
+        cycle = updated;
+        drawSummary();
+        showMessage(`${cycle.name} was saved.`);
+      },
+    });
   }
 
   // The grid ------------------------------------------------------------------------------------
-  let activeIndex = Math.max(0, executions.findIndex((e) => e.status === "not_run"));
+  const wanted = executionId ? executions.findIndex((e) => e.id === executionId) : -1;
+  let activeIndex = wanted >= 0 ? wanted : Math.max(0, executions.findIndex((e) => e.status === "not_run"));
   const tbody = h("tbody", {});
+  const gridBody = h("div", {});
+
+  function defectLinks(execution) {
+    if (!execution.defects.length) return "—";
+    return execution.defects.map((d) => h("span", { class: "defect-ref" },
+      h("a", { href: `#/testing?project=${project.id}&tab=defects&defect=${d.id}`, text: d.code }),
+      ` (${d.severity.toUpperCase()}, ${label(DEFECT_STATUSES, d.status).toLowerCase()})`));
+  }
 
   function rowFor(execution, index) {
-    const defects = execution.defects.map((d) => `${d.code} (${d.severity.toUpperCase()}, ${d.status})`).join(", ");
     const actions = canRecord ? h("div", { class: "result-buttons", role: "group", "aria-label": `Record ${execution.test_case.code}` },
       [["passed", "Pass"], ["failed", "Fail"], ["blocked", "Block"]].map(([status, text]) => h("button", {
         type: "button", class: "btn btn-secondary btn-small", tabindex: "-1", text,
@@ -61,16 +104,76 @@ export async function render(root, { project, cycleId, signal }) {
     h("td", {}, statusChip(EXECUTION_STATUSES, execution.status)),
     h("td", { class: "cell-nowrap muted", text: execution.executed_at
       ? `${execution.executor ? execution.executor.name : ""} · ${formatDateTime(execution.executed_at)}` : "—" }),
-    h("td", { text: defects || "—" }),
+    h("td", {}, defectLinks(execution)),
     h("td", { class: "cell-actions" }, actions,
       canRecord && execution.status === "failed" && !execution.defects.length
         ? h("button", { type: "button", class: "btn btn-ghost btn-small", tabindex: "-1", text: "Raise defect",
-          onClick: () => raiseDefect(index) }) : null));
+          onClick: () => raiseDefect(index) }) : null,
+      manager ? h("button", { type: "button", class: "btn btn-ghost btn-small btn-remove", tabindex: "-1", text: "Remove",
+        "aria-label": `Remove ${execution.test_case.code} from this cycle`, onClick: () => removeCase(index) }) : null));
     return row;
   }
 
   function drawGrid() {
     tbody.replaceChildren(...executions.map(rowFor));
+    gridBody.replaceChildren(executions.length
+      ? tableWrap(h("table", { class: "table execution-grid", "aria-describedby": canRecord ? "grid-help" : null },
+        h("caption", { class: "visually-hidden", text: "Test executions of this cycle" }),
+        h("thead", {}, h("tr", {}, ["Case", "Title", "Result", "Executed", "Defects", "Record"].map((text) => h("th", { scope: "col", text })))),
+        tbody), "Execution grid")
+      : emptyState("No test cases are planned into this cycle yet."));
+  }
+
+  async function reloadExecutions() {
+    executions = (await api.get(`${cycleUrl}/executions`, { query: { limit: 200 }, signal })).items;
+    drawGrid();
+  }
+
+  async function removeCase(index) {
+    const execution = executions[index];
+    const code = execution.test_case.code;
+    const result = execution.status === "not_run" ? ""
+      : ` Its result (${label(EXECUTION_STATUSES, execution.status)}) will no longer count in this cycle's progress.`;
+    if (!window.confirm(`Remove ${code} from ${cycle.name}?${result} Planning it in again brings the result back.`)) {
+      focusRow(index);
+      return;
+    }
+    try {
+      await api.del(`${cycleUrl}/executions/${execution.id}`, { headers: ifMatch(execution.version), signal });
+      executions.splice(index, 1);
+      drawGrid();
+      await refreshCycle();
+      showRemoved(execution);
+      focusRow(Math.min(index, executions.length - 1));
+      if (planCard) await drawPlanner();
+    } catch (error) {
+      if (!isStale(error)) {
+        showProblem(error);
+        return;
+      }
+      await reloadExecutions();
+      document.getElementById("alerts").replaceChildren(conflictNotice("test case's result"));
+      focusRow(index);
+    }
+  }
+
+  function showRemoved(execution) {
+    const undo = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Undo" });
+    const box = h("div", { class: "alert alert-success", role: "alert" }, h("div", { class: "alert-body" },
+      h("p", { class: "alert-title", text: `${execution.test_case.code} was removed from ${cycle.name}.` }),
+      h("div", { class: "alert-actions" }, undo)));
+    undo.addEventListener("click", async () => {
+      try {
+        await busy(undo, () => api.post(`${cycleUrl}/executions/${execution.id}/restore`, undefined, { signal }), "Restoring…");
+        await Promise.all([reloadExecutions(), refreshCycle()]);
+        showMessage(`${execution.test_case.code} is back in ${cycle.name}.`);
+        focusRow(executions.findIndex((e) => e.id === execution.id));
+        if (planCard) await drawPlanner();
+      } catch (error) {
+        showProblem(error);
+      }
+    });
+    document.getElementById("alerts").replaceChildren(box);
   }
 
   function focusRow(index) {
@@ -94,8 +197,7 @@ export async function render(root, { project, cycleId, signal }) {
     } catch (error) {
       showProblem(error);
       if (error.status === 409) {
-        executions = (await api.get(`${cycleUrl}/executions`, { query: { limit: 200 }, signal })).items;
-        drawGrid();
+        await reloadExecutions();
         focusRow(index);
       }
     }
@@ -130,19 +232,17 @@ export async function render(root, { project, cycleId, signal }) {
     else if (key === "home") { event.preventDefault(); focusRow(0); }
     else if (key === "end") { event.preventDefault(); focusRow(executions.length - 1); }
     else if (canRecord && KEYS[key]) { event.preventDefault(); record(index, KEYS[key]); }
+    else if (manager && key === "delete") { event.preventDefault(); removeCase(index); }
   });
 
   drawSummary();
   drawGrid();
-  gridCard.append(h("h2", { class: "card-title", id: "grid-title", text: "Executions" }),
+  appendPresent(gridCard, h("h2", { class: "card-title", id: "grid-title", text: "Executions" }),
     canRecord ? h("p", { class: "keyboard-help", id: "grid-help",
-      text: "Tab into the grid, then: ↑/↓ move · P passed · F failed · B blocked · S skipped · N not run." }) : null,
-    executions.length
-      ? tableWrap(h("table", { class: "table execution-grid", "aria-describedby": canRecord ? "grid-help" : null },
-        h("caption", { class: "visually-hidden", text: "Test executions of this cycle" }),
-        h("thead", {}, h("tr", {}, ["Case", "Title", "Result", "Executed", "Defects", "Record"].map((text) => h("th", { scope: "col", text })))),
-        tbody), "Execution grid")
-      : emptyState("No test cases are planned into this cycle yet."));
+      text: `Tab into the grid, then: ↑/↓ move · P passed · F failed · B blocked · S skipped · N not run${
+        manager ? " · Delete removes the case from the cycle" : ""}.` }) : null,
+    gridBody);
+  if (wanted >= 0) focusRow(wanted);
   if (planCard) await drawPlanner();
 
   async function drawPlanner() {

@@ -1,11 +1,13 @@
 // Testing: a project's test cycles (progress bars, pass rate), test cases (CSV import/export) and defects.
-// Addresses: #/testing?project=<id>[&tab=cases|defects][&cycle=<id>] (the cycle opens its execution grid).
+// Addresses: #/testing?project=<id>[&tab=cases|defects][&cycle=<id>[&execution=<id>]] (the cycle opens its execution
+// grid, on that execution's row), #/testing?project=<id>&tab=defects&defect=<id> (one defect).
 
 import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
 import { can, flash, navigate } from "../app.js";
 import { busy, chip, emptyState, field, formatDate, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
 import {
-  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, MODULES, SEVERITIES, noProjects, percentBar, projectPicker, statusChip, tabs,
+  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, MODULES, SEVERITIES, appendPresent, noProjects, percentBar, projectPicker,
+  statusChip, tabs,
 } from "./delivery.js";
 
 export async function render(root, { query, signal }) {
@@ -23,7 +25,10 @@ export async function render(root, { query, signal }) {
       ["defects", "Defects", `${base}&tab=defects`]], query.get("cycle") ? "cycles" : tab, "Testing sections")));
   if (query.get("cycle")) {
     const grid = await import("./testing-cycle.js");
-    await grid.render(root, { project, cycleId: query.get("cycle"), signal });
+    await grid.render(root, { project, cycleId: query.get("cycle"), executionId: query.get("execution"), signal });
+  } else if (tab === "defects" && query.get("defect")) {
+    const detail = await import("./testing-defect.js");
+    await detail.render(root, { project, defectId: query.get("defect"), signal });
   } else if (tab === "cases") {
     const cases = await import("./testing-cases.js");
     await cases.render(root, { project, signal });
@@ -42,7 +47,7 @@ function openDefectsText(openDefects) {
 async function renderCycles(root, project, signal) {
   const url = `/api/v1/projects/${project.id}/test-cycles`;
   const list = h("div", { class: "cycle-grid" }, loading("Loading cycles…"));
-  root.append(can("delivery.manage") ? newCycleForm(url) : null, list);
+  appendPresent(root, can("delivery.manage") ? newCycleForm(url) : null, list);
   const page = await api.get(url, { query: { limit: 200 }, signal });
   if (!page.items.length) {
     list.replaceChildren(emptyState("No test cycles yet."));
@@ -107,7 +112,7 @@ async function renderDefects(root, project, query, signal) {
     navigate(`#/testing?${params}`);
   });
   const results = h("div", {}, loading("Loading defects…"));
-  root.append(can("testing.execute") ? newDefectForm(url) : null,
+  appendPresent(root, can("testing.execute") ? newDefectForm(url) : null,
     h("section", { class: "card card-flush", "aria-label": "Defect list" }, h("div", { class: "card-toolbar" }, filters), results));
   const page = await api.get(url, { query: { limit: 200, severity, status }, signal });
   if (!page.items.length) {
@@ -117,7 +122,8 @@ async function renderDefects(root, project, query, signal) {
   results.replaceChildren(tableWrap(h("table", { class: "table" }, h("caption", { class: "visually-hidden", text: "Defects" }),
     h("thead", {}, h("tr", {}, ["Code", "Severity", "Title", "Module", "Status", "Assignee"].map((text) => h("th", { scope: "col", text })))),
     h("tbody", {}, page.items.map((d) => h("tr", {},
-      h("td", { class: "cell-code", text: d.code }), h("td", {}, statusChip(SEVERITIES, d.severity)), h("td", { text: d.title }),
+      h("td", { class: "cell-code" }, h("a", { class: "row-link", href: `#/testing?project=${project.id}&tab=defects&defect=${d.id}`,
+        text: d.code })), h("td", {}, statusChip(SEVERITIES, d.severity)), h("td", { text: d.title }),
       h("td", { text: d.module }), h("td", {}, statusChip(DEFECT_STATUSES, d.status)),
       h("td", { text: d.assignee ? d.assignee.name : "—" }))))), "Defects table"));
 }
