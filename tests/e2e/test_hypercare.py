@@ -255,3 +255,17 @@ def test_a_breach_reaches_the_managers_bell_and_opens_the_incident(new_page, app
     expect(page.get_by_role("heading", level=1)).to_contain_text("Outbound IDocs to the carrier fail")
     expect(bell).to_have_attribute("aria-label", re.compile(rf"Notifications, ({unread - 1} unread|none unread)"))
     expect(page.locator("#notification-panel")).to_be_hidden()
+
+
+def test_a_wricef_item_leads_to_the_incidents_it_caused(page, demo):
+    sign_in(page, "pm@demo.test")
+    page.goto(f"/#/explore?project={demo['projects']['S4-LOG']}&tab=backlog")
+    page.locator("tr", has_text="Shelf-life check on cross-plant goods issues").locator(".cell-code a").click()
+    page.get_by_role("link", name="1 caused by this item").click()
+    expect(page.get_by_role("heading", level=1, name="Hypercare war room")).to_be_visible()
+    rows = page.locator(".incident-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Stock transfer orders 1100 to 1200 stay in transit")
+    expect(page.locator(".list-status")).to_contain_text("1 incident caused by one WRICEF item")
+    page.get_by_role("link", name="show all").click()
+    expect(page.locator(".list-status")).not_to_contain_text("WRICEF")

@@ -63,6 +63,9 @@ export async function render(root, { project, itemId, signal }) {
         ["Requirement", item.requirement ? h("a", { href: `#/explore?project=${project.id}&req=${item.requirement.id}`,
           text: `${item.requirement.code} · ${item.requirement.title}` }) : "—"],
         ["Assignee", item.assignee ? item.assignee.name : "Unassigned"],
+        ["Hypercare incidents", item.incident_count ? h("a", {
+          href: `#/hypercare?project=${project.id}&status=all&backlog_item=${item.id}`,
+          text: `${item.incident_count} caused by this item` }) : "None"],
         ["Last changed", formatDateTime(item.updated_at)], ["Version", String(item.version)],
       ]),
       item.description ? h("p", { class: "prose", text: plainText(item.description) }) : null,

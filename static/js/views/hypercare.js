@@ -18,7 +18,7 @@ import {
 const LIMIT = 50;
 const REFRESH_MS = 30000;
 const TICK_MS = 15000;
-const FILTER_NAMES = ["q", "status", "priority", "module", "assignee", "breached"];
+const FILTER_NAMES = ["q", "status", "priority", "module", "assignee", "breached", "backlog_item"];
 
 export async function render(root, { query, signal }) {
   setTitle("Hypercare");
@@ -46,7 +46,7 @@ function hashFor(project, filters, offset = 0) {
 /** The list query: unresolved incidents unless the user picked a status ("all" lifts the filter). */
 function listQuery(filters, offset) {
   const query = { limit: LIMIT, offset, status: filters.status === "all" ? "" : filters.status || UNRESOLVED };
-  for (const name of ["q", "priority", "module", "assignee"]) if (filters[name]) query[name] = filters[name];
+  for (const name of ["q", "priority", "module", "assignee", "backlog_item"]) if (filters[name]) query[name] = filters[name];
   if (filters.breached) query.breached = "true";
   return query;
 }
@@ -141,7 +141,8 @@ async function renderWarRoom(root, project, picker, query, signal) {
     if (idle(results)) {
       results.replaceChildren(page.items.length ? incidentTable(project, page.items, settings)
         : emptyState(filters.breached ? "No breached incidents match." : "No incidents match."));
-      listStatus.textContent = `${page.total} incident${page.total === 1 ? "" : "s"}`;
+      listStatus.replaceChildren(h("span", {}, `${page.total} incident${page.total === 1 ? "" : "s"}`, filters.backlog_item ? [
+        " caused by one WRICEF item · ", h("a", { href: hashFor(project, { ...filters, backlog_item: "" }), text: "show all" })] : null));
       pager.replaceChildren(...[
         offset > 0 ? h("a", { class: "btn btn-secondary btn-small", href: hashFor(project, filters, Math.max(0, offset - LIMIT)), text: "Previous" }) : null,
         offset + LIMIT < page.total ? h("a", { class: "btn btn-secondary btn-small", href: hashFor(project, filters, offset + LIMIT), text: "Next" }) : null,
