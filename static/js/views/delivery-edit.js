@@ -21,6 +21,16 @@ export function conflictNotice(noun) {
         text: "Your changes were not saved. The latest version is shown now; make your changes again." })));
 }
 
+/** After a failed write: a stale version reloads the object and says so; any other problem is shown as it is. */
+export async function reportWriteError(error, reload, noun) {
+  if (!isStale(error)) {
+    showProblem(error);
+    return;
+  }
+  await reload();
+  document.getElementById("alerts").replaceChildren(conflictNotice(noun));
+}
+
 // Kinds of control: text (trimmed), plain (sanitised rich text edited as plain text, sent only when changed),
 // select, nullable (a select whose "" means none), number ("" = none), date ("" = none).
 function controlType(kind) {

@@ -2,12 +2,12 @@
 // requirement, assignee, description) and its change history.
 // Address: #/explore?project=<id>&tab=backlog&item=<id>.
 
-import { ApiError, api, ifMatch, showMessage, showProblem } from "../api.js";
+import { ApiError, api, ifMatch, showMessage } from "../api.js";
 import { can } from "../app.js";
 import { chip, formatDateTime, h, label, loading, setTitle } from "../ui.js";
 import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, plainText, replacePresent, statusChip } from "./delivery.js";
 import {
-  assigneeOptions, conflictNotice, excerpt, factList, inWords, isStale, openEditor, projectPeople, renderHistory,
+  assigneeOptions, reportWriteError, excerpt, factList, inWords, openEditor, projectPeople, renderHistory,
 } from "./delivery-edit.js";
 
 // The build steps in order; "Move to <next>" is offered until done. Any status can be set through Edit.
@@ -118,12 +118,7 @@ export async function render(root, { project, itemId, signal }) {
       facts.querySelector("h2").focus();
     } catch (error) {
       button.disabled = false;
-      if (!isStale(error)) {
-        showProblem(error);
-        return;
-      }
-      await reload();
-      document.getElementById("alerts").replaceChildren(conflictNotice("backlog item"));
+      await reportWriteError(error, reload, "backlog item");
     }
   }
 

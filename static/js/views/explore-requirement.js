@@ -9,7 +9,7 @@ import {
   EXECUTION_STATUSES, FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, replacePresent,
   statusChip,
 } from "./delivery.js";
-import { conflictNotice, excerpt, inWords, isStale, openEditor, renderHistory } from "./delivery-edit.js";
+import { excerpt, inWords, openEditor, renderHistory, reportWriteError } from "./delivery-edit.js";
 
 const ACTION_TEXT = { in_review: "Send to review", approved: "Approve", rejected: "Reject", draft: "Back to draft",
   realized: "Mark realized", verified: "Mark verified" };
@@ -111,12 +111,7 @@ export async function render(root, { project, requirementId, signal }) {
       announce(`${requirement.code} was deleted.`);
       notices.querySelector("button").focus();
     } catch (error) {
-      if (!isStale(error)) {
-        showProblem(error);
-        return;
-      }
-      await reload();
-      document.getElementById("alerts").replaceChildren(conflictNotice("requirement"));
+      await reportWriteError(error, reload, "requirement");
     }
   }
 
@@ -153,12 +148,7 @@ export async function render(root, { project, requirementId, signal }) {
       facts.querySelector("h2").focus();
     } catch (error) {
       button.disabled = false;
-      if (!isStale(error)) {
-        showProblem(error);
-        return;
-      }
-      await reload();
-      document.getElementById("alerts").replaceChildren(conflictNotice("requirement"));
+      await reportWriteError(error, reload, "requirement");
     }
   }
 

@@ -2,14 +2,14 @@
 // form (title, severity, status, module, assignee, description) and its change history.
 // Address: #/testing?project=<id>&tab=defects&defect=<id>.
 
-import { ApiError, api, ifMatch, showMessage, showProblem } from "../api.js";
+import { ApiError, api, ifMatch, showMessage } from "../api.js";
 import { can } from "../app.js";
 import { formatDateTime, h, label, loading, setTitle } from "../ui.js";
 import {
   DEFECT_STATUSES, EXECUTION_STATUSES, MODULES, SEVERITIES, plainText, replacePresent, statusChip,
 } from "./delivery.js";
 import {
-  assigneeOptions, conflictNotice, excerpt, factList, inWords, isStale, openEditor, projectPeople, renderHistory,
+  assigneeOptions, reportWriteError, excerpt, factList, inWords, openEditor, projectPeople, renderHistory,
 } from "./delivery-edit.js";
 
 // The usual defect lifecycle, offered as one-click next steps. The server keeps no defect workflow (any status
@@ -121,12 +121,7 @@ export async function render(root, { project, defectId, signal }) {
       facts.querySelector("h2").focus();
     } catch (error) {
       button.disabled = false;
-      if (!isStale(error)) {
-        showProblem(error);
-        return;
-      }
-      await reload();
-      document.getElementById("alerts").replaceChildren(conflictNotice("defect"));
+      await reportWriteError(error, reload, "defect");
     }
   }
 
