@@ -35,19 +35,45 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+class _InFlight:
+    """WSGI middleware counting the requests being served, so a test's teardown can wait for the page's last
+    fetches to finish before the tables are emptied (TRUNCATE against a running request deadlocks)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            return list(self.wsgi_app(environ, start_response))  # the whole response, then "done"
+        finally:
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count == 0, timeout)
+
+
 @dataclass
 class LiveServer:
     app: object
     url: str
+    in_flight: _InFlight
 
 
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    in_flight = _InFlight(app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", in_flight=in_flight)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -120,6 +146,7 @@ def new_page(browser, live_server, request):
                     pass
     for context in contexts:
         context.close()
+    live_server.in_flight.wait_idle()  # the pages' last fetches finish before the tables are emptied
     if report is not None and report.passed and problems:
         pytest.fail("the page logged errors:\n" + "\n".join(problems))
 
