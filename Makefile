@@ -38,6 +38,7 @@ migrate: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/war_room.py
 
 clean:
 	rm -rf $(VENV) instance/meridian.db

@@ -4,7 +4,7 @@ index: reviewer finding A2) and audited through TenantOwned."""
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid)
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, and_, or_)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from app.extensions import db
@@ -92,6 +92,24 @@ class HypercareIncident(TenantOwned, db.Model):
     # The change request raised from this incident (CR number and state shown with the incident).
     change_request: Mapped["PostGoliveChangeRequest | None"] = relationship(foreign_keys=[change_request_id],
                                                                             lazy="joined", viewonly=True)
+
+
+def unsettled_clock(clock: str):
+    """Incidents whose `clock` (response | resolution) may still breach: not flagged yet, and not stopped in
+    time. Stopped-in-time incidents (the great majority after a few weeks) can never breach again, so the
+    sweep's partial indexes below leave them out and a sweep reads only the live ones."""
+    i = HypercareIncident
+    if clock == "response":
+        return and_(i.sla_response_breached.is_(False),
+                    or_(i.first_response_at.is_(None), i.first_response_at > i.sla_response_deadline))
+    return and_(i.sla_resolution_breached.is_(False),
+                or_(i.resolved_at.is_(None), i.resolved_at > i.sla_resolution_deadline))
+
+
+for _clock in ("response", "resolution"):
+    Index(f"ix_hypercare_incidents_{_clock}_watch", HypercareIncident.tenant_id, HypercareIncident.project_id,
+          getattr(HypercareIncident, f"sla_{_clock}_deadline"),
+          postgresql_where=unsettled_clock(_clock), sqlite_where=unsettled_clock(_clock))
 
 
 class HypercareSLA(TenantOwned, db.Model):

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.extensions import db
 from app.models import HypercareIncident, Notification, ProjectMember, User
 from app.models.audit import AuditCommit, AuditSnapshot
-from app.models.cutover import ACTIVE_STATUSES, MAX_ESCALATION
+from app.models.cutover import ACTIVE_STATUSES, MAX_ESCALATION, unsettled_clock
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 
@@ -52,14 +52,14 @@ def _payload(incident, clock: str):
 
 
 def _breach_condition(clock: str, now):
+    """Late: past the deadline and still running, or stopped after it. `unsettled_clock` (the predicate of
+    the sweep's partial index) and `deadline < now` (implied by both cases) let the scan read only the
+    incidents that can still breach, however many were handled in time."""
     i = HypercareIncident
-    if clock == "response":
-        late = or_(and_(i.first_response_at.is_(None), i.status.in_(ACTIVE_STATUSES), i.sla_response_deadline < now),
-                   i.first_response_at > i.sla_response_deadline)
-        return and_(i.sla_response_breached.is_(False), i.sla_response_deadline.is_not(None), late)
-    late = or_(and_(i.resolved_at.is_(None), i.status.in_(ACTIVE_STATUSES), i.sla_resolution_deadline < now),
-               i.resolved_at > i.sla_resolution_deadline)
-    return and_(i.sla_resolution_breached.is_(False), i.sla_resolution_deadline.is_not(None), late)
+    deadline = getattr(i, f"sla_{clock}_deadline")
+    stopped = i.first_response_at if clock == "response" else i.resolved_at
+    late = or_(and_(stopped.is_(None), i.status.in_(ACTIVE_STATUSES)), stopped > deadline)
+    return and_(unsettled_clock(clock), deadline.is_not(None), deadline < now, late)
 
 
 def sweep(project_id=None) -> dict:
