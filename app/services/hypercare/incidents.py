@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import BacklogItem, HypercareIncident, IncidentComment, Project, User
 from app.models.cutover import MAX_ESCALATION
-from app.services import numbering
+from app.services import backlog_service, numbering
 from app.services.common import check_version
 from app.services.hypercare import breaches, sla
 from app.utils.clock import utcnow
@@ -42,13 +42,14 @@ def _staff_user(user_id, field: str) -> User:
 
 
 def _backlog_item(project: Project, item_id, field: str = "linked_backlog_item_id") -> BacklogItem:
-    """The WRICEF item an incident is linked to: tenant-scoped (another tenant's id is simply not found) and
-    of the same project. Both cases are one field error, so a foreign id's existence is not leaked."""
-    item = db.session.execute(select(BacklogItem).where(BacklogItem.id == item_id, BacklogItem.project_id == project.id)
-                              ).scalar_one_or_none()
-    if item is None:
-        raise ValidationFailed("Unknown backlog item.", errors={field: ["No such backlog item in this project."]})
-    return item
+    """The WRICEF item an incident is linked to, looked up like any backlog item of the project (tenant-scoped,
+    same project). A miss is a field error here, not a 404: the id is in the body, not the URL, and another
+    tenant's or project's item is reported the same way, so its existence is not leaked."""
+    try:
+        return backlog_service.get_item(project, item_id)
+    except NotFound:
+        raise ValidationFailed("Unknown backlog item.",
+                               errors={field: ["No such backlog item in this project."]}) from None
 
 
 # A page of incidents loads its people, WRICEF items and change requests in one IN query each, after the
