@@ -93,15 +93,30 @@ def _write_audit_snapshots(session, flush_context):
         if not is_new and not changed:
             continue
         connection = connection or session.connection()
-        cls_name = type(obj).__name__
-        rows.append(dict(
-            id=uuid.uuid4(), tenant_id=obj.tenant_id,
-            commit_id=_commit_id_for(session, connection, obj.tenant_id),
-            global_id=f"{cls_name}/{obj.id}", entity_type=cls_name, entity_id=obj.id,
-            change_type=_change_type(obj, is_new), state=state,
-            changed_properties=changed, version=obj.version))
+        rows.append(_snapshot_row(obj, _commit_id_for(session, connection, obj.tenant_id),
+                                  _change_type(obj, is_new), state, changed))
     if rows:
         connection.execute(insert(AuditSnapshot.__table__), rows)
+
+
+def _snapshot_row(obj, commit_id, change_type: str, state: dict, changed: list[str]) -> dict:
+    cls_name = type(obj).__name__
+    return dict(id=uuid.uuid4(), tenant_id=obj.tenant_id, commit_id=commit_id, global_id=f"{cls_name}/{obj.id}",
+                entity_type=cls_name, entity_id=obj.id, change_type=change_type, state=state,
+                changed_properties=changed, version=obj.version)
+
+
+def record_system_change(session, tenant_id, changes, at: datetime) -> None:
+    """Audit a change made with a bulk UPDATE (which the flush hook never sees): one commit with no author
+    (the system did it), and an UPDATE snapshot per object. `changes` is [(object as now stored, [changed
+    properties])]; the objects must be loaded after the UPDATE."""
+    if not changes:
+        return
+    commit_id = uuid.uuid4()
+    session.execute(insert(AuditCommit.__table__).values(id=commit_id, tenant_id=tenant_id, author_id=None,
+                                                          committed_at=at, correlation_id=None))
+    session.execute(insert(AuditSnapshot.__table__), [
+        _snapshot_row(obj, commit_id, "UPDATE", obj.audit_state(), sorted(changed)) for obj, changed in changes])
 
 
 @event.listens_for(TenantSession, "after_commit")

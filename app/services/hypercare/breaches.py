@@ -13,15 +13,14 @@ Flags are set once and never cleared: no statement anywhere writes them back to 
 (waiting_customer) are skipped: their clock is not running. Called by Celery beat every minute for every
 tenant (app/tasks/hypercare.py), lazily on reads, and right after a late first response or resolution.
 """
-import uuid
-
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy.orm import lazyload
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import HypercareIncident, Notification, ProjectMember, User
-from app.models.audit import AuditCommit, AuditSnapshot
+from app.models.audit import record_system_change
 from app.models.cutover import ACTIVE_STATUSES, MAX_ESCALATION, unsettled_clock
 from app.utils import tenant_context
 from app.utils.clock import utcnow
@@ -98,22 +97,12 @@ def _audit(now, project_id) -> None:
     stmt = select(i).where(or_(i.sla_response_breached_at == now, i.sla_resolution_breached_at == now))
     if project_id is not None:
         stmt = stmt.where(i.project_id == project_id)
-    incidents = db.session.execute(stmt.execution_options(populate_existing=True)).scalars().unique().all()
-    if not incidents:
-        return
-    tenant_id = tenant_context.require_tenant_id()
-    commit_id = uuid.uuid4()
-    db.session.execute(insert(AuditCommit.__table__).values(id=commit_id, tenant_id=tenant_id, author_id=None,
-                                                             committed_at=now, correlation_id=None))
-    rows = []
-    for incident in incidents:
-        changed = ["escalation_level"] + [f"sla_{clock}_breached{suffix}" for clock in ("response", "resolution")
-                                          if getattr(incident, f"sla_{clock}_breached_at") == now
-                                          for suffix in ("", "_at")]
-        rows.append(dict(id=uuid.uuid4(), tenant_id=tenant_id, commit_id=commit_id, global_id=f"HypercareIncident/{incident.id}",
-                         entity_type="HypercareIncident", entity_id=incident.id, change_type="UPDATE",
-                         state=incident.audit_state(), changed_properties=sorted(changed), version=incident.version))
-    db.session.execute(insert(AuditSnapshot.__table__), rows)
+    incidents = db.session.execute(stmt.options(lazyload("*")).execution_options(populate_existing=True)).scalars()
+    record_system_change(db.session, tenant_context.require_tenant_id(), [
+        (incident, ["escalation_level"] + [f"sla_{clock}_breached{suffix}" for clock in ("response", "resolution")
+                                           if getattr(incident, f"sla_{clock}_breached_at") == now
+                                           for suffix in ("", "_at")])
+        for incident in incidents], now)
 
 
 def _notify(clock: str, now, project_id) -> None:
