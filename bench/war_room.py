@@ -9,32 +9,23 @@ The list should stay flat (paginated on an index); the metrics are aggregates ov
 project, so they grow with it, and the number says by how much.
 Run: `make bench` (SQLite) or `BENCH_DATABASE_URL=postgresql+psycopg://... make bench`.
 """
-import os
-import statistics
-import sys
-import tempfile
-import time
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import bench_app, bench_tenant, drop, timed_gets
 
-from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.models import HypercareIncident, Project, ProjectMember  # noqa: E402
-from app.services import tenant_service  # noqa: E402
-from app.utils import tenant_context  # noqa: E402
-from app.utils.clock import utcnow  # noqa: E402
+from app.extensions import db
+from app.models import HypercareIncident, Project, ProjectMember
+from app.services.hypercare import breaches
+from app.utils import tenant_context
+from app.utils.clock import utcnow
 
-PASSWORD = "Bench-Pass-2026!"
 PRIORITY_TARGETS = {"p1": (60, 240), "p2": (240, 480), "p3": (480, 1440), "p4": (1440, 4320)}
 
 
 def seed(app, slug: str, incidents: int) -> str:
     """A tenant, a live project and `incidents` incidents over 30 days: two thirds resolved, a few breached."""
     with app.app_context():
-        tenant, admin = tenant_service.create_tenant(slug, slug, f"admin@{slug}.bench", PASSWORD, "enterprise")
-        tenant_id, admin_id = tenant.id, admin.id
+        tenant_id, admin_id = bench_tenant(slug)
         with tenant_context.tenant_scope(tenant_id, admin_id):
             now = utcnow()
             project = Project(code="LIVE", name="Live project", phase="run", go_live_date=(now - timedelta(days=30)).date())
@@ -62,32 +53,12 @@ def seed(app, slug: str, incidents: int) -> str:
             db.session.commit()
             project_id = str(project.id)
     with app.app_context(), tenant_context.tenant_scope(tenant_id):  # the first sweep flags the old breaches
-        from app.services.hypercare import breaches
-
         breaches.sweep()
     return project_id
 
 
-def measure(client, email: str, path: str, rounds: int = 60) -> float:
-    token = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    for _ in range(5):
-        client.get(path, headers=headers)
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        response = client.get(path, headers=headers)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.json
-    return statistics.median(samples)
-
-
 def main():
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING"})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    app, url = bench_app()
     small = seed(app, "small", 100)
     large = seed(app, "large", 10_000)
     seed(app, "noise", 10_000)
@@ -99,12 +70,11 @@ def main():
     print(f"database: {url.split(':')[0]}")
     for name, tail in (("incidents", "incidents?limit=50&status=open,in_progress,waiting_customer"),
                        ("metrics", "metrics"), ("sla-breaches", "sla-breaches?limit=50")):
-        few = measure(client, "admin@small.bench", f"/api/v1/projects/{small}/hypercare/{tail}")
-        many = measure(client, "admin@large.bench", f"/api/v1/projects/{large}/hypercare/{tail}")
+        few = timed_gets(client, "admin@small.bench", f"/api/v1/projects/{small}/hypercare/{tail}", 60, 5)["p50"]
+        many = timed_gets(client, "admin@large.bench", f"/api/v1/projects/{large}/hypercare/{tail}", 60, 5)["p50"]
         print(f"GET .../hypercare/{name:<13} 100 incidents: p50 {few:7.2f} ms   10,000: p50 {many:7.2f} ms   "
               f"ratio {many / few:5.2f}x")
-    with app.app_context():
-        db.drop_all()
+    drop(app)
 
 
 if __name__ == "__main__":
