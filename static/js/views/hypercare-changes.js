@@ -6,7 +6,9 @@
 import { api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage, showProblem } from "../api.js";
 import { can, session } from "../app.js";
 import { busy, chip, emptyState, field, formatDate, h, loading, tableWrap } from "../ui.js";
-import { CHANGE_TYPES, CR_STATUSES, PRIORITIES, panelToggle, priorityChip, reasonDialog, statusChip } from "./hypercare-common.js";
+import {
+  CHANGE_TYPES, CR_STATUSES, PRIORITIES, act as actOn, panelToggle, priorityChip, reasonDialog, statusChip,
+} from "./hypercare-common.js";
 
 const OPEN_STATUSES = "draft,pending_approval,approved,rejected,in_progress,implemented"; // rejected: back to the requester
 // Moves made with PATCH {status}: the board's "next step" buttons (approve/reject/submit have their own calls).
@@ -34,16 +36,7 @@ export function mountChangeBoard(region, project, { signal }) {
     await refresh({ force: true });
   }, close)]) : null;
 
-  async function act(button, work, message) {
-    try {
-      const cr = await busy(button, work, "Saving…");
-      showMessage(message(cr));
-      await refresh({ force: true });
-    } catch (error) {
-      showProblem(error);
-      if (error.status === 409 || error.status === 412) await refresh({ force: true });
-    }
-  }
+  const act = (button, work, message) => actOn(button, work, message, () => refresh({ force: true }));
 
   function actions(cr) {
     const me = session.user && session.user.id;

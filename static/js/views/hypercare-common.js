@@ -1,7 +1,7 @@
 // Shared by the hypercare views (war room, incident detail, change board, cutover's go-live tab): the
 // vocabulary of seed 002, the SLA clock chip with its countdown, and the project's staff for assignment.
 
-import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
 import { busy, chip, field, h } from "../ui.js";
 
 export const PRIORITIES = [["p1", "P1 – system down"], ["p2", "P2 – critical"], ["p3", "P3 – important"], ["p4", "P4 – low"]];
@@ -164,4 +164,20 @@ export function panelToggle(panel, button, build) {
     }
   };
   return toggle;
+}
+
+/**
+ * One button's action on an incident or change request: busy while `work()` runs, then say `message(result)`
+ * and `reload()`. A problem is shown; after a conflict (409/412) the object is reloaded so the page shows
+ * what the server has now.
+ */
+export async function act(button, work, message, reload) {
+  try {
+    const result = await busy(button, work, "Saving…");
+    showMessage(message(result));
+    await reload();
+  } catch (error) {
+    showProblem(error);
+    if (error.status === 409 || error.status === 412) await reload();
+  }
 }

@@ -9,7 +9,7 @@ import { busy, chip, field, formatDateTime, h, label, pageHeader, setTitle } fro
 import { plainText } from "./delivery.js";
 import {
   CHANGE_TYPES, CR_STATUSES, INCIDENT_STATUSES, INCIDENT_TYPES, NEXT_STATUSES, PRIORITIES, ROOT_CAUSES, priorityChip, projectStaff,
-  reasonDialog, slaClock, statusChip, tickClocks,
+  reasonDialog, slaClock, statusChip, tickClocks, act as actOn,
 } from "./hypercare-common.js";
 
 const REFRESH_MS = 30000;
@@ -40,16 +40,7 @@ export async function render(root, { project, incidentId, signal }) {
     paint(force);
   }
 
-  async function act(button, work, message) {
-    try {
-      const updated = await busy(button, work, "Saving…");
-      showMessage(message(updated));
-      await reload();
-    } catch (error) {
-      showProblem(error);
-      if (error.status === 409 || error.status === 412) await reload();
-    }
-  }
+  const act = (button, work, message) => actOn(button, work, message, reload);
 
   let paintedVersion = null;
   function paint(force) {
