@@ -245,8 +245,7 @@ class ALMGateway:
             location = response.headers.get("Location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response
-            url = urljoin(response.url or url, location)
-            self._check(url)  # refused before anything else happens; checked again (and pinned) on sending
+            url = urljoin(response.url or url, location)  # checked (and pinned) when the next hop is sent
             params = None  # the Location is a complete URL
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
                 method, body = "GET", None
