@@ -87,7 +87,8 @@ class HypercareIncident(TenantOwned, db.Model):
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id], lazy="joined")
     reporter: Mapped[User | None] = relationship(foreign_keys=[reported_by_id], lazy="joined")
-    # Joined (one query for a whole list page); a soft-deleted item loads as None, its id stays.
+    # Joined for one incident (list pages load it per page with selectin: services/hypercare/incidents.py);
+    # a soft-deleted item loads as None, its id stays.
     linked_backlog_item: Mapped[BacklogItem | None] = relationship(lazy="joined")
     # The change request raised from this incident (CR number and state shown with the incident).
     change_request: Mapped["PostGoliveChangeRequest | None"] = relationship(foreign_keys=[change_request_id],

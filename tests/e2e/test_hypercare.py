@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from app.tasks import hypercare as hypercare_tasks
 from app.utils import clock
-from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.conftest import login
+from tests.e2e.conftest import ARTIFACTS, DEMO_PASSWORD, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -89,7 +90,7 @@ def test_the_self_refresh_keeps_what_the_user_is_typing(page, app, demo):
     search = page.get_by_label("Search")
 
     # another user reports an incident meanwhile
-    other = _api_session(app, "support2@demo.test")
+    other = login(app.test_client(), "support2@demo.test", DEMO_PASSWORD)
     created = other.post(f"/api/v1/projects/{demo['projects']['S4-LOG']}/hypercare/incidents",
                          json={"title": "Wave release stuck in EWM", "priority": "p2", "affected_module": "EWM"})
     assert created.status_code == 201, created.json
@@ -100,19 +101,6 @@ def test_the_self_refresh_keeps_what_the_user_is_typing(page, app, demo):
     expect(title).to_have_value("Half-typed incident title")
     expect(title).to_be_focused()
     expect(search).to_have_value("")
-
-
-def _api_session(app, email):
-    client = app.test_client()
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": "Demo-Pass-2026!"})
-    assert response.status_code == 200, response.json
-    token = response.json["access_token"]
-
-    class Session:
-        def post(self, url, json=None):
-            return client.post(url, json=json, headers={"Authorization": f"Bearer {token}"})
-
-    return Session()
 
 
 def test_support_works_an_incident_and_the_customer_rates_it_without_seeing_internal_notes(new_page, demo):
@@ -233,7 +221,7 @@ def test_cutover_go_live_tab_shows_the_window_and_edits_the_sla(new_page, demo):
 
 
 def test_a_breach_reaches_the_managers_bell_and_opens_the_incident(new_page, app, demo, frozen_clock):
-    support = _api_session(app, "support2@demo.test")
+    support = login(app.test_client(), "support2@demo.test", DEMO_PASSWORD)
     created = support.post(f"/api/v1/projects/{demo['projects']['S4-LOG']}/hypercare/incidents",
                            json={"title": "Outbound IDocs to the carrier fail", "priority": "p1",
                                  "affected_module": "SD"})
