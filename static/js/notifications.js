@@ -3,7 +3,7 @@
 // minute while the tab is visible; stops when the user signs out.
 
 import { api, showProblem } from "./api.js";
-import { formatDateTime, h } from "./ui.js";
+import { formatDateTime, h, svg } from "./ui.js";
 
 const POLL_MS = 60000;
 const SHOWN = 10;
@@ -11,14 +11,8 @@ const SHOWN = 10;
 let state = null;
 
 function bellIcon() {
-  const ns = "http://www.w3.org/2000/svg";
-  const icon = document.createElementNS(ns, "svg");
-  icon.setAttribute("viewBox", "0 0 24 24");
-  icon.setAttribute("class", "bell-icon");
-  icon.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", "M12 3a6 6 0 0 0-6 6v4l-2 3h16l-2-3V9a6 6 0 0 0-6-6zm-2 15a2 2 0 0 0 4 0");
-  icon.append(path);
+  const icon = svg("svg", { viewBox: "0 0 24 24", class: "bell-icon", "aria-hidden": "true" });
+  icon.append(svg("path", { d: "M12 3a6 6 0 0 0-6 6v4l-2 3h16l-2-3V9a6 6 0 0 0-6-6zm-2 15a2 2 0 0 0 4 0" }));
   return icon;
 }
 

@@ -31,6 +31,13 @@ export function h(tag, attrs = {}, ...children) {
   return element;
 }
 
+/** svg("rect", {x: 0, width: 10}): an SVG element (charts, icons); attribute values become strings. */
+export function svg(tag, attrs = {}) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  return node;
+}
+
 function appendChildren(element, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;

@@ -3,10 +3,9 @@
 
 import { api } from "../api.js";
 import { navigate } from "../app.js";
-import { chip, field, h, label } from "../ui.js";
+import { chip, field, h, label, svg } from "../ui.js";
 
 const PROJECT_KEY = "meridian.deliveryProject";
-const SVG = "http://www.w3.org/2000/svg";
 
 export const MODULES = ["FI", "CO", "MM", "SD", "PP", "QM", "PM", "WM", "EWM", "HCM", "PS", "TR", "BASIS", "BTP", "OTHER"]
   .map((code) => [code, code]);
@@ -80,12 +79,6 @@ export async function projectPicker(area, query, signal) {
 export function tabs(items, active, labelText) {
   return h("nav", { class: "tabs", "aria-label": labelText }, h("ul", {}, items.map(([id, text, href]) =>
     h("li", {}, h("a", { href, class: "tab", "aria-current": id === active ? "page" : null, text })))));
-}
-
-export function svg(tag, attrs = {}) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  return node;
 }
 
 const FILLS = { fit: "#15803d", partial_fit: "#b45309", gap: "#b91c1c", passed: "#15803d", failed: "#b91c1c",

@@ -2,8 +2,7 @@
 // new and resolved counts) and the incidents per SAP module. The numbers are in the accessible names and a
 // legend, so nobody has to read the picture.
 
-import { formatDate, h } from "../ui.js";
-import { svg } from "./delivery.js";
+import { formatDate, h, svg } from "../ui.js";
 
 export function trendChart(trend) {
   const title = "Open incidents per day since go-live";
