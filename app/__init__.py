@@ -32,15 +32,19 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.extensions["crypto"] = load_keyring(app.config, app.instance_path)
 
     from app import models  # noqa: F401  (register every model)
-    from app.services.auth_service import register_jwt_callbacks
+    from app.integrations.plugins import load_plugins
+    from app.services.job_handlers import register_core_handlers
     from app.tasks import init_celery
     from app.utils.errors import register_error_handlers
+    from app.web.auth import register_jwt_callbacks
 
-    register_jwt_callbacks()
+    register_jwt_callbacks(jwt)
     init_celery(app, celery)
+    register_core_handlers()
     init_request_tracking(app)
     register_error_handlers(app)
     _register_blueprints(app)
+    load_plugins(app)  # integrations: connector kinds, job handlers, their blueprints
     _register_cli(app)
     _enable_sqlite_foreign_keys(app)
     _install_row_level_security(app)

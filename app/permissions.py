@@ -1,12 +1,5 @@
-"""Who may do what: the one permission map (DESIGN.md "Roles"). The UI reads the same list from
-/api/v1/auth/me and hides what the API would refuse."""
-from functools import wraps
-
-from flask import g
-from flask_jwt_extended import verify_jwt_in_request
-
-from app.utils.errors import Forbidden
-
+"""Who may do what: the one permission map (docs/architecture.md "Roles"). The UI reads the same list
+from /api/v1/auth/me and hides what the API would refuse; app/web/auth.py `requires` enforces it."""
 STAFF = ("admin", "pm", "consultant", "support", "approver", "viewer")
 EVERYONE = STAFF + ("customer",)
 
@@ -48,28 +41,3 @@ def can(role: str, permission: str) -> bool:
 
 def permissions_for(role: str) -> list[str]:
     return sorted(name for name, roles in PERMISSIONS.items() if role in roles)
-
-
-def requires(permission: str | None = None):
-    """Authenticate (Bearer or cookie + CSRF), bind the tenant context, apply the tenant's rate limit,
-    then check the permission. Every tenant endpoint goes through this."""
-    if permission is not None and permission not in PERMISSIONS:
-        raise KeyError(f"unknown permission {permission!r}")
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            from app.services.rate_limit import enforce_tenant_rate_limit
-
-            verify_jwt_in_request()
-            user = g.current_user
-            enforce_tenant_rate_limit(g.current_tenant)
-            if permission is not None and not can(user.role, permission):
-                raise Forbidden("Your role does not allow this action.")
-            return view(*args, **kwargs)
-
-        wrapper._permission = permission
-        wrapper._authenticated = True
-        return wrapper
-
-    return decorator

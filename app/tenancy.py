@@ -1,18 +1,30 @@
 """The tenant-scoped session: every ORM statement on a tenant-owned model is filtered by the current
 tenant, fails closed without one, and hides soft-deleted rows unless asked (`include_deleted=True`).
 
-Implemented once, globally, with a `do_orm_execute` hook (DESIGN.md "Tenant scoping"). The mixins live in
-`app.models.base`; this module only knows their marker attributes, so it can be imported first.
+Implemented once, globally, with a `do_orm_execute` hook (docs/architecture.md "Tenant scoping"). This
+module sits below the models: the model mixins (app/models/base.py `TenantScoped`, `SoftDelete`) hand
+themselves over with `use_mixins`, and the tenant-owned tables are learnt as their mappers are
+configured, so it imports nothing of the app but the tenant context and the clock.
 """
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import with_loader_criteria
+from sqlalchemy import Table, event, inspect, select
+from sqlalchemy.orm import Mapper, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 from app.utils import tenant_context
+from app.utils.clock import utcnow
 
 
 class TenantMismatch(RuntimeError):
     """A row of one tenant was about to be written under another tenant's context."""
+
+
+_MIXINS: dict[str, type] = {}
+
+
+def use_mixins(tenant_scoped: type, soft_delete: type) -> None:
+    """The criteria are set on the mixins, so they reach every model built on them (subqueries too)."""
+    _MIXINS.update(tenant_scoped=tenant_scoped, soft_delete=soft_delete)
 
 
 def is_tenant_scoped(cls) -> bool:
@@ -21,6 +33,15 @@ def is_tenant_scoped(cls) -> bool:
 
 def is_soft_deletable(cls) -> bool:
     return bool(getattr(cls, "__soft_delete__", False))
+
+
+_TENANT_TABLES: set[Table] = set()
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _remember_tenant_table(mapper, cls) -> None:
+    if is_tenant_scoped(cls):
+        _TENANT_TABLES.add(mapper.local_table)
 
 
 class TenantSession(FlaskSession):
@@ -37,13 +58,7 @@ class TenantSession(FlaskSession):
 
 def _references_tenant_table(statement) -> bool:
     """Walk the whole statement (subqueries, joins, EXISTS) for a tenant-owned table."""
-    from sqlalchemy import Table
-    from sqlalchemy.sql import visitors
-
-    from app.extensions import db
-
-    scoped_tables = {mapper.local_table for mapper in db.Model.registry.mappers if is_tenant_scoped(mapper.class_)}
-    return any(isinstance(element, Table) and element in scoped_tables for element in visitors.iterate(statement))
+    return any(isinstance(element, Table) and element in _TENANT_TABLES for element in visitors.iterate(statement))
 
 
 @event.listens_for(TenantSession, "do_orm_execute")
@@ -53,8 +68,6 @@ def _apply_tenant_and_soft_delete_criteria(state):
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    from app.models.base import SoftDelete, TenantScoped
-
     if not tenant_context.is_unscoped():
         tenant_id = tenant_context.current_tenant_id()
         if tenant_id is None:
@@ -65,17 +78,15 @@ def _apply_tenant_and_soft_delete_criteria(state):
             # The criteria apply to every tenant-owned entity wherever it appears (subqueries too).
             # tenant_id is read outside the lambda: the lambda is cached, its closure becomes a bound value.
             state.statement = state.statement.options(
-                with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True))
+                with_loader_criteria(_MIXINS["tenant_scoped"], lambda cls: cls.tenant_id == tenant_id, include_aliases=True))
     if state.is_select and not state.execution_options.get("include_deleted", False):
         state.statement = state.statement.options(
-            with_loader_criteria(SoftDelete, lambda cls: cls.deleted_at.is_(None), include_aliases=True))
+            with_loader_criteria(_MIXINS["soft_delete"], lambda cls: cls.deleted_at.is_(None), include_aliases=True))
 
 
 @event.listens_for(TenantSession, "before_flush")
 def _stamp_tenant_and_actor(session, flush_context, instances):
     """INSERTs are never filtered, so tenant_id is stamped here and mismatches are refused."""
-    from app.utils.clock import utcnow
-
     tenant_id = tenant_context.current_tenant_id()
     actor_id = tenant_context.current_actor_id()
     now = utcnow()

@@ -8,7 +8,6 @@ from typing import Callable
 
 from app.extensions import db
 from app.models import IntegrationConnection, Job, Project, User
-from app.services import job_service  # noqa: F401  (job kinds register on import)
 
 FACTORIES: dict[str, Callable[[dict], object]] = {}
 

@@ -1,19 +1,20 @@
 from flask import Blueprint, jsonify
 
-from app.permissions import requires
+from app.schemas.common import PageArgs
 from app.services import audit_service
-from app.utils.http import page_params
-from app.utils.openapi import doc
+from app.web.auth import requires
+from app.web.http import load_args
+from app.web.openapi import doc
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
 
 
 @bp.get("/<entity_type>/<uuid:entity_id>/history")
 @requires("audit.read")
-@doc("Versions of one entity with property-level diffs, newest first")
+@doc("Versions of one entity with property-level diffs, newest first", args=PageArgs)
 def history(entity_type, entity_id):
-    limit, offset = page_params()
-    items, total = audit_service.history(entity_type, entity_id, limit, offset)
+    args = load_args(PageArgs())
+    items, total = audit_service.history(entity_type, entity_id, args["limit"], args["offset"])
     return jsonify({"items": items, "total": total})
 
 

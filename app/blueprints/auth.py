@@ -5,12 +5,12 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
 
 from app.blueprints.serializers import me_dict
-from app.permissions import requires
+from app.web.auth import requires
 from app.schemas.users import LoginSchema, MeSchema, TokenSchema
 from app.services import auth_service
 from app.utils.errors import problem_response
-from app.utils.http import load_body
-from app.utils.openapi import doc
+from app.web.http import load_body
+from app.web.openapi import doc
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
 

@@ -1,12 +1,12 @@
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
-from app.blueprints.delivery_helpers import check_status, etagged, filters, include_deleted, project_for
-from app.models.backlog import STATUSES
-from app.permissions import requires
-from app.schemas.delivery import BacklogItemSchema, BulkStatusSchema
+from app.web.auth import requires
+from app.schemas.common import IncludeDeletedArgs
+from app.schemas.delivery import BacklogBulkStatusSchema, BacklogItemSchema, BacklogListArgs
 from app.services import backlog_service
-from app.utils.http import if_match_version, load_body, page_params
-from app.utils.openapi import doc
+from app.web.http import etagged, if_match_version, load_args, load_body
+from app.web.scope import may_see_deleted, project_for
+from app.web.openapi import doc
 
 bp = Blueprint("backlog", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/backlog-items")
 _schema = BacklogItemSchema()
@@ -22,13 +22,12 @@ def _dump(project, item, counts: dict | None = None) -> dict:
 @bp.get("")
 @requires("delivery.read")
 @doc("List WRICEF items: filters status, module, wricef_type, assignee_id, requirement_id; q; sort",
-     response=BacklogItemSchema, many=True, tags=["backlog"])
+     args=BacklogListArgs, response=BacklogItemSchema, many=True, tags=["backlog"])
 def list_items(project_id):
     project = project_for(project_id)
-    limit, offset = page_params()
-    items, total = backlog_service.list_items(project, limit, offset, filters(*backlog_service.FILTERS),
-                                              q=request.args.get("q"), sort=request.args.get("sort"),
-                                              include_deleted=include_deleted())
+    args = load_args(BacklogListArgs())
+    items, total = backlog_service.list_items(project, args["limit"], args["offset"], args, q=args.get("q"),
+                                              sort=args.get("sort"), include_deleted=may_see_deleted(args))
     counts = backlog_service.incident_counts(project, [item.id for item in items])  # one query for the page
     return jsonify({"items": [_dump(project, item, counts) for item in items], "total": total})
 
@@ -45,20 +44,19 @@ def create_item(project_id):
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many backlog items to one status", body=BulkStatusSchema, tags=["backlog"])
+@doc("Move many backlog items to one status", body=BacklogBulkStatusSchema, tags=["backlog"])
 def bulk_status(project_id):
     project = project_for(project_id)
-    data = load_body(BulkStatusSchema())
-    check_status(data["status"], STATUSES)
+    data = load_body(BacklogBulkStatusSchema())
     return jsonify({"updated": len(backlog_service.bulk_set_status(project, data["ids"], data["status"]))})
 
 
 @bp.get("/<uuid:item_id>")
 @requires("delivery.read")
-@doc("One backlog item", response=BacklogItemSchema, tags=["backlog"])
+@doc("One backlog item", args=IncludeDeletedArgs, response=BacklogItemSchema, tags=["backlog"])
 def get_item(project_id, item_id):
     project = project_for(project_id)
-    item = backlog_service.get_item(project, item_id, include_deleted=include_deleted())
+    item = backlog_service.get_item(project, item_id, include_deleted=may_see_deleted(load_args(IncludeDeletedArgs())))
     return etagged(_dump(project, item), item.version)
 
 

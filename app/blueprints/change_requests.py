@@ -1,40 +1,28 @@
 """Post-go-live change requests and the change board (seed 002 §6)."""
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
-from app.models.cutover import CR_STATUSES
-from app.permissions import requires
-from app.schemas.hypercare import ChangeRequestSchema, RaiseChangeRequestSchema, RejectSchema
-from app.services import project_service
+from app.schemas.hypercare import ChangeRequestListArgs, ChangeRequestSchema, RaiseChangeRequestSchema, RejectSchema
 from app.services.hypercare import change_requests, incidents
-from app.utils.errors import ValidationFailed
-from app.utils.http import if_match_version, load_body, page_params
-from app.utils.openapi import doc
+from app.web.auth import requires
+from app.web.http import etagged, if_match_version, load_args, load_body
+from app.web.openapi import doc
+from app.web.scope import project_for
 
 bp = Blueprint("change_requests", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/hypercare")
 _schema = ChangeRequestSchema()
 
 
-def _project(project_id):
-    return project_service.get_project(g.current_user, project_id)
-
-
 def _etagged(cr, status=200):
-    response = jsonify(_schema.dump(cr))
-    response.status_code = status
-    response.headers["ETag"] = f'"{cr.version}"'
-    return response
+    return etagged(_schema.dump(cr), cr.version, status)
 
 
 @bp.get("/change-requests")
 @requires("changes.read")
-@doc("Change requests, newest first; ?status=a,b", response=ChangeRequestSchema, many=True)
+@doc("Change requests, newest first; ?status=a,b", args=ChangeRequestListArgs, response=ChangeRequestSchema, many=True)
 def list_change_requests(project_id):
-    project = _project(project_id)
-    limit, offset = page_params()
-    status = [s for s in (request.args.get("status") or "").split(",") if s]
-    if any(s not in CR_STATUSES for s in status):
-        raise ValidationFailed("Unknown status filter.", errors={"status": [f"One of {', '.join(CR_STATUSES)}."]})
-    items, total = change_requests.list_change_requests(project, limit, offset, status or None)
+    project = project_for(project_id)
+    args = load_args(ChangeRequestListArgs())
+    items, total = change_requests.list_change_requests(project, args["limit"], args["offset"], args.get("status"))
     return jsonify({"items": _schema.dump(items, many=True), "total": total})
 
 
@@ -42,7 +30,7 @@ def list_change_requests(project_id):
 @requires("changes.request")
 @doc("Raise a change request (CR-001 per project)", body=ChangeRequestSchema, response=ChangeRequestSchema, status=201)
 def create_change_request(project_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     data = load_body(ChangeRequestSchema())
     data.pop("status", None)
     return _etagged(change_requests.create_change_request(project, g.current_user, data), 201)
@@ -53,7 +41,7 @@ def create_change_request(project_id):
 @doc("Raise a change request from an incident (linked both ways)", body=RaiseChangeRequestSchema,
      response=ChangeRequestSchema, status=201)
 def raise_from_incident(project_id, incident_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
     data = load_body(RaiseChangeRequestSchema())
     data.pop("status", None)
@@ -64,7 +52,7 @@ def raise_from_incident(project_id, incident_id):
 @requires("changes.read")
 @doc("One change request", response=ChangeRequestSchema)
 def get_change_request(project_id, cr_id):
-    return _etagged(change_requests.get_change_request(_project(project_id), cr_id))
+    return _etagged(change_requests.get_change_request(project_for(project_id), cr_id))
 
 
 @bp.route("/change-requests/<uuid:cr_id>", methods=["PUT", "PATCH"])
@@ -72,7 +60,7 @@ def get_change_request(project_id, cr_id):
 @doc("Edit a draft, or move it on (in_progress, implemented, closed); If-Match", body=ChangeRequestSchema,
      response=ChangeRequestSchema)
 def update_change_request(project_id, cr_id):
-    cr = change_requests.get_change_request(_project(project_id), cr_id)
+    cr = change_requests.get_change_request(project_for(project_id), cr_id)
     data = load_body(ChangeRequestSchema(), partial=True)
     return _etagged(change_requests.update_change_request(cr, data, if_match_version()))
 
@@ -81,14 +69,14 @@ def update_change_request(project_id, cr_id):
 @requires("changes.request")
 @doc("Submit a draft to the change board", response=ChangeRequestSchema)
 def submit(project_id, cr_id):
-    return _etagged(change_requests.submit(change_requests.get_change_request(_project(project_id), cr_id)))
+    return _etagged(change_requests.submit(change_requests.get_change_request(project_for(project_id), cr_id)))
 
 
 @bp.post("/change-requests/<uuid:cr_id>/approve")
 @requires("changes.approve")
 @doc("Approve (approver/admin, never the requester)", response=ChangeRequestSchema)
 def approve(project_id, cr_id):
-    cr = change_requests.get_change_request(_project(project_id), cr_id)
+    cr = change_requests.get_change_request(project_for(project_id), cr_id)
     return _etagged(change_requests.approve(cr, g.current_user))
 
 
@@ -96,6 +84,6 @@ def approve(project_id, cr_id):
 @requires("changes.approve")
 @doc("Reject with a reason (approver/admin, never the requester)", body=RejectSchema, response=ChangeRequestSchema)
 def reject(project_id, cr_id):
-    cr = change_requests.get_change_request(_project(project_id), cr_id)
+    cr = change_requests.get_change_request(project_for(project_id), cr_id)
     data = load_body(RejectSchema())
     return _etagged(change_requests.reject(cr, g.current_user, data["reason"]))

@@ -1,46 +1,18 @@
 """SAP Cloud ALM endpoints (seed 000 §5): tenant configuration (admin), project sync jobs, sync log."""
 from flask import Blueprint, jsonify, request
-from marshmallow import Schema, fields, validate
 
-from app.blueprints.delivery_helpers import project_for
-from app.models.explore.requirement import STATUSES as REQUIREMENT_STATUSES
-from app.permissions import requires
-from app.schemas.common import JobSchema
-from app.services import cloud_alm_config, cloud_alm_conflicts, cloud_alm_jobs, cloud_alm_service, job_service
+from app.schemas.cloud_alm import (CloudALMConfigInSchema, CloudALMConfigSchema, PushRequirementsSchema,
+                                   ResolveConflictSchema, StatusMappingSchema)
+from app.schemas.jobs import JobSchema
+from app.services.cloud_alm import config, conflicts, jobs, status_mapping, sync_log, test_results
 from app.utils import tenant_context
 from app.utils.errors import NotFound
-from app.utils.http import if_match_version, load_body
-from app.utils.openapi import doc
+from app.web.auth import requires
+from app.web.http import accepted, etagged, if_match_version, load_body
+from app.web.openapi import doc
+from app.web.scope import project_for
 
 bp = Blueprint("cloud_alm", __name__, url_prefix="/api/v1")
-
-
-class CloudALMConfigInSchema(Schema):
-    alm_url = fields.Url(required=True, validate=validate.Length(max=500))
-    token_url = fields.Url(required=True, validate=validate.Length(max=500))
-    client_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    client_secret = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=2000))
-    sync_requirements = fields.Boolean(load_default=True)
-    sync_test_results = fields.Boolean(load_default=False)
-
-
-class CloudALMConfigSchema(Schema):
-    id = fields.String()
-    tenant_id = fields.String()
-    alm_url = fields.String()
-    token_url = fields.String()
-    client_id = fields.String()
-    sync_requirements = fields.Boolean()
-    sync_test_results = fields.Boolean()
-    is_active = fields.Boolean()
-    last_test_at = fields.String(allow_none=True)
-    last_test_status = fields.String(allow_none=True)
-    secret_set = fields.Boolean()
-    version = fields.Integer()
-
-
-class PushRequirementsSchema(Schema):
-    requirement_ids = fields.List(fields.UUID(), load_default=None, validate=validate.Length(max=5000))
 
 
 def _own_tenant(tenant_id) -> None:
@@ -50,19 +22,7 @@ def _own_tenant(tenant_id) -> None:
 
 
 def _config_response(connection, status=200):
-    body = cloud_alm_config.to_dict(connection)
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["ETag"] = f'"{connection.version}"'
-    return response
-
-
-def _accepted(job):
-    body = job_service.to_dict(job)
-    response = jsonify(body)
-    response.status_code = 202
-    response.headers["Location"] = body["status_url"]
-    return response
+    return etagged(config.to_dict(connection), connection.version, status)
 
 
 @bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/config")
@@ -71,7 +31,7 @@ def _accepted(job):
      tags=["integrations"])
 def get_config(tenant_id):
     _own_tenant(tenant_id)
-    return _config_response(cloud_alm_config.require_connection())
+    return _config_response(config.require_connection())
 
 
 @bp.post("/tenants/<uuid:tenant_id>/integrations/cloud-alm/config")
@@ -80,7 +40,7 @@ def get_config(tenant_id):
      response=CloudALMConfigSchema, status=201, tags=["integrations"])
 def create_config(tenant_id):
     _own_tenant(tenant_id)
-    return _config_response(cloud_alm_config.create_config(load_body(CloudALMConfigInSchema())), 201)
+    return _config_response(config.create_config(load_body(CloudALMConfigInSchema())), 201)
 
 
 @bp.put("/tenants/<uuid:tenant_id>/integrations/cloud-alm/config")
@@ -89,9 +49,9 @@ def create_config(tenant_id):
      body=CloudALMConfigInSchema, response=CloudALMConfigSchema, tags=["integrations"])
 def update_config(tenant_id):
     _own_tenant(tenant_id)
-    cloud_alm_config.require_connection()
+    config.require_connection()
     data = load_body(CloudALMConfigInSchema(), partial=True)
-    return _config_response(cloud_alm_config.update_config(data, if_match_version()))
+    return _config_response(config.update_config(data, if_match_version()))
 
 
 @bp.post("/tenants/<uuid:tenant_id>/integrations/cloud-alm/test-connection")
@@ -100,15 +60,14 @@ def update_config(tenant_id):
      tags=["integrations"])
 def test_connection(tenant_id):
     _own_tenant(tenant_id)
-    return jsonify(cloud_alm_config.test_connection())
+    return jsonify(config.run_connection_test())
 
 
 @bp.get("/projects/<uuid:project_id>/integrations/cloud-alm/sync-log")
 @requires("integrations.read")
 @doc("Connection state and the project's last 50 Cloud ALM sync operations", tags=["integrations"])
-def sync_log(project_id):
-    project = project_for(project_id)
-    return jsonify(cloud_alm_service.get_sync_log(project.id))
+def get_sync_log(project_id):
+    return jsonify(sync_log.for_project(project_for(project_id)))
 
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/push-requirements")
@@ -117,8 +76,8 @@ def sync_log(project_id):
      body=PushRequirementsSchema, response=JobSchema, status=202, tags=["integrations"])
 def push_requirements(project_id):
     project = project_for(project_id)
-    data = load_body(PushRequirementsSchema()) if _has_body() else {}
-    return _accepted(cloud_alm_jobs.start_push(project.id, data.get("requirement_ids")))
+    data = load_body(PushRequirementsSchema()) if request.get_data(cache=True) else {}
+    return accepted(jobs.start_push(project, data.get("requirement_ids")))
 
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/pull-requirements")
@@ -126,8 +85,7 @@ def push_requirements(project_id):
 @doc("Pull requirement changes from Cloud ALM in the background (202 + job)", response=JobSchema, status=202,
      tags=["integrations"])
 def pull_requirements(project_id):
-    project = project_for(project_id)
-    return _accepted(cloud_alm_jobs.start_pull(project.id))
+    return accepted(jobs.start_pull(project_for(project_id)))
 
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/push-test-results/<uuid:cycle_id>")
@@ -136,18 +94,8 @@ def pull_requirements(project_id):
      status=202, tags=["integrations"])
 def push_test_results(project_id, cycle_id):
     project = project_for(project_id)
-    return _accepted(cloud_alm_jobs.start_push_test_results(project.id, cycle_id))
-
-
-class StatusMappingItemSchema(Schema):
-    meridian_status = fields.String(required=True, validate=validate.OneOf(REQUIREMENT_STATUSES))
-    alm_status = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9_]{1,40}$"))
-    alm_sub_status = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9_]{1,60}$"))
-
-
-class StatusMappingSchema(Schema):
-    items = fields.List(fields.Nested(StatusMappingItemSchema), required=True,
-                        validate=validate.Length(max=len(REQUIREMENT_STATUSES)))
+    cycle = test_results.cycle_of_project(project, cycle_id)
+    return accepted(jobs.start_push_test_results(project, cycle))
 
 
 @bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/status-mapping")
@@ -156,7 +104,7 @@ class StatusMappingSchema(Schema):
      tags=["integrations"])
 def get_status_mapping(tenant_id):
     _own_tenant(tenant_id)
-    items = cloud_alm_service.status_mapping_items()
+    items = status_mapping.items()
     return jsonify({"items": items, "total": len(items)})
 
 
@@ -166,12 +114,8 @@ def get_status_mapping(tenant_id):
      tags=["integrations"])
 def put_status_mapping(tenant_id):
     _own_tenant(tenant_id)
-    items = cloud_alm_service.replace_status_mapping(load_body(StatusMappingSchema())["items"])
+    items = status_mapping.replace(load_body(StatusMappingSchema())["items"])
     return jsonify({"items": items, "total": len(items)})
-
-
-class ResolveConflictSchema(Schema):
-    keep = fields.String(required=True, validate=validate.OneOf(("meridian", "cloud_alm")))
 
 
 @bp.get("/projects/<uuid:project_id>/integrations/cloud-alm/conflicts/<uuid:requirement_id>")
@@ -179,8 +123,7 @@ class ResolveConflictSchema(Schema):
 @doc("Both versions of a requirement (Meridian's and Cloud ALM's live one) to resolve a conflict",
      tags=["integrations"])
 def conflict_versions(project_id, requirement_id):
-    project = project_for(project_id)
-    return jsonify(cloud_alm_conflicts.both_versions(project.id, requirement_id))
+    return jsonify(conflicts.both_versions(conflicts.requirement_of(project_for(project_id), requirement_id)))
 
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/conflicts/<uuid:requirement_id>")
@@ -188,13 +131,7 @@ def conflict_versions(project_id, requirement_id):
 @doc("Resolve a conflict: keep 'meridian' (pushed to Cloud ALM) or 'cloud_alm' (applied here)",
      body=ResolveConflictSchema, tags=["integrations"])
 def resolve_conflict(project_id, requirement_id):
-    project = project_for(project_id)
-    cloud_alm_conflicts._requirement_of(project.id, requirement_id)  # 404 before the body is judged
-    data = load_body(ResolveConflictSchema())
-    requirement = cloud_alm_conflicts.resolve(project.id, requirement_id, data["keep"])
+    requirement = conflicts.requirement_of(project_for(project_id), requirement_id)  # 404 before the body
+    requirement = conflicts.resolve(requirement, load_body(ResolveConflictSchema())["keep"])
     return jsonify({"requirement_id": str(requirement.id), "alm_sync_status": requirement.alm_sync_status,
                     "version": requirement.version})
-
-
-def _has_body() -> bool:
-    return bool(request.get_data(cache=True))

@@ -1,12 +1,12 @@
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
-from app.blueprints.delivery_helpers import check_status, etagged, filters, include_deleted, project_for
-from app.models.testing import DEFECT_STATUSES
-from app.permissions import requires
-from app.schemas.delivery import BulkStatusSchema, DefectSchema
+from app.web.auth import requires
+from app.schemas.common import IncludeDeletedArgs
+from app.schemas.delivery import DefectBulkStatusSchema, DefectListArgs, DefectSchema
 from app.services import defect_service
-from app.utils.http import if_match_version, load_body, page_params
-from app.utils.openapi import doc
+from app.web.http import etagged, if_match_version, load_args, load_body
+from app.web.scope import may_see_deleted, project_for
+from app.web.openapi import doc
 
 bp = Blueprint("defects", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/defects")
 _schema = DefectSchema()
@@ -20,13 +20,12 @@ def _detail(defect):
 @bp.get("")
 @requires("delivery.read")
 @doc("List defects: filters status, severity (p1..p4), module, assignee_id, execution_id; q; sort",
-     response=DefectSchema, many=True, tags=["testing"])
+     args=DefectListArgs, response=DefectSchema, many=True, tags=["testing"])
 def list_defects(project_id):
     project = project_for(project_id)
-    limit, offset = page_params()
-    items, total = defect_service.list_defects(project, limit, offset, filters(*defect_service.FILTERS),
-                                               q=request.args.get("q"), sort=request.args.get("sort"),
-                                               include_deleted=include_deleted())
+    args = load_args(DefectListArgs())
+    items, total = defect_service.list_defects(project, args["limit"], args["offset"], args, q=args.get("q"),
+                                               sort=args.get("sort"), include_deleted=may_see_deleted(args))
     return jsonify({"items": _schema.dump(items, many=True), "total": total})
 
 
@@ -42,20 +41,20 @@ def create_defect(project_id):
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many defects to one status", body=BulkStatusSchema, tags=["testing"])
+@doc("Move many defects to one status", body=DefectBulkStatusSchema, tags=["testing"])
 def bulk_status(project_id):
     project = project_for(project_id)
-    data = load_body(BulkStatusSchema())
-    check_status(data["status"], DEFECT_STATUSES)
+    data = load_body(DefectBulkStatusSchema())
     return jsonify({"updated": len(defect_service.bulk_set_status(project, data["ids"], data["status"]))})
 
 
 @bp.get("/<uuid:defect_id>")
 @requires("delivery.read")
-@doc("One defect, with `execution` (where it was found: cycle, test case) and `reporter`",
+@doc("One defect, with `execution` (where it was found: cycle, test case) and `reporter`", args=IncludeDeletedArgs,
      response=DefectSchema, tags=["testing"])
 def get_defect(project_id, defect_id):
-    return _detail(defect_service.get_defect(project_for(project_id), defect_id, include_deleted=include_deleted()))
+    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs()))
+    return _detail(defect_service.get_defect(project_for(project_id), defect_id, include_deleted=include_deleted))
 
 
 @bp.route("/<uuid:defect_id>", methods=["PUT", "PATCH"])

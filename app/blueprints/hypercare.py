@@ -1,27 +1,20 @@
 """Run / hypercare API (seed 002 §6): incidents with SLA clocks, the SLA table, breaches and metrics.
 Thin: the project (and object) is looked up first, so another tenant's ids answer 404 before any body check."""
-import uuid
+from flask import Blueprint, g, jsonify
 
-from flask import Blueprint, g, jsonify, request
-
-from app.models.cutover import INCIDENT_STATUSES, PRIORITIES
-from app.permissions import requires
-from app.schemas.hypercare import (CommentSchema, EscalateSchema, IncidentSchema, IncidentUpdateSchema, ResolveSchema,
-                                   SatisfactionSchema, SLASettingsSchema)
-from app.services import project_service
+from app.schemas.common import PageArgs
+from app.schemas.hypercare import (CommentSchema, EscalateSchema, IncidentListArgs, IncidentSchema, IncidentUpdateSchema,
+                                   ResolveSchema, SatisfactionSchema, SLASettingsSchema)
 from app.services.hypercare import incidents, metrics, sla
 from app.utils.clock import utcnow
-from app.utils.errors import ValidationFailed
-from app.utils.http import if_match_version, load_body, page_params
-from app.utils.openapi import doc
+from app.web.auth import requires
+from app.web.http import etagged, if_match_version, load_args, load_body
+from app.web.openapi import doc
+from app.web.scope import project_for
 
 bp = Blueprint("hypercare", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/hypercare")
 _incident = IncidentSchema()
 _comment = CommentSchema()
-
-
-def _project(project_id):
-    return project_service.get_project(g.current_user, project_id)
 
 
 def _dump(items, project, many=False):
@@ -36,56 +29,21 @@ def _dump(items, project, many=False):
     return out if many else out[0]
 
 
-def _etagged(incident, project, status=200):
-    response = jsonify(_dump(incident, project))
-    response.status_code = status
-    response.headers["ETag"] = f'"{incident.version}"'
-    return response
-
-
-def _list_arg(name: str, allowed) -> list[str] | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    values = [v.strip().lower() for v in raw.split(",") if v.strip()]
-    bad = [v for v in values if v not in allowed]
-    if bad:
-        raise ValidationFailed(f"Unknown {name} filter.", errors={name: [f"One of {', '.join(allowed)}."]})
-    return values
-
-
-def _uuid_arg(name: str, message: str):
-    raw = request.args.get(name) or None
-    try:
-        return uuid.UUID(raw) if raw else None
-    except ValueError:
-        raise ValidationFailed(f"Unknown {name}.", errors={name: [message]}) from None
-
-
-def _filters() -> dict:
-    breached = request.args.get("breached")
-    assignee = request.args.get("assignee") or None
-    if assignee not in (None, "me", "none"):
-        assignee = _uuid_arg("assignee", "A user id, 'me' or 'none'.")
-    sort = request.args.get("sort", "deadline")
-    if sort not in incidents.SORTS:
-        raise ValidationFailed("Unknown sort.", errors={"sort": [f"One of {', '.join(incidents.SORTS)}."]})
-    return {"status": _list_arg("status", INCIDENT_STATUSES), "priority": _list_arg("priority", PRIORITIES),
-            "module": (request.args.get("module") or "").strip().upper() or None, "assignee": assignee,
-            "breached": None if breached in (None, "") else breached.lower() in ("1", "true", "yes"),
-            "q": request.args.get("q") or None, "sort": sort,
-            "backlog_item": _uuid_arg("backlog_item", "A backlog item id.")}
+def _etagged(incident, project, status=200, **extra):
+    return etagged({**_dump(incident, project), **extra}, incident.version, status)
 
 
 @bp.get("/incidents")
 @requires("hypercare.read")
 @doc("Incidents, next SLA deadline first; filters status, priority, module, assignee, breached, backlog_item, q",
-     response=IncidentSchema, many=True)
+     args=IncidentListArgs, response=IncidentSchema, many=True)
 def list_incidents(project_id):
-    project = _project(project_id)
-    limit, offset = page_params()
-    filters = _filters()
-    items, total = incidents.list_incidents(project, g.current_user, filters, limit, offset, filters.pop("sort"))
+    project = project_for(project_id)
+    args = load_args(IncidentListArgs())
+    limit, offset, sort = args.pop("limit"), args.pop("offset"), args.pop("sort")
+    filters = {name: args.get(name) for name in ("status", "priority", "module", "assignee", "breached", "q",
+                                                 "backlog_item")}
+    items, total = incidents.list_incidents(project, g.current_user, filters, limit, offset, sort)
     return jsonify({"items": _dump(items, project, many=True), "total": total})
 
 
@@ -94,7 +52,7 @@ def list_incidents(project_id):
 @doc("Report an incident; SLA deadlines are computed from the priority", body=IncidentSchema,
      response=IncidentSchema, status=201)
 def create_incident(project_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     data = load_body(IncidentSchema())
     data.pop("status", None)
     return _etagged(incidents.create_incident(project, g.current_user, data), project, 201)
@@ -104,13 +62,9 @@ def create_incident(project_id):
 @requires("hypercare.read")
 @doc("One incident with its SLA clock and timeline", response=IncidentSchema)
 def get_incident(project_id, incident_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     incident = incidents.read_incident(project, incident_id)
-    response = _etagged(incident, project)
-    body = response.get_json()
-    body["timeline"] = incidents.timeline(incident, g.current_user)
-    response.set_data(jsonify(body).get_data())
-    return response
+    return _etagged(incident, project, timeline=incidents.timeline(incident, g.current_user))
 
 
 @bp.route("/incidents/<uuid:incident_id>", methods=["PUT", "PATCH"])
@@ -118,7 +72,7 @@ def get_incident(project_id, incident_id):
 @doc("Change an incident (If-Match): priority recomputes the SLA, waiting_customer pauses it",
      body=IncidentUpdateSchema, response=IncidentSchema)
 def update_incident(project_id, incident_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
     data = load_body(IncidentUpdateSchema(), partial=True)
     return _etagged(incidents.update_incident(project, incident, data, if_match_version(), g.current_user), project)
@@ -128,7 +82,7 @@ def update_incident(project_id, incident_id):
 @requires("hypercare.work")
 @doc("Record the first response (stops the response clock)", response=IncidentSchema)
 def first_response(project_id, incident_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
     return _etagged(incidents.add_first_response(project, incident, g.current_user), project)
 
@@ -137,7 +91,7 @@ def first_response(project_id, incident_id):
 @requires("hypercare.work")
 @doc("Resolve with root cause (stops the resolution clock)", body=ResolveSchema, response=IncidentSchema)
 def resolve(project_id, incident_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
     data = load_body(ResolveSchema())
     return _etagged(incidents.resolve_incident(project, incident, data, g.current_user), project)
@@ -147,7 +101,7 @@ def resolve(project_id, incident_id):
 @requires("hypercare.work")
 @doc("Escalate one level (optionally to another assignee)", body=EscalateSchema, response=IncidentSchema)
 def escalate(project_id, incident_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
     data = load_body(EscalateSchema())
     return _etagged(incidents.escalate(project, incident, data, g.current_user), project)
@@ -157,7 +111,7 @@ def escalate(project_id, incident_id):
 @requires("hypercare.report")
 @doc("Rate the support 1-5 (the reporter, after resolution)", body=SatisfactionSchema, response=IncidentSchema)
 def satisfaction(project_id, incident_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
     data = load_body(SatisfactionSchema())
     return _etagged(incidents.rate(incident, g.current_user, data), project)
@@ -167,7 +121,7 @@ def satisfaction(project_id, incident_id):
 @requires("hypercare.read")
 @doc("Comments, oldest first (customers never see internal notes)", response=CommentSchema, many=True)
 def list_comments(project_id, incident_id):
-    incident = incidents.get_incident(_project(project_id), incident_id)
+    incident = incidents.get_incident(project_for(project_id), incident_id)
     items = incidents.list_comments(incident, g.current_user)
     return jsonify({"items": _comment.dump(items, many=True), "total": len(items)})
 
@@ -176,7 +130,7 @@ def list_comments(project_id, incident_id):
 @requires("hypercare.report")
 @doc("Add a comment (public, or an internal note for staff)", body=CommentSchema, response=CommentSchema, status=201)
 def add_comment(project_id, incident_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
     data = load_body(CommentSchema())
     return jsonify(_comment.dump(incidents.add_comment(project, incident, g.current_user, data))), 201
@@ -184,11 +138,12 @@ def add_comment(project_id, incident_id):
 
 @bp.get("/sla-breaches")
 @requires("hypercare.read")
-@doc("Open incidents whose response or resolution SLA was breached", response=IncidentSchema, many=True)
+@doc("Open incidents whose response or resolution SLA was breached", args=PageArgs, response=IncidentSchema,
+     many=True)
 def sla_breaches(project_id):
-    project = _project(project_id)
-    limit, offset = page_params()
-    items, total = incidents.list_breaches(project, limit, offset)
+    project = project_for(project_id)
+    args = load_args(PageArgs())
+    items, total = incidents.list_breaches(project, args["limit"], args["offset"])
     return jsonify({"items": _dump(items, project, many=True), "total": total})
 
 
@@ -196,20 +151,20 @@ def sla_breaches(project_id):
 @requires("hypercare.read")
 @doc("War-room metrics (SQL aggregates)")
 def get_metrics(project_id):
-    return jsonify(metrics.incident_metrics(_project(project_id)))
+    return jsonify(metrics.incident_metrics(project_for(project_id)))
 
 
 @bp.get("/sla")
 @requires("hypercare.read")
 @doc("The SLA targets per priority and the support calendar", response=SLASettingsSchema)
 def get_sla(project_id):
-    return jsonify(sla.load(_project(project_id)).to_dict())
+    return jsonify(sla.load(project_for(project_id)).to_dict())
 
 
 @bp.put("/sla")
 @requires("hypercare.sla.manage")
 @doc("Replace SLA targets, support hours and holidays", body=SLASettingsSchema, response=SLASettingsSchema)
 def put_sla(project_id):
-    project = _project(project_id)
+    project = project_for(project_id)
     data = load_body(SLASettingsSchema())
     return jsonify(sla.save(project, data).to_dict())

@@ -1,18 +1,14 @@
 """The integrations hub API: connections (admin manages, staff reads status), catalogue, sync history
 and the gateway call log (admin)."""
-import uuid
+from flask import Blueprint, jsonify, url_for
 
-from flask import Blueprint, jsonify, request, url_for
-
-from app.models.integrations import SYNC_OPERATIONS, SYNC_STATUSES
-from app.permissions import requires
-from app.schemas.integrations import (CallLogSchema, CatalogEntrySchema, ConnectionInSchema, ConnectionSchema,
-                                      ConnectionStatusSchema, ConnectionUpdateSchema, SyncRunSchema,
-                                      TestResultSchema)
+from app.schemas.integrations import (CallLogListArgs, CallLogSchema, CatalogEntrySchema, ConnectionInSchema,
+                                      ConnectionSchema, ConnectionStatusSchema, ConnectionUpdateSchema,
+                                      SyncRunListArgs, SyncRunSchema, TestResultSchema)
 from app.services import integration_history, integration_service
-from app.utils.errors import ValidationFailed
-from app.utils.http import if_match_version, load_body, page_params
-from app.utils.openapi import doc
+from app.web.auth import requires
+from app.web.http import etagged, if_match_version, load_args, load_body
+from app.web.openapi import doc
 
 bp = Blueprint("integrations", __name__, url_prefix="/api/v1/integrations")
 _connection = ConnectionSchema()
@@ -30,27 +26,7 @@ def _connection_dict(connection, webhook_secret: str | None = None) -> dict:
 
 
 def _etagged(connection, status=200, webhook_secret=None):
-    response = jsonify(_connection_dict(connection, webhook_secret))
-    response.status_code = status
-    response.headers["ETag"] = f'"{connection.version}"'
-    return response
-
-
-def _optional_uuid(name: str):
-    value = request.args.get(name) or None
-    if value is None:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ValidationFailed("Invalid filter.", errors={name: ["Must be a UUID."]}) from None
-
-
-def _choice(name: str, choices):
-    value = request.args.get(name) or None
-    if value is not None and value not in choices:
-        raise ValidationFailed("Invalid filter.", errors={name: [f"One of {', '.join(choices)}."]})
-    return value
+    return etagged(_connection_dict(connection, webhook_secret), connection.version, status)
 
 
 @bp.get("/catalog")
@@ -135,20 +111,21 @@ def connection_status(connection_id):
 
 @bp.get("/sync-runs")
 @requires("integrations.read")
-@doc("Sync history (filters: connection_id, operation, status)", response=SyncRunSchema, many=True)
+@doc("Sync history (filters: connection_id, operation, status)", args=SyncRunListArgs, response=SyncRunSchema,
+     many=True)
 def sync_runs():
-    limit, offset = page_params()
-    runs, total = integration_history.sync_runs(limit, offset, connection_id=_optional_uuid("connection_id"),
-                                                operation=_choice("operation", SYNC_OPERATIONS),
-                                                status=_choice("status", SYNC_STATUSES))
+    args = load_args(SyncRunListArgs())
+    runs, total = integration_history.sync_runs(args["limit"], args["offset"], connection_id=args.get("connection_id"),
+                                                operation=args.get("operation"), status=args.get("status"))
     return jsonify({"items": SyncRunSchema(many=True).dump(runs), "total": total})
 
 
 @bp.get("/call-log")
 @requires("integrations.call_log.read")
-@doc("Gateway call log (filters: connection_id, outcome=ok|error)", response=CallLogSchema, many=True)
+@doc("Gateway call log (filters: connection_id, outcome=ok|error)", args=CallLogListArgs, response=CallLogSchema,
+     many=True)
 def call_log():
-    limit, offset = page_params()
-    rows, total = integration_history.call_log(limit, offset, connection_id=_optional_uuid("connection_id"),
-                                               outcome=_choice("outcome", ("ok", "error")))
+    args = load_args(CallLogListArgs())
+    rows, total = integration_history.call_log(args["limit"], args["offset"], connection_id=args.get("connection_id"),
+                                               outcome=args.get("outcome"))
     return jsonify({"items": CallLogSchema(many=True).dump(rows), "total": total})

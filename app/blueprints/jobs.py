@@ -1,13 +1,13 @@
 from flask import Blueprint, g, jsonify
 
 from app.models import Job
-from app.permissions import requires
-from app.schemas.common import JobSchema
-from app.services import job_service
+from app.web.auth import requires
+from app.schemas.jobs import JobSchema
 from app.utils.errors import NotFound
-from app.utils.openapi import doc
+from app.web.openapi import doc
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
+_job = JobSchema()
 
 
 @bp.get("/<uuid:job_id>")
@@ -17,4 +17,4 @@ def get_job(job_id):
     job = Job.get_scoped_or_404(job_id)
     if g.current_user.role == "customer" and job.created_by != g.current_user.id:
         raise NotFound("Job not found")
-    return jsonify(job_service.to_dict(job))
+    return jsonify(_job.dump(job))

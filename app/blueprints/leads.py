@@ -1,14 +1,12 @@
 """The leads API (pre-sales pipeline). Each lead carries its Dynamics 365 sync state and a link to the
 record there; pushing lives in the integration zone (app/integrations/d365/routes.py)."""
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
-from app.models.leads import LEAD_STATUSES, SEGMENTS, SYNC_STATUSES
-from app.permissions import requires
-from app.schemas.leads import LeadSchema
+from app.schemas.leads import LeadListArgs, LeadSchema
 from app.services import lead_service
-from app.utils.errors import ValidationFailed
-from app.utils.http import if_match_version, load_body, page_params
-from app.utils.openapi import doc
+from app.web.auth import requires
+from app.web.http import etagged, if_match_version, load_args, load_body, uploaded_file
+from app.web.openapi import doc
 
 bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
 _schema = LeadSchema()
@@ -26,28 +24,17 @@ def _lead_dict(lead, org_url) -> dict:
 
 
 def _etagged(lead, status=200):
-    response = jsonify(_lead_dict(lead, lead_service.d365_org_url()))
-    response.status_code = status
-    response.headers["ETag"] = f'"{lead.version}"'
-    return response
-
-
-def _choice(name, choices):
-    value = request.args.get(name) or None
-    if value is not None and value not in choices:
-        raise ValidationFailed("Invalid filter.", errors={name: [f"One of {', '.join(choices)}."]})
-    return value
+    return etagged(_lead_dict(lead, lead_service.d365_org_url()), lead.version, status)
 
 
 @bp.get("")
 @requires("leads.read")
-@doc("List leads (filters: status, segment, d365_status, q; sort)", response=LeadSchema, many=True)
+@doc("List leads (filters: status, segment, d365_status, q; sort)", args=LeadListArgs, response=LeadSchema, many=True)
 def list_leads():
-    limit, offset = page_params()
-    leads, total = lead_service.list_leads(
-        limit, offset, status=_choice("status", LEAD_STATUSES), segment=_choice("segment", SEGMENTS),
-        d365_status=_choice("d365_status", SYNC_STATUSES + ("not_synced",)), q=request.args.get("q") or None,
-        sort=_choice("sort", tuple(lead_service.SORTS)) or "-priority_score")
+    args = load_args(LeadListArgs())
+    leads, total = lead_service.list_leads(args["limit"], args["offset"], status=args.get("status"),
+                                           segment=args.get("segment"), d365_status=args.get("d365_status"),
+                                           q=args.get("q"), sort=args["sort"])
     org_url = lead_service.d365_org_url()
     return jsonify({"items": [_lead_dict(lead, org_url) for lead in leads], "total": total,
                     "features": {"d365": bool(current_app.config["D365_ENABLED"])}})
@@ -64,8 +51,7 @@ def create_lead():
 @requires("leads.manage")
 @doc("Import leads from CSV (text/csv body or multipart 'file'); all rows or none, idempotent by domain")
 def import_leads():
-    upload = request.files.get("file")
-    text = upload.read().decode("utf-8-sig", errors="replace") if upload else request.get_data(as_text=True)
+    text = uploaded_file().decode("utf-8-sig", errors="replace")
     return jsonify(lead_service.import_csv(text, LeadSchema()))
 
 

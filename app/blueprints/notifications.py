@@ -1,11 +1,11 @@
 """The signed-in user's in-app notifications."""
 from flask import Blueprint, g, jsonify
 
-from app.permissions import requires
-from app.schemas.hypercare import NotificationSchema
+from app.schemas.hypercare import NotificationListArgs, NotificationSchema
 from app.services.hypercare import notifications
-from app.utils.http import flag, page_params
-from app.utils.openapi import doc
+from app.web.auth import requires
+from app.web.http import load_args
+from app.web.openapi import doc
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications")
 _schema = NotificationSchema()
@@ -14,10 +14,11 @@ _schema = NotificationSchema()
 @bp.get("")
 @requires("notifications.read")
 @doc("My notifications, newest first (?unread=1); `unread` counts the unread ones",
-     response=NotificationSchema, many=True)
+     args=NotificationListArgs, response=NotificationSchema, many=True)
 def list_notifications():
-    limit, offset = page_params()
-    items, total, unread = notifications.list_for(g.current_user, limit, offset, unread_only=flag("unread"))
+    args = load_args(NotificationListArgs())
+    items, total, unread = notifications.list_for(g.current_user, args["limit"], args["offset"],
+                                                  unread_only=args["unread"])
     return jsonify({"items": _schema.dump(items, many=True), "total": total, "unread": unread})
 
 

@@ -1,39 +1,38 @@
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
 from app.blueprints.serializers import page
-from app.models.project import PHASES
-from app.permissions import requires
-from app.schemas.common import JobSchema
-from app.schemas.projects import ProjectSchema
+from app.schemas.common import IncludeDeletedArgs
+from app.schemas.jobs import JobSchema
+from app.schemas.projects import ProjectListArgs, ProjectSchema
 from app.schemas.users import MemberSchema
-from app.services import job_service, project_service
-from app.utils.errors import ValidationFailed
-from app.utils.http import flag, if_match_version, load_body, page_params
-from app.utils.openapi import doc
+from app.services import project_service
+from app.web.auth import requires
+from app.web.http import accepted, etagged, if_match_version, load_args, load_body
+from app.web.openapi import doc
 
 bp = Blueprint("projects", __name__, url_prefix="/api/v1/projects")
 _schema = ProjectSchema()
 
 
+STAFF_WHO_SEE_DELETED_PROJECTS = ("admin", "pm")
+
+
 def _etagged(project, status=200):
-    response = jsonify(_schema.dump(project))
-    response.status_code = status
-    response.headers["ETag"] = f'"{project.version}"'
-    return response
+    return etagged(_schema.dump(project), project.version, status)
+
+
+def _include_deleted(args) -> bool:
+    return args["include_deleted"] and g.current_user.role in STAFF_WHO_SEE_DELETED_PROJECTS
 
 
 @bp.get("")
 @requires("projects.read")
-@doc("List projects (customers see only their own)", response=ProjectSchema, many=True)
+@doc("List projects (customers see only their own)", args=ProjectListArgs, response=ProjectSchema, many=True)
 def list_projects():
-    limit, offset = page_params()
-    phase = request.args.get("phase") or None
-    if phase and phase not in PHASES:
-        raise ValidationFailed("Unknown phase filter.", errors={"phase": [f"One of {', '.join(PHASES)}."]})
-    include_deleted = flag("include_deleted") and g.current_user.role in ("admin", "pm")
-    projects, total = project_service.list_projects(g.current_user, limit, offset, phase=phase,
-                                                    q=request.args.get("q") or None,
-                                                    include_deleted=include_deleted)
+    args = load_args(ProjectListArgs())
+    projects, total = project_service.list_projects(g.current_user, args["limit"], args["offset"],
+                                                    phase=args.get("phase"), q=args.get("q"),
+                                                    include_deleted=_include_deleted(args))
     return jsonify(page(projects, total, _schema))
 
 
@@ -46,9 +45,9 @@ def create_project():
 
 @bp.get("/<uuid:project_id>")
 @requires("projects.read")
-@doc("One project", response=ProjectSchema)
+@doc("One project", args=IncludeDeletedArgs, response=ProjectSchema)
 def get_project(project_id):
-    include_deleted = flag("include_deleted") and g.current_user.role in ("admin", "pm")
+    include_deleted = _include_deleted(load_args(IncludeDeletedArgs()))
     return _etagged(project_service.get_project(g.current_user, project_id, include_deleted=include_deleted))
 
 
@@ -111,10 +110,4 @@ def remove_member(project_id, user_id):
 @requires("projects.export")
 @doc("Export the project as JSON in the background (202 + job)", response=JobSchema, status=202)
 def export_project(project_id):
-    project = project_service.get_project(g.current_user, project_id)
-    job = job_service.start("project_export", {"project_id": str(project.id)})
-    body = job_service.to_dict(job)
-    response = jsonify(body)
-    response.status_code = 202
-    response.headers["Location"] = body["status_url"]
-    return response
+    return accepted(project_service.start_export(project_service.get_project(g.current_user, project_id)))

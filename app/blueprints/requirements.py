@@ -1,13 +1,13 @@
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
-from app.blueprints.delivery_helpers import (check_status, csv_download, etagged, filters, include_deleted,
-                                             project_for, uploaded_file)
-from app.models.explore.requirement import STATUSES
-from app.permissions import requires
-from app.schemas.delivery import BulkStatusSchema, RequirementCreateSchema, RequirementSchema
+from app.web.auth import requires
+from app.schemas.common import IncludeDeletedArgs
+from app.schemas.delivery import (ExportArgs, RequirementBulkStatusSchema, RequirementCreateSchema,
+                                  RequirementImportSchema, RequirementListArgs, RequirementSchema)
 from app.services import csv_service, requirement_service, traceability_service
-from app.utils.http import if_match_version, load_body, page_params
-from app.utils.openapi import doc
+from app.web.http import csv_download, etagged, if_match_version, load_args, load_body, uploaded_file
+from app.web.scope import may_see_deleted, project_for
+from app.web.openapi import doc
 
 bp = Blueprint("requirements", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/requirements")
 _schema = RequirementSchema()
@@ -22,13 +22,14 @@ def _dump(requirement, coverage=None):
 @bp.get("")
 @requires("delivery.read")
 @doc("List requirements: filters status, module, fit_gap, priority, owner_id, alm_sync_status (comma = any of), "
-     "q (full text), sort (code, -updated_at, ...)", response=RequirementSchema, many=True, tags=["explore"])
+     "q (full text), sort (code, -updated_at, ...)", args=RequirementListArgs, response=RequirementSchema, many=True,
+     tags=["explore"])
 def list_requirements(project_id):
     project = project_for(project_id)
-    limit, offset = page_params()
+    args = load_args(RequirementListArgs())
     items, total = requirement_service.list_requirements(
-        project, limit, offset, filters(*requirement_service.FILTERS), q=request.args.get("q"),
-        sort=request.args.get("sort"), include_deleted=include_deleted())
+        project, args["limit"], args["offset"], args, q=args.get("q"), sort=args.get("sort"),
+        include_deleted=may_see_deleted(args))
     coverage = traceability_service.coverage(project, [r.id for r in items])
     empty = traceability_service.empty_coverage()
     return jsonify({"items": [_dump(r, coverage.get(r.id, empty)) for r in items], "total": total})
@@ -53,10 +54,10 @@ def stats(project_id):
 
 @bp.get("/export")
 @requires("delivery.read")
-@doc("Download as CSV; format=excel adds a UTF-8 byte-order mark for Excel", tags=["explore"])
+@doc("Download as CSV; format=excel adds a UTF-8 byte-order mark for Excel", args=ExportArgs, tags=["explore"])
 def export(project_id):
     project = project_for(project_id)
-    excel = request.args.get("format") == "excel"
+    excel = load_args(ExportArgs())["format"] == "excel"
     return csv_download(csv_service.export_requirements(project, excel), f"{project.code}-requirements.csv")
 
 
@@ -65,26 +66,26 @@ def export(project_id):
 @doc("Import a CSV (multipart `file` or text/csv body): all rows or none; known codes update", tags=["explore"])
 def import_requirements(project_id):
     project = project_for(project_id)
-    return jsonify(csv_service.import_requirements(project, uploaded_file()))
+    return jsonify(csv_service.import_requirements(project, uploaded_file(), RequirementImportSchema()))
 
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many requirements to one status (all or nothing)", body=BulkStatusSchema, tags=["explore"])
+@doc("Move many requirements to one status (all or nothing)", body=RequirementBulkStatusSchema, tags=["explore"])
 def bulk_status(project_id):
     project = project_for(project_id)
-    data = load_body(BulkStatusSchema())
-    check_status(data["status"], STATUSES)
+    data = load_body(RequirementBulkStatusSchema())
     rows = requirement_service.bulk_set_status(project, data["ids"], data["status"])
     return jsonify({"updated": len(rows)})
 
 
 @bp.get("/<uuid:requirement_id>")
 @requires("delivery.read")
-@doc("One requirement with its coverage", response=RequirementSchema, tags=["explore"])
+@doc("One requirement with its coverage", args=IncludeDeletedArgs, response=RequirementSchema, tags=["explore"])
 def get_requirement(project_id, requirement_id):
     project = project_for(project_id)
-    requirement = requirement_service.get_requirement(project, requirement_id, include_deleted=include_deleted())
+    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs()))
+    requirement = requirement_service.get_requirement(project, requirement_id, include_deleted=include_deleted)
     return etagged(_dump(requirement), requirement.version)
 
 

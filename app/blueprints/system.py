@@ -7,9 +7,9 @@ from sqlalchemy import text
 
 from app.blueprints.serializers import me_dict
 from app.extensions import db, kv
-from app.permissions import requires
+from app.web.auth import requires
 from app.utils.observability import REGISTRY
-from app.utils.openapi import build_spec, doc
+from app.web.openapi import build_spec, doc
 
 bp = Blueprint("system", __name__)
 

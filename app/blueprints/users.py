@@ -1,35 +1,28 @@
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from app.blueprints.serializers import page, user_dict
 from app.models import User
-from app.models.user import ROLES
-from app.permissions import requires
-from app.schemas.users import UserSchema, UserUpdateSchema
+from app.schemas.common import IncludeDeletedArgs
+from app.schemas.users import UserListArgs, UserSchema, UserUpdateSchema
 from app.services import user_service
-from app.utils.errors import ValidationFailed
-from app.utils.http import flag, if_match_version, load_body, page_params
-from app.utils.openapi import doc
+from app.web.auth import requires
+from app.web.http import etagged, if_match_version, load_args, load_body
+from app.web.openapi import doc
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
 
 
 def _etagged(user, status=200):
-    response = jsonify(user_dict(user))
-    response.status_code = status
-    response.headers["ETag"] = f'"{user.version}"'
-    return response
+    return etagged(user_dict(user), user.version, status)
 
 
 @bp.get("")
 @requires("users.read")
-@doc("List the tenant's users", response=UserSchema, many=True)
+@doc("List the tenant's users", args=UserListArgs, response=UserSchema, many=True)
 def list_users():
-    limit, offset = page_params()
-    role = request.args.get("role") or None
-    if role and role not in ROLES:
-        raise ValidationFailed("Unknown role filter.", errors={"role": [f"One of {', '.join(ROLES)}."]})
-    users, total = user_service.list_users(limit, offset, role=role, q=request.args.get("q") or None,
-                                           include_deleted=flag("include_deleted"))
+    args = load_args(UserListArgs())
+    users, total = user_service.list_users(args["limit"], args["offset"], role=args.get("role"), q=args.get("q"),
+                                           include_deleted=args["include_deleted"])
     return jsonify(page(users, total, UserSchema()))
 
 
@@ -43,9 +36,10 @@ def create_user():
 
 @bp.get("/<uuid:user_id>")
 @requires("users.read")
-@doc("One user", response=UserSchema)
+@doc("One user", args=IncludeDeletedArgs, response=UserSchema)
 def get_user(user_id):
-    return _etagged(User.get_scoped_or_404(user_id, include_deleted=flag("include_deleted")))
+    include_deleted = load_args(IncludeDeletedArgs())["include_deleted"]
+    return _etagged(User.get_scoped_or_404(user_id, include_deleted=include_deleted))
 
 
 @bp.route("/<uuid:user_id>", methods=["PUT", "PATCH"])

@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 from app.schemas.integrations import WebhookAckSchema
 from app.services import webhook_service
 from app.utils.errors import NotFound
-from app.utils.openapi import doc
+from app.web.openapi import doc
 from app.utils.tenant_context import tenant_scope
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks")

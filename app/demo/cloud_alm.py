@@ -20,7 +20,7 @@ def build_cloud_alm_demo(finance, logistics, admin_id) -> None:
     connection.config = {**connection.config, "sync_requirements": "true", "sync_test_results": "true"}
     started = utcnow() - timedelta(days=6, hours=3)
     db.session.add(CloudALMSyncLog(
-        project_id=finance.id, operation="push_requirements", status="error", http_status_code=503,
+        project_id=finance.id, operation="push_requirements", status="failed", http_status_code=503,
         error_message="The service answered HTTP 503 after 3 attempts.", records_pushed=0, duration_ms=2310,
         triggered_by="scheduled", details=[], started_by=None, created_at=started))
     db.session.commit()

@@ -3,7 +3,7 @@ can walk from a fit/gap workshop to a test cycle in the demo tenant."""
 from datetime import timedelta
 
 from app.extensions import db
-from app.services import backlog_service, defect_service, requirement_service, test_case_service, test_cycle_service
+from app.services import backlog_service, defect_service, requirement_service, testing_case_service, testing_cycle_service
 from app.utils.clock import utcnow
 
 # title, module, scope item, fit_gap, priority, status, workshop, description
@@ -85,7 +85,7 @@ def _logistics(logistics, users: dict) -> None:
     for requirement in reqs:
         for status in ("in_review", "approved", "realized", "verified"):
             requirement.status = status
-    cases = [test_case_service.build_case(logistics, {"title": title, "module": module, "expected_result": expected},
+    cases = [testing_case_service.build_case(logistics, {"title": title, "module": module, "expected_result": expected},
                                           [reqs[index].id])
              for title, module, expected, index in (
                  ("Receive a pallet with HU labels", "EWM", "Stock in the putaway bin", 0),
@@ -97,9 +97,9 @@ def _logistics(logistics, users: dict) -> None:
                                                 "status": "done", "effort_days": effort,
                                                 "requirement_id": reqs[index].id,
                                                 "assignee_id": users["consultant@demo.test"].id})
-    cycle = test_cycle_service.create_cycle(logistics, {"name": "Regression – hypercare fixes", "cycle_type": "regression",
+    cycle = testing_cycle_service.create_cycle(logistics, {"name": "Regression – hypercare fixes", "cycle_type": "regression",
                                                         "start_date": utcnow().date()})
-    test_cycle_service.add_cases(logistics, cycle, [c.id for c in cases])
+    testing_cycle_service.add_cases(logistics, cycle, [c.id for c in cases])
 
 
 def _finance(finance, users: dict) -> None:
@@ -119,26 +119,26 @@ def _finance(finance, users: dict) -> None:
                                               "assignee_id": fi_consultant.id if module == "FI" else consultant.id})
     cases = []
     for title, module, req_indexes, steps, expected in CASES:
-        cases.append(test_case_service.build_case(finance, {"title": title, "module": module, "steps": steps,
+        cases.append(testing_case_service.build_case(finance, {"title": title, "module": module, "steps": steps,
                                                             "expected_result": expected},
                                                   [requirements[i].id for i in req_indexes]))
     db.session.flush()
     today = utcnow().date()
-    sit = test_cycle_service.create_cycle(finance, {"name": "SIT 1 – Finance core", "cycle_type": "sit",
+    sit = testing_cycle_service.create_cycle(finance, {"name": "SIT 1 – Finance core", "cycle_type": "sit",
                                                     "start_date": today - timedelta(days=10),
                                                     "end_date": today + timedelta(days=4)})
-    uat = test_cycle_service.create_cycle(finance, {"name": "UAT – Key users", "cycle_type": "uat",
+    uat = testing_cycle_service.create_cycle(finance, {"name": "UAT – Key users", "cycle_type": "uat",
                                                     "start_date": today + timedelta(days=14),
                                                     "end_date": today + timedelta(days=28)})
-    executions = test_cycle_service.add_cases(finance, sit, [c.id for c in cases])
-    test_cycle_service.add_cases(finance, uat, [c.id for c in cases[:5]])
+    executions = testing_cycle_service.add_cases(finance, sit, [c.id for c in cases])
+    testing_cycle_service.add_cases(finance, uat, [c.id for c in cases[:5]])
     results = ["passed", "passed", "passed", "failed", "passed"]  # the rest are still to run
     for execution, status in zip(executions, results):
         defect = None
         if status == "failed":
             defect = {"title": "Cheque status not updated after bank collection", "severity": "p2",
                       "description": "<p>The portfolio still shows 'in portfolio' after sending to the bank.</p>"}
-        test_cycle_service.record_result(finance, sit, execution, {"status": status, "notes": "",
+        testing_cycle_service.record_result(finance, sit, execution, {"status": status, "notes": "",
                                                                     **({"new_defect": defect} if defect else {})},
                                          None)
     defect_service.create_defect(finance, {"title": "MT940 sample file rejected: wrong field 86 format",

@@ -3,8 +3,8 @@
 A connector knows one external system's API: which config fields it needs (and which are secret), how to
 build the gateway profile from them, and what `test_connection`, `push`, `pull` and `handle_webhook`
 mean there. It talks HTTP only through the ALMGateway it is given and never touches the database: the
-integration service loads and saves, the connector translates. New kinds (the Cloud ALM push/pull, the
-Dynamics 365 lead push) plug in by subclassing and `@register`, without touching the gateway.
+integration service loads and saves, the connector translates. New kinds plug in by subclassing and
+registering from their package's `load(app)` (app/integrations/plugins.py), without touching the gateway.
 """
 from dataclasses import dataclass, field
 
@@ -113,21 +113,17 @@ REGISTRY: dict[str, type[Connector]] = {}
 
 
 def register(cls: type[Connector]) -> type[Connector]:
-    if not cls.kind or cls.kind in REGISTRY:
-        raise ValueError(f"connector kind {cls.kind!r} is empty or registered twice")
+    """Called by an integration package's `load(app)` (app/integrations/plugins.py). Loading the same
+    package again (a second app in one process) is harmless; two classes claiming one kind are a bug."""
+    if not cls.kind or REGISTRY.get(cls.kind, cls) is not cls:
+        raise ValueError(f"connector kind {cls.kind!r} is empty or claimed by two classes")
     REGISTRY[cls.kind] = cls
     return cls
 
 
 def connector_class(kind: str) -> type[Connector] | None:
-    _load_builtin()
     return REGISTRY.get(kind)
 
 
 def all_connectors() -> list[type[Connector]]:
-    _load_builtin()
     return sorted(REGISTRY.values(), key=lambda cls: (cls.position, cls.title))
-
-
-def _load_builtin() -> None:
-    from app.integrations import cloud_alm, d365  # noqa: F401  (they register themselves)

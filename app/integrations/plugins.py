@@ -1,13 +1,13 @@
-"""Integration blueprints plug into the app here, so core modules never import an integration package
-(seed 003 §1 "core freeze"; tests/unit/test_core_freeze.py checks the import direction)."""
+"""The plugin door: integration packages plug into the app here and nowhere else, so core modules never
+import an integration package (seed 003 §1 "core freeze"; tests/unit/test_core_freeze.py checks the import
+direction). Each package named below exposes `load(app)`, which registers what it brings: its connector
+kind, its job handlers, its blueprint. Both the web app and the Celery worker build the app with
+create_app(), so both load the same plugins."""
 import importlib
 
-PLUGIN_BLUEPRINTS = ("app.integrations.d365.routes:bp",)
+PLUGINS = ("app.integrations.cloud_alm", "app.integrations.d365")
 
 
-def plugin_blueprints() -> list:
-    blueprints = []
-    for target in PLUGIN_BLUEPRINTS:
-        module, _, name = target.partition(":")
-        blueprints.append(getattr(importlib.import_module(module), name))
-    return blueprints
+def load_plugins(app, names=PLUGINS) -> None:
+    for name in names:
+        importlib.import_module(name).load(app)

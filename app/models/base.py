@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.extensions import db
 from app.models.types import UTCDateTime
+from app.tenancy import use_mixins
 from app.utils.clock import utcnow
 from app.utils.errors import NotFound
 
@@ -103,6 +104,9 @@ class Audited:
 
 class TenantOwned(UUIDPrimaryKey, TenantScoped, Timestamps, Authorship, SoftDelete, Versioned, Audited):
     """The usual base of a tenant's business object."""
+
+
+use_mixins(TenantScoped, SoftDelete)
 
 
 def to_json_value(value):

@@ -7,12 +7,13 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models import run_status
 from app.models.base import TenantOwned, TenantScoped, UUIDPrimaryKey
 from app.models.types import JSONDocument, UTCDateTime
 from app.utils.clock import utcnow
 
 TEST_STATUSES = ("ok", "error", "timeout")
-SYNC_STATUSES = ("running", "succeeded", "failed")
+SYNC_STATUSES = (run_status.RUNNING, *run_status.FINISHED)
 SYNC_OPERATIONS = ("test", "push", "pull", "webhook")
 WEBHOOK_STATUSES = ("received", "processed", "failed")
 

@@ -5,11 +5,12 @@ from sqlalchemy import Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models import run_status
 from app.models.base import TenantScoped, UUIDPrimaryKey
 from app.models.types import JSONDocument, UTCDateTime
 from app.utils.clock import utcnow
 
-JOB_STATUSES = ("queued", "running", "succeeded", "failed")
+JOB_STATUSES = run_status.ALL
 
 
 class Job(UUIDPrimaryKey, TenantScoped, db.Model):
@@ -28,3 +29,7 @@ class Job(UUIDPrimaryKey, TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def progress(self) -> dict:
+        return {"done": self.progress_done, "total": self.progress_total}

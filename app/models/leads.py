@@ -8,13 +8,14 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models import run_status
 from app.models.base import TenantOwned
 from app.models.types import UTCDateTime
 
 LEAD_STATUSES = ("new", "qualified", "contacted", "won", "lost")
 SEGMENTS = ("enterprise", "mid_market", "smb", "public_sector")
 SYNC_STATUSES = ("pending", "in_progress", "synced", "error")
-PUSH_JOB_STATUSES = ("queued", "running", "succeeded", "failed")
+PUSH_JOB_STATUSES = (run_status.QUEUED, run_status.RUNNING, run_status.SUCCEEDED, run_status.FAILED)
 
 
 class Lead(TenantOwned, db.Model):

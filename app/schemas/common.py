@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 
 class BaseSchema(Schema):
@@ -27,12 +27,69 @@ class ProblemSchema(BaseSchema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
-class JobSchema(BaseSchema):
-    id = fields.UUID()
-    job_id = fields.UUID()
-    kind = fields.String()
-    status = fields.String()
-    progress = fields.Dict()
-    result = fields.Raw(allow_none=True)
-    error = fields.String(allow_none=True)
-    status_url = fields.String()
+# -- query arguments (loaded with app.web.http.load_args) -------------------------------------------------
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+
+class QueryArgs(Schema):
+    """Query strings carry more than the API reads (cache busters, analytics tags), so unknown keys are
+    ignored here, unlike bodies."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PageArgs(QueryArgs):
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT, error=(
+        f"Must be between 1 and {MAX_LIMIT}.")))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, error="Must not be negative."))
+
+
+class Flag(fields.Boolean):
+    """`?include_deleted=1`, `true`, `yes` (and their opposites)."""
+
+    truthy = {"1", "true", "yes", "True"}
+    falsy = {"0", "false", "no", "False"}
+
+
+class CommaSeparated(fields.List):
+    """`?status=open,in_progress` -> ["open", "in_progress"]; each value checked by the inner field."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as exc:  # one flat list of messages, not one per position
+            nested = exc.messages.values() if isinstance(exc.messages, dict) else [exc.messages]
+            raise ValidationError(sorted({m for group in nested for m in (group if isinstance(group, list)
+                                                                          else [group])})) from None
+
+
+def one_of(choices, **kwargs) -> fields.String:
+    """A string limited to `choices`, with the list in its error message."""
+    choices = tuple(choices)
+    return fields.String(validate=validate.OneOf(choices, error=f"One of {', '.join(choices)}."), **kwargs)
+
+
+class IncludeDeletedArgs(QueryArgs):
+    include_deleted = Flag(load_default=False, metadata={"description": "Show soft-deleted rows (staff)"})
+
+
+class SearchPageArgs(PageArgs):
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Free-text search"})
+    include_deleted = Flag(load_default=False, metadata={"description": "Show soft-deleted rows (staff)"})
+
+
+def list_args(name: str, filters: dict, sorts, base: type = SearchPageArgs, **extra) -> type:
+    """A list endpoint's QueryArgs from its service's vocabulary: each filter is comma-separated ("any
+    of"), checked against its values (None: ids); `sort` is a column, `-column` for descending."""
+    attrs = {}
+    for field_name, vocabulary in filters.items():
+        inner = fields.UUID() if vocabulary is None else one_of(vocabulary)
+        attrs[field_name] = CommaSeparated(inner, metadata={"description": "Comma-separated: any of these"})
+    sort_values = [*sorted(sorts), *(f"-{s}" for s in sorted(sorts))]
+    attrs["sort"] = one_of(sort_values)
+    return base.from_dict({**attrs, **extra}, name=name)

@@ -5,7 +5,8 @@ from app.models.backlog import STATUSES as BACKLOG_STATUSES, WRICEF_TYPES
 from app.models.delivery_common import SAP_MODULES, SEVERITIES
 from app.models.explore.requirement import FIT_GAP, PRIORITIES, STATUSES as REQUIREMENT_STATUSES
 from app.models.testing import CASE_STATUSES, CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, EXECUTION_STATUSES
-from app.schemas.common import BaseSchema, OwnedFields
+from app.schemas.common import BaseSchema, OwnedFields, QueryArgs, list_args, one_of
+from app.services import backlog_service, defect_service, requirement_service, testing_case_service, testing_cycle_service
 
 _module = fields.String(required=True, validate=validate.OneOf(SAP_MODULES))
 
@@ -146,3 +147,31 @@ class DefectSchema(OwnedFields):
     # One defect only (GET/PATCH/restore): where it was found and who raised it (defect_service.detail_context).
     execution = fields.Dict(dump_only=True, allow_none=True)
     reporter = fields.Nested(PersonSchema, dump_only=True, allow_none=True)
+
+
+# -- list query arguments (the services' filter vocabularies and sort columns) --------------------------
+
+RequirementListArgs = list_args("RequirementListArgs", requirement_service.FILTERS, requirement_service.SORTS)
+BacklogListArgs = list_args("BacklogListArgs", backlog_service.FILTERS, backlog_service.SORTS)
+TestCycleListArgs = list_args("TestCycleListArgs", testing_cycle_service.FILTERS, testing_cycle_service.SORTS)
+ExecutionListArgs = list_args("ExecutionListArgs", testing_cycle_service.EXECUTION_FILTERS,
+                              testing_cycle_service.EXECUTION_SORTS)
+TestCaseListArgs = list_args("TestCaseListArgs", testing_case_service.FILTERS, testing_case_service.SORTS,
+                             requirement_id=fields.UUID(metadata={"description": "Cases covering this requirement"}))
+DefectListArgs = list_args("DefectListArgs", defect_service.FILTERS, defect_service.SORTS)
+
+
+class ExportArgs(QueryArgs):
+    format = fields.String(validate=validate.OneOf(("csv", "excel")), load_default="csv",
+                           metadata={"description": "excel adds a UTF-8 byte-order mark for Excel"})
+
+
+def _bulk_status(name: str, statuses) -> type:
+    return BulkStatusSchema.from_dict({"status": one_of(statuses, required=True)}, name=name)
+
+
+RequirementBulkStatusSchema = _bulk_status("RequirementBulkStatus", REQUIREMENT_STATUSES)
+BacklogBulkStatusSchema = _bulk_status("BacklogBulkStatus", BACKLOG_STATUSES)
+TestCycleBulkStatusSchema = _bulk_status("TestCycleBulkStatus", CYCLE_STATUSES)
+TestCaseBulkStatusSchema = _bulk_status("TestCaseBulkStatus", CASE_STATUSES)
+DefectBulkStatusSchema = _bulk_status("DefectBulkStatus", DEFECT_STATUSES)

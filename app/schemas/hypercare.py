@@ -1,8 +1,11 @@
+import uuid
+
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
-from app.models.cutover import (CALENDARS, CHANGE_TYPES, CR_STATUSES, INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES,
+from app.models.hypercare import (CALENDARS, CHANGE_TYPES, CR_STATUSES, INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES,
                                 ROOT_CAUSE_CATEGORIES)
-from app.schemas.common import BaseSchema, OwnedFields
+from app.schemas.common import BaseSchema, CommaSeparated, Flag, OwnedFields, PageArgs, one_of
+from app.services.hypercare import incidents
 
 _priority = validate.OneOf(PRIORITIES)
 _HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
@@ -188,3 +191,43 @@ class NotificationSchema(BaseSchema):
     payload = fields.Dict(allow_none=True)
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
+
+
+# -- list query arguments ---------------------------------------------------------------------------------
+
+
+class _Assignee(fields.String):
+    """A user id, `me` or `none` (unassigned)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value in ("me", "none"):
+            return value
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise ValidationError("A user id, 'me' or 'none'.") from None
+
+
+class _Upper(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip().upper() or None
+
+
+class IncidentListArgs(PageArgs):
+    status = CommaSeparated(one_of(INCIDENT_STATUSES), metadata={"description": "Comma-separated: any of these"})
+    priority = CommaSeparated(one_of(PRIORITIES), metadata={"description": "Comma-separated: any of these"})
+    module = _Upper(validate=validate.Length(max=20))
+    assignee = _Assignee(metadata={"description": "A user id, 'me' or 'none'"})
+    breached = Flag(load_default=None, allow_none=True)
+    backlog_item = fields.UUID(metadata={"description": "Incidents linked to this WRICEF item"})
+    q = fields.String(validate=validate.Length(max=200))
+    sort = one_of(incidents.SORTS, load_default="deadline")
+
+
+class ChangeRequestListArgs(PageArgs):
+    status = CommaSeparated(one_of(CR_STATUSES), metadata={"description": "Comma-separated: any of these"})
+
+
+class NotificationListArgs(PageArgs):
+    unread = Flag(load_default=False, metadata={"description": "Only unread notifications"})

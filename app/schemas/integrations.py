@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from app.models.integrations import SYNC_OPERATIONS, SYNC_STATUSES
-from app.schemas.common import BaseSchema, OwnedFields
+from app.schemas.common import BaseSchema, OwnedFields, PageArgs, one_of
 
 _NAME = validate.Length(min=1, max=120)
 
@@ -103,3 +103,14 @@ class WebhookAckSchema(BaseSchema):
     id = fields.UUID()
     status = fields.String()
     duplicate = fields.Boolean()
+
+
+class SyncRunListArgs(PageArgs):
+    connection_id = fields.UUID()
+    operation = one_of(SYNC_OPERATIONS)
+    status = one_of(SYNC_STATUSES)
+
+
+class CallLogListArgs(PageArgs):
+    connection_id = fields.UUID()
+    outcome = one_of(("ok", "error"))

@@ -1,7 +1,8 @@
 from marshmallow import fields, pre_load, validate
 
-from app.models.leads import LEAD_STATUSES, SEGMENTS
-from app.schemas.common import OwnedFields
+from app.models.leads import LEAD_STATUSES, SEGMENTS, SYNC_STATUSES
+from app.schemas.common import OwnedFields, PageArgs, one_of
+from app.services import lead_service
 
 
 
@@ -43,3 +44,11 @@ class LeadSchema(OwnedFields):
             value = value.split("/")[0]
             data = {**data, "domain": value[4:] if value.startswith("www.") else value}
         return data
+
+
+class LeadListArgs(PageArgs):
+    status = one_of(LEAD_STATUSES)
+    segment = one_of(SEGMENTS)
+    d365_status = one_of(SYNC_STATUSES + ("not_synced",))
+    q = fields.String(validate=validate.Length(max=200))
+    sort = one_of(lead_service.SORTS, load_default="-priority_score")

@@ -4,7 +4,7 @@ from zoneinfo import available_timezones
 from marshmallow import ValidationError, fields, pre_load, validate
 
 from app.models.project import PHASES
-from app.schemas.common import BaseSchema, OwnedFields
+from app.schemas.common import BaseSchema, OwnedFields, SearchPageArgs, one_of
 
 _TIMEZONES = frozenset(available_timezones()) | {"UTC"}
 
@@ -32,3 +32,7 @@ class ProjectSchema(OwnedFields):
         if isinstance(data, dict) and isinstance(data.get("code"), str):
             data = {**data, "code": re.sub(r"\s+", "", data["code"]).upper()}
         return data
+
+
+class ProjectListArgs(SearchPageArgs):
+    phase = one_of(PHASES)

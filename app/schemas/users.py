@@ -1,7 +1,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.models.user import ROLES, SUPPORT_LEVELS
-from app.schemas.common import BaseSchema, OwnedFields
+from app.schemas.common import BaseSchema, OwnedFields, SearchPageArgs, one_of
 
 _NAME = validate.Length(min=1, max=200)
 _PASSWORD = validate.Length(min=10, max=200, error="Use 10 to 200 characters.")
@@ -58,3 +58,7 @@ class MemberSchema(BaseSchema):
     name = fields.String(dump_only=True)
     role = fields.String(dump_only=True)
     added_at = fields.DateTime(dump_only=True)
+
+
+class UserListArgs(SearchPageArgs):
+    role = one_of(ROLES)

@@ -8,11 +8,11 @@ once: using an old one again is treated as theft and closes the session.
 import uuid
 from datetime import datetime
 
-from flask import current_app, g
+from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from sqlalchemy import select, update
 
-from app.extensions import db, jwt, kv
+from app.extensions import db, kv
 from app.models import AuthSession, Tenant, User
 from app.utils import tenant_context
 from app.utils.clock import utcnow
@@ -109,44 +109,18 @@ def _load_identity(jwt_payload: dict) -> tuple[User, Tenant, AuthSession] | None
     ).first()
 
 
-def register_jwt_callbacks() -> None:
-    @jwt.token_in_blocklist_loader
-    def _is_revoked(_jwt_header, jwt_payload) -> bool:
-        row = _load_identity(jwt_payload)
-        if row is None:
-            return True
-        user, tenant, session = row
-        if not user.active or not tenant.active or session.revoked_at is not None:
-            return True
-        if jwt_payload.get("type") == "refresh" and jwt_payload.get("jti") != session.refresh_jti:
-            # A spent refresh token came back: someone holds a copy. Close the whole session.
-            session.revoked_at = utcnow()
-            db.session.commit()
-            return True
-        g.current_user, g.current_tenant, g.auth_session = user, tenant, session
-        return False
-
-    @jwt.user_lookup_loader
-    def _current_user(_jwt_header, _jwt_payload):
-        return g.get("current_user")
-
-    def _unauthorized(detail):
-        from app.utils.errors import problem_response
-
-        return problem_response(401, "Unauthorized", detail, "unauthorized")
-
-    def _missing_or_bad(reason: str):
-        from app.utils.errors import problem_response
-
-        if "CSRF" in reason:  # cookie auth without the double-submit header, or a wrong one
-            return problem_response(403, "CSRF Check Failed",
-                                    "Send the csrf_access_token cookie's value in the X-CSRF-TOKEN header.",
-                                    "csrf-failed")
-        return _unauthorized("Sign in first." if "Missing" in reason else "The token is invalid.")
-
-    jwt.unauthorized_loader(_missing_or_bad)
-    jwt.invalid_token_loader(_missing_or_bad)
-    jwt.expired_token_loader(lambda _h, _p: _unauthorized("The token has expired; refresh or sign in again."))
-    jwt.revoked_token_loader(lambda _h, _p: _unauthorized("This session has ended; sign in again."))
-    jwt.needs_fresh_token_loader(lambda _h, _p: _unauthorized("Sign in again to do this."))
-    jwt.user_lookup_error_loader(lambda _h, _p: _unauthorized("This account is no longer available."))
+def check_token(jwt_payload: dict) -> tuple[User, Tenant, AuthSession] | None:
+    """The identity behind a token if it may still be used, else None. Runs on every authenticated
+    request: session open, user active, tenant active, in one query. A refresh token that was already
+    spent means someone holds a copy: the whole session is closed."""
+    row = _load_identity(jwt_payload)
+    if row is None:
+        return None
+    user, tenant, session = row
+    if not user.active or not tenant.active or session.revoked_at is not None:
+        return None
+    if jwt_payload.get("type") == "refresh" and jwt_payload.get("jti") != session.refresh_jti:
+        session.revoked_at = utcnow()
+        db.session.commit()
+        return None
+    return user, tenant, session

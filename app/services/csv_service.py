@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ExploreRequirement, TestCase, User
-from app.services import requirement_service, test_case_service
+from app.services import requirement_service, testing_case_service
 from app.utils.errors import Conflict, ValidationFailed
 
 MAX_ROWS = 5000
@@ -69,15 +69,13 @@ def export_requirements(project, excel: bool = False) -> bytes:
                                         for r, email in rows], excel)
 
 
-def import_requirements(project, raw: bytes) -> dict:
-    from app.schemas.delivery import RequirementImportSchema
-
+def import_requirements(project, raw: bytes, schema) -> dict:
+    """`schema` validates one row (the API's RequirementImportSchema, passed in by the blueprint)."""
     rows = _read(raw, REQUIREMENT_COLUMNS)
     existing = requirement_service.find_by_codes(project, [row.get("code") for row in rows])
     emails = {row.get("owner_email", "").lower() for row in rows if row.get("owner_email")}
     owners = {email.lower(): uid for email, uid in db.session.execute(
         select(User.email, User.id).where(User.email.in_(list(emails))))} if emails else {}
-    schema = RequirementImportSchema()
     errors, plans, seen = {}, [], {}
     for number, row in enumerate(rows, start=2):  # row 1 is the header, as the spreadsheet shows it
         label = f"row {number}"
@@ -132,21 +130,19 @@ def import_requirements(project, raw: bytes) -> dict:
 def export_cases(project, excel: bool = False) -> bytes:
     cases = db.session.execute(select(TestCase).where(TestCase.project_id == project.id)
                                .order_by(TestCase.code)).scalars().all()
-    links = test_case_service.requirement_links([c.id for c in cases])
+    links = testing_case_service.requirement_links([c.id for c in cases])
     return _write(CASE_COLUMNS, [[c.code, c.title, c.steps, c.expected_result, c.module, c.status,
                                   " ".join(link["code"] for link in links.get(c.id, []))] for c in cases], excel)
 
 
-def import_cases(project, raw: bytes) -> dict:
-    from app.schemas.delivery import TestCaseImportSchema
-
+def import_cases(project, raw: bytes, schema) -> dict:
+    """`schema` validates one row (the API's TestCaseImportSchema, passed in by the blueprint)."""
     rows = _read(raw, CASE_COLUMNS)
     codes = [row.get("code") for row in rows if row.get("code")]
     existing = {c.code: c for c in db.session.execute(select(TestCase).where(
         TestCase.project_id == project.id, TestCase.code.in_(codes))).scalars()} if codes else {}
     wanted = {code for row in rows for code in row.get("requirement_codes", "").replace(",", " ").replace(";", " ").split()}
     requirements = requirement_service.find_by_codes(project, wanted)
-    schema = TestCaseImportSchema()
     errors, plans, seen = {}, [], {}
     for number, row in enumerate(rows, start=2):
         row_errors = {}
@@ -176,10 +172,10 @@ def import_cases(project, raw: bytes) -> dict:
     created = updated = 0
     for target, data, requirement_ids in plans:
         if target is None:
-            test_case_service.build_case(project, data, requirement_ids)
+            testing_case_service.build_case(project, data, requirement_ids)
             created += 1
         else:
-            test_case_service.apply_changes(target, data, requirement_ids)
+            testing_case_service.apply_changes(target, data, requirement_ids)
             updated += int(db.session.is_modified(target))
     db.session.commit()
     return {"created": created, "updated": updated, "unchanged": len(plans) - created - updated}

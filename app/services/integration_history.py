@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from app.models import GatewayCallLog, IntegrationConnection, IntegrationSyncRun
-from app.utils.pagination import paginate
+from app.services.pagination import paginate
 
 
 def sync_runs(limit: int, offset: int, connection_id=None, operation: str | None = None,

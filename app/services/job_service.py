@@ -1,26 +1,28 @@
-"""The job resource behind every long-running operation: an endpoint starts one and answers 202
-{"job_id", "status_url"}; a Celery task runs the registered handler, reporting progress."""
+"""The job resource behind every long-running operation: an endpoint starts one and answers 202 with the
+job; a Celery task (`run_job`) runs the handler registered for the job's kind, reporting progress.
+
+Handlers are registered explicitly — core kinds in app/services/job_handlers.py, integration kinds in
+their plugin's `load(app)` — and both run from create_app(), so the web app and the worker always know
+the same kinds."""
 import logging
 from typing import Callable
 
-from flask import url_for
-
 from app.extensions import db
 from app.models import Job
+from app.services import dispatch
 from app.utils import tenant_context
 from app.utils.clock import utcnow
+from app.utils.errors import Problem
 
 log = logging.getLogger(__name__)
 
-_HANDLERS: dict[str, Callable] = {}
+Handler = Callable[[Job, Callable[[int, int], None]], dict]
+_HANDLERS: dict[str, Handler] = {}
 
 
-def job_handler(kind: str):
-    """Register `fn(job, report_progress) -> dict` as the handler for jobs of `kind`."""
-    def decorator(fn):
-        _HANDLERS[kind] = fn
-        return fn
-    return decorator
+def register_handler(kind: str, handler: Handler) -> None:
+    """`handler(job, report_progress) -> result dict` runs every job of `kind`."""
+    _HANDLERS[kind] = handler
 
 
 def start(kind: str, params: dict) -> Job:
@@ -29,9 +31,7 @@ def start(kind: str, params: dict) -> Job:
     job = Job(kind=kind, params=params, created_by=tenant_context.current_actor_id())
     db.session.add(job)
     db.session.commit()  # the worker must see the row before it picks the task up
-    from app.tasks.jobs import run_job
-
-    run_job.delay(str(job.id), str(job.tenant_id), str(job.created_by) if job.created_by else None)
+    dispatch.enqueue("run_job", str(job.id), str(job.tenant_id), str(job.created_by) if job.created_by else None)
     db.session.refresh(job)
     return job
 
@@ -61,17 +61,5 @@ def execute(job_id: str) -> None:
 
 
 def _public_error(exc: Exception) -> str:
-    from app.utils.errors import Problem
-
     return exc.detail if isinstance(exc, Problem) else "The job failed unexpectedly; see the server log."
 
-
-def to_dict(job: Job) -> dict:
-    return {
-        "id": str(job.id), "job_id": str(job.id), "kind": job.kind, "status": job.status,
-        "progress": {"done": job.progress_done, "total": job.progress_total},
-        "result": job.result, "error": job.error,
-        "created_at": job.created_at.isoformat(), "started_at": job.started_at and job.started_at.isoformat(),
-        "finished_at": job.finished_at and job.finished_at.isoformat(),
-        "status_url": url_for("jobs.get_job", job_id=job.id),
-    }

@@ -12,7 +12,7 @@ from app.models.leads import Lead
 from app.services.common import check_version
 from app.utils import tenant_context
 from app.utils.errors import ValidationFailed
-from app.utils.pagination import paginate
+from app.services.pagination import paginate
 
 SORTS = {"company_name": Lead.company_name, "-priority_score": Lead.priority_score.desc(),
          "priority_score": Lead.priority_score, "-created_at": Lead.created_at.desc()}

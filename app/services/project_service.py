@@ -3,11 +3,11 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import Project, ProjectMember, User
+from app.services import audit_service, job_service
 from app.services.common import check_version
-from app.services.job_service import job_handler
 from app.utils import tenant_context
 from app.utils.errors import Conflict, NotFound, ValidationFailed
-from app.utils.pagination import paginate
+from app.services.pagination import paginate
 
 
 def _visible(stmt, user: User):
@@ -118,11 +118,15 @@ def remove_member(project: Project, user_id) -> None:
     db.session.commit()
 
 
-@job_handler("project_export")
+EXPORT_JOB = "project_export"
+
+
+def start_export(project: Project):
+    return job_service.start(EXPORT_JOB, {"project_id": str(project.id)})
+
+
 def export_project(job, report_progress) -> dict:
     """A portable JSON export of one project: its fields, its members and its change history."""
-    from app.services import audit_service
-
     project = Project.get_scoped_or_404(job.params["project_id"], include_deleted=True)
     members = list_members(project)
     report_progress(1, 3)

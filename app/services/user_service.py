@@ -6,7 +6,7 @@ from app.models import User
 from app.utils import tenant_context
 from app.services.common import check_version
 from app.utils.errors import Conflict, ValidationFailed
-from app.utils.pagination import paginate
+from app.services.pagination import paginate
 
 
 def list_users(limit: int, offset: int, role: str | None = None, q: str | None = None,

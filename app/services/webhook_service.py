@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import IntegrationConnection, IntegrationSyncRun, WebhookEvent
-from app.services import integration_service
+from app.services import dispatch, integration_service
+from app.services.cloud_alm import schedule as cloud_alm_schedule
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 from app.utils.errors import BadRequest, Conflict, NotFound, Problem, Unauthorized
@@ -82,9 +83,7 @@ def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
         db.session.rollback()
         existing = _existing(connection.id, webhook_id)
         return {"id": str(existing.id), "status": existing.status, "duplicate": True}, 200
-    from app.tasks.integrations import process_webhook
-
-    process_webhook.delay(str(event.id), str(event.tenant_id))
+    dispatch.enqueue("process_webhook", str(event.id), str(event.tenant_id))
     return {"id": str(event.id), "status": "received", "duplicate": False}, 202
 
 
@@ -119,8 +118,6 @@ def process(event_id) -> None:
         connector = integration_service.build_connector(connection)
         outcome = connector.handle_webhook(event.event_type, event.payload) or {}
         if outcome.get("follow_up") == "pull_requirements":  # Cloud ALM: a changed task means a pull
-            from app.services import cloud_alm_schedule
-
             cloud_alm_schedule.pull_for_webhook(outcome.get("alm_project_id"))
         event.status, event.error = "processed", None
     except Exception as exc:  # noqa: BLE001 - recorded on the event and the connection

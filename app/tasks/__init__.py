@@ -35,7 +35,16 @@ def init_celery(app, celery) -> None:
     celery.Task = AppContextTask
     app.extensions["celery"] = celery
 
-    from app.tasks import hypercare, integrations, jobs  # noqa: F401  (register tasks)
+    _wire_dispatch()
+
+
+def _wire_dispatch() -> None:
+    """Services enqueue background work by name (app/services/dispatch.py); these are the names."""
+    from app.services import dispatch
+    from app.tasks import hypercare, integrations, jobs  # noqa: F401  (hypercare: beat's sweep, on import)
+
+    dispatch.wire("run_job", jobs.run_job.delay)
+    dispatch.wire("process_webhook", integrations.process_webhook.delay)
 
 
 def reset_broker_connections(celery) -> None:

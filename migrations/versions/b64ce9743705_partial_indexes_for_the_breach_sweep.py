@@ -3,7 +3,7 @@
 An incident answered (or resolved) in time can never breach that clock again; after a few weeks of
 hypercare that is almost every incident. These indexes hold only the others, so the sweep (every minute,
 and on every war-room read) reads the live ones instead of the whole project. The predicates are written
-per dialect exactly as the models render them (app/models/cutover.py `unsettled_clock`).
+per dialect exactly as the models render them (app/models/hypercare.py `unsettled_clock`).
 
 Revision ID: b64ce9743705
 Revises: 431144970595

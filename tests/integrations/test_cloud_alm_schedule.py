@@ -24,7 +24,7 @@ def test_beat_pulls_then_pushes_each_mapped_project_once_per_interval(alm_ready,
     with app.app_context():
         cloud_alm_scheduled_sync.run()
     rows = _log_rows(app, tenant_a["tenant_id"])
-    assert sorted(rows) == [("pull_requirements", "scheduled", "success"), ("push_requirements", "scheduled", "success")]
+    assert sorted(rows) == [("pull_requirements", "scheduled", "succeeded"), ("push_requirements", "scheduled", "succeeded")]
     assert len(alm_ready["sandbox"].tasks) == 3
     with app.app_context():
         cloud_alm_scheduled_sync.run()  # interval (60 min) not passed: nothing new
@@ -49,4 +49,4 @@ def test_a_cloud_alm_webhook_pulls_the_mapped_project(client, admin_a, alm_sandb
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
         requirement = db.session.execute(select(ExploreRequirement)).scalar_one()
         assert requirement.title == "Changed in Cloud ALM"
-    assert ("pull_requirements", "webhook", "success") in _log_rows(app, tenant_a["tenant_id"])
+    assert ("pull_requirements", "webhook", "succeeded") in _log_rows(app, tenant_a["tenant_id"])

@@ -54,9 +54,9 @@ def test_push_requirements_calls_correct_alm_endpoint(alm_ready, app, tenant_a):
 
 def test_push_requirements_writes_sync_log_on_success(alm_ready, app, tenant_a):
     push(alm_ready["api"], alm_ready["project_id"])
-    assert _logs(app, tenant_a["tenant_id"]) == [("push_requirements", "success", 3, None, "manual")]
+    assert _logs(app, tenant_a["tenant_id"]) == [("push_requirements", "succeeded", 3, None, "manual")]
     body = alm_ready["api"].get(project_url(alm_ready["project_id"], "sync-log")).json
-    assert body["connection_active"] is True and body["logs"][0]["status"] == "success"
+    assert body["connection_active"] is True and body["logs"][0]["status"] == "succeeded"
     assert {d["outcome"] for d in body["logs"][0]["details"]} == {"created"}
 
 
@@ -65,7 +65,7 @@ def test_push_requirements_writes_sync_log_on_error(alm_ready, app, tenant_a, no
     job = push(alm_ready["api"], alm_ready["project_id"])
     assert job["status"] == "failed" and "HTTP 500" in job["error"]
     [log] = _logs(app, tenant_a["tenant_id"])
-    assert log[0] == "push_requirements" and log[1] == "error" and "HTTP 500" in log[3]
+    assert log[0] == "push_requirements" and log[1] == "failed" and "HTTP 500" in log[3]
     assert alm_ready["sandbox"].tasks == {}
 
 
@@ -131,17 +131,18 @@ def test_config_validation_and_single_config(admin_a, alm_sandbox):
 @pytest.mark.parametrize("operation", ["push_requirements", "pull_requirements"])
 def test_an_unexpected_error_still_leaves_a_sync_log_entry(alm_ready, app, tenant_a, monkeypatch, operation):
     """A bug mid-run must not leave the sync log silent: the entry says the run stopped unexpectedly."""
-    from app.services import cloud_alm_service
+    from app.models import Project
+    from app.services.cloud_alm import sync
 
     push(alm_ready["api"], alm_ready["project_id"])  # linked tasks, so the pull has something to walk
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(cloud_alm_service, "_push_one" if operation.startswith("push") else "_pull_one", broken)
+    monkeypatch.setattr(sync, "_push_one" if operation.startswith("push") else "_pull_one", broken)
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
         with pytest.raises(RuntimeError):
-            getattr(cloud_alm_service, operation)(alm_ready["project_id"])
+            getattr(sync, operation)(Project.get_scoped_or_404(alm_ready["project_id"]))
     newest = _logs(app, tenant_a["tenant_id"])[-1]
-    assert newest[0] == operation and newest[1] == "error"
+    assert newest[0] == operation and newest[1] == "failed"
     assert newest[3] == f"The {operation.split('_')[0]} stopped unexpectedly; see the server log."

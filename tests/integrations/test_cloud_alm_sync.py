@@ -110,7 +110,7 @@ def test_cloud_alm_down_fails_cleanly_and_the_breaker_opens_after_five(alm_ready
     assert len(box.requests) == seen  # failed fast, no call went out
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
         logs = list(db.session.execute(select(CloudALMSyncLog)).scalars())
-    assert len(logs) == 6 and {log.status for log in logs} == {"error"} and all(log.error_message for log in logs)
+    assert len(logs) == 6 and {log.status for log in logs} == {"failed"} and all(log.error_message for log in logs)
     assert client.get("/healthz/ready").status_code == 200
     assert api.get(f"/api/v1/projects/{alm_ready['project_id']}/requirements").status_code == 200
 

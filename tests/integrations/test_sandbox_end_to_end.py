@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.integrations.alm_gateway import ALMGateway, ConnectionProfile
-from app.integrations.d365 import Dynamics365Connector
+from app.integrations.d365.connector import Dynamics365Connector
 from app.integrations.errors import UpstreamTimeout, UpstreamUnavailable
 from tests.integrations.sandbox_fixtures import ALM_SECRET, D365_SECRET
 

@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import UniqueConstraint
 
 from app.models import BacklogItem, Defect, ExploreRequirement, TestCase, TestCycle, TestExecution
-from app.services import (backlog_service, defect_service, requirement_service, test_case_service,
-                          test_cycle_service)
+from app.services import (backlog_service, defect_service, requirement_service, testing_case_service,
+                          testing_cycle_service)
 
 
 def _indexed_column_sets(model) -> list[tuple[str, ...]]:
@@ -23,10 +23,10 @@ def _covered(model, column: str, scope: str) -> bool:
 @pytest.mark.parametrize("model, scope, names", [
     (ExploreRequirement, "project_id", [*requirement_service.FILTERS, *requirement_service.SORTS]),
     (BacklogItem, "project_id", [*backlog_service.FILTERS, *backlog_service.SORTS]),
-    (TestCase, "project_id", [*test_case_service.FILTERS, *test_case_service.SORTS]),
-    (TestCycle, "project_id", [*test_cycle_service.FILTERS, *test_cycle_service.SORTS]),
+    (TestCase, "project_id", [*testing_case_service.FILTERS, *testing_case_service.SORTS]),
+    (TestCycle, "project_id", [*testing_cycle_service.FILTERS, *testing_cycle_service.SORTS]),
     (Defect, "project_id", [*defect_service.FILTERS, *defect_service.SORTS]),
-    (TestExecution, "cycle_id", [*test_cycle_service.EXECUTION_FILTERS, "status", "executed_at"]),
+    (TestExecution, "cycle_id", [*testing_cycle_service.EXECUTION_FILTERS, "status", "executed_at"]),
 ])
 def test_every_filter_and_sort_has_an_index(model, scope, names):
     missing = [name for name in names if not _covered(model, name, scope)]

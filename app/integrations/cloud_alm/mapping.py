@@ -9,7 +9,7 @@ REQUIREMENT_TYPE = "CALMREQU"
 DEFECT_TYPE = "CALMDEF"
 
 # Meridian requirement status -> (Cloud ALM status, subStatus). A tenant can override rows (see
-# cloud_alm_service.status_mapping); these are the defaults.
+# app/services/cloud_alm/status_mapping.py); these are the defaults.
 DEFAULT_STATUS_MAP: dict[str, tuple[str, str]] = {
     "draft": ("CIPREQUOPEN", "CREATED"),
     "in_review": ("CIPREQUINP", "TO_BE_APPROVED"),
@@ -82,7 +82,7 @@ def remote_changed_at(task: dict) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def test_case_to_manual(case, alm_project_id: str) -> dict:
+def case_to_manual_test_case(case, alm_project_id: str) -> dict:
     """A ManualTestCase deep insert: one activity holding the steps as actions."""
     steps = [line.strip() for line in (case.steps or "").splitlines() if line.strip()] or [case.title]
     return {"projectId": alm_project_id, "title": f"{case.code} {case.title}"[:255], "externalId": case.code,
@@ -92,7 +92,6 @@ def test_case_to_manual(case, alm_project_id: str) -> dict:
                                             for i, step in enumerate(steps)]}]}
 
 
-test_case_to_manual.__test__ = False  # pytest: not a test
 
 
 def defect_to_task(defect, alm_project_id: str, execution_code: str = "") -> dict:

@@ -2,7 +2,7 @@
 /api/data/v9.2. The hub's connection test (WhoAmI) and the settings the lead push needs."""
 from urllib.parse import urlsplit
 
-from app.integrations.connectors import ConfigField, Connector, TestResult, register
+from app.integrations.connectors import ConfigField, Connector, TestResult
 
 API = "/api/data/v9.2"
 DEFAULT_FIELD_PREFIX = "new_"
@@ -16,7 +16,6 @@ def default_token_url(org_url: str) -> str:
     return f"https://login.microsoftonline.com/{org}.onmicrosoft.com/oauth2/v2.0/token"
 
 
-@register
 class Dynamics365Connector(Connector):
     kind = "d365"
     title = "Microsoft Dynamics 365"

@@ -1,3 +1,2 @@
 """Explore-phase models (fit-to-standard workshops and their requirements)."""
 from app.models.explore.requirement import ExploreRequirement  # noqa: F401
-from app.models.explore.infrastructure import CloudALMStatusMapping, CloudALMSyncLog  # noqa: F401

@@ -1,3 +1,4 @@
-"""Run / hypercare services, split by idea: the SLA calendar arithmetic, the SLA table, incidents, the
-breach sweep, change requests, metrics and notifications. `app.services.hypercare_service` re-exports
-the seed's function names."""
+"""Run / hypercare services (seed 002 §5), split by idea: sla_calendar (time arithmetic), sla (targets,
+calendar, deadlines), incidents, breaches (the set-based sweep), change_requests, metrics and
+notifications. The seed's single `hypercare_service` names map onto these modules (docs/specs/
+002-hypercare.md §5.1)."""

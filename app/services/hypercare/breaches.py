@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.extensions import db
 from app.models import HypercareIncident, Notification, ProjectMember, User
 from app.models.audit import record_system_change
-from app.models.cutover import ACTIVE_STATUSES, MAX_ESCALATION, unsettled_clock
+from app.models.hypercare import ACTIVE_STATUSES, MAX_ESCALATION, unsettled_clock
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 

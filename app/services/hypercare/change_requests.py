@@ -13,7 +13,7 @@ from app.services import numbering
 from app.services.common import check_version
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Forbidden, NotFound
-from app.utils.pagination import paginate
+from app.services.pagination import paginate
 from app.utils.sanitize import clean_html
 
 TRANSITIONS = {

@@ -8,13 +8,13 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import BacklogItem, HypercareIncident, IncidentComment, Project, User
-from app.models.cutover import MAX_ESCALATION
+from app.models.hypercare import MAX_ESCALATION
 from app.services import backlog_service, numbering
 from app.services.common import check_version
 from app.services.hypercare import breaches, sla
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.utils.pagination import paginate
+from app.services.pagination import paginate
 from app.utils.sanitize import clean_html
 
 # Where each status may go. "resolved" is reached only through resolve() (it needs a root cause).

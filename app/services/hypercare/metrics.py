@@ -6,7 +6,7 @@ from sqlalchemy import Date, case, cast, func, literal_column, or_, select
 
 from app.extensions import db
 from app.models import HypercareIncident, PostGoliveChangeRequest, Project
-from app.models.cutover import PRIORITIES
+from app.models.hypercare import PRIORITIES
 from app.services.hypercare import breaches
 from app.utils.clock import utcnow
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Notification, User
 from app.utils.clock import utcnow
 from app.utils.errors import NotFound
-from app.utils.pagination import paginate
+from app.services.pagination import paginate
 
 log = logging.getLogger(__name__)
 MAX_EMAILS_PER_SWEEP = 500

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import HypercareCalendar, HypercareSLA, Project
-from app.models.cutover import PRIORITIES
+from app.models.hypercare import PRIORITIES
 from app.services.hypercare.sla_calendar import Calendar
 from app.utils.errors import ValidationFailed
 

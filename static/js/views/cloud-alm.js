@@ -12,7 +12,7 @@ const SYNC = {
 };
 const OPERATIONS = { push_requirements: "Push requirements", pull_requirements: "Pull requirements",
   push_test_results: "Push test results" };
-const LOG_TONES = { success: "success", partial: "warning", error: "danger" };
+const LOG_TONES = { succeeded: "success", partial: "warning", failed: "danger" };
 export const CANNOT_RECEIVE = "Cloud ALM has no public API for manual test-run results: Meridian pushes the test "
   + "cases and the defects of failed runs; pass/fail stays in Meridian and is listed in the sync log.";
 

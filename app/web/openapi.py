@@ -5,13 +5,17 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from app.schemas.common import ProblemSchema
+
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def doc(summary: str = "", body=None, response=None, many: bool = False, status: int = 200, tags=None):
+def doc(summary: str = "", body=None, response=None, many: bool = False, status: int = 200, tags=None, args=None):
+    """Describe a view: its JSON body, its answer (`many`: a page of them), and `args`, the QueryArgs
+    schema its query string is loaded with (app/web/http.py `load_args`)."""
     def decorator(view):
         view._openapi = {"summary": summary, "body": body, "response": response, "many": many,
-                         "status": status, "tags": tags}
+                         "status": status, "tags": tags, "args": args}
         return view
     return decorator
 
@@ -25,10 +29,9 @@ def _schema_ref(spec: APISpec, schema) -> dict:
 
 
 def build_spec(app) -> dict:
-    spec = APISpec(title="Meridian API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    marshmallow_plugin = MarshmallowPlugin()
+    spec = APISpec(title="Meridian API", version="1.0.0", openapi_version="3.0.3", plugins=[marshmallow_plugin])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    from app.schemas.common import ProblemSchema
-
     problem = _schema_ref(spec, ProblemSchema)
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -40,6 +43,8 @@ def build_spec(app) -> dict:
         parameters = [{"name": name, "in": "path", "required": True,
                        "schema": {"type": "string", "format": "uuid"} if conv == "uuid" else {"type": "string"}}
                       for conv, name in _CONVERTER.findall(rule.rule)]
+        if meta.get("args") is not None:
+            parameters = parameters + marshmallow_plugin.converter.schema2parameters(meta["args"], location="query")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation = {
                 "summary": meta.get("summary") or rule.endpoint,

@@ -6,16 +6,17 @@ from app.integrations.cloud_alm import mapping
 from app.integrations.cloud_alm.client import CloudALMError
 from app.integrations.errors import GatewayError
 from app.models import ExploreRequirement, Project
-from app.services import cloud_alm_config
-from app.services.cloud_alm_service import _client_for, _Run, _synced_at, status_mapping
-from app.utils.errors import Conflict, NotFound, ValidationFailed
+from app.services.cloud_alm import config, status_mapping
+from app.services.cloud_alm.runs import SyncRun, synced_at
+from app.services.cloud_alm.sync import client_for
+from app.utils.errors import Conflict, NotFound
 from app.utils.sanitize import clean_html
 
 FIELDS = ("title", "description", "status", "priority")
 
 
-def _requirement_of(project_id, requirement_id) -> ExploreRequirement:
-    project = Project.get_scoped_or_404(project_id)
+def requirement_of(project: Project, requirement_id) -> ExploreRequirement:
+    """The requirement, if it belongs to `project` (404 otherwise, like any foreign id)."""
     requirement = ExploreRequirement.get_scoped_or_404(requirement_id)
     if requirement.project_id != project.id:
         raise NotFound("Requirement not found.")
@@ -26,42 +27,42 @@ def _remote(requirement, connection) -> dict:
     if not requirement.external_id:
         raise Conflict(f"{requirement.code} has never been synced with Cloud ALM.")
     try:
-        task = _client_for(connection).get_task(requirement.external_id)
+        task = client_for(connection).get_task(requirement.external_id)
     except (CloudALMError, GatewayError) as exc:
         raise Conflict(f"Cloud ALM could not be read: {exc}") from None
-    changes = mapping.task_to_requirement_changes(task, requirement.code, status_mapping(connection))
+    changes = mapping.task_to_requirement_changes(task, requirement.code, status_mapping.current())
     changes["description"] = clean_html(changes["description"])
     return task, changes
 
 
-def both_versions(project_id, requirement_id) -> dict:
-    requirement = _requirement_of(project_id, requirement_id)
-    connection = cloud_alm_config.active_connection()
+def both_versions(requirement: ExploreRequirement) -> dict:
+    connection = config.active_connection()
     _task, remote = _remote(requirement, connection)
     return {"requirement_id": str(requirement.id), "code": requirement.code,
             "alm_sync_status": requirement.alm_sync_status,
             "meridian": {k: getattr(requirement, k) for k in FIELDS}, "cloud_alm": {k: remote.get(k) for k in FIELDS}}
 
 
-def resolve(project_id, requirement_id, keep: str) -> ExploreRequirement:
-    if keep not in ("meridian", "cloud_alm"):
-        raise ValidationFailed("Choose which version to keep.", errors={"keep": ["One of meridian, cloud_alm."]})
-    requirement = _requirement_of(project_id, requirement_id)
-    connection = cloud_alm_config.active_connection()
+KEEP_CHOICES = ("meridian", "cloud_alm")
+
+
+def resolve(requirement: ExploreRequirement, keep: str) -> ExploreRequirement:
+    """`keep` is one of KEEP_CHOICES (the blueprint's schema checks it)."""
+    connection = config.active_connection()
     operation = "push_requirements" if keep == "meridian" else "pull_requirements"
-    run = _Run(requirement.project_id, operation, "manual", {"pushed": 0, "updated": 0})
+    run = SyncRun(requirement.project_id, operation, "manual", {"pushed": 0, "updated": 0})
     task, remote = _remote(requirement, connection)
     record = {"requirement_id": str(requirement.id), "code": requirement.code, "outcome": f"conflict resolved: kept {keep}"}
     if keep == "meridian":
         try:
-            task = _client_for(connection).update_task(
-                requirement.external_id, mapping.requirement_patch(requirement, status_mapping(connection)))
+            task = client_for(connection).update_task(
+                requirement.external_id, mapping.requirement_patch(requirement, status_mapping.current()))
         except (CloudALMError, GatewayError) as exc:
             raise Conflict(f"Cloud ALM refused the update: {exc}") from None
     else:
         for key, value in remote.items():
             setattr(requirement, key, value)
-    requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", _synced_at(task)
+    requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", synced_at(task)
     db.session.commit()
     run.result["updated"] = 1
     run.details.append(record)

@@ -93,7 +93,7 @@ def update_config(data: dict, expected_version: int | None) -> IntegrationConnec
         raise _renamed(exc) from None
 
 
-def test_connection() -> dict:
+def run_connection_test() -> dict:
     """Token + a cheap read. Success activates the configuration (seed: is_active); failure leaves it."""
     connection = require_connection()
     result = integration_service.test_connection(connection)
@@ -101,6 +101,3 @@ def test_connection() -> dict:
     if ok and not connection.is_active:
         integration_service.set_active(connection, True)
     return {"ok": ok, "error": None if ok else result["message"]}
-
-
-test_connection.__test__ = False  # pytest: not a test

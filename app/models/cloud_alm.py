@@ -7,12 +7,13 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models import run_status
 from app.models.base import TenantScoped, UUIDPrimaryKey
 from app.models.types import JSONDocument, UTCDateTime
 from app.utils.clock import utcnow
 
 SYNC_LOG_OPERATIONS = ("push_requirements", "pull_requirements", "push_test_results")
-SYNC_LOG_STATUSES = ("success", "partial", "error")
+SYNC_LOG_STATUSES = run_status.FINISHED
 TRIGGERS = ("manual", "scheduled", "webhook")
 
 

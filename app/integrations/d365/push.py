@@ -1,5 +1,5 @@
 """The Dynamics 365 lead push (seed 003 §2.1 steps 2-4), run by the platform job worker (Celery task
-app.tasks.jobs.run_job -> the "d365_push" handler here). The handler re-reads every lead (the database
+app.tasks.jobs.run_job -> the "d365_push" handler here, registered by this package's `load(app)`). The handler re-reads every lead (the database
 is the single source of truth, not the request), maps it with the pure functions of
 app/integrations/d365/mapping.py, upserts through D365Client and writes the outcome on the lead and on
 its D365PushJob row. Per-lead failures are recorded, never lost; metrics count every outcome."""
@@ -70,7 +70,6 @@ def build_client(connection: IntegrationConnection, **kwargs) -> tuple[D365Clien
     return client, connection.config.get("field_prefix") or DEFAULT_FIELD_PREFIX
 
 
-@job_service.job_handler(JOB_KIND)
 def run_push(job, report_progress) -> dict:
     pushes = list(db.session.execute(select(D365PushJob).where(
         D365PushJob.id.in_([uuid.UUID(i) for i in job.params["push_ids"]]))).scalars())

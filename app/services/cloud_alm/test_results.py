@@ -13,31 +13,29 @@ from app.extensions import db
 from app.integrations.cloud_alm import mapping
 from app.integrations.cloud_alm.client import CloudALMError
 from app.models import Defect, Project, TestCase, TestCycle, TestExecution
-from app.services import cloud_alm_config
-from app.services.cloud_alm_service import _client_for, _mapped_project, _Run
+from app.services.cloud_alm import config
+from app.services.cloud_alm.runs import SyncRun
+from app.services.cloud_alm.sync import client_for, require_mapped
 from app.utils.errors import Conflict, NotFound
 
 RESULT_NOT_SENT = "Cloud ALM has no public API for manual test-run results; the result stays in Meridian."
 
 
-def cycle_of_project(project_id, cycle_id) -> TestCycle:
-    project = Project.get_scoped_or_404(project_id)
+def cycle_of_project(project: Project, cycle_id) -> TestCycle:
     cycle = TestCycle.get_scoped_or_404(cycle_id)
     if cycle.project_id != project.id:
         raise NotFound("Test cycle not found.")
     return cycle
 
 
-def push_test_results(project_id, cycle_id, *, triggered_by="manual", progress=None) -> dict:
-    cycle = cycle_of_project(project_id, cycle_id)
-    run = _Run(cycle.project_id, "push_test_results", triggered_by,
-               {"pushed": 0, "updated": 0, "defects_pushed": 0})
+def push_test_results(project: Project, cycle: TestCycle, *, triggered_by="manual", progress=None) -> dict:
+    run = SyncRun(project.id, "push_test_results", triggered_by, {"pushed": 0, "updated": 0, "defects_pushed": 0})
+
     def push():
-        connection = cloud_alm_config.active_connection()
-        if not cloud_alm_config.flag(connection, "sync_test_results"):
+        connection = config.active_connection()
+        if not config.flag(connection, "sync_test_results"):
             raise Conflict("Test-result sync is switched off in the SAP Cloud ALM settings.")
-        project = _mapped_project(cycle.project_id)
-        client, alm_project = _client_for(connection), project.cloud_alm_project_id
+        client, alm_project = client_for(connection), require_mapped(project).cloud_alm_project_id
         executions = list(db.session.execute(
             select(TestExecution).where(TestExecution.cycle_id == cycle.id).order_by(TestExecution.created_at))
             .scalars())
@@ -62,7 +60,7 @@ def _push_execution(client, alm_project, item, run) -> None:
     record = {"execution_id": str(execution_id), "test_case": case_code, "execution_status": status}
     try:
         case = TestCase.get_scoped_or_404(case_id)
-        body = mapping.test_case_to_manual(case, alm_project)
+        body = mapping.case_to_manual_test_case(case, alm_project)
         if case.external_id:
             body.pop("projectId")
             client.update_test_case(case.external_id, body)

@@ -1,0 +1,50 @@
+"""SAP Cloud ALM endpoints' bodies (seed 000 §5): the tenant configuration in the seed's field names, the
+status mapping, pushes and conflict resolution."""
+from marshmallow import fields, validate
+
+from app.models.explore.requirement import STATUSES as REQUIREMENT_STATUSES
+from app.schemas.common import BaseSchema
+from app.services.cloud_alm.conflicts import KEEP_CHOICES
+
+
+class CloudALMConfigInSchema(BaseSchema):
+    alm_url = fields.Url(required=True, validate=validate.Length(max=500))
+    token_url = fields.Url(required=True, validate=validate.Length(max=500))
+    client_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    client_secret = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=2000))
+    sync_requirements = fields.Boolean(load_default=True)
+    sync_test_results = fields.Boolean(load_default=False)
+
+
+class CloudALMConfigSchema(BaseSchema):
+    id = fields.String()
+    tenant_id = fields.String()
+    alm_url = fields.String()
+    token_url = fields.String()
+    client_id = fields.String()
+    sync_requirements = fields.Boolean()
+    sync_test_results = fields.Boolean()
+    is_active = fields.Boolean()
+    last_test_at = fields.String(allow_none=True)
+    last_test_status = fields.String(allow_none=True)
+    secret_set = fields.Boolean()
+    version = fields.Integer()
+
+
+class PushRequirementsSchema(BaseSchema):
+    requirement_ids = fields.List(fields.UUID(), load_default=None, validate=validate.Length(max=5000))
+
+
+class StatusMappingItemSchema(BaseSchema):
+    meridian_status = fields.String(required=True, validate=validate.OneOf(REQUIREMENT_STATUSES))
+    alm_status = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9_]{1,40}$"))
+    alm_sub_status = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9_]{1,60}$"))
+
+
+class StatusMappingSchema(BaseSchema):
+    items = fields.List(fields.Nested(StatusMappingItemSchema), required=True,
+                        validate=validate.Length(max=len(REQUIREMENT_STATUSES)))
+
+
+class ResolveConflictSchema(BaseSchema):
+    keep = fields.String(required=True, validate=validate.OneOf(KEEP_CHOICES))

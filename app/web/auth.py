@@ -1,0 +1,65 @@
+"""Authentication on every request: flask-jwt-extended's callbacks (token checks answered as
+problem+json) and `requires`, the decorator every tenant endpoint wears."""
+from functools import wraps
+
+from flask import g
+from flask_jwt_extended import verify_jwt_in_request
+
+from app.permissions import PERMISSIONS, can
+from app.services import auth_service
+from app.utils.errors import Forbidden, problem_response
+from app.web.rate_limit import enforce_tenant_rate_limit
+
+
+def requires(permission: str | None = None):
+    """Authenticate (Bearer or cookie + CSRF), bind the tenant context, apply the tenant's rate limit,
+    then check the permission."""
+    if permission is not None and permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            verify_jwt_in_request()
+            user = g.current_user
+            enforce_tenant_rate_limit(g.current_tenant)
+            if permission is not None and not can(user.role, permission):
+                raise Forbidden("Your role does not allow this action.")
+            return view(*args, **kwargs)
+
+        wrapper._permission = permission
+        wrapper._authenticated = True
+        return wrapper
+
+    return decorator
+
+
+def register_jwt_callbacks(jwt) -> None:
+    @jwt.token_in_blocklist_loader
+    def _is_revoked(_jwt_header, jwt_payload) -> bool:
+        identity = auth_service.check_token(jwt_payload)
+        if identity is None:
+            return True
+        g.current_user, g.current_tenant, g.auth_session = identity
+        return False
+
+    @jwt.user_lookup_loader
+    def _current_user(_jwt_header, _jwt_payload):
+        return g.get("current_user")
+
+    def _unauthorized(detail):
+        return problem_response(401, "Unauthorized", detail, "unauthorized")
+
+    def _missing_or_bad(reason: str):
+        if "CSRF" in reason:  # cookie auth without the double-submit header, or a wrong one
+            return problem_response(403, "CSRF Check Failed",
+                                    "Send the csrf_access_token cookie's value in the X-CSRF-TOKEN header.",
+                                    "csrf-failed")
+        return _unauthorized("Sign in first." if "Missing" in reason else "The token is invalid.")
+
+    jwt.unauthorized_loader(_missing_or_bad)
+    jwt.invalid_token_loader(_missing_or_bad)
+    jwt.expired_token_loader(lambda _h, _p: _unauthorized("The token has expired; refresh or sign in again."))
+    jwt.revoked_token_loader(lambda _h, _p: _unauthorized("This session has ended; sign in again."))
+    jwt.needs_fresh_token_loader(lambda _h, _p: _unauthorized("Sign in again to do this."))
+    jwt.user_lookup_error_loader(lambda _h, _p: _unauthorized("This account is no longer available."))

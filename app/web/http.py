@@ -1,0 +1,82 @@
+"""Request and response helpers for thin blueprints: JSON bodies and query arguments loaded through
+marshmallow (422 with field errors), If-Match and ETag (optimistic concurrency), the 202 answer of a job,
+file uploads and CSV downloads."""
+import re
+
+from flask import Response, jsonify, request
+from marshmallow import Schema
+from marshmallow import ValidationError as MarshmallowValidationError
+
+from app.schemas.jobs import JobSchema
+from app.utils.errors import BadRequest, UnsupportedMediaType, ValidationFailed
+
+_job = JobSchema()
+
+
+def load_body(schema: Schema, partial: bool = False) -> dict:
+    """Parse and validate a JSON object body: 415 for another media type, 400 for malformed JSON,
+    422 with field-level errors for invalid fields."""
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the body as application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("The body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise ValidationFailed("The body must be a JSON object.", errors={"_schema": ["Expected a JSON object."]})
+    return schema.load(data, partial=partial)
+
+
+def load_args(schema: Schema) -> dict:
+    """Query arguments through a schema (app/schemas/common.py `QueryArgs`): 422 with field errors.
+    Empty values count as absent, so `?status=` is the same as no filter."""
+    present = {key: value for key, value in request.args.items() if value != ""}
+    try:
+        return schema.load(present)
+    except MarshmallowValidationError as exc:
+        raise ValidationFailed("The query has invalid parameters.", errors=exc.messages) from None
+
+
+_ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+
+
+def if_match_version() -> int | None:
+    """The version the client last saw, from `If-Match: "3"` (or W/"3", or 3); None when absent."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    match = _ETAG.match(raw.strip())
+    if not match:
+        raise BadRequest('If-Match must carry the version, e.g. If-Match: "3".')
+    return int(match.group(1))
+
+
+def etagged(body: dict, version: int, status: int = 200) -> Response:
+    """A versioned object's answer: its ETag is the version a later If-Match sends back."""
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["ETag"] = f'"{version}"'
+    return response
+
+
+def accepted(job) -> Response:
+    """202 for work that goes on in the background: the job, and where to poll it."""
+    body = _job.dump(job)
+    response = jsonify(body)
+    response.status_code = 202
+    response.headers["Location"] = body["status_url"]
+    return response
+
+
+def uploaded_file() -> bytes:
+    """The file of an import: a multipart `file` field, or the raw body (text/csv)."""
+    if "file" in request.files:
+        return request.files["file"].read()
+    data = request.get_data()
+    if not data:
+        raise ValidationFailed("No file was sent.", errors={"file": ["Attach a CSV file."]})
+    return data
+
+
+def csv_download(content: bytes, filename: str) -> Response:
+    return Response(content, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
