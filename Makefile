@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-core worker beat migrate bench clean
+.PHONY: run test test-core lint worker beat migrate bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: $(VENV)/.installed
 # integration zone (tests/integrations) and the browser tests. CI runs it as its own step before `make test`.
 test-core: $(VENV)/.installed
 	$(BIN)/python -m pytest -m "not services" -x -q tests/unit tests/api tests/services
+
+# Lint and format check (ruff.toml holds the rule set and why each ignored rule is ignored).
+lint: $(VENV)/.installed
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
 
 worker: $(VENV)/.installed
 	$(BIN)/celery -A wsgi:celery worker --loglevel=INFO

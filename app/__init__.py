@@ -1,4 +1,5 @@
 """Meridian: the application factory."""
+
 import logging
 import os
 
@@ -25,8 +26,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     configure_logging(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     jwt.init_app(app)
     app.extensions["kv"] = make_store(app.config["REDIS_URL"])
     app.extensions["crypto"] = load_keyring(app.config, app.instance_path)
@@ -89,6 +95,7 @@ def _enable_sqlite_foreign_keys(app: Flask) -> None:
     from sqlalchemy import event
 
     with app.app_context():
+
         @event.listens_for(db.engine, "connect")
         def _fk_on(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()

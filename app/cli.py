@@ -1,6 +1,7 @@
 """Operator commands: `flask --app wsgi create-tenant ...`, `flask --app wsgi seed-demo`."""
+
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -60,14 +61,15 @@ def register_cli(app):
         else:
             build_demo()
         click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
-        for email, name, role, level in DEMO_USERS:
+        for email, _name, role, level in DEMO_USERS:
             click.echo(f"  {email:<26} {role}{' ' + level if level else ''}")
 
 
 def build_demo() -> Tenant:
     admin_email, admin_name = DEMO_USERS[0][0], DEMO_USERS[0][1]
-    tenant, admin = tenant_service.create_tenant("Demo Systems Integrator", "demo", admin_email, DEMO_PASSWORD,
-                                                 tier="enterprise", admin_name=admin_name)
+    tenant, admin = tenant_service.create_tenant(
+        "Demo Systems Integrator", "demo", admin_email, DEMO_PASSWORD, tier="enterprise", admin_name=admin_name
+    )
     with tenant_context.tenant_scope(tenant.id, admin.id):
         users = {admin_email: admin}
         for email, name, role, level in DEMO_USERS[1:]:
@@ -76,20 +78,39 @@ def build_demo() -> Tenant:
             db.session.add(user)
             users[email] = user
         today = utcnow().date()
-        finance = Project(code="S4-FIN", name="S/4HANA Finance Transformation", customer_name="Anatolia Foods A.Ş.",
-                          phase="realize", go_live_date=today + timedelta(days=120), timezone="Europe/Istanbul",
-                          description="Greenfield S/4HANA Finance: FI, CO, treasury; central finance later.")
-        logistics = Project(code="S4-LOG", name="S/4HANA Logistics Rollout", customer_name="Rheinwerk Logistik GmbH",
-                            phase="run", go_live_date=today - timedelta(days=21),
-                            hypercare_start=today - timedelta(days=21), hypercare_end=today + timedelta(days=39),
-                            timezone="Europe/Berlin",
-                            description="MM, SD and EWM rollout to three plants; live, in hypercare.")
+        finance = Project(
+            code="S4-FIN",
+            name="S/4HANA Finance Transformation",
+            customer_name="Anatolia Foods A.Ş.",
+            phase="realize",
+            go_live_date=today + timedelta(days=120),
+            timezone="Europe/Istanbul",
+            description="Greenfield S/4HANA Finance: FI, CO, treasury; central finance later.",
+        )
+        logistics = Project(
+            code="S4-LOG",
+            name="S/4HANA Logistics Rollout",
+            customer_name="Rheinwerk Logistik GmbH",
+            phase="run",
+            go_live_date=today - timedelta(days=21),
+            hypercare_start=today - timedelta(days=21),
+            hypercare_end=today + timedelta(days=39),
+            timezone="Europe/Berlin",
+            description="MM, SD and EWM rollout to three plants; live, in hypercare.",
+        )
         db.session.add_all([finance, logistics])
         db.session.flush()
         for email in ("pm@demo.test", "consultant@demo.test", "fi.consultant@demo.test", "approver@demo.test"):
             db.session.add(ProjectMember(project_id=finance.id, user_id=users[email].id))
-        for email in ("pm@demo.test", "consultant@demo.test", "support1@demo.test", "support2@demo.test",
-                      "support3@demo.test", "approver@demo.test", "customer@demo.test"):
+        for email in (
+            "pm@demo.test",
+            "consultant@demo.test",
+            "support1@demo.test",
+            "support2@demo.test",
+            "support3@demo.test",
+            "approver@demo.test",
+            "customer@demo.test",
+        ):
             db.session.add(ProjectMember(project_id=logistics.id, user_id=users[email].id))
         db.session.commit()
         from app.demo.delivery import build_delivery_demo

@@ -1,4 +1,5 @@
 """Operator commands of the integrations hub: `flask crypto rotate`, `flask sandbox`."""
+
 import json
 import threading
 
@@ -37,8 +38,10 @@ def register_integration_cli(app):
 
         alm = CloudALMSandbox(port=alm_port).start()
         d365 = Dynamics365Sandbox(port=d365_port).start()
-        click.echo(f"SAP Cloud ALM sandbox on {alm.url}, Dynamics 365 sandbox on {d365.url}. "
-                   f"Faults: POST <url>/_sandbox/fault {{\"mode\": \"rate_limit\", \"count\": 3}}")
+        click.echo(
+            f"SAP Cloud ALM sandbox on {alm.url}, Dynamics 365 sandbox on {d365.url}. "
+            f'Faults: POST <url>/_sandbox/fault {{"mode": "rate_limit", "count": 3}}'
+        )
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

@@ -2,6 +2,7 @@
 
 Every setting is read here once; the rest of the app reads `current_app.config`.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Extension singletons, bound to the app in create_app()."""
+
 from celery import Celery
 from flask import current_app
 from flask_jwt_extended import JWTManager

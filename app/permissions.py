@@ -1,5 +1,6 @@
 """Who may do what: the one permission map (docs/architecture.md "Roles"). The UI reads the same list
 from /api/v1/auth/me and hides what the API would refuse; app/web/auth.py `requires` enforces it."""
+
 STAFF = ("admin", "pm", "consultant", "support", "approver", "viewer")
 EVERYONE = STAFF + ("customer",)
 

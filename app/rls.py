@@ -10,6 +10,7 @@ differs from what was applied already, so a context that changes mid-transaction
 Schema work (migrations, test fixtures) marks its connection with the execution option
 `meridian_owner=True` and runs as the owner, untouched.
 """
+
 from sqlalchemy import event
 
 from app.utils import tenant_context
@@ -41,7 +42,8 @@ def install(engine, app_role: str) -> None:
             "SELECT set_config('meridian.tenant_id', %(tenant)s, true), "
             "set_config('meridian.rls_bypass', %(bypass)s, true)"
             + (", set_config('role', %(role)s, true)" if app_role else ""),
-            {"tenant": wanted[1], "bypass": wanted[2], "role": app_role})
+            {"tenant": wanted[1], "bypass": wanted[2], "role": app_role},
+        )
         conn.info[_APPLIED] = wanted
 
 

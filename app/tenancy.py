@@ -6,6 +6,7 @@ module sits below the models: the model mixins (app/models/base.py `TenantScoped
 themselves over with `use_mixins`, and the tenant-owned tables are learnt as their mappers are
 configured, so it imports nothing of the app but the tenant context and the clock.
 """
+
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.orm import Mapper, with_loader_criteria
@@ -73,15 +74,20 @@ def _apply_tenant_and_soft_delete_criteria(state):
         if tenant_id is None:
             if _references_tenant_table(state.statement):
                 raise tenant_context.TenantContextMissing(
-                    "a tenant-owned table was queried with no tenant context; set one, or use unscoped()")
+                    "a tenant-owned table was queried with no tenant context; set one, or use unscoped()"
+                )
         else:
             # The criteria apply to every tenant-owned entity wherever it appears (subqueries too).
             # tenant_id is read outside the lambda: the lambda is cached, its closure becomes a bound value.
             state.statement = state.statement.options(
-                with_loader_criteria(_MIXINS["tenant_scoped"], lambda cls: cls.tenant_id == tenant_id, include_aliases=True))
+                with_loader_criteria(
+                    _MIXINS["tenant_scoped"], lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+                )
+            )
     if state.is_select and not state.execution_options.get("include_deleted", False):
         state.statement = state.statement.options(
-            with_loader_criteria(_MIXINS["soft_delete"], lambda cls: cls.deleted_at.is_(None), include_aliases=True))
+            with_loader_criteria(_MIXINS["soft_delete"], lambda cls: cls.deleted_at.is_(None), include_aliases=True)
+        )
 
 
 @event.listens_for(TenantSession, "before_flush")

@@ -1,6 +1,24 @@
-from app.blueprints import audit, auth, integrations, jobs, leads, projects, spa, system, users, webhooks
-from app.blueprints import backlog, defects, requirements, testing_cases, testing_cycles
-from app.blueprints import change_requests, cloud_alm, hypercare, notifications
+from app.blueprints import (
+    audit,
+    auth,
+    backlog,
+    change_requests,
+    cloud_alm,
+    defects,
+    hypercare,
+    integrations,
+    jobs,
+    leads,
+    notifications,
+    projects,
+    requirements,
+    spa,
+    system,
+    testing_cases,
+    testing_cycles,
+    users,
+    webhooks,
+)
 
 ALL_BLUEPRINTS = [auth.bp, users.bp, projects.bp, audit.bp, jobs.bp, system.bp, spa.bp]
 ALL_BLUEPRINTS += [requirements.bp, backlog.bp, testing_cycles.bp, testing_cases.bp, defects.bp]

@@ -1,14 +1,13 @@
 from flask import Blueprint, g, jsonify, request
-from flask_jwt_extended import (set_access_cookies, set_refresh_cookies, unset_jwt_cookies,
-                                verify_jwt_in_request)
+from flask_jwt_extended import set_access_cookies, set_refresh_cookies, unset_jwt_cookies, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
 
 from app.blueprints.serializers import me_dict
-from app.web.auth import requires
 from app.schemas.users import LoginSchema, MeSchema, TokenSchema
 from app.services import auth_service
 from app.utils.errors import problem_response
+from app.web.auth import requires
 from app.web.http import load_body
 from app.web.openapi import doc
 
@@ -29,8 +28,9 @@ def _with_cookies(tokens: dict, body: dict, status: int = 200):
 @doc("Sign in with e-mail and password", body=LoginSchema, response=TokenSchema)
 def login():
     data = load_body(LoginSchema())
-    tokens, user, tenant = auth_service.login(data["email"], data["password"], request.remote_addr or "-",
-                                              request.headers.get("User-Agent"))
+    tokens, user, tenant = auth_service.login(
+        data["email"], data["password"], request.remote_addr or "-", request.headers.get("User-Agent")
+    )
     return _with_cookies(tokens, {**tokens, "user": me_dict(user, tenant)})
 
 

@@ -1,12 +1,12 @@
 from flask import Blueprint, jsonify
 
-from app.web.auth import requires
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import BacklogBulkStatusSchema, BacklogItemSchema, BacklogListArgs
 from app.services import backlog_service
+from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
-from app.web.scope import may_see_deleted, project_for
 from app.web.openapi import doc
+from app.web.scope import may_see_deleted, project_for
 
 bp = Blueprint("backlog", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/backlog-items")
 _schema = BacklogItemSchema()
@@ -21,21 +21,38 @@ def _dump(project, item, counts: dict | None = None) -> dict:
 
 @bp.get("")
 @requires("delivery.read")
-@doc("List WRICEF items: filters status, module, wricef_type, assignee_id, requirement_id; q; sort",
-     args=BacklogListArgs, response=BacklogItemSchema, many=True, tags=["backlog"])
+@doc(
+    "List WRICEF items: filters status, module, wricef_type, assignee_id, requirement_id; q; sort",
+    args=BacklogListArgs,
+    response=BacklogItemSchema,
+    many=True,
+    tags=["backlog"],
+)
 def list_items(project_id):
     project = project_for(project_id)
     args = load_args(BacklogListArgs())
-    items, total = backlog_service.list_items(project, args["limit"], args["offset"], args, q=args.get("q"),
-                                              sort=args.get("sort"), include_deleted=may_see_deleted(args))
+    items, total = backlog_service.list_items(
+        project,
+        args["limit"],
+        args["offset"],
+        args,
+        q=args.get("q"),
+        sort=args.get("sort"),
+        include_deleted=may_see_deleted(args),
+    )
     counts = backlog_service.incident_counts(project, [item.id for item in items])  # one query for the page
     return jsonify({"items": [_dump(project, item, counts) for item in items], "total": total})
 
 
 @bp.post("")
 @requires("delivery.manage")
-@doc("Create a WRICEF item (numbered per type: ENH-0001, INT-0001...)", body=BacklogItemSchema,
-     response=BacklogItemSchema, status=201, tags=["backlog"])
+@doc(
+    "Create a WRICEF item (numbered per type: ENH-0001, INT-0001...)",
+    body=BacklogItemSchema,
+    response=BacklogItemSchema,
+    status=201,
+    tags=["backlog"],
+)
 def create_item(project_id):
     project = project_for(project_id)
     item = backlog_service.create_item(project, load_body(BacklogItemSchema()))

@@ -1,4 +1,5 @@
 """Post-go-live change requests and the change board (seed 002 §6)."""
+
 from flask import Blueprint, g, jsonify
 
 from app.schemas.hypercare import ChangeRequestListArgs, ChangeRequestSchema, RaiseChangeRequestSchema, RejectSchema
@@ -38,8 +39,12 @@ def create_change_request(project_id):
 
 @bp.post("/incidents/<uuid:incident_id>/change-request")
 @requires("changes.request")
-@doc("Raise a change request from an incident (linked both ways)", body=RaiseChangeRequestSchema,
-     response=ChangeRequestSchema, status=201)
+@doc(
+    "Raise a change request from an incident (linked both ways)",
+    body=RaiseChangeRequestSchema,
+    response=ChangeRequestSchema,
+    status=201,
+)
 def raise_from_incident(project_id, incident_id):
     project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
@@ -57,8 +62,11 @@ def get_change_request(project_id, cr_id):
 
 @bp.route("/change-requests/<uuid:cr_id>", methods=["PUT", "PATCH"])
 @requires("changes.request")
-@doc("Edit a draft, or move it on (in_progress, implemented, closed); If-Match", body=ChangeRequestSchema,
-     response=ChangeRequestSchema)
+@doc(
+    "Edit a draft, or move it on (in_progress, implemented, closed); If-Match",
+    body=ChangeRequestSchema,
+    response=ChangeRequestSchema,
+)
 def update_change_request(project_id, cr_id):
     cr = change_requests.get_change_request(project_for(project_id), cr_id)
     data = load_body(ChangeRequestSchema(), partial=True)

@@ -1,8 +1,14 @@
 """SAP Cloud ALM endpoints (seed 000 §5): tenant configuration (admin), project sync jobs, sync log."""
+
 from flask import Blueprint, jsonify, request
 
-from app.schemas.cloud_alm import (CloudALMConfigInSchema, CloudALMConfigSchema, PushRequirementsSchema,
-                                   ResolveConflictSchema, StatusMappingSchema)
+from app.schemas.cloud_alm import (
+    CloudALMConfigInSchema,
+    CloudALMConfigSchema,
+    PushRequirementsSchema,
+    ResolveConflictSchema,
+    StatusMappingSchema,
+)
 from app.schemas.jobs import JobSchema
 from app.services.cloud_alm import config, conflicts, jobs, status_mapping, sync_log, test_results
 from app.utils import tenant_context
@@ -27,8 +33,9 @@ def _config_response(connection, status=200):
 
 @bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/config")
 @requires("integrations.manage")
-@doc("The tenant's SAP Cloud ALM configuration (never the secret)", response=CloudALMConfigSchema,
-     tags=["integrations"])
+@doc(
+    "The tenant's SAP Cloud ALM configuration (never the secret)", response=CloudALMConfigSchema, tags=["integrations"]
+)
 def get_config(tenant_id):
     _own_tenant(tenant_id)
     return _config_response(config.require_connection())
@@ -36,8 +43,13 @@ def get_config(tenant_id):
 
 @bp.post("/tenants/<uuid:tenant_id>/integrations/cloud-alm/config")
 @requires("integrations.manage")
-@doc("Configure SAP Cloud ALM (the secret is stored encrypted, never returned)", body=CloudALMConfigInSchema,
-     response=CloudALMConfigSchema, status=201, tags=["integrations"])
+@doc(
+    "Configure SAP Cloud ALM (the secret is stored encrypted, never returned)",
+    body=CloudALMConfigInSchema,
+    response=CloudALMConfigSchema,
+    status=201,
+    tags=["integrations"],
+)
 def create_config(tenant_id):
     _own_tenant(tenant_id)
     return _config_response(config.create_config(load_body(CloudALMConfigInSchema())), 201)
@@ -45,8 +57,12 @@ def create_config(tenant_id):
 
 @bp.put("/tenants/<uuid:tenant_id>/integrations/cloud-alm/config")
 @requires("integrations.manage")
-@doc("Change the SAP Cloud ALM configuration (omit client_secret to keep it; If-Match)",
-     body=CloudALMConfigInSchema, response=CloudALMConfigSchema, tags=["integrations"])
+@doc(
+    "Change the SAP Cloud ALM configuration (omit client_secret to keep it; If-Match)",
+    body=CloudALMConfigInSchema,
+    response=CloudALMConfigSchema,
+    tags=["integrations"],
+)
 def update_config(tenant_id):
     _own_tenant(tenant_id)
     config.require_connection()
@@ -56,8 +72,7 @@ def update_config(tenant_id):
 
 @bp.post("/tenants/<uuid:tenant_id>/integrations/cloud-alm/test-connection")
 @requires("integrations.manage")
-@doc("Fetch an OAuth2 token and read tasks: {ok, error}; success activates the configuration",
-     tags=["integrations"])
+@doc("Fetch an OAuth2 token and read tasks: {ok, error}; success activates the configuration", tags=["integrations"])
 def test_connection(tenant_id):
     _own_tenant(tenant_id)
     return jsonify(config.run_connection_test())
@@ -72,8 +87,13 @@ def get_sync_log(project_id):
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/push-requirements")
 @requires("delivery.manage")
-@doc("Push requirements (all, or requirement_ids) to Cloud ALM in the background (202 + job)",
-     body=PushRequirementsSchema, response=JobSchema, status=202, tags=["integrations"])
+@doc(
+    "Push requirements (all, or requirement_ids) to Cloud ALM in the background (202 + job)",
+    body=PushRequirementsSchema,
+    response=JobSchema,
+    status=202,
+    tags=["integrations"],
+)
 def push_requirements(project_id):
     project = project_for(project_id)
     data = load_body(PushRequirementsSchema()) if request.get_data(cache=True) else {}
@@ -82,16 +102,24 @@ def push_requirements(project_id):
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/pull-requirements")
 @requires("delivery.manage")
-@doc("Pull requirement changes from Cloud ALM in the background (202 + job)", response=JobSchema, status=202,
-     tags=["integrations"])
+@doc(
+    "Pull requirement changes from Cloud ALM in the background (202 + job)",
+    response=JobSchema,
+    status=202,
+    tags=["integrations"],
+)
 def pull_requirements(project_id):
     return accepted(jobs.start_pull(project_for(project_id)))
 
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/push-test-results/<uuid:cycle_id>")
 @requires("delivery.manage")
-@doc("Push a test cycle's cases and failed executions' defects to Cloud ALM (202 + job)", response=JobSchema,
-     status=202, tags=["integrations"])
+@doc(
+    "Push a test cycle's cases and failed executions' defects to Cloud ALM (202 + job)",
+    response=JobSchema,
+    status=202,
+    tags=["integrations"],
+)
 def push_test_results(project_id, cycle_id):
     project = project_for(project_id)
     cycle = test_results.cycle_of_project(project, cycle_id)
@@ -100,8 +128,10 @@ def push_test_results(project_id, cycle_id):
 
 @bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/status-mapping")
 @requires("integrations.manage")
-@doc("Meridian requirement status -> Cloud ALM status/subStatus (defaults and this tenant's overrides)",
-     tags=["integrations"])
+@doc(
+    "Meridian requirement status -> Cloud ALM status/subStatus (defaults and this tenant's overrides)",
+    tags=["integrations"],
+)
 def get_status_mapping(tenant_id):
     _own_tenant(tenant_id)
     items = status_mapping.items()
@@ -110,8 +140,11 @@ def get_status_mapping(tenant_id):
 
 @bp.put("/tenants/<uuid:tenant_id>/integrations/cloud-alm/status-mapping")
 @requires("integrations.manage")
-@doc("Change the status mapping (rows equal to the default drop the override)", body=StatusMappingSchema,
-     tags=["integrations"])
+@doc(
+    "Change the status mapping (rows equal to the default drop the override)",
+    body=StatusMappingSchema,
+    tags=["integrations"],
+)
 def put_status_mapping(tenant_id):
     _own_tenant(tenant_id)
     items = status_mapping.replace(load_body(StatusMappingSchema())["items"])
@@ -120,18 +153,27 @@ def put_status_mapping(tenant_id):
 
 @bp.get("/projects/<uuid:project_id>/integrations/cloud-alm/conflicts/<uuid:requirement_id>")
 @requires("delivery.read")
-@doc("Both versions of a requirement (Meridian's and Cloud ALM's live one) to resolve a conflict",
-     tags=["integrations"])
+@doc(
+    "Both versions of a requirement (Meridian's and Cloud ALM's live one) to resolve a conflict", tags=["integrations"]
+)
 def conflict_versions(project_id, requirement_id):
     return jsonify(conflicts.both_versions(conflicts.requirement_of(project_for(project_id), requirement_id)))
 
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/conflicts/<uuid:requirement_id>")
 @requires("delivery.manage")
-@doc("Resolve a conflict: keep 'meridian' (pushed to Cloud ALM) or 'cloud_alm' (applied here)",
-     body=ResolveConflictSchema, tags=["integrations"])
+@doc(
+    "Resolve a conflict: keep 'meridian' (pushed to Cloud ALM) or 'cloud_alm' (applied here)",
+    body=ResolveConflictSchema,
+    tags=["integrations"],
+)
 def resolve_conflict(project_id, requirement_id):
     requirement = conflicts.requirement_of(project_for(project_id), requirement_id)  # 404 before the body
     requirement = conflicts.resolve(requirement, load_body(ResolveConflictSchema())["keep"])
-    return jsonify({"requirement_id": str(requirement.id), "alm_sync_status": requirement.alm_sync_status,
-                    "version": requirement.version})
+    return jsonify(
+        {
+            "requirement_id": str(requirement.id),
+            "alm_sync_status": requirement.alm_sync_status,
+            "version": requirement.version,
+        }
+    )

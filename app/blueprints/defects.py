@@ -1,12 +1,12 @@
 from flask import Blueprint, jsonify
 
-from app.web.auth import requires
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import DefectBulkStatusSchema, DefectListArgs, DefectSchema
 from app.services import defect_service
+from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
-from app.web.scope import may_see_deleted, project_for
 from app.web.openapi import doc
+from app.web.scope import may_see_deleted, project_for
 
 bp = Blueprint("defects", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/defects")
 _schema = DefectSchema()
@@ -19,20 +19,37 @@ def _detail(defect):
 
 @bp.get("")
 @requires("delivery.read")
-@doc("List defects: filters status, severity (p1..p4), module, assignee_id, execution_id; q; sort",
-     args=DefectListArgs, response=DefectSchema, many=True, tags=["testing"])
+@doc(
+    "List defects: filters status, severity (p1..p4), module, assignee_id, execution_id; q; sort",
+    args=DefectListArgs,
+    response=DefectSchema,
+    many=True,
+    tags=["testing"],
+)
 def list_defects(project_id):
     project = project_for(project_id)
     args = load_args(DefectListArgs())
-    items, total = defect_service.list_defects(project, args["limit"], args["offset"], args, q=args.get("q"),
-                                               sort=args.get("sort"), include_deleted=may_see_deleted(args))
+    items, total = defect_service.list_defects(
+        project,
+        args["limit"],
+        args["offset"],
+        args,
+        q=args.get("q"),
+        sort=args.get("sort"),
+        include_deleted=may_see_deleted(args),
+    )
     return jsonify({"items": _schema.dump(items, many=True), "total": total})
 
 
 @bp.post("")
 @requires("testing.execute")
-@doc("Raise a defect (numbered DEF-0001 per project)", body=DefectSchema, response=DefectSchema, status=201,
-     tags=["testing"])
+@doc(
+    "Raise a defect (numbered DEF-0001 per project)",
+    body=DefectSchema,
+    response=DefectSchema,
+    status=201,
+    tags=["testing"],
+)
 def create_defect(project_id):
     project = project_for(project_id)
     defect = defect_service.create_defect(project, load_body(DefectSchema()))
@@ -50,8 +67,12 @@ def bulk_status(project_id):
 
 @bp.get("/<uuid:defect_id>")
 @requires("delivery.read")
-@doc("One defect, with `execution` (where it was found: cycle, test case) and `reporter`", args=IncludeDeletedArgs,
-     response=DefectSchema, tags=["testing"])
+@doc(
+    "One defect, with `execution` (where it was found: cycle, test case) and `reporter`",
+    args=IncludeDeletedArgs,
+    response=DefectSchema,
+    tags=["testing"],
+)
 def get_defect(project_id, defect_id):
     include_deleted = may_see_deleted(load_args(IncludeDeletedArgs()))
     return _detail(defect_service.get_defect(project_for(project_id), defect_id, include_deleted=include_deleted))
@@ -79,5 +100,8 @@ def delete_defect(project_id, defect_id):
 @requires("delivery.manage")
 @doc("Restore a soft-deleted defect", response=DefectSchema, tags=["testing"])
 def restore_defect(project_id, defect_id):
-    return _detail(defect_service.restore_defect(
-        defect_service.get_defect(project_for(project_id), defect_id, include_deleted=True)))
+    return _detail(
+        defect_service.restore_defect(
+            defect_service.get_defect(project_for(project_id), defect_id, include_deleted=True)
+        )
+    )

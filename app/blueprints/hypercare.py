@@ -1,10 +1,19 @@
 """Run / hypercare API (seed 002 §6): incidents with SLA clocks, the SLA table, breaches and metrics.
 Thin: the project (and object) is looked up first, so another tenant's ids answer 404 before any body check."""
+
 from flask import Blueprint, g, jsonify
 
 from app.schemas.common import PageArgs
-from app.schemas.hypercare import (CommentSchema, EscalateSchema, IncidentListArgs, IncidentSchema, IncidentUpdateSchema,
-                                   ResolveSchema, SatisfactionSchema, SLASettingsSchema)
+from app.schemas.hypercare import (
+    CommentSchema,
+    EscalateSchema,
+    IncidentListArgs,
+    IncidentSchema,
+    IncidentUpdateSchema,
+    ResolveSchema,
+    SatisfactionSchema,
+    SLASettingsSchema,
+)
 from app.services.hypercare import incidents, metrics, sla
 from app.utils.clock import utcnow
 from app.web.auth import requires
@@ -35,22 +44,31 @@ def _etagged(incident, project, status=200, **extra):
 
 @bp.get("/incidents")
 @requires("hypercare.read")
-@doc("Incidents, next SLA deadline first; filters status, priority, module, assignee, breached, backlog_item, q",
-     args=IncidentListArgs, response=IncidentSchema, many=True)
+@doc(
+    "Incidents, next SLA deadline first; filters status, priority, module, assignee, breached, backlog_item, q",
+    args=IncidentListArgs,
+    response=IncidentSchema,
+    many=True,
+)
 def list_incidents(project_id):
     project = project_for(project_id)
     args = load_args(IncidentListArgs())
     limit, offset, sort = args.pop("limit"), args.pop("offset"), args.pop("sort")
-    filters = {name: args.get(name) for name in ("status", "priority", "module", "assignee", "breached", "q",
-                                                 "backlog_item")}
+    filters = {
+        name: args.get(name) for name in ("status", "priority", "module", "assignee", "breached", "q", "backlog_item")
+    }
     items, total = incidents.list_incidents(project, g.current_user, filters, limit, offset, sort)
     return jsonify({"items": _dump(items, project, many=True), "total": total})
 
 
 @bp.post("/incidents")
 @requires("hypercare.report")
-@doc("Report an incident; SLA deadlines are computed from the priority", body=IncidentSchema,
-     response=IncidentSchema, status=201)
+@doc(
+    "Report an incident; SLA deadlines are computed from the priority",
+    body=IncidentSchema,
+    response=IncidentSchema,
+    status=201,
+)
 def create_incident(project_id):
     project = project_for(project_id)
     data = load_body(IncidentSchema())
@@ -69,8 +87,11 @@ def get_incident(project_id, incident_id):
 
 @bp.route("/incidents/<uuid:incident_id>", methods=["PUT", "PATCH"])
 @requires("hypercare.work")
-@doc("Change an incident (If-Match): priority recomputes the SLA, waiting_customer pauses it",
-     body=IncidentUpdateSchema, response=IncidentSchema)
+@doc(
+    "Change an incident (If-Match): priority recomputes the SLA, waiting_customer pauses it",
+    body=IncidentUpdateSchema,
+    response=IncidentSchema,
+)
 def update_incident(project_id, incident_id):
     project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
@@ -138,8 +159,7 @@ def add_comment(project_id, incident_id):
 
 @bp.get("/sla-breaches")
 @requires("hypercare.read")
-@doc("Open incidents whose response or resolution SLA was breached", args=PageArgs, response=IncidentSchema,
-     many=True)
+@doc("Open incidents whose response or resolution SLA was breached", args=PageArgs, response=IncidentSchema, many=True)
 def sla_breaches(project_id):
     project = project_for(project_id)
     args = load_args(PageArgs())

@@ -1,10 +1,20 @@
 """The integrations hub API: connections (admin manages, staff reads status), catalogue, sync history
 and the gateway call log (admin)."""
+
 from flask import Blueprint, jsonify, url_for
 
-from app.schemas.integrations import (CallLogListArgs, CallLogSchema, CatalogEntrySchema, ConnectionInSchema,
-                                      ConnectionSchema, ConnectionStatusSchema, ConnectionUpdateSchema,
-                                      SyncRunListArgs, SyncRunSchema, TestResultSchema)
+from app.schemas.integrations import (
+    CallLogListArgs,
+    CallLogSchema,
+    CatalogEntrySchema,
+    ConnectionInSchema,
+    ConnectionSchema,
+    ConnectionStatusSchema,
+    ConnectionUpdateSchema,
+    SyncRunListArgs,
+    SyncRunSchema,
+    TestResultSchema,
+)
 from app.services import integration_history, integration_service
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
@@ -47,8 +57,12 @@ def list_connections():
 
 @bp.post("/connections")
 @requires("integrations.manage")
-@doc("Create a connection; the answer carries the webhook signing secret once", body=ConnectionInSchema,
-     response=ConnectionSchema, status=201)
+@doc(
+    "Create a connection; the answer carries the webhook signing secret once",
+    body=ConnectionInSchema,
+    response=ConnectionSchema,
+    status=201,
+)
 def create_connection():
     connection, webhook_secret = integration_service.create_connection(load_body(ConnectionInSchema()))
     return _etagged(connection, 201, webhook_secret)
@@ -63,8 +77,11 @@ def get_connection(connection_id):
 
 @bp.route("/connections/<uuid:connection_id>", methods=["PUT", "PATCH"])
 @requires("integrations.manage")
-@doc("Change a connection (If-Match: version); omitted secrets stay as they are",
-     body=ConnectionUpdateSchema, response=ConnectionSchema)
+@doc(
+    "Change a connection (If-Match: version); omitted secrets stay as they are",
+    body=ConnectionUpdateSchema,
+    response=ConnectionSchema,
+)
 def update_connection(connection_id):
     connection = integration_service.get_connection(connection_id)
     data = load_body(ConnectionUpdateSchema(), partial=True)
@@ -111,21 +128,32 @@ def connection_status(connection_id):
 
 @bp.get("/sync-runs")
 @requires("integrations.read")
-@doc("Sync history (filters: connection_id, operation, status)", args=SyncRunListArgs, response=SyncRunSchema,
-     many=True)
+@doc(
+    "Sync history (filters: connection_id, operation, status)", args=SyncRunListArgs, response=SyncRunSchema, many=True
+)
 def sync_runs():
     args = load_args(SyncRunListArgs())
-    runs, total = integration_history.sync_runs(args["limit"], args["offset"], connection_id=args.get("connection_id"),
-                                                operation=args.get("operation"), status=args.get("status"))
+    runs, total = integration_history.sync_runs(
+        args["limit"],
+        args["offset"],
+        connection_id=args.get("connection_id"),
+        operation=args.get("operation"),
+        status=args.get("status"),
+    )
     return jsonify({"items": SyncRunSchema(many=True).dump(runs), "total": total})
 
 
 @bp.get("/call-log")
 @requires("integrations.call_log.read")
-@doc("Gateway call log (filters: connection_id, outcome=ok|error)", args=CallLogListArgs, response=CallLogSchema,
-     many=True)
+@doc(
+    "Gateway call log (filters: connection_id, outcome=ok|error)",
+    args=CallLogListArgs,
+    response=CallLogSchema,
+    many=True,
+)
 def call_log():
     args = load_args(CallLogListArgs())
-    rows, total = integration_history.call_log(args["limit"], args["offset"], connection_id=args.get("connection_id"),
-                                               outcome=args.get("outcome"))
+    rows, total = integration_history.call_log(
+        args["limit"], args["offset"], connection_id=args.get("connection_id"), outcome=args.get("outcome")
+    )
     return jsonify({"items": CallLogSchema(many=True).dump(rows), "total": total})

@@ -1,9 +1,9 @@
 from flask import Blueprint, g, jsonify
 
 from app.models import Job
-from app.web.auth import requires
 from app.schemas.jobs import JobSchema
 from app.utils.errors import NotFound
+from app.web.auth import requires
 from app.web.openapi import doc
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")

@@ -1,5 +1,6 @@
 """The leads API (pre-sales pipeline). Each lead carries its Dynamics 365 sync state and a link to the
 record there; pushing lives in the integration zone (app/integrations/d365/routes.py)."""
+
 from flask import Blueprint, current_app, jsonify
 
 from app.schemas.leads import LeadListArgs, LeadSchema
@@ -10,16 +11,25 @@ from app.web.openapi import doc
 
 bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
 _schema = LeadSchema()
-_D365_LABELS = {None: "Not synced", "pending": "Syncing", "in_progress": "Syncing", "synced": "Synced",
-                "error": "Error"}
+_D365_LABELS = {
+    None: "Not synced",
+    "pending": "Syncing",
+    "in_progress": "Syncing",
+    "synced": "Synced",
+    "error": "Error",
+}
 
 
 def _lead_dict(lead, org_url) -> dict:
     body = _schema.dump(lead)
-    body["d365"] = {"status": lead.d365_sync_status or "not_synced", "label": _D365_LABELS[lead.d365_sync_status],
-                    "lead_id": lead.d365_lead_id,
-                    "last_synced_at": lead.d365_sync_last_at and lead.d365_sync_last_at.isoformat(),
-                    "error": lead.d365_sync_error, "url": lead_service.d365_record_url(org_url, lead)}
+    body["d365"] = {
+        "status": lead.d365_sync_status or "not_synced",
+        "label": _D365_LABELS[lead.d365_sync_status],
+        "lead_id": lead.d365_lead_id,
+        "last_synced_at": lead.d365_sync_last_at and lead.d365_sync_last_at.isoformat(),
+        "error": lead.d365_sync_error,
+        "url": lead_service.d365_record_url(org_url, lead),
+    }
     return body
 
 
@@ -32,12 +42,23 @@ def _etagged(lead, status=200):
 @doc("List leads (filters: status, segment, d365_status, q; sort)", args=LeadListArgs, response=LeadSchema, many=True)
 def list_leads():
     args = load_args(LeadListArgs())
-    leads, total = lead_service.list_leads(args["limit"], args["offset"], status=args.get("status"),
-                                           segment=args.get("segment"), d365_status=args.get("d365_status"),
-                                           q=args.get("q"), sort=args["sort"])
+    leads, total = lead_service.list_leads(
+        args["limit"],
+        args["offset"],
+        status=args.get("status"),
+        segment=args.get("segment"),
+        d365_status=args.get("d365_status"),
+        q=args.get("q"),
+        sort=args["sort"],
+    )
     org_url = lead_service.d365_org_url()
-    return jsonify({"items": [_lead_dict(lead, org_url) for lead in leads], "total": total,
-                    "features": {"d365": bool(current_app.config["D365_ENABLED"])}})
+    return jsonify(
+        {
+            "items": [_lead_dict(lead, org_url) for lead in leads],
+            "total": total,
+            "features": {"d365": bool(current_app.config["D365_ENABLED"])},
+        }
+    )
 
 
 @bp.post("")

@@ -1,4 +1,5 @@
 """The signed-in user's in-app notifications."""
+
 from flask import Blueprint, g, jsonify
 
 from app.schemas.hypercare import NotificationListArgs, NotificationSchema
@@ -13,12 +14,17 @@ _schema = NotificationSchema()
 
 @bp.get("")
 @requires("notifications.read")
-@doc("My notifications, newest first (?unread=1); `unread` counts the unread ones",
-     args=NotificationListArgs, response=NotificationSchema, many=True)
+@doc(
+    "My notifications, newest first (?unread=1); `unread` counts the unread ones",
+    args=NotificationListArgs,
+    response=NotificationSchema,
+    many=True,
+)
 def list_notifications():
     args = load_args(NotificationListArgs())
-    items, total, unread = notifications.list_for(g.current_user, args["limit"], args["offset"],
-                                                  unread_only=args["unread"])
+    items, total, unread = notifications.list_for(
+        g.current_user, args["limit"], args["offset"], unread_only=args["unread"]
+    )
     return jsonify({"items": _schema.dump(items, many=True), "total": total, "unread": unread})
 
 

@@ -30,9 +30,14 @@ def _include_deleted(args) -> bool:
 @doc("List projects (customers see only their own)", args=ProjectListArgs, response=ProjectSchema, many=True)
 def list_projects():
     args = load_args(ProjectListArgs())
-    projects, total = project_service.list_projects(g.current_user, args["limit"], args["offset"],
-                                                    phase=args.get("phase"), q=args.get("q"),
-                                                    include_deleted=_include_deleted(args))
+    projects, total = project_service.list_projects(
+        g.current_user,
+        args["limit"],
+        args["offset"],
+        phase=args.get("phase"),
+        q=args.get("q"),
+        include_deleted=_include_deleted(args),
+    )
     return jsonify(page(projects, total, _schema))
 
 
@@ -77,8 +82,13 @@ def restore_project(project_id):
 
 
 def _member_dict(member) -> dict:
-    return {"user_id": str(member.user_id), "email": member.user.email, "name": member.user.name,
-            "role": member.user.role, "added_at": member.created_at.isoformat()}
+    return {
+        "user_id": str(member.user_id),
+        "email": member.user.email,
+        "name": member.user.name,
+        "role": member.user.role,
+        "added_at": member.created_at.isoformat(),
+    }
 
 
 @bp.get("/<uuid:project_id>/members")

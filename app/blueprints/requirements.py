@@ -1,13 +1,19 @@
 from flask import Blueprint, jsonify
 
-from app.web.auth import requires
 from app.schemas.common import IncludeDeletedArgs
-from app.schemas.delivery import (ExportArgs, RequirementBulkStatusSchema, RequirementCreateSchema,
-                                  RequirementImportSchema, RequirementListArgs, RequirementSchema)
+from app.schemas.delivery import (
+    ExportArgs,
+    RequirementBulkStatusSchema,
+    RequirementCreateSchema,
+    RequirementImportSchema,
+    RequirementListArgs,
+    RequirementSchema,
+)
 from app.services import csv_service, requirement_service, traceability_service
+from app.web.auth import requires
 from app.web.http import csv_download, etagged, if_match_version, load_args, load_body, uploaded_file
-from app.web.scope import may_see_deleted, project_for
 from app.web.openapi import doc
+from app.web.scope import may_see_deleted, project_for
 
 bp = Blueprint("requirements", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/requirements")
 _schema = RequirementSchema()
@@ -21,15 +27,26 @@ def _dump(requirement, coverage=None):
 
 @bp.get("")
 @requires("delivery.read")
-@doc("List requirements: filters status, module, fit_gap, priority, owner_id, alm_sync_status (comma = any of), "
-     "q (full text), sort (code, -updated_at, ...)", args=RequirementListArgs, response=RequirementSchema, many=True,
-     tags=["explore"])
+@doc(
+    "List requirements: filters status, module, fit_gap, priority, owner_id, alm_sync_status (comma = any of), "
+    "q (full text), sort (code, -updated_at, ...)",
+    args=RequirementListArgs,
+    response=RequirementSchema,
+    many=True,
+    tags=["explore"],
+)
 def list_requirements(project_id):
     project = project_for(project_id)
     args = load_args(RequirementListArgs())
     items, total = requirement_service.list_requirements(
-        project, args["limit"], args["offset"], args, q=args.get("q"), sort=args.get("sort"),
-        include_deleted=may_see_deleted(args))
+        project,
+        args["limit"],
+        args["offset"],
+        args,
+        q=args.get("q"),
+        sort=args.get("sort"),
+        include_deleted=may_see_deleted(args),
+    )
     coverage = traceability_service.coverage(project, [r.id for r in items])
     empty = traceability_service.empty_coverage()
     return jsonify({"items": [_dump(r, coverage.get(r.id, empty)) for r in items], "total": total})
@@ -37,8 +54,13 @@ def list_requirements(project_id):
 
 @bp.post("")
 @requires("delivery.manage")
-@doc("Create a requirement (numbered REQ-0001 per project)", body=RequirementCreateSchema,
-     response=RequirementSchema, status=201, tags=["explore"])
+@doc(
+    "Create a requirement (numbered REQ-0001 per project)",
+    body=RequirementCreateSchema,
+    response=RequirementSchema,
+    status=201,
+    tags=["explore"],
+)
 def create_requirement(project_id):
     project = project_for(project_id)
     requirement = requirement_service.create_requirement(project, load_body(RequirementCreateSchema()))
@@ -91,8 +113,12 @@ def get_requirement(project_id, requirement_id):
 
 @bp.route("/<uuid:requirement_id>", methods=["PUT", "PATCH"])
 @requires("delivery.manage")
-@doc("Change a requirement (If-Match: version); an illegal status move is 409 naming the allowed ones",
-     body=RequirementSchema, response=RequirementSchema, tags=["explore"])
+@doc(
+    "Change a requirement (If-Match: version); an illegal status move is 409 naming the allowed ones",
+    body=RequirementSchema,
+    response=RequirementSchema,
+    tags=["explore"],
+)
 def update_requirement(project_id, requirement_id):
     project = project_for(project_id)
     requirement = requirement_service.get_requirement(project, requirement_id)
@@ -106,8 +132,9 @@ def update_requirement(project_id, requirement_id):
 @doc("Soft-delete a requirement", status=204, tags=["explore"])
 def delete_requirement(project_id, requirement_id):
     project = project_for(project_id)
-    requirement_service.delete_requirement(requirement_service.get_requirement(project, requirement_id),
-                                           if_match_version())
+    requirement_service.delete_requirement(
+        requirement_service.get_requirement(project, requirement_id), if_match_version()
+    )
     return "", 204
 
 
@@ -117,7 +144,8 @@ def delete_requirement(project_id, requirement_id):
 def restore_requirement(project_id, requirement_id):
     project = project_for(project_id)
     requirement = requirement_service.restore_requirement(
-        requirement_service.get_requirement(project, requirement_id, include_deleted=True))
+        requirement_service.get_requirement(project, requirement_id, include_deleted=True)
+    )
     return etagged(_dump(requirement), requirement.version)
 
 

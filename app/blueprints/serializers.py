@@ -1,4 +1,5 @@
 """Dumping models to JSON with their schemas; shared by the blueprints."""
+
 from flask import current_app
 
 from app.permissions import permissions_for

@@ -1,11 +1,14 @@
 """Serves the single-page app (static/) with a strict Content-Security-Policy: no inline script, no CDN."""
+
 import os
 
 from flask import Blueprint, send_from_directory
 
 STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "static")
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 bp = Blueprint("spa", __name__)
 

@@ -1,4 +1,5 @@
 """Health, metrics, the OpenAPI document and the current tenant."""
+
 import os
 
 from flask import Blueprint, Response, current_app, g, jsonify
@@ -7,8 +8,8 @@ from sqlalchemy import text
 
 from app.blueprints.serializers import me_dict
 from app.extensions import db, kv
-from app.web.auth import requires
 from app.utils.observability import REGISTRY
+from app.web.auth import requires
 from app.web.openapi import build_spec, doc
 
 bp = Blueprint("system", __name__)

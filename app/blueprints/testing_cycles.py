@@ -1,13 +1,19 @@
 from flask import Blueprint, jsonify
 
-from app.web.auth import requires
 from app.schemas.common import IncludeDeletedArgs
-from app.schemas.delivery import (AddCasesSchema, ExecutionListArgs, TestCycleBulkStatusSchema, TestCycleListArgs,
-                                  TestCycleSchema, TestExecutionSchema)
+from app.schemas.delivery import (
+    AddCasesSchema,
+    ExecutionListArgs,
+    TestCycleBulkStatusSchema,
+    TestCycleListArgs,
+    TestCycleSchema,
+    TestExecutionSchema,
+)
 from app.services import testing_cycle_service
+from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
-from app.web.scope import may_see_deleted, project_for
 from app.web.openapi import doc
+from app.web.scope import may_see_deleted, project_for
 
 bp = Blueprint("test_cycles", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/test-cycles")
 _cycle = TestCycleSchema()
@@ -28,13 +34,25 @@ def _execution_body(execution, defects=None):
 
 @bp.get("")
 @requires("delivery.read")
-@doc("List test cycles with progress (executed %, pass rate, open defects by severity)",
-     args=TestCycleListArgs, response=TestCycleSchema, many=True, tags=["testing"])
+@doc(
+    "List test cycles with progress (executed %, pass rate, open defects by severity)",
+    args=TestCycleListArgs,
+    response=TestCycleSchema,
+    many=True,
+    tags=["testing"],
+)
 def list_cycles(project_id):
     project = project_for(project_id)
     args = load_args(TestCycleListArgs())
-    cycles, total = testing_cycle_service.list_cycles(project, args["limit"], args["offset"], args, q=args.get("q"),
-                                                   sort=args.get("sort"), include_deleted=may_see_deleted(args))
+    cycles, total = testing_cycle_service.list_cycles(
+        project,
+        args["limit"],
+        args["offset"],
+        args,
+        q=args.get("q"),
+        sort=args.get("sort"),
+        include_deleted=may_see_deleted(args),
+    )
     progress = testing_cycle_service.progress([c.id for c in cycles])
     return jsonify({"items": [_cycle_body(c, progress[c.id]) for c in cycles], "total": total})
 
@@ -78,7 +96,9 @@ def update_cycle(project_id, cycle_id):
 @requires("delivery.manage")
 @doc("Soft-delete a test cycle", status=204, tags=["testing"])
 def delete_cycle(project_id, cycle_id):
-    testing_cycle_service.delete_cycle(testing_cycle_service.get_cycle(project_for(project_id), cycle_id), if_match_version())
+    testing_cycle_service.delete_cycle(
+        testing_cycle_service.get_cycle(project_for(project_id), cycle_id), if_match_version()
+    )
     return "", 204
 
 
@@ -87,29 +107,43 @@ def delete_cycle(project_id, cycle_id):
 @doc("Restore a soft-deleted test cycle", response=TestCycleSchema, tags=["testing"])
 def restore_cycle(project_id, cycle_id):
     cycle = testing_cycle_service.restore_cycle(
-        testing_cycle_service.get_cycle(project_for(project_id), cycle_id, include_deleted=True))
+        testing_cycle_service.get_cycle(project_for(project_id), cycle_id, include_deleted=True)
+    )
     return etagged(_cycle_body(cycle), cycle.version)
 
 
 # ------------------------------------------------------------------------------------------------ executions
 
+
 @bp.get("/<uuid:cycle_id>/executions")
 @requires("delivery.read")
-@doc("The cycle's executions (filters status, executed_by; sort code, status, executed_at)",
-     args=ExecutionListArgs, response=TestExecutionSchema, many=True, tags=["testing"])
+@doc(
+    "The cycle's executions (filters status, executed_by; sort code, status, executed_at)",
+    args=ExecutionListArgs,
+    response=TestExecutionSchema,
+    many=True,
+    tags=["testing"],
+)
 def list_executions(project_id, cycle_id):
     cycle = testing_cycle_service.get_cycle(project_for(project_id), cycle_id)
     args = load_args(ExecutionListArgs())
-    items, total = testing_cycle_service.list_executions(cycle, args["limit"], args["offset"], args, sort=args.get("sort"),
-                                                      include_deleted=may_see_deleted(args))
+    items, total = testing_cycle_service.list_executions(
+        cycle, args["limit"], args["offset"], args, sort=args.get("sort"), include_deleted=may_see_deleted(args)
+    )
     defects = testing_cycle_service.defects_of([e.id for e in items])
     return jsonify({"items": [_execution_body(e, defects.get(e.id, [])) for e in items], "total": total})
 
 
 @bp.post("/<uuid:cycle_id>/executions")
 @requires("delivery.manage")
-@doc("Plan test cases into the cycle (not_run); already planned ones are kept", body=AddCasesSchema,
-     response=TestExecutionSchema, many=True, status=201, tags=["testing"])
+@doc(
+    "Plan test cases into the cycle (not_run); already planned ones are kept",
+    body=AddCasesSchema,
+    response=TestExecutionSchema,
+    many=True,
+    status=201,
+    tags=["testing"],
+)
 def add_cases(project_id, cycle_id):
     project = project_for(project_id)
     cycle = testing_cycle_service.get_cycle(project, cycle_id)
@@ -129,8 +163,12 @@ def get_execution(project_id, cycle_id, execution_id):
 
 @bp.route("/<uuid:cycle_id>/executions/<uuid:execution_id>", methods=["PUT", "PATCH"])
 @requires("testing.execute")
-@doc("Record a result (status, notes; optional new_defect raised with it). Who and when are stamped.",
-     body=TestExecutionSchema, response=TestExecutionSchema, tags=["testing"])
+@doc(
+    "Record a result (status, notes; optional new_defect raised with it). Who and when are stamped.",
+    body=TestExecutionSchema,
+    response=TestExecutionSchema,
+    tags=["testing"],
+)
 def record_result(project_id, cycle_id, execution_id):
     project = project_for(project_id)
     cycle = testing_cycle_service.get_cycle(project, cycle_id)
@@ -155,5 +193,6 @@ def remove_execution(project_id, cycle_id, execution_id):
 def restore_execution(project_id, cycle_id, execution_id):
     cycle = testing_cycle_service.get_cycle(project_for(project_id), cycle_id)
     execution = testing_cycle_service.restore_execution(
-        testing_cycle_service.get_execution(cycle, execution_id, include_deleted=True))
+        testing_cycle_service.get_execution(cycle, execution_id, include_deleted=True)
+    )
     return etagged(_execution_body(execution), execution.version)

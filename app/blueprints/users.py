@@ -21,8 +21,9 @@ def _etagged(user, status=200):
 @doc("List the tenant's users", args=UserListArgs, response=UserSchema, many=True)
 def list_users():
     args = load_args(UserListArgs())
-    users, total = user_service.list_users(args["limit"], args["offset"], role=args.get("role"), q=args.get("q"),
-                                           include_deleted=args["include_deleted"])
+    users, total = user_service.list_users(
+        args["limit"], args["offset"], role=args.get("role"), q=args.get("q"), include_deleted=args["include_deleted"]
+    )
     return jsonify(page(users, total, UserSchema()))
 
 

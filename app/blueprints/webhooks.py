@@ -1,5 +1,6 @@
 """Inbound webhooks: unauthenticated by design (the sender proves itself with the signature), so the
 tenant comes from the connection the URL names, looked up once across tenants and then scoped."""
+
 import uuid
 
 from flask import Blueprint, jsonify, request
@@ -7,8 +8,8 @@ from flask import Blueprint, jsonify, request
 from app.schemas.integrations import WebhookAckSchema
 from app.services import webhook_service
 from app.utils.errors import NotFound
-from app.web.openapi import doc
 from app.utils.tenant_context import tenant_scope
+from app.web.openapi import doc
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks")
 
@@ -22,7 +23,8 @@ def receive(connection_id):
         raise NotFound("No such webhook endpoint.") from None
     if request.content_length and request.content_length > webhook_service.MAX_BODY_BYTES:
         raise webhook_service.PayloadTooLarge(
-            f"Webhook bodies are limited to {webhook_service.MAX_BODY_BYTES // 1024} KiB.")
+            f"Webhook bodies are limited to {webhook_service.MAX_BODY_BYTES // 1024} KiB."
+        )
     tenant_id = webhook_service.tenant_of_connection(connection_uuid)
     headers = {name.lower(): value for name, value in request.headers.items()}
     with tenant_scope(tenant_id):

@@ -12,8 +12,9 @@ P3/P4 run on support hours (Mon-Fri 08:00-17:00 Berlin, NRW public holidays); th
 weekday or hour of building can breach them. Only the warning P2 changes state soon (it breaches about
 75 minutes after the demo was built), as it would in a real war room.
 """
+
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -67,7 +68,7 @@ def build_hypercare_demo(project, users: dict) -> None:
 
     def day(n: int, hhmm: str) -> datetime:
         """Berlin office time on the n-th day after go-live (day 0 = go-live day)."""
-        return datetime.combine(go_live + timedelta(days=n), time.fromisoformat(hhmm), zone).astimezone(timezone.utc)
+        return datetime.combine(go_live + timedelta(days=n), time.fromisoformat(hhmm), zone).astimezone(UTC)
 
     def ago(**delta) -> datetime:
         return now - timedelta(**delta)
@@ -79,6 +80,7 @@ def build_hypercare_demo(project, users: dict) -> None:
     def report(key, data):
         def run(user):
             made[key] = incidents.create_incident(project, user, dict(data))
+
         return run
 
     def respond(key):
@@ -91,15 +93,21 @@ def build_hypercare_demo(project, users: dict) -> None:
         def run(user):
             values = {k: (users[v].id if k == "assigned_to_id" else v) for k, v in data.items()}
             incidents.update_incident(project, made[key], values, None, user)
+
         return run
 
     def escalate(key, reason, to):
-        return lambda user: incidents.escalate(project, made[key], {"reason": reason,
-                                                                       "assigned_to_id": users[to].id}, user)
+        return lambda user: incidents.escalate(
+            project, made[key], {"reason": reason, "assigned_to_id": users[to].id}, user
+        )
 
     def resolve(key, root_cause, category, notes):
-        return lambda user: incidents.resolve_incident(project, made[key], {
-            "root_cause": root_cause, "root_cause_category": category, "resolution_notes": notes}, user)
+        return lambda user: incidents.resolve_incident(
+            project,
+            made[key],
+            {"root_cause": root_cause, "root_cause_category": category, "resolution_notes": notes},
+            user,
+        )
 
     def rate(key, score, text):
         return lambda user: incidents.rate(made[key], user, {"score": score, "comment": text})
@@ -110,6 +118,7 @@ def build_hypercare_demo(project, users: dict) -> None:
                 made[key] = change_requests.raise_from_incident(project, made[incident_key], user, dict(data))
             else:
                 made[key] = change_requests.create_change_request(project, user, dict(data))
+
         return run
 
     def submit(key):
@@ -124,182 +133,480 @@ def build_hypercare_demo(project, users: dict) -> None:
     def link_backlog(key, title):
         def run(user):
             # The WRICEF item that caused it (the delivery demo builds S4-LOG's backlog).
-            item = db.session.execute(select(BacklogItem).where(BacklogItem.project_id == project_id,
-                                                                BacklogItem.title == title)).scalars().first()
+            item = (
+                db.session.execute(
+                    select(BacklogItem).where(BacklogItem.project_id == project_id, BacklogItem.title == title)
+                )
+                .scalars()
+                .first()
+            )
             if item is not None:
                 incidents.update_incident(project, made[key], {"linked_backlog_item_id": item.id}, None, user)
+
         return run
 
     # --- go-live week -----------------------------------------------------------------------------------------
     def save_support_hours(user):
         years = range(go_live.year, (project.hypercare_end or go_live).year + 1)
-        sla.save(project, {"business_hours": {"working_days": [0, 1, 2, 3, 4], "start": "08:00", "end": "17:00"},
-                     "holidays": [d for y in years for d in nrw_holidays(y)]})
+        sla.save(
+            project,
+            {
+                "business_hours": {"working_days": [0, 1, 2, 3, 4], "start": "08:00", "end": "17:00"},
+                "holidays": [d for y in years for d in nrw_holidays(y)],
+            },
+        )
 
     at(day(-1, "16:00"), PM, save_support_hours)
 
     t = day(0, "07:40")
     last_month = go_live.replace(day=1) - timedelta(days=1)
-    at(t, CUSTOMER, report("gr", {
-        "title": f"Goods receipts fail in plant 1100: posting period {go_live.month:03d} not open", "priority": "p1",
-        "incident_type": "system_down", "affected_module": "MM", "affected_users_count": 140,
-        "description": f"<p>MIGO ends with <em>Posting only possible in periods {last_month:%Y/%m}</em>. "
-                       "Trucks are waiting at gates 3-7.</p>"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "gr",
+            {
+                "title": f"Goods receipts fail in plant 1100: posting period {go_live.month:03d} not open",
+                "priority": "p1",
+                "incident_type": "system_down",
+                "affected_module": "MM",
+                "affected_users_count": 140,
+                "description": f"<p>MIGO ends with <em>Posting only possible in periods {last_month:%Y/%m}</em>. "
+                "Trucks are waiting at gates 3-7.</p>",
+            },
+        ),
+    )
     at(t + timedelta(minutes=9), L2, respond("gr"))
-    at(t + timedelta(minutes=20), L2, comment("gr", "OB52 variant 1000 was never opened for the go-live period; "
-                                                     "the cutover step was signed off for the wrong variant.",
-                                              internal=True))
-    at(t + timedelta(minutes=48), L2, resolve("gr", "Posting period variant 1000 was not opened for the go-live "
-                                                    "period after cutover (OB52).", "config",
-                                              "Period opened; goods receipts of the morning shift reposted."))
+    at(
+        t + timedelta(minutes=20),
+        L2,
+        comment(
+            "gr",
+            "OB52 variant 1000 was never opened for the go-live period; "
+            "the cutover step was signed off for the wrong variant.",
+            internal=True,
+        ),
+    )
+    at(
+        t + timedelta(minutes=48),
+        L2,
+        resolve(
+            "gr",
+            "Posting period variant 1000 was not opened for the go-live period after cutover (OB52).",
+            "config",
+            "Period opened; goods receipts of the morning shift reposted.",
+        ),
+    )
     at(t + timedelta(hours=2), CUSTOMER, rate("gr", 5, "Fixed before the trucks had to leave. Thank you!"))
     at(day(1, "09:00"), L2, update("gr", status="closed"))
 
     t = day(0, "11:15")
-    at(t, CUSTOMER, report("ewm_queue", {
-        "title": "Outbound deliveries not transferred to EWM", "priority": "p2", "incident_type": "interface",
-        "affected_module": "EWM", "affected_users_count": 25,
-        "description": "<p>Deliveries created in S/4 since 10:30 do not appear in the warehouse monitor.</p>"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "ewm_queue",
+            {
+                "title": "Outbound deliveries not transferred to EWM",
+                "priority": "p2",
+                "incident_type": "interface",
+                "affected_module": "EWM",
+                "affected_users_count": 25,
+                "description": "<p>Deliveries created in S/4 since 10:30 do not appear in the warehouse monitor.</p>",
+            },
+        ),
+    )
     at(t + timedelta(minutes=35), L3, respond("ewm_queue"))
-    at(t + timedelta(hours=3, minutes=10), L3, resolve(
-        "ewm_queue", "The qRFC destination for decentral EWM was missing after the production system copy.",
-        "config", "Destination registered in SMQR, 412 queue entries reprocessed, monitor shows all deliveries."))
+    at(
+        t + timedelta(hours=3, minutes=10),
+        L3,
+        resolve(
+            "ewm_queue",
+            "The qRFC destination for decentral EWM was missing after the production system copy.",
+            "config",
+            "Destination registered in SMQR, 412 queue entries reprocessed, monitor shows all deliveries.",
+        ),
+    )
     at(t + timedelta(hours=5), CUSTOMER, rate("ewm_queue", 4, "Good, but we would have liked an update sooner."))
 
     t = day(1, "09:20")
-    at(t, CUSTOMER, report("freight", {
-        "title": "Freight condition ZFRT missing on sales orders for route R-NORD", "priority": "p3",
-        "incident_type": "data_issue", "affected_module": "SD", "affected_users_count": 6}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "freight",
+            {
+                "title": "Freight condition ZFRT missing on sales orders for route R-NORD",
+                "priority": "p3",
+                "incident_type": "data_issue",
+                "affected_module": "SD",
+                "affected_users_count": 6,
+            },
+        ),
+    )
     at(t + timedelta(minutes=25), L1, respond("freight"))
     at(t + timedelta(minutes=30), L1, comment("freight", "Could you send two affected order numbers?"))
     at(t + timedelta(minutes=55), CUSTOMER, comment("freight", "0000120455 and 0000120471."))
-    at(day(2, "10:30"), L1, resolve("freight", "Condition records for ZFRT were not migrated for route R-NORD.",
-                                    "data", "Records loaded with the migration cockpit; orders repriced (new pricing "
-                                            "type B)."))
+    at(
+        day(2, "10:30"),
+        L1,
+        resolve(
+            "freight",
+            "Condition records for ZFRT were not migrated for route R-NORD.",
+            "data",
+            "Records loaded with the migration cockpit; orders repriced (new pricing type B).",
+        ),
+    )
 
     t = day(2, "06:05")
-    at(t, CUSTOMER, report("rf", {
-        "title": "RF guns cannot confirm picking tasks in warehouse WH01", "priority": "p1",
-        "incident_type": "performance", "affected_module": "EWM", "affected_users_count": 60,
-        "description": "<p>Confirming a warehouse task on the RF gun hangs for 2-3 minutes and then times out.</p>"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "rf",
+            {
+                "title": "RF guns cannot confirm picking tasks in warehouse WH01",
+                "priority": "p1",
+                "incident_type": "performance",
+                "affected_module": "EWM",
+                "affected_users_count": 60,
+                "description": "<p>Confirming a warehouse task on the RF gun hangs for 2-3 minutes and then times out.</p>",
+            },
+        ),
+    )
     at(t + timedelta(minutes=18), L3, respond("rf"))
     at(t + timedelta(hours=4, minutes=1), None, beat)  # the 4-hour P1 target passes unresolved
-    at(t + timedelta(minutes=40), L3, comment("rf", "Lock waits on the wave table; the wave release job runs "
-                                                     "every minute and overlaps itself.", internal=True))
-    at(t + timedelta(hours=4, minutes=50), L3, resolve(
-        "rf", "Wave release job scheduled every minute overlapped itself and held locks on the wave table.",
-        "config", "Job moved to every 5 minutes with a no-overlap check; confirmations back to under a second."))
+    at(
+        t + timedelta(minutes=40),
+        L3,
+        comment(
+            "rf",
+            "Lock waits on the wave table; the wave release job runs every minute and overlaps itself.",
+            internal=True,
+        ),
+    )
+    at(
+        t + timedelta(hours=4, minutes=50),
+        L3,
+        resolve(
+            "rf",
+            "Wave release job scheduled every minute overlapped itself and held locks on the wave table.",
+            "config",
+            "Job moved to every 5 minutes with a no-overlap check; confirmations back to under a second.",
+        ),
+    )
     at(t + timedelta(hours=6), CUSTOMER, rate("rf", 2, "It took most of the morning shift."))
-    at(day(3, "10:00"), L3, raise_cr("cr_wave", "rf", {
-        "change_type": "config", "title": "Wave release: 5-minute schedule and overlap check in production",
-        "impact_assessment": "Waves release up to 4 minutes later; no effect on carrier cut-off times.",
-        "rollback_plan": "Restore the previous job variant (SM36).",
-        "planned_implementation_date": now.date() + timedelta(days=3)}))  # the next transport window
+    at(
+        day(3, "10:00"),
+        L3,
+        raise_cr(
+            "cr_wave",
+            "rf",
+            {
+                "change_type": "config",
+                "title": "Wave release: 5-minute schedule and overlap check in production",
+                "impact_assessment": "Waves release up to 4 minutes later; no effect on carrier cut-off times.",
+                "rollback_plan": "Restore the previous job variant (SM36).",
+                "planned_implementation_date": now.date() + timedelta(days=3),
+            },
+        ),
+    )  # the next transport window
     at(day(3, "10:05"), L3, submit("cr_wave"))
     at(day(3, "14:30"), APPROVER, approve("cr_wave"))
 
     t = day(4, "10:00")
-    at(t, CUSTOMER, report("invoice_addr", {
-        "title": "Invoice PDF shows the sold-to address instead of the ship-to", "priority": "p3",
-        "incident_type": "other", "affected_module": "SD"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "invoice_addr",
+            {
+                "title": "Invoice PDF shows the sold-to address instead of the ship-to",
+                "priority": "p3",
+                "incident_type": "other",
+                "affected_module": "SD",
+            },
+        ),
+    )
     at(t + timedelta(minutes=40), L1, respond("invoice_addr"))
-    at(day(5, "11:00"), L2, resolve("invoice_addr", "Output condition ZINV read partner function AG instead of WE.",
-                                    "config", "Form logic corrected and transported; invoices reprinted."))
+    at(
+        day(5, "11:00"),
+        L2,
+        resolve(
+            "invoice_addr",
+            "Output condition ZINV read partner function AG instead of WE.",
+            "config",
+            "Form logic corrected and transported; invoices reprinted.",
+        ),
+    )
 
     t = day(6, "08:10")
-    at(t, CUSTOMER, report("f110", {
-        "title": "Payment proposal F110 lists six vendors twice", "priority": "p2", "incident_type": "data_issue",
-        "affected_module": "FI", "affected_users_count": 3}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "f110",
+            {
+                "title": "Payment proposal F110 lists six vendors twice",
+                "priority": "p2",
+                "incident_type": "data_issue",
+                "affected_module": "FI",
+                "affected_users_count": 3,
+            },
+        ),
+    )
     at(t + timedelta(minutes=30), L3, respond("f110"))
-    at(t + timedelta(hours=4, minutes=15), L3, resolve(
-        "f110", "Six vendors were migrated twice in load wave 2 (different search terms).", "data",
-        "Duplicates blocked for posting and payment, open items moved; proposal re-run is clean."))
+    at(
+        t + timedelta(hours=4, minutes=15),
+        L3,
+        resolve(
+            "f110",
+            "Six vendors were migrated twice in load wave 2 (different search terms).",
+            "data",
+            "Duplicates blocked for posting and payment, open items moved; proposal re-run is clean.",
+        ),
+    )
     at(t + timedelta(hours=5), CUSTOMER, rate("f110", 4, "Thanks for stopping the run in time."))
     at(day(7, "09:00"), L3, update("f110", status="closed"))
 
     t = day(9, "13:30")
-    at(t, CUSTOMER, report("spool", {
-        "title": "Delivery notes print late in the evening shift", "priority": "p4", "incident_type": "performance",
-        "affected_module": "BASIS"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "spool",
+            {
+                "title": "Delivery notes print late in the evening shift",
+                "priority": "p4",
+                "incident_type": "performance",
+                "affected_module": "BASIS",
+            },
+        ),
+    )
     at(t + timedelta(hours=1), L2, respond("spool"))
-    at(day(10, "15:00"), L2, resolve("spool", "Spool housekeeping job RSPO1041 was not scheduled in production; "
-                                              "the spool table grew past 200,000 requests.", "config",
-                                     "Housekeeping job scheduled daily; old requests deleted."))
+    at(
+        day(10, "15:00"),
+        L2,
+        resolve(
+            "spool",
+            "Spool housekeeping job RSPO1041 was not scheduled in production; "
+            "the spool table grew past 200,000 requests.",
+            "config",
+            "Housekeeping job scheduled daily; old requests deleted.",
+        ),
+    )
     at(day(11, "08:30"), CUSTOMER, rate("spool", 3, "Solved, but it took a day."))
 
     t = day(19, "09:00")
-    at(t, CUSTOMER, report("sto", {
-        "title": "Stock transfer orders 1100 to 1200 stay in transit", "priority": "p3",
-        "incident_type": "data_issue", "affected_module": "MM", "affected_users_count": 4}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "sto",
+            {
+                "title": "Stock transfer orders 1100 to 1200 stay in transit",
+                "priority": "p3",
+                "incident_type": "data_issue",
+                "affected_module": "MM",
+                "affected_users_count": 4,
+            },
+        ),
+    )
     at(t + timedelta(minutes=30), L2, respond("sto"))
     at(t + timedelta(minutes=35), L2, link_backlog("sto", "Shelf-life check on cross-plant goods issues"))
-    at(day(20, "15:00"), L2, resolve("sto", "The custom goods-issue check for cross-plant transfers rejected "
-                                            "batches with a remaining shelf life under 30 days.", "development",
-                                     "Check corrected (transport K900123); stuck transfers posted. "
-                                     "Waiting for the customer's rating."))
+    at(
+        day(20, "15:00"),
+        L2,
+        resolve(
+            "sto",
+            "The custom goods-issue check for cross-plant transfers rejected "
+            "batches with a remaining shelf life under 30 days.",
+            "development",
+            "Check corrected (transport K900123); stuck transfers posted. Waiting for the customer's rating.",
+        ),
+    )
 
     # --- open incidents, placed relative to now ---------------------------------------------------------------
     t = ago(days=3, hours=1)
-    at(t, CUSTOMER, report("gl_text", {
-        "title": "G/L account long texts truncated in the Manage G/L Accounts app", "priority": "p4",
-        "incident_type": "other", "affected_module": "FI"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "gl_text",
+            {
+                "title": "G/L account long texts truncated in the Manage G/L Accounts app",
+                "priority": "p4",
+                "incident_type": "other",
+                "affected_module": "FI",
+            },
+        ),
+    )
     at(t + timedelta(hours=1), L1, respond("gl_text"))
 
     t = ago(hours=30)  # P2, 8 h to resolve on 24x7: breached about 22 hours ago
-    at(t, CUSTOMER, report("route_at", {
-        "title": "Route determination fails for deliveries to Austria", "priority": "p2",
-        "incident_type": "data_issue", "affected_module": "SD", "affected_users_count": 12,
-        "description": "<p>Deliveries to customers in AT get no route; shipping cannot plan the Vienna tours.</p>"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "route_at",
+            {
+                "title": "Route determination fails for deliveries to Austria",
+                "priority": "p2",
+                "incident_type": "data_issue",
+                "affected_module": "SD",
+                "affected_users_count": 12,
+                "description": "<p>Deliveries to customers in AT get no route; shipping cannot plan the Vienna tours.</p>",
+            },
+        ),
+    )
     at(t + timedelta(minutes=30), L2, respond("route_at"))
     at(t + timedelta(hours=8, minutes=1), None, beat)  # the 8-hour P2 target passes: the open breach
-    at(t + timedelta(minutes=35), L2, comment("route_at", "Looking into it. As a workaround set route R-SUED "
-                                                          "manually in VL02N."))
-    at(t + timedelta(hours=2), L2, comment("route_at", "Route determination table TROLZ has no entries for "
-                                                       "departure zone DE-NRW to AT zones.", internal=True))
-    at(t + timedelta(hours=5), L2, escalate("route_at", "Needs new transportation zones and a config change in "
-                                                        "production; beyond L2.", L3))
-    at(t + timedelta(hours=9), L3, raise_cr("cr_route", "route_at", {
-        "change_type": "config", "title": "Transportation zones and route determination for Austria",
-        "impact_assessment": "Affects route determination for AT deliveries only.",
-        "rollback_plan": "Delete the new TROLZ entries (transport of copies prepared).",
-        "planned_implementation_date": now.date() + timedelta(days=1)}))
+    at(
+        t + timedelta(minutes=35),
+        L2,
+        comment("route_at", "Looking into it. As a workaround set route R-SUED manually in VL02N."),
+    )
+    at(
+        t + timedelta(hours=2),
+        L2,
+        comment(
+            "route_at",
+            "Route determination table TROLZ has no entries for departure zone DE-NRW to AT zones.",
+            internal=True,
+        ),
+    )
+    at(
+        t + timedelta(hours=5),
+        L2,
+        escalate("route_at", "Needs new transportation zones and a config change in production; beyond L2.", L3),
+    )
+    at(
+        t + timedelta(hours=9),
+        L3,
+        raise_cr(
+            "cr_route",
+            "route_at",
+            {
+                "change_type": "config",
+                "title": "Transportation zones and route determination for Austria",
+                "impact_assessment": "Affects route determination for AT deliveries only.",
+                "rollback_plan": "Delete the new TROLZ entries (transport of copies prepared).",
+                "planned_implementation_date": now.date() + timedelta(days=1),
+            },
+        ),
+    )
     at(t + timedelta(hours=9, minutes=10), L3, submit("cr_route"))
 
     t = ago(hours=26)  # P3, answered and paused right away: the clock stands still
-    at(t, CUSTOMER, report("credit", {
-        "title": "Orders of customer 400123 blocked for credit although the limit is free", "priority": "p3",
-        "incident_type": "other", "affected_module": "SD"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "credit",
+            {
+                "title": "Orders of customer 400123 blocked for credit although the limit is free",
+                "priority": "p3",
+                "incident_type": "other",
+                "affected_module": "SD",
+            },
+        ),
+    )
     at(t + timedelta(minutes=40), L1, update("credit", status="waiting_customer", assigned_to_id=L1))
-    at(t + timedelta(minutes=41), L1, comment("credit", "Which sales area are the orders in? Please also send a "
-                                                        "screenshot of the credit exposure in UKM_BP."))
+    at(
+        t + timedelta(minutes=41),
+        L1,
+        comment(
+            "credit",
+            "Which sales area are the orders in? Please also send a screenshot of the credit exposure in UKM_BP.",
+        ),
+    )
 
     t = ago(hours=6, minutes=45)  # P2 with 84% of its 8 hours used: the warning band
-    at(t, CUSTOMER, report("putaway", {
-        "title": "Putaway strategy ignores bin capacity in storage type K2", "priority": "p2",
-        "incident_type": "data_issue", "affected_module": "EWM", "affected_users_count": 15}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "putaway",
+            {
+                "title": "Putaway strategy ignores bin capacity in storage type K2",
+                "priority": "p2",
+                "incident_type": "data_issue",
+                "affected_module": "EWM",
+                "affected_users_count": 15,
+            },
+        ),
+    )
     at(t + timedelta(minutes=20), L2, respond("putaway"))
 
-    at(ago(hours=3), CONSULTANT, raise_cr("cr_auth", None, {
-        "change_type": "authorization", "title": "Supervisor role may reverse goods issues (MIGO 262)",
-        "priority": "p4", "description": "<p>Warehouse supervisors ask to reverse goods issues themselves.</p>"}))
+    at(
+        ago(hours=3),
+        CONSULTANT,
+        raise_cr(
+            "cr_auth",
+            None,
+            {
+                "change_type": "authorization",
+                "title": "Supervisor role may reverse goods issues (MIGO 262)",
+                "priority": "p4",
+                "description": "<p>Warehouse supervisors ask to reverse goods issues themselves.</p>",
+            },
+        ),
+    )
 
     t = ago(minutes=25)  # P1, answered within minutes, four hours to fix
-    at(t, CUSTOMER, report("labels", {
-        "title": "HU labels do not print at the dock in plant 1200", "priority": "p1",
-        "incident_type": "system_down", "affected_module": "BASIS", "affected_users_count": 30,
-        "description": "<p>No handling-unit labels since 10 minutes; trucks cannot be loaded.</p>"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "labels",
+            {
+                "title": "HU labels do not print at the dock in plant 1200",
+                "priority": "p1",
+                "incident_type": "system_down",
+                "affected_module": "BASIS",
+                "affected_users_count": 30,
+                "description": "<p>No handling-unit labels since 10 minutes; trucks cannot be loaded.</p>",
+            },
+        ),
+    )
     at(t + timedelta(minutes=6), L1, respond("labels"))
-    at(t + timedelta(minutes=8), L1, comment("labels", "Output device ZDOCK1 hangs in SP01; spool server on app "
-                                                       "server 2 does not answer.", internal=True))
-    at(t + timedelta(minutes=12), L3, raise_cr("cr_spool", "labels", {
-        "change_type": "emergency", "priority": "p1", "title": "Move dock printers to the spool server on app server 1",
-        "rollback_plan": "Point the output devices back to app server 2."}))
+    at(
+        t + timedelta(minutes=8),
+        L1,
+        comment(
+            "labels", "Output device ZDOCK1 hangs in SP01; spool server on app server 2 does not answer.", internal=True
+        ),
+    )
+    at(
+        t + timedelta(minutes=12),
+        L3,
+        raise_cr(
+            "cr_spool",
+            "labels",
+            {
+                "change_type": "emergency",
+                "priority": "p1",
+                "title": "Move dock printers to the spool server on app server 1",
+                "rollback_plan": "Point the output devices back to app server 2.",
+            },
+        ),
+    )
     at(t + timedelta(minutes=15), APPROVER, approve("cr_spool"))
 
     t = ago(minutes=20)  # P3, not answered yet
-    at(t, CUSTOMER, report("scrap", {
-        "title": "Need a movement reason for scrapping damaged pallets", "priority": "p3",
-        "incident_type": "other", "affected_module": "MM"}))
+    at(
+        t,
+        CUSTOMER,
+        report(
+            "scrap",
+            {
+                "title": "Need a movement reason for scrapping damaged pallets",
+                "priority": "p3",
+                "incident_type": "other",
+                "affected_module": "MM",
+            },
+        ),
+    )
 
     assert all(step.at <= now for step in steps), "a demo step lies in the future"
     for step in sorted(steps, key=lambda s: (s.at, s.order)):

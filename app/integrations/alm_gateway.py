@@ -7,6 +7,7 @@ retries with exponential backoff and jitter on connection errors, 408, 429 and 5
 capped), and one GatewayCallLog row written on its own connection. Connectors call `request()` and get a
 GatewayResponse or a GatewayError; they never see tokens, sessions or retries.
 """
+
 import hashlib
 import json
 import random
@@ -16,7 +17,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from socket import timeout as SocketTimeout
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -29,8 +29,15 @@ from urllib3.util.connection import create_connection
 from app.integrations import breaker as breakers
 from app.integrations import call_log, outbound_limit
 from app.integrations.destinations import check_destination, resolve_host
-from app.integrations.errors import (AuthenticationFailed, CircuitOpen, DestinationRefused, GatewayError,
-                                     OutboundRateLimited, UpstreamTimeout, UpstreamUnavailable)
+from app.integrations.errors import (
+    AuthenticationFailed,
+    CircuitOpen,
+    DestinationRefused,
+    GatewayError,
+    OutboundRateLimited,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from app.integrations.token_cache import TokenCache
 from app.utils.clock import utcnow
 
@@ -100,8 +107,20 @@ class ALMGateway:
     MAX_REDIRECTS = 3
     RATE_WAIT_CAP_SECONDS = 10.0
 
-    def __init__(self, profile: ConnectionProfile, *, store, keyring, engine, allowlist=(), user_id=None,
-                 timeout: float | None = None, sleep=None, resolve=resolve_host, rng=random.random):
+    def __init__(
+        self,
+        profile: ConnectionProfile,
+        *,
+        store,
+        keyring,
+        engine,
+        allowlist=(),
+        user_id=None,
+        timeout: float | None = None,
+        sleep=None,
+        resolve=resolve_host,
+        rng=random.random,
+    ):
         self.profile = profile
         self.store, self.engine, self.allowlist, self.user_id = store, engine, tuple(allowlist), user_id
         self.timeout = timeout or self.TIMEOUT_SECONDS
@@ -122,13 +141,28 @@ class ALMGateway:
 
         kwargs.setdefault("user_id", tenant_context.current_actor_id())
         kwargs.setdefault("timeout", current_app.config.get("OUTBOUND_TIMEOUT_SECONDS"))
-        return cls(profile, store=current_app.extensions["kv"], keyring=current_app.extensions["crypto"],
-                   engine=db.engine, allowlist=current_app.config["OUTBOUND_ALLOWLIST"], **kwargs)
+        return cls(
+            profile,
+            store=current_app.extensions["kv"],
+            keyring=current_app.extensions["crypto"],
+            engine=db.engine,
+            allowlist=current_app.config["OUTBOUND_ALLOWLIST"],
+            **kwargs,
+        )
 
     # -- the one public call ----------------------------------------------------------------------
 
-    def request(self, method: str, path: str, *, json_body=None, params=None, headers=None, raw_body: bytes = None,
-                content_type: str | None = None) -> GatewayResponse:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body=None,
+        params=None,
+        headers=None,
+        raw_body: bytes | None = None,
+        content_type: str | None = None,
+    ) -> GatewayResponse:
         """`raw_body` + `content_type` send a non-JSON body (e.g. an OData multipart $batch)."""
         started = time.perf_counter()
         method = method.upper()
@@ -141,27 +175,39 @@ class ALMGateway:
             url = urljoin(self.profile.base_url.rstrip("/") + "/", path.lstrip("/"))
             self._check(url)
             self._respect_rate_limit()
-            breaker = breakers.make_breaker(self.store, self.profile.breaker_name,
-                                            lambda exc: isinstance(exc, UpstreamUnavailable))
+            breaker = breakers.make_breaker(
+                self.store, self.profile.breaker_name, lambda exc: isinstance(exc, UpstreamUnavailable)
+            )
             try:
                 return breaker.call(self._send_with_retries, method, url, body, params, headers, outcome, content_type)
             except breakers.pybreaker.CircuitBreakerError:
-                raise CircuitOpen(f"The circuit breaker is open after repeated failures; no calls for up to "
-                                  f"{breakers.OPEN_SECONDS} s.") from None
+                raise CircuitOpen(
+                    f"The circuit breaker is open after repeated failures; no calls for up to "
+                    f"{breakers.OPEN_SECONDS} s."
+                ) from None
         except GatewayError as exc:
             outcome.error = str(exc)
             outcome.status = outcome.status if exc.status_code is None else exc.status_code
             raise
-        except Exception as exc:  # noqa: BLE001 - logged with its type, re-raised unchanged
+        except Exception as exc:
             outcome.error = f"{type(exc).__name__}"
             raise
         finally:
-            call_log.record(self.engine, tenant_id=self.profile.tenant_id, connection_id=self.profile.connection_id,
-                            connection_kind=self.profile.kind, user_id=self.user_id, method=method,
-                            path=urlsplit(path).path or path,
-                            payload_hash=hashlib.sha256(body).hexdigest() if body else None,
-                            response_code=outcome.status, attempt=outcome.attempt, error=outcome.error,
-                            latency_ms=int((time.perf_counter() - started) * 1000), created_at=utcnow())
+            call_log.record(
+                self.engine,
+                tenant_id=self.profile.tenant_id,
+                connection_id=self.profile.connection_id,
+                connection_kind=self.profile.kind,
+                user_id=self.user_id,
+                method=method,
+                path=urlsplit(path).path or path,
+                payload_hash=hashlib.sha256(body).hexdigest() if body else None,
+                response_code=outcome.status,
+                attempt=outcome.attempt,
+                error=outcome.error,
+                latency_ms=int((time.perf_counter() - started) * 1000),
+                created_at=utcnow(),
+            )
 
     def breaker_state(self) -> str:
         return breakers.breaker_state(self.store, self.profile.breaker_name)
@@ -172,15 +218,21 @@ class ALMGateway:
         return check_destination(url, self.allowlist, self.resolve)
 
     def _respect_rate_limit(self) -> None:
-        wait = outbound_limit.reserve(self.store, self.profile.breaker_name, self.profile.rate_per_second,
-                                      self.profile.burst, self.RATE_WAIT_CAP_SECONDS)
+        wait = outbound_limit.reserve(
+            self.store,
+            self.profile.breaker_name,
+            self.profile.rate_per_second,
+            self.profile.burst,
+            self.RATE_WAIT_CAP_SECONDS,
+        )
         if wait is None:
             raise OutboundRateLimited("This connection's outbound call budget is spent; try again shortly.")
         if wait > 0:
             self.sleep(wait)
 
-    def _send_with_retries(self, method, url, body, params, headers, outcome: _Outcome,
-                           content_type: str = "application/json") -> GatewayResponse:
+    def _send_with_retries(
+        self, method, url, body, params, headers, outcome: _Outcome, content_type: str = "application/json"
+    ) -> GatewayResponse:
         refreshed = False
         retries = 0
         while True:
@@ -205,8 +257,7 @@ class ALMGateway:
                     raise AuthenticationFailed("The service refused a freshly issued token (HTTP 401).", 401)
                 if response.status_code not in RETRYABLE_STATUSES:
                     return GatewayResponse(response.status_code, dict(response.headers), response.content)
-                error = UpstreamUnavailable(f"The service answered HTTP {response.status_code}.",
-                                            response.status_code)
+                error = UpstreamUnavailable(f"The service answered HTTP {response.status_code}.", response.status_code)
                 retry_after = self._retry_after(response.headers.get("Retry-After"))
                 error.retry_after = retry_after  # callers with their own retry policy honour it too
             if retries >= self.MAX_RETRIES:
@@ -240,8 +291,15 @@ class ALMGateway:
             if token and _origin(url) == origin:  # the token never follows a redirect to another origin
                 sent_headers["Authorization"] = f"Bearer {token}"
             with pinned(urlsplit(url).hostname, self._check(url)):  # checked now, dialled now: no rebinding
-                response = self._session.request(method, url, data=body, params=params, headers=sent_headers,
-                                                 timeout=self.timeout, allow_redirects=False)
+                response = self._session.request(
+                    method,
+                    url,
+                    data=body,
+                    params=params,
+                    headers=sent_headers,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
             location = response.headers.get("Location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response
@@ -261,16 +319,21 @@ class ALMGateway:
         if profile.scope:
             form["scope"] = profile.scope
         with pinned(urlsplit(profile.token_url).hostname, addresses):
-            response = self._session.post(profile.token_url, data=form, auth=(profile.client_id or "",
-                                                                              profile.client_secret or ""),
-                                          headers={"Accept": "application/json"}, timeout=self.timeout,
-                                          allow_redirects=False)
+            response = self._session.post(
+                profile.token_url,
+                data=form,
+                auth=(profile.client_id or "", profile.client_secret or ""),
+                headers={"Accept": "application/json"},
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
         if response.status_code in RETRYABLE_STATUSES:
-            raise UpstreamUnavailable(f"The token endpoint answered HTTP {response.status_code}.",
-                                      response.status_code)
+            raise UpstreamUnavailable(f"The token endpoint answered HTTP {response.status_code}.", response.status_code)
         if response.status_code != 200:
-            raise AuthenticationFailed(f"The token endpoint refused the client credentials "
-                                       f"(HTTP {response.status_code}).", response.status_code)
+            raise AuthenticationFailed(
+                f"The token endpoint refused the client credentials (HTTP {response.status_code}).",
+                response.status_code,
+            )
         try:
             document = response.json()
             return str(document["access_token"]), int(document.get("expires_in", 3600))
@@ -292,7 +355,7 @@ def _origin(url: str) -> tuple:
 # `PinningAdapter` dial the first vetted address while TLS still verifies the certificate against the host
 # name (SNI and Host header are unchanged). Hosts without a pin (the operator's allowlist) resolve normally.
 
-_PINS: ContextVar[dict] = ContextVar("meridian_outbound_pins", default={})
+_PINS: ContextVar[dict | None] = ContextVar("meridian_outbound_pins", default=None)
 
 
 @contextmanager
@@ -301,7 +364,7 @@ def pinned(host: str, addresses: list[str] | None):
     if not addresses:
         yield
         return
-    token = _PINS.set({**_PINS.get(), host.lower(): addresses[0].split("%", 1)[0]})
+    token = _PINS.set({**(_PINS.get() or {}), host.lower(): addresses[0].split("%", 1)[0]})
     try:
         yield
     finally:
@@ -309,7 +372,7 @@ def pinned(host: str, addresses: list[str] | None):
 
 
 def pinned_address(host: str) -> str | None:
-    return _PINS.get().get((host or "").lower())
+    return (_PINS.get() or {}).get((host or "").lower())
 
 
 class _PinnedMixin:
@@ -320,9 +383,13 @@ class _PinnedMixin:
         if not address:
             return super()._new_conn()
         try:
-            sock = create_connection((address, self.port), self.timeout, source_address=self.source_address,
-                                     socket_options=self.socket_options)
-        except SocketTimeout as exc:
+            sock = create_connection(
+                (address, self.port),
+                self.timeout,
+                source_address=self.source_address,
+                socket_options=self.socket_options,
+            )
+        except TimeoutError as exc:
             raise ConnectTimeoutError(self, f"Connection to {self.host} ({address}) timed out.") from exc
         except OSError as exc:
             raise NewConnectionError(self, f"Failed to establish a new connection to {address}: {exc}") from exc

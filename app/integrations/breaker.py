@@ -8,9 +8,10 @@ here `counter` is the number of failures in the last 60 s. Second, the app's clo
 equivalent wall-clock instant (tests move the app clock). State lives on the key-value store, Redis when
 configured, so every web and worker process sees the same breaker.
 """
+
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pybreaker
 
@@ -92,9 +93,9 @@ class WindowedBreakerStorage(pybreaker.CircuitBreakerStorage):
         value = self._get("opened_at")
         if value is None:
             return None
-        opened_on_app_clock = datetime.fromtimestamp(float(value), timezone.utc)
+        opened_on_app_clock = datetime.fromtimestamp(float(value), UTC)
         # pybreaker compares with datetime.now(); translate the app-clock instant to the wall clock.
-        return datetime.now(timezone.utc) - (utcnow() - opened_on_app_clock)
+        return datetime.now(UTC) - (utcnow() - opened_on_app_clock)
 
     @opened_at.setter
     def opened_at(self, _wall_clock_now: datetime) -> None:
@@ -102,17 +103,20 @@ class WindowedBreakerStorage(pybreaker.CircuitBreakerStorage):
 
     def opened_at_app_clock(self) -> datetime | None:
         value = self._get("opened_at")
-        return None if value is None else datetime.fromtimestamp(float(value), timezone.utc)
+        return None if value is None else datetime.fromtimestamp(float(value), UTC)
 
 
 def make_breaker(store, name: str, counts_as_failure) -> pybreaker.CircuitBreaker:
     """A breaker bound to shared state; cheap to build per call. `counts_as_failure(exc)` says which
     exceptions are the remote side's fault (the others pass through without tripping it)."""
     return pybreaker.CircuitBreaker(
-        fail_max=FAIL_MAX, reset_timeout=OPEN_SECONDS, name=name,
+        fail_max=FAIL_MAX,
+        reset_timeout=OPEN_SECONDS,
+        name=name,
         state_storage=WindowedBreakerStorage(store, name),
         exclude=[lambda exc: not counts_as_failure(exc)],
-        throw_new_error_on_trip=False)
+        throw_new_error_on_trip=False,
+    )
 
 
 def breaker_state(store, name: str) -> str:

@@ -1,6 +1,7 @@
 """Writes GatewayCallLog rows on a connection of their own, committed at once, so the record of an
 outbound call survives when the caller's transaction rolls back (a failed push is exactly when the log
 matters). A failure to write the log is reported and never breaks the call itself."""
+
 import logging
 
 from sqlalchemy import insert
@@ -19,5 +20,5 @@ def record(engine, **fields) -> None:
         # satisfied even on this separate connection.
         with tenant_context.tenant_scope(fields["tenant_id"], fields.get("user_id")), engine.begin() as connection:
             connection.execute(insert(GatewayCallLog.__table__).values(**fields))
-    except Exception:  # noqa: BLE001 - the call's outcome matters more than its log row
+    except Exception:
         log.exception("could not write the gateway call log row for %s %s", fields.get("method"), fields["path"])

@@ -6,6 +6,7 @@ mean there. It talks HTTP only through the ALMGateway it is given and never touc
 integration service loads and saves, the connector translates. New kinds plug in by subclassing and
 registering from their package's `load(app)` (app/integrations/plugins.py), without touching the gateway.
 """
+
 from dataclasses import dataclass, field
 
 from app.integrations.alm_gateway import ALMGateway, ConnectionProfile
@@ -59,10 +60,17 @@ class Connector:
     @classmethod
     def build_profile(cls, tenant_id, connection_id, config: dict, secrets: dict) -> ConnectionProfile:
         """Most OAuth2 client-credentials APIs: base_url, token_url, client_id, client_secret, scope."""
-        return ConnectionProfile(tenant_id=tenant_id, connection_id=connection_id, kind=cls.kind,
-                                 base_url=config["base_url"], token_url=config.get("token_url"),
-                                 client_id=config.get("client_id"), client_secret=secrets.get("client_secret"),
-                                 scope=config.get("scope") or None, headers=tuple(cls.default_headers().items()))
+        return ConnectionProfile(
+            tenant_id=tenant_id,
+            connection_id=connection_id,
+            kind=cls.kind,
+            base_url=config["base_url"],
+            token_url=config.get("token_url"),
+            client_id=config.get("client_id"),
+            client_secret=secrets.get("client_secret"),
+            scope=config.get("scope") or None,
+            headers=tuple(cls.default_headers().items()),
+        )
 
     @classmethod
     def default_headers(cls) -> dict:
@@ -70,12 +78,30 @@ class Connector:
 
     @classmethod
     def describe(cls) -> dict:
-        return {"kind": cls.kind, "title": cls.title, "vendor": cls.vendor, "description": cls.description,
-                "single_per_tenant": cls.single_per_tenant,
-                "fields": [{"name": f.name, "label": f.label, "secret": f.secret, "required": f.required,
-                            "url": f.url, "help": f.help, "default": f.default} for f in cls.fields],
-                "operations": [op for op in ("test_connection", "push", "pull", "handle_webhook")
-                               if op == "test_connection" or getattr(cls, op) is not getattr(Connector, op)]}
+        return {
+            "kind": cls.kind,
+            "title": cls.title,
+            "vendor": cls.vendor,
+            "description": cls.description,
+            "single_per_tenant": cls.single_per_tenant,
+            "fields": [
+                {
+                    "name": f.name,
+                    "label": f.label,
+                    "secret": f.secret,
+                    "required": f.required,
+                    "url": f.url,
+                    "help": f.help,
+                    "default": f.default,
+                }
+                for f in cls.fields
+            ],
+            "operations": [
+                op
+                for op in ("test_connection", "push", "pull", "handle_webhook")
+                if op == "test_connection" or getattr(cls, op) is not getattr(Connector, op)
+            ],
+        }
 
     # -- what a connection does ----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 private, loopback, link-local or otherwise non-public address, unless the host is listed in
 OUTBOUND_ALLOWLIST (the sandbox stand-ins and the tests list 127.0.0.1). Checked on every hop, so a
 redirect cannot lead the gateway into the internal network."""
+
 import ipaddress
 import socket
 from urllib.parse import urlsplit
@@ -34,6 +35,8 @@ def check_destination(url: str, allowlist, resolve=resolve_host) -> list[str] | 
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if not ip.is_global or ip.is_multicast:
-            raise DestinationRefused(f"{host} resolves to a non-public address ({ip}); "
-                                     "add the host to OUTBOUND_ALLOWLIST if this is intended.")
+            raise DestinationRefused(
+                f"{host} resolves to a non-public address ({ip}); "
+                "add the host to OUTBOUND_ALLOWLIST if this is intended."
+            )
     return addresses

@@ -1,6 +1,7 @@
 """Outbound rate limit per connection: a token bucket on the key-value store (Redis when configured),
 so one tenant's bulk sync cannot spend a provider's whole quota. A caller that would have to wait a
 little reserves a slot and waits; one that would wait too long is refused."""
+
 import threading
 
 from app.utils.clock import utcnow
@@ -29,8 +30,7 @@ def reserve(store, key: str, rate_per_second: float, capacity: int, max_wait: fl
     now = utcnow().timestamp()
     full_key = "outbound_bucket:" + key
     if store.backend == "redis":
-        wait = float(store.client.eval(_RESERVE, 1, store.prefix + full_key, rate_per_second, capacity, now,
-                                       max_wait))
+        wait = float(store.client.eval(_RESERVE, 1, store.prefix + full_key, rate_per_second, capacity, now, max_wait))
         return None if wait < 0 else wait
     with _memory_guard:
         tokens, ts = store.get(full_key) or (float(capacity), now)

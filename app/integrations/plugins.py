@@ -3,6 +3,7 @@ import an integration package (seed 003 §1 "core freeze"; tests/unit/test_core_
 direction). Each package named below exposes `load(app)`, which registers what it brings: its connector
 kind, its job handlers, its blueprint. Both the web app and the Celery worker build the app with
 create_app(), so both load the same plugins."""
+
 import importlib
 
 PLUGINS = ("app.integrations.cloud_alm", "app.integrations.d365")

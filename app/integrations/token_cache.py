@@ -2,6 +2,7 @@
 configured), encrypted there like any other secret. TTL = expires_in - 60 s, so a cached token is never
 handed out in its last minute. Concurrent callers share one fetch: a lock per key in this process, and a
 short-lived lock key on the store across processes."""
+
 import json
 import threading
 import time
@@ -40,8 +41,10 @@ class TokenCache:
         ttl = int(expires_in) - EXPIRY_MARGIN_SECONDS
         if ttl <= 0:
             return  # too short-lived to be worth caching
-        entry = {"token": self.keyring.encrypt(token, tenant_id=self.tenant_id, field="oauth_token"),
-                 "usable_until": utcnow().timestamp() + ttl}
+        entry = {
+            "token": self.keyring.encrypt(token, tenant_id=self.tenant_id, field="oauth_token"),
+            "usable_until": utcnow().timestamp() + ttl,
+        }
         self.store.set(self.key, json.dumps(entry), ttl)
 
     def invalidate(self) -> None:

@@ -4,6 +4,7 @@ an AuditSnapshot is the full state of one entity at one version, with the proper
 Written automatically in `after_flush` for every model with the `Audited` mixin, with Core INSERTs on
 the flush's own connection, so the rows commit or roll back with the change they describe.
 """
+
 import uuid
 from datetime import datetime
 
@@ -13,8 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import TenantScoped, UUIDPrimaryKey
-from app.tenancy import TenantSession
 from app.models.types import JSONDocument, UTCDateTime
+from app.tenancy import TenantSession
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 
@@ -73,9 +74,15 @@ def _commit_id_for(session, connection, tenant_id) -> uuid.UUID:
     if tenant_id not in commits:
         commit_id = uuid.uuid4()
         correlation_id = g.get("correlation_id") if has_request_context() else None
-        connection.execute(insert(AuditCommit.__table__).values(
-            id=commit_id, tenant_id=tenant_id, author_id=tenant_context.current_actor_id(),
-            committed_at=utcnow(), correlation_id=correlation_id))
+        connection.execute(
+            insert(AuditCommit.__table__).values(
+                id=commit_id,
+                tenant_id=tenant_id,
+                author_id=tenant_context.current_actor_id(),
+                committed_at=utcnow(),
+                correlation_id=correlation_id,
+            )
+        )
         commits[tenant_id] = commit_id
     return commits[tenant_id]
 
@@ -93,17 +100,29 @@ def _write_audit_snapshots(session, flush_context):
         if not is_new and not changed:
             continue
         connection = connection or session.connection()
-        rows.append(_snapshot_row(obj, _commit_id_for(session, connection, obj.tenant_id),
-                                  _change_type(obj, is_new), state, changed))
+        rows.append(
+            _snapshot_row(
+                obj, _commit_id_for(session, connection, obj.tenant_id), _change_type(obj, is_new), state, changed
+            )
+        )
     if rows:
         connection.execute(insert(AuditSnapshot.__table__), rows)
 
 
 def _snapshot_row(obj, commit_id, change_type: str, state: dict, changed: list[str]) -> dict:
     cls_name = type(obj).__name__
-    return dict(id=uuid.uuid4(), tenant_id=obj.tenant_id, commit_id=commit_id, global_id=f"{cls_name}/{obj.id}",
-                entity_type=cls_name, entity_id=obj.id, change_type=change_type, state=state,
-                changed_properties=changed, version=obj.version)
+    return dict(
+        id=uuid.uuid4(),
+        tenant_id=obj.tenant_id,
+        commit_id=commit_id,
+        global_id=f"{cls_name}/{obj.id}",
+        entity_type=cls_name,
+        entity_id=obj.id,
+        change_type=change_type,
+        state=state,
+        changed_properties=changed,
+        version=obj.version,
+    )
 
 
 def record_system_change(session, tenant_id, changes, at: datetime) -> None:
@@ -113,10 +132,15 @@ def record_system_change(session, tenant_id, changes, at: datetime) -> None:
     if not changes:
         return
     commit_id = uuid.uuid4()
-    session.execute(insert(AuditCommit.__table__).values(id=commit_id, tenant_id=tenant_id, author_id=None,
-                                                          committed_at=at, correlation_id=None))
-    session.execute(insert(AuditSnapshot.__table__), [
-        _snapshot_row(obj, commit_id, "UPDATE", obj.audit_state(), sorted(changed)) for obj, changed in changes])
+    session.execute(
+        insert(AuditCommit.__table__).values(
+            id=commit_id, tenant_id=tenant_id, author_id=None, committed_at=at, correlation_id=None
+        )
+    )
+    session.execute(
+        insert(AuditSnapshot.__table__),
+        [_snapshot_row(obj, commit_id, "UPDATE", obj.audit_state(), sorted(changed)) for obj, changed in changes],
+    )
 
 
 @event.listens_for(TenantSession, "after_commit")
@@ -127,5 +151,8 @@ def _forget_audit_commit(session):
 
 def audited_models() -> dict[str, type]:
     """Entity type name -> model class, for the history endpoint."""
-    return {mapper.class_.__name__: mapper.class_ for mapper in db.Model.registry.mappers
-            if getattr(mapper.class_, "__audited__", False)}
+    return {
+        mapper.class_.__name__: mapper.class_
+        for mapper in db.Model.registry.mappers
+        if getattr(mapper.class_, "__audited__", False)
+    }

@@ -1,5 +1,6 @@
 """The WRICEF backlog: the development objects (workflow, report, interface, conversion, enhancement,
 form) that close the gaps found in Explore. Hypercare incidents link to them when a WRICEF is the cause."""
+
 import uuid
 from decimal import Decimal
 
@@ -13,8 +14,14 @@ from app.models.user import User
 
 WRICEF_TYPES = ("workflow", "report", "interface", "conversion", "enhancement", "form")
 # Each type numbers on its own, as SI teams name them: ENH-0007, INT-0012...
-WRICEF_PREFIXES = {"workflow": "WFL", "report": "RPT", "interface": "INT", "conversion": "CNV",
-                   "enhancement": "ENH", "form": "FRM"}
+WRICEF_PREFIXES = {
+    "workflow": "WFL",
+    "report": "RPT",
+    "interface": "INT",
+    "conversion": "CNV",
+    "enhancement": "ENH",
+    "form": "FRM",
+}
 STATUSES = ("new", "design", "build", "unit_test", "done", "cancelled")
 
 
@@ -39,7 +46,8 @@ class BacklogItem(TenantOwned, db.Model):
     status: Mapped[str] = mapped_column(String(12), nullable=False, default="new")
     effort_days: Mapped[Decimal | None] = mapped_column(Numeric(7, 1), nullable=True)
     requirement_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("explore_requirements.id"), nullable=True, index=True)
+        Uuid, ForeignKey("explore_requirements.id"), nullable=True, index=True
+    )
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"), nullable=True, index=True)
 
     requirement: Mapped[ExploreRequirement | None] = relationship(lazy="joined")

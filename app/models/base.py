@@ -6,6 +6,7 @@ versioning and automatic audit. A tenant-owned, audited model is
 Reads are filtered by `app.tenancy` (tenant + soft delete); audit snapshots are written by
 `app.models.audit` in the same transaction.
 """
+
 import uuid
 from datetime import date, datetime
 from decimal import Decimal

@@ -1,5 +1,6 @@
 """Explore infrastructure: the SAP Cloud ALM sync log (seed 000 §4.3). One row per push, pull or
 test-result operation of a project, success or failure, with per-record outcomes in `details`."""
+
 import uuid
 from datetime import datetime
 

@@ -1,10 +1,11 @@
 """Run / hypercare (seed 002, FDD-B03): incidents with SLA clocks, the SLA table and calendar per project,
 incident comments and post-go-live change requests. Every table is tenant-owned (tenant_id NOT NULL, FK,
 index: reviewer finding A2) and audited through TenantOwned."""
+
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, and_, or_)
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from app.extensions import db
@@ -71,7 +72,8 @@ class HypercareIncident(TenantOwned, db.Model):
     root_cause_category: Mapped[str | None] = mapped_column(String(30), nullable=True)
     # "If the cause is a WRICEF item" (seed 002 4.1): an item of the same project (checked by the service).
     linked_backlog_item_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("backlog_items.id", ondelete="SET NULL"), nullable=True, index=True)
+        Uuid, ForeignKey("backlog_items.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
     # Customer satisfaction
     csat_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -81,9 +83,16 @@ class HypercareIncident(TenantOwned, db.Model):
     requires_change_request: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # Incidents and CRs point at each other; this key is added after both tables exist (use_alter).
     change_request_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("post_golive_change_requests.id", use_alter=True, ondelete="SET NULL",
-                   name="fk_hypercare_incidents_change_request_id"),
-        nullable=True, index=True)
+        Uuid,
+        ForeignKey(
+            "post_golive_change_requests.id",
+            use_alter=True,
+            ondelete="SET NULL",
+            name="fk_hypercare_incidents_change_request_id",
+        ),
+        nullable=True,
+        index=True,
+    )
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id], lazy="joined")
     reporter: Mapped[User | None] = relationship(foreign_keys=[reported_by_id], lazy="joined")
@@ -91,8 +100,9 @@ class HypercareIncident(TenantOwned, db.Model):
     # a soft-deleted item loads as None, its id stays.
     linked_backlog_item: Mapped[BacklogItem | None] = relationship(lazy="joined")
     # The change request raised from this incident (CR number and state shown with the incident).
-    change_request: Mapped["PostGoliveChangeRequest | None"] = relationship(foreign_keys=[change_request_id],
-                                                                            lazy="joined", viewonly=True)
+    change_request: Mapped["PostGoliveChangeRequest | None"] = relationship(
+        foreign_keys=[change_request_id], lazy="joined", viewonly=True
+    )
 
 
 def unsettled_clock(clock: str):
@@ -101,16 +111,24 @@ def unsettled_clock(clock: str):
     sweep's partial indexes below leave them out and a sweep reads only the live ones."""
     i = HypercareIncident
     if clock == "response":
-        return and_(i.sla_response_breached.is_(False),
-                    or_(i.first_response_at.is_(None), i.first_response_at > i.sla_response_deadline))
-    return and_(i.sla_resolution_breached.is_(False),
-                or_(i.resolved_at.is_(None), i.resolved_at > i.sla_resolution_deadline))
+        return and_(
+            i.sla_response_breached.is_(False),
+            or_(i.first_response_at.is_(None), i.first_response_at > i.sla_response_deadline),
+        )
+    return and_(
+        i.sla_resolution_breached.is_(False), or_(i.resolved_at.is_(None), i.resolved_at > i.sla_resolution_deadline)
+    )
 
 
 for _clock in ("response", "resolution"):
-    Index(f"ix_hypercare_incidents_{_clock}_watch", HypercareIncident.tenant_id, HypercareIncident.project_id,
-          getattr(HypercareIncident, f"sla_{_clock}_deadline"),
-          postgresql_where=unsettled_clock(_clock), sqlite_where=unsettled_clock(_clock))
+    Index(
+        f"ix_hypercare_incidents_{_clock}_watch",
+        HypercareIncident.tenant_id,
+        HypercareIncident.project_id,
+        getattr(HypercareIncident, f"sla_{_clock}_deadline"),
+        postgresql_where=unsettled_clock(_clock),
+        sqlite_where=unsettled_clock(_clock),
+    )
 
 
 class HypercareSLA(TenantOwned, db.Model):
@@ -181,8 +199,9 @@ class PostGoliveChangeRequest(TenantOwned, db.Model):
     impact_assessment: Mapped[str | None] = mapped_column(Text, nullable=True)
     test_required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     rollback_plan: Mapped[str | None] = mapped_column(Text, nullable=True)
-    incident_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("hypercare_incidents.id"), nullable=True,
-                                                          index=True)
+    incident_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("hypercare_incidents.id"), nullable=True, index=True
+    )
 
     requester: Mapped[User | None] = relationship(foreign_keys=[requested_by_id], lazy="joined")
     approver: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="joined")

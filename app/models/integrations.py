@@ -1,5 +1,6 @@
 """The integrations hub: a tenant's connections to external systems, the gateway's call log, inbound
 webhook events and sync history (DESIGN.md "Outbound calls", seed 000 Phase B, seed 004)."""
+
 import uuid
 from datetime import datetime
 
@@ -66,8 +67,9 @@ class IntegrationSyncRun(UUIDPrimaryKey, TenantScoped, db.Model):
     __tablename__ = "integration_sync_runs"
     __table_args__ = (Index("ix_integration_sync_runs_tenant_started", "tenant_id", "started_at"),)
 
-    connection_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("integration_connections.id"),
-                                                     nullable=False, index=True)
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("integration_connections.id"), nullable=False, index=True
+    )
     operation: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
     triggered_by: Mapped[str] = mapped_column(String(16), nullable=False, default="manual")
@@ -86,8 +88,9 @@ class WebhookEvent(UUIDPrimaryKey, TenantScoped, db.Model):
     __tablename__ = "webhook_events"
     __table_args__ = (UniqueConstraint("connection_id", "webhook_id"),)
 
-    connection_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("integration_connections.id"),
-                                                     nullable=False, index=True)
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("integration_connections.id"), nullable=False, index=True
+    )
     webhook_id: Mapped[str] = mapped_column(String(200), nullable=False)
     event_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
     payload: Mapped[dict] = mapped_column(JSONDocument, nullable=False, default=dict)

@@ -1,6 +1,7 @@
 """The SI firm's pre-sales pipeline (seed 003): leads scored by the core, and the audit of every push of a
 lead to Dynamics 365. The sync columns live on the lead so lists show the D365 badge without a join; the
 push code itself lives in app/integrations/d365/ (core freeze) and only writes these columns."""
+
 import uuid
 from datetime import datetime
 

@@ -1,5 +1,6 @@
 """In-app notifications (SLA breaches, ...). Written set-based by the breach sweep; the unique key makes
 "exactly once per user, kind and subject" a database guarantee, not a hope."""
+
 import uuid
 from datetime import datetime
 

@@ -1,5 +1,3 @@
-import uuid
-
 from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 

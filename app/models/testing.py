@@ -1,6 +1,7 @@
 """Testing: cycles (SIT, UAT, regression, unit), test cases linked to the requirements they prove,
 executions (one per case per cycle; re-running updates it and the audit trail keeps every result) and
 defects raised from executions. Defect severity uses the hypercare incident scale (p1..p4)."""
+
 import uuid
 from datetime import date, datetime
 
@@ -59,7 +60,9 @@ class TestCase(TenantOwned, db.Model):
     expected_result: Mapped[str] = mapped_column(Text, nullable=False, default="")
     module: Mapped[str] = mapped_column(String(10), nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="ready")
-    external_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)  # Cloud ALM ManualTestCase uuid
+    external_id: Mapped[str | None] = mapped_column(
+        String(100), nullable=True, index=True
+    )  # Cloud ALM ManualTestCase uuid
 
 
 class TestCaseRequirement(UUIDPrimaryKey, TenantScoped, db.Model):
@@ -71,7 +74,8 @@ class TestCaseRequirement(UUIDPrimaryKey, TenantScoped, db.Model):
 
     test_case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("test_cases.id"), nullable=False, index=True)
     requirement_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("explore_requirements.id"), nullable=False, index=True)
+        Uuid, ForeignKey("explore_requirements.id"), nullable=False, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
@@ -120,7 +124,8 @@ class Defect(TenantOwned, db.Model):
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"), nullable=True, index=True)
     # The execution that found it; an execution's defects are the defects pointing at it (one FK, no cycle).
     execution_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("test_executions.id"), nullable=True, index=True)
+        Uuid, ForeignKey("test_executions.id"), nullable=True, index=True
+    )
     external_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)  # Cloud ALM CALMDEF task id
 
     assignee: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[assignee_id])

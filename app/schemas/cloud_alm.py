@@ -1,5 +1,6 @@
 """SAP Cloud ALM endpoints' bodies (seed 000 §5): the tenant configuration in the seed's field names, the
 status mapping, pushes and conflict resolution."""
+
 from marshmallow import fields, validate
 
 from app.models.explore.requirement import STATUSES as REQUIREMENT_STATUSES
@@ -42,8 +43,9 @@ class StatusMappingItemSchema(BaseSchema):
 
 
 class StatusMappingSchema(BaseSchema):
-    items = fields.List(fields.Nested(StatusMappingItemSchema), required=True,
-                        validate=validate.Length(max=len(REQUIREMENT_STATUSES)))
+    items = fields.List(
+        fields.Nested(StatusMappingItemSchema), required=True, validate=validate.Length(max=len(REQUIREMENT_STATUSES))
+    )
 
 
 class ResolveConflictSchema(BaseSchema):

@@ -42,8 +42,9 @@ class QueryArgs(Schema):
 
 
 class PageArgs(QueryArgs):
-    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT, error=(
-        f"Must be between 1 and {MAX_LIMIT}.")))
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT, error=(f"Must be between 1 and {MAX_LIMIT}."))
+    )
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, error="Must not be negative."))
 
 
@@ -64,8 +65,9 @@ class CommaSeparated(fields.List):
             return super()._deserialize(value, attr, data, **kwargs)
         except ValidationError as exc:  # one flat list of messages, not one per position
             nested = exc.messages.values() if isinstance(exc.messages, dict) else [exc.messages]
-            raise ValidationError(sorted({m for group in nested for m in (group if isinstance(group, list)
-                                                                          else [group])})) from None
+            raise ValidationError(
+                sorted({m for group in nested for m in (group if isinstance(group, list) else [group])})
+            ) from None
 
 
 def one_of(choices, **kwargs) -> fields.String:

@@ -1,12 +1,21 @@
 """Schemas of the delivery domain: requirements, backlog, test cycles/cases/executions, defects."""
+
 from marshmallow import fields, validate
 
-from app.models.backlog import STATUSES as BACKLOG_STATUSES, WRICEF_TYPES
+from app.models.backlog import STATUSES as BACKLOG_STATUSES
+from app.models.backlog import WRICEF_TYPES
 from app.models.delivery_common import SAP_MODULES, SEVERITIES
-from app.models.explore.requirement import FIT_GAP, PRIORITIES, STATUSES as REQUIREMENT_STATUSES
+from app.models.explore.requirement import FIT_GAP, PRIORITIES
+from app.models.explore.requirement import STATUSES as REQUIREMENT_STATUSES
 from app.models.testing import CASE_STATUSES, CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, EXECUTION_STATUSES
 from app.schemas.common import BaseSchema, OwnedFields, QueryArgs, list_args, one_of
-from app.services import backlog_service, defect_service, requirement_service, testing_case_service, testing_cycle_service
+from app.services import (
+    backlog_service,
+    defect_service,
+    requirement_service,
+    testing_case_service,
+    testing_cycle_service,
+)
 
 _module = fields.String(required=True, validate=validate.OneOf(SAP_MODULES))
 
@@ -125,8 +134,13 @@ class TestExecutionSchema(OwnedFields):
         case = execution.test_case
         if case is None:  # the case was deleted after it was planned
             return None
-        return {"id": str(case.id), "code": case.code, "title": case.title, "module": case.module,
-                "expected_result": case.expected_result}
+        return {
+            "id": str(case.id),
+            "code": case.code,
+            "title": case.title,
+            "module": case.module,
+            "expected_result": case.expected_result,
+        }
 
 
 class AddCasesSchema(BaseSchema):
@@ -154,16 +168,24 @@ class DefectSchema(OwnedFields):
 RequirementListArgs = list_args("RequirementListArgs", requirement_service.FILTERS, requirement_service.SORTS)
 BacklogListArgs = list_args("BacklogListArgs", backlog_service.FILTERS, backlog_service.SORTS)
 TestCycleListArgs = list_args("TestCycleListArgs", testing_cycle_service.FILTERS, testing_cycle_service.SORTS)
-ExecutionListArgs = list_args("ExecutionListArgs", testing_cycle_service.EXECUTION_FILTERS,
-                              testing_cycle_service.EXECUTION_SORTS)
-TestCaseListArgs = list_args("TestCaseListArgs", testing_case_service.FILTERS, testing_case_service.SORTS,
-                             requirement_id=fields.UUID(metadata={"description": "Cases covering this requirement"}))
+ExecutionListArgs = list_args(
+    "ExecutionListArgs", testing_cycle_service.EXECUTION_FILTERS, testing_cycle_service.EXECUTION_SORTS
+)
+TestCaseListArgs = list_args(
+    "TestCaseListArgs",
+    testing_case_service.FILTERS,
+    testing_case_service.SORTS,
+    requirement_id=fields.UUID(metadata={"description": "Cases covering this requirement"}),
+)
 DefectListArgs = list_args("DefectListArgs", defect_service.FILTERS, defect_service.SORTS)
 
 
 class ExportArgs(QueryArgs):
-    format = fields.String(validate=validate.OneOf(("csv", "excel")), load_default="csv",
-                           metadata={"description": "excel adds a UTF-8 byte-order mark for Excel"})
+    format = fields.String(
+        validate=validate.OneOf(("csv", "excel")),
+        load_default="csv",
+        metadata={"description": "excel adds a UTF-8 byte-order mark for Excel"},
+    )
 
 
 def _bulk_status(name: str, statuses) -> type:

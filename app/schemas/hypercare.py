@@ -2,8 +2,15 @@ import uuid
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
-from app.models.hypercare import (CALENDARS, CHANGE_TYPES, CR_STATUSES, INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES,
-                                ROOT_CAUSE_CATEGORIES)
+from app.models.hypercare import (
+    CALENDARS,
+    CHANGE_TYPES,
+    CR_STATUSES,
+    INCIDENT_STATUSES,
+    INCIDENT_TYPES,
+    PRIORITIES,
+    ROOT_CAUSE_CATEGORIES,
+)
 from app.schemas.common import BaseSchema, CommaSeparated, Flag, OwnedFields, PageArgs, one_of
 from app.services.hypercare import incidents
 
@@ -121,8 +128,9 @@ class SLATargetSchema(BaseSchema):
 
 
 class BusinessHoursSchema(BaseSchema):
-    working_days = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)), required=True,
-                               validate=validate.Length(min=1, max=7))
+    working_days = fields.List(
+        fields.Integer(validate=validate.Range(min=0, max=6)), required=True, validate=validate.Length(min=1, max=7)
+    )
     start = fields.String(required=True, validate=_HHMM)
     end = fields.String(required=True, validate=_HHMM)
     timezone = fields.String(dump_only=True)
@@ -173,6 +181,7 @@ class ChangeRequestSchema(OwnedFields):
 
 class RaiseChangeRequestSchema(ChangeRequestSchema):
     """Title, priority and description default to the incident's."""
+
     title = fields.String(validate=validate.Length(min=1, max=255))
     priority = fields.String(validate=_priority)
     description = fields.String(validate=validate.Length(max=20000))

@@ -5,7 +5,6 @@ from app.schemas.common import OwnedFields, PageArgs, one_of
 from app.services import lead_service
 
 
-
 def _email_or_empty(value: str) -> None:
     if value:
         validate.Email(error="A valid e-mail address.")(value)
@@ -40,7 +39,7 @@ class LeadSchema(OwnedFields):
         if isinstance(data, dict) and isinstance(data.get("domain"), str):
             value = data["domain"].strip().lower()
             for scheme in ("https://", "http://"):
-                value = value[len(scheme):] if value.startswith(scheme) else value
+                value = value[len(scheme) :] if value.startswith(scheme) else value
             value = value.split("/")[0]
             data = {**data, "domain": value[4:] if value.startswith("www.") else value}
         return data

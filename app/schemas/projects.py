@@ -4,7 +4,7 @@ from zoneinfo import available_timezones
 from marshmallow import ValidationError, fields, pre_load, validate
 
 from app.models.project import PHASES
-from app.schemas.common import BaseSchema, OwnedFields, SearchPageArgs, one_of
+from app.schemas.common import OwnedFields, SearchPageArgs, one_of
 
 _TIMEZONES = frozenset(available_timezones()) | {"UTC"}
 
@@ -15,8 +15,10 @@ def _valid_timezone(value: str) -> None:
 
 
 class ProjectSchema(OwnedFields):
-    code = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Z0-9][A-Z0-9_-]{1,31}$", error="2-32 characters: letters, digits, '-' or '_'."))
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9_-]{1,31}$", error="2-32 characters: letters, digits, '-' or '_'."),
+    )
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     customer_name = fields.String(load_default="", validate=validate.Length(max=200))
     description = fields.String(load_default="", validate=validate.Length(max=4000))

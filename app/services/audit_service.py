@@ -1,4 +1,5 @@
 """Reading the audit trail: versions of one entity with property-level diffs (JaVers' "changes")."""
+
 import uuid
 
 from sqlalchemy import func, select
@@ -38,30 +39,38 @@ def history(entity_type: str, entity_id, limit: int, offset: int) -> tuple[list[
         select(AuditSnapshot, AuditCommit, User.name)
         .join(AuditCommit, AuditCommit.id == AuditSnapshot.commit_id)
         .outerjoin(User, User.id == AuditCommit.author_id)
-        .where(*where).order_by(AuditSnapshot.version.desc(), AuditCommit.committed_at.desc())
-        .limit(limit + 1).offset(offset),
+        .where(*where)
+        .order_by(AuditSnapshot.version.desc(), AuditCommit.committed_at.desc())
+        .limit(limit + 1)
+        .offset(offset),
         execution_options={"include_deleted": True},
     ).all()
     items = []
     for index, (snapshot, commit, author_name) in enumerate(rows[:limit]):
         previous = rows[index + 1][0].state if index + 1 < len(rows) else None
-        items.append({
-            "version": snapshot.version,
-            "change_type": snapshot.change_type,
-            "committed_at": commit.committed_at.isoformat(),
-            "author": {"id": str(commit.author_id), "name": author_name} if commit.author_id else None,
-            "correlation_id": commit.correlation_id,
-            "changed_properties": snapshot.changed_properties,
-            "changes": _diff(previous, snapshot.state, snapshot.changed_properties),
-        })
+        items.append(
+            {
+                "version": snapshot.version,
+                "change_type": snapshot.change_type,
+                "committed_at": commit.committed_at.isoformat(),
+                "author": {"id": str(commit.author_id), "name": author_name} if commit.author_id else None,
+                "correlation_id": commit.correlation_id,
+                "changed_properties": snapshot.changed_properties,
+                "changes": _diff(previous, snapshot.state, snapshot.changed_properties),
+            }
+        )
     return items, total
 
 
 def snapshot(entity_type: str, entity_id, version: int) -> dict:
     entity_type = resolve_entity_type(entity_type)
-    row = db.session.execute(select(AuditSnapshot).where(
-        AuditSnapshot.entity_type == entity_type, AuditSnapshot.entity_id == entity_id,
-        AuditSnapshot.version == version)).scalar_one_or_none()
+    row = db.session.execute(
+        select(AuditSnapshot).where(
+            AuditSnapshot.entity_type == entity_type,
+            AuditSnapshot.entity_id == entity_id,
+            AuditSnapshot.version == version,
+        )
+    ).scalar_one_or_none()
     if row is None:
         raise NotFound("No such version.")
     return {"version": row.version, "change_type": row.change_type, "state": row.state}

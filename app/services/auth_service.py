@@ -5,8 +5,8 @@ A login opens an `AuthSession`. Access and refresh tokens carry the session id (
 and the tenant active — so logout and deactivation take effect at once. A refresh token may be used
 once: using an old one again is treated as theft and closes the session.
 """
+
 import uuid
-from datetime import datetime
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
@@ -22,8 +22,10 @@ from app.utils.observability import LOGIN_FAILURES
 
 def _throttle_keys(email: str, address: str) -> list[tuple[str, int]]:
     cfg = current_app.config
-    return [(f"login_fail:acct:{email}", cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
-            (f"login_fail:addr:{address}", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"])]
+    return [
+        (f"login_fail:acct:{email}", cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+        (f"login_fail:addr:{address}", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+    ]
 
 
 def _check_throttle(email: str, address: str) -> None:
@@ -32,8 +34,9 @@ def _check_throttle(email: str, address: str) -> None:
         count = int(kv.get(key) or 0)
         if count >= limit:
             LOGIN_FAILURES.labels("throttled").inc()
-            raise RateLimited("Too many failed sign-in attempts. Wait a few minutes and try again.",
-                              headers={"Retry-After": window})
+            raise RateLimited(
+                "Too many failed sign-in attempts. Wait a few minutes and try again.", headers={"Retry-After": window}
+            )
 
 
 def _record_failure(email: str, address: str, reason: str) -> None:
@@ -59,9 +62,14 @@ def login(email: str, password: str, address: str, user_agent: str | None) -> tu
         raise Unauthorized("This account is deactivated.")
     kv.delete(f"login_fail:acct:{email}")
     tenant_context.set_tenant(user.tenant_id, user.id)
-    session = AuthSession(tenant_id=user.tenant_id, user_id=user.id, refresh_jti="pending",
-                          expires_at=utcnow() + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"],
-                          ip_address=address[:64], user_agent=(user_agent or "")[:300])
+    session = AuthSession(
+        tenant_id=user.tenant_id,
+        user_id=user.id,
+        refresh_jti="pending",
+        expires_at=utcnow() + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"],
+        ip_address=address[:64],
+        user_agent=(user_agent or "")[:300],
+    )
     db.session.add(session)
     db.session.flush()
     tokens = _issue_tokens(user, session)

@@ -1,4 +1,5 @@
 """The WRICEF backlog: numbered per project and type (ENH-0001), optionally tracing to a requirement."""
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -7,17 +8,35 @@ from app.models.backlog import STATUSES, WRICEF_PREFIXES, WRICEF_TYPES
 from app.models.delivery_common import SAP_MODULES
 from app.services import numbering
 from app.services.common import check_version
-from app.services.delivery_query import (bulk_status, equality_filters, get_in_project, list_page, sort_clause,
-                                         text_search, user_in_tenant)
+from app.services.delivery_query import (
+    bulk_status,
+    equality_filters,
+    get_in_project,
+    list_page,
+    sort_clause,
+    text_search,
+    user_in_tenant,
+)
 from app.utils import tenant_context
 from app.utils.errors import Conflict, ValidationFailed
 from app.utils.sanitize import clean_html
 
-FILTERS = {"status": STATUSES, "module": SAP_MODULES, "wricef_type": WRICEF_TYPES, "assignee_id": None,
-           "requirement_id": None}
-SORTS = {"code": BacklogItem.code, "title": BacklogItem.title, "status": BacklogItem.status,
-         "wricef_type": BacklogItem.wricef_type, "module": BacklogItem.module, "effort_days": BacklogItem.effort_days,
-         "updated_at": BacklogItem.updated_at}
+FILTERS = {
+    "status": STATUSES,
+    "module": SAP_MODULES,
+    "wricef_type": WRICEF_TYPES,
+    "assignee_id": None,
+    "requirement_id": None,
+}
+SORTS = {
+    "code": BacklogItem.code,
+    "title": BacklogItem.title,
+    "status": BacklogItem.status,
+    "wricef_type": BacklogItem.wricef_type,
+    "module": BacklogItem.module,
+    "effort_days": BacklogItem.effort_days,
+    "updated_at": BacklogItem.updated_at,
+}
 
 
 def list_items(project, limit, offset, filters, q=None, sort=None, include_deleted=False):
@@ -34,9 +53,12 @@ def incident_counts(project, item_ids) -> dict:
     if not item_ids:
         return {}
     link = HypercareIncident.linked_backlog_item_id
-    rows = db.session.execute(select(link, func.count()).where(
-        HypercareIncident.project_id == project.id, link.in_(list(item_ids))).group_by(link)).all()
-    return {item_id: count for item_id, count in rows}
+    rows = db.session.execute(
+        select(link, func.count())
+        .where(HypercareIncident.project_id == project.id, link.in_(list(item_ids)))
+        .group_by(link)
+    ).all()
+    return dict(rows)
 
 
 def get_item(project, item_id, include_deleted=False) -> BacklogItem:
@@ -48,12 +70,15 @@ def _prepare(project, data: dict) -> dict:
     if "description" in data:
         data["description"] = clean_html(data["description"])
     if data.get("requirement_id") is not None:
-        requirement = db.session.execute(select(ExploreRequirement).where(
-            ExploreRequirement.id == data["requirement_id"],
-            ExploreRequirement.project_id == project.id)).scalar_one_or_none()
+        requirement = db.session.execute(
+            select(ExploreRequirement).where(
+                ExploreRequirement.id == data["requirement_id"], ExploreRequirement.project_id == project.id
+            )
+        ).scalar_one_or_none()
         if requirement is None:
-            raise ValidationFailed("Unknown requirement.",
-                                   errors={"requirement_id": ["No such requirement in this project."]})
+            raise ValidationFailed(
+                "Unknown requirement.", errors={"requirement_id": ["No such requirement in this project."]}
+            )
     if "assignee_id" in data:
         user_in_tenant(data["assignee_id"], "assignee_id")
     return data
@@ -62,8 +87,9 @@ def _prepare(project, data: dict) -> dict:
 def create_item(project, data: dict) -> BacklogItem:
     data = _prepare(project, data)
     prefix = WRICEF_PREFIXES[data["wricef_type"]]
-    item = BacklogItem(project_id=project.id, code=numbering.formatted(prefix, f"project:{project.id}:wricef:{prefix}"),
-                       **data)
+    item = BacklogItem(
+        project_id=project.id, code=numbering.formatted(prefix, f"project:{project.id}:wricef:{prefix}"), **data
+    )
     db.session.add(item)
     db.session.commit()
     return item

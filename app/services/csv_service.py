@@ -6,6 +6,7 @@ as Excel writes in many European locales). The whole file is validated first; an
 file with {"row N": {"field": [...]}}, nothing is written. A row with a known code updates that object
 (re-importing the same file changes nothing); a row without a code creates a new one.
 """
+
 import csv
 import io
 
@@ -18,8 +19,19 @@ from app.services import requirement_service, testing_case_service
 from app.utils.errors import Conflict, ValidationFailed
 
 MAX_ROWS = 5000
-REQUIREMENT_COLUMNS = ["code", "title", "description", "module", "scope_item", "fit_gap", "priority", "status",
-                       "owner_email", "workshop_ref", "external_id"]
+REQUIREMENT_COLUMNS = [
+    "code",
+    "title",
+    "description",
+    "module",
+    "scope_item",
+    "fit_gap",
+    "priority",
+    "status",
+    "owner_email",
+    "workshop_ref",
+    "external_id",
+]
 CASE_COLUMNS = ["code", "title", "steps", "expected_result", "module", "status", "requirement_codes"]
 
 
@@ -42,9 +54,15 @@ def _read(raw: bytes, columns: list[str]) -> list[dict]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     unknown = [h for h in header if h not in columns]
     if not header or "title" not in header or unknown:
-        raise ValidationFailed("The header row is not recognised.", errors={"file": [
-            f"Expected columns from: {', '.join(columns)} (title is required)."
-            + (f" Unknown: {', '.join(unknown)}." if unknown else "")]})
+        raise ValidationFailed(
+            "The header row is not recognised.",
+            errors={
+                "file": [
+                    f"Expected columns from: {', '.join(columns)} (title is required)."
+                    + (f" Unknown: {', '.join(unknown)}." if unknown else "")
+                ]
+            },
+        )
     reader.fieldnames = header
     rows = list(reader)
     if len(rows) > MAX_ROWS:
@@ -59,14 +77,34 @@ def _raise_row_errors(errors: dict) -> None:
 
 # ------------------------------------------------------------------------------------------------ requirements
 
+
 def export_requirements(project, excel: bool = False) -> bytes:
-    rows = db.session.execute(select(ExploreRequirement, User.email)
-                              .outerjoin(User, User.id == ExploreRequirement.owner_id)
-                              .where(ExploreRequirement.project_id == project.id)
-                              .order_by(ExploreRequirement.code)).all()
-    return _write(REQUIREMENT_COLUMNS, [[r.code, r.title, r.description, r.module, r.scope_item, r.fit_gap,
-                                         r.priority, r.status, email or "", r.workshop_ref, r.external_id or ""]
-                                        for r, email in rows], excel)
+    rows = db.session.execute(
+        select(ExploreRequirement, User.email)
+        .outerjoin(User, User.id == ExploreRequirement.owner_id)
+        .where(ExploreRequirement.project_id == project.id)
+        .order_by(ExploreRequirement.code)
+    ).all()
+    return _write(
+        REQUIREMENT_COLUMNS,
+        [
+            [
+                r.code,
+                r.title,
+                r.description,
+                r.module,
+                r.scope_item,
+                r.fit_gap,
+                r.priority,
+                r.status,
+                email or "",
+                r.workshop_ref,
+                r.external_id or "",
+            ]
+            for r, email in rows
+        ],
+        excel,
+    )
 
 
 def import_requirements(project, raw: bytes, schema) -> dict:
@@ -74,8 +112,14 @@ def import_requirements(project, raw: bytes, schema) -> dict:
     rows = _read(raw, REQUIREMENT_COLUMNS)
     existing = requirement_service.find_by_codes(project, [row.get("code") for row in rows])
     emails = {row.get("owner_email", "").lower() for row in rows if row.get("owner_email")}
-    owners = {email.lower(): uid for email, uid in db.session.execute(
-        select(User.email, User.id).where(User.email.in_(list(emails))))} if emails else {}
+    owners = (
+        {
+            email.lower(): uid
+            for email, uid in db.session.execute(select(User.email, User.id).where(User.email.in_(list(emails))))
+        }
+        if emails
+        else {}
+    )
     errors, plans, seen = {}, [], {}
     for number, row in enumerate(rows, start=2):  # row 1 is the header, as the spreadsheet shows it
         label = f"row {number}"
@@ -127,21 +171,49 @@ def import_requirements(project, raw: bytes, schema) -> dict:
 
 # ------------------------------------------------------------------------------------------------ test cases
 
+
 def export_cases(project, excel: bool = False) -> bytes:
-    cases = db.session.execute(select(TestCase).where(TestCase.project_id == project.id)
-                               .order_by(TestCase.code)).scalars().all()
+    cases = (
+        db.session.execute(select(TestCase).where(TestCase.project_id == project.id).order_by(TestCase.code))
+        .scalars()
+        .all()
+    )
     links = testing_case_service.requirement_links([c.id for c in cases])
-    return _write(CASE_COLUMNS, [[c.code, c.title, c.steps, c.expected_result, c.module, c.status,
-                                  " ".join(link["code"] for link in links.get(c.id, []))] for c in cases], excel)
+    return _write(
+        CASE_COLUMNS,
+        [
+            [
+                c.code,
+                c.title,
+                c.steps,
+                c.expected_result,
+                c.module,
+                c.status,
+                " ".join(link["code"] for link in links.get(c.id, [])),
+            ]
+            for c in cases
+        ],
+        excel,
+    )
 
 
 def import_cases(project, raw: bytes, schema) -> dict:
     """`schema` validates one row (the API's TestCaseImportSchema, passed in by the blueprint)."""
     rows = _read(raw, CASE_COLUMNS)
     codes = [row.get("code") for row in rows if row.get("code")]
-    existing = {c.code: c for c in db.session.execute(select(TestCase).where(
-        TestCase.project_id == project.id, TestCase.code.in_(codes))).scalars()} if codes else {}
-    wanted = {code for row in rows for code in row.get("requirement_codes", "").replace(",", " ").replace(";", " ").split()}
+    existing = (
+        {
+            c.code: c
+            for c in db.session.execute(
+                select(TestCase).where(TestCase.project_id == project.id, TestCase.code.in_(codes))
+            ).scalars()
+        }
+        if codes
+        else {}
+    )
+    wanted = {
+        code for row in rows for code in row.get("requirement_codes", "").replace(",", " ").replace(";", " ").split()
+    }
     requirements = requirement_service.find_by_codes(project, wanted)
     errors, plans, seen = {}, [], {}
     for number, row in enumerate(rows, start=2):

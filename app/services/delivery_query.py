@@ -1,12 +1,13 @@
 """Shared by the delivery services (requirements, backlog, testing, defects): project-scoped lookups,
 list filters, sorting, free-text search, bulk status change. Plain functions; the callers pass the
 model and the project, never a request."""
+
 from sqlalchemy import and_, or_, select, text
 
 from app.extensions import db
 from app.models import User
-from app.utils.errors import Conflict, NotFound, ValidationFailed
 from app.services.pagination import paginate
+from app.utils.errors import Conflict, NotFound, ValidationFailed
 
 
 def get_in_project(model, project, object_id, include_deleted: bool = False):
@@ -29,13 +30,15 @@ def user_in_tenant(user_id, field: str):
 
 
 def sort_clause(sort: str | None, columns: dict, default: str):
-    """"-updated_at" -> updated_at DESC; the id breaks ties so pages are stable."""
+    """ "-updated_at" -> updated_at DESC; the id breaks ties so pages are stable."""
     sort = sort or default
     descending = sort.startswith("-")
     name = sort.lstrip("-")
     if name not in columns:
-        raise ValidationFailed("Unknown sort field.",
-                               errors={"sort": [f"One of {', '.join(sorted(columns))}, optionally prefixed by '-'."]})
+        raise ValidationFailed(
+            "Unknown sort field.",
+            errors={"sort": [f"One of {', '.join(sorted(columns))}, optionally prefixed by '-'."]},
+        )
     column = columns[name]
     return [column.desc() if descending else column.asc()]
 
@@ -91,8 +94,9 @@ def bulk_status(model, project, ids: list, status: str, allowed_next=None) -> li
             continue
         allowed = allowed_next(row) if allowed_next else None
         if allowed is not None and status not in allowed:
-            refused.append(f"{getattr(row, 'code', row.id)}: {row.status} -> {status} "
-                           f"(allowed: {', '.join(allowed) or 'none'})")
+            refused.append(
+                f"{getattr(row, 'code', row.id)}: {row.status} -> {status} (allowed: {', '.join(allowed) or 'none'})"
+            )
     if refused:
         raise Conflict("Some rows cannot move to this status; nothing was changed.", refused=refused)
     for row in rows:

@@ -2,7 +2,8 @@
 layer, wired at start-up (app/tasks/__init__.py), decides how it runs — on a worker through the broker, or
 eagerly in-process when no broker is configured. Services therefore never import app.tasks, and the
 import graph keeps one direction (services <- tasks)."""
-from typing import Callable
+
+from collections.abc import Callable
 
 _SENDERS: dict[str, Callable] = {}
 

@@ -1,12 +1,12 @@
 """Sync history and the gateway call log: filtered, paginated, on indexed columns."""
+
 from sqlalchemy import select
 
 from app.models import GatewayCallLog, IntegrationConnection, IntegrationSyncRun
 from app.services.pagination import paginate
 
 
-def sync_runs(limit: int, offset: int, connection_id=None, operation: str | None = None,
-              status: str | None = None):
+def sync_runs(limit: int, offset: int, connection_id=None, operation: str | None = None, status: str | None = None):
     stmt = select(IntegrationSyncRun).order_by(IntegrationSyncRun.started_at.desc(), IntegrationSyncRun.id)
     if connection_id is not None:
         IntegrationConnection.get_scoped_or_404(connection_id)  # a foreign id is a 404, not an empty list

@@ -1,6 +1,7 @@
 """IntegrationService (seed 004): a tenant's connections: create, read, update, activate/deactivate,
 delete, test, status. Secrets are write-only: encrypted on the way in (app/utils/crypto.py), decrypted
 only to build a gateway profile for one call, never returned, logged or put in an error message."""
+
 import base64
 import json
 import os
@@ -43,8 +44,9 @@ def list_connections() -> list[IntegrationConnection]:
 def connector_for(connection: IntegrationConnection) -> type[Connector]:
     cls = connector_class(connection.kind)
     if cls is None:
-        raise Conflict(f"Connection '{connection.name}' is of kind '{connection.kind}', which this server "
-                       "does not know.")
+        raise Conflict(
+            f"Connection '{connection.name}' is of kind '{connection.kind}', which this server does not know."
+        )
     return cls
 
 
@@ -55,11 +57,16 @@ def secrets_set(connection: IntegrationConnection) -> dict:
 
 
 def status(connection: IntegrationConnection) -> dict:
-    return {"active": connection.is_active, "last_sync_at": connection.last_sync_at,
-            "last_test_at": connection.last_test_at, "last_test_status": connection.last_test_status,
-            "last_error": connection.last_error, "last_error_at": connection.last_error_at,
-            "error_count": connection.error_count,
-            "breaker_state": breaker_state(current_app.extensions["kv"], _breaker_name(connection))}
+    return {
+        "active": connection.is_active,
+        "last_sync_at": connection.last_sync_at,
+        "last_test_at": connection.last_test_at,
+        "last_test_status": connection.last_test_status,
+        "last_error": connection.last_error,
+        "last_error_at": connection.last_error_at,
+        "error_count": connection.error_count,
+        "breaker_state": breaker_state(current_app.extensions["kv"], _breaker_name(connection)),
+    }
 
 
 def state_label(connection: IntegrationConnection | None) -> str:
@@ -68,8 +75,9 @@ def state_label(connection: IntegrationConnection | None) -> str:
         return "not_configured"
     if breaker_state(current_app.extensions["kv"], _breaker_name(connection)) == "open":
         return "circuit_open"
-    if connection.last_test_status in ("error", "timeout") or (connection.is_active and connection.last_error
-                                                               and connection.error_count):
+    if connection.last_test_status in ("error", "timeout") or (
+        connection.is_active and connection.last_error and connection.error_count
+    ):
         return "error"
     return "active" if connection.is_active else "inactive"
 
@@ -87,8 +95,10 @@ def catalog() -> list[dict]:
         by_kind: dict[str, list] = {}
         for connection in list_connections():
             by_kind.setdefault(connection.kind, []).append(connection)
-        entries = [{**cls.describe(), "connections": [{"id": str(c.id), "name": c.name} for c in
-                                                      by_kind.get(cls.kind, [])]} for cls in all_connectors()]
+        entries = [
+            {**cls.describe(), "connections": [{"id": str(c.id), "name": c.name} for c in by_kind.get(cls.kind, [])]}
+            for cls in all_connectors()
+        ]
         store.set(key, json.dumps(entries), CATALOG_TTL_SECONDS)
     connections = {str(c.id): c for c in list_connections()} if any(e["connections"] for e in entries) else {}
     for entry in entries:
@@ -96,8 +106,9 @@ def catalog() -> list[dict]:
             connection = connections.get(item["id"])
             item["state"] = state_label(connection) if connection else "not_configured"
         states = [item["state"] for item in entry["connections"]]
-        entry["state"] = next((s for s in ("circuit_open", "error", "active", "inactive") if s in states),
-                              "not_configured")
+        entry["state"] = next(
+            (s for s in ("circuit_open", "error", "active", "inactive") if s in states), "not_configured"
+        )
     return entries
 
 
@@ -116,15 +127,18 @@ def create_connection(data: dict) -> tuple[IntegrationConnection, str]:
     """Returns the connection and its webhook signing secret, which is shown this once."""
     cls = connector_class(data["kind"])
     if cls is None:
-        raise ValidationFailed("Unknown connector kind.", errors={"kind": [
-            f"One of {', '.join(sorted(c.kind for c in all_connectors()))}."]})
+        raise ValidationFailed(
+            "Unknown connector kind.",
+            errors={"kind": [f"One of {', '.join(sorted(c.kind for c in all_connectors()))}."]},
+        )
     if cls.single_per_tenant and _kind_taken(cls.kind):
         raise Conflict(f"This tenant already has a {cls.title} connection; edit it instead.")
     _check_name_free(data["name"])
     config = _clean_config(cls, data.get("config") or {}, partial=False)
     secrets = _clean_secrets(cls, data.get("secrets") or {}, partial=False)
-    connection = IntegrationConnection(kind=cls.kind, name=data["name"], config=config, secrets={},
-                                       tenant_id=tenant_context.require_tenant_id())
+    connection = IntegrationConnection(
+        kind=cls.kind, name=data["name"], config=config, secrets={}, tenant_id=tenant_context.require_tenant_id()
+    )
     db.session.add(connection)
     webhook_secret = "whsec_" + base64.b64encode(os.urandom(24)).decode()
     secrets[WEBHOOK_SECRET_FIELD] = webhook_secret
@@ -151,8 +165,9 @@ def update_connection(connection: IntegrationConnection, data: dict, expected_ve
         changed_access = True
     if changed_access:  # new credentials or endpoints: an old token and old test result mean nothing now
         connection.last_test_status = connection.last_test_at = connection.last_test_message = None
-        _gateway_store().delete(cls.build_profile(connection.tenant_id, connection.id, connection.config,
-                                                  {}).token_cache_key)
+        _gateway_store().delete(
+            cls.build_profile(connection.tenant_id, connection.id, connection.config, {}).token_cache_key
+        )
     db.session.commit()
     invalidate_catalog()
     return connection
@@ -189,16 +204,28 @@ def test_connection(connection: IntegrationConnection) -> dict:
     connection.last_test_message = result.message[:500]
     if result.status != "ok":
         record_error(connection, result.message, finished)
-    db.session.add(IntegrationSyncRun(connection_id=connection.id, operation="test",
-                                      status="succeeded" if result.status == "ok" else "failed",
-                                      triggered_by="manual", error=None if result.status == "ok" else result.message[:500],
-                                      started_by=tenant_context.current_actor_id(), started_at=started,
-                                      finished_at=finished,
-                                      duration_ms=int((finished - started).total_seconds() * 1000)))
+    db.session.add(
+        IntegrationSyncRun(
+            connection_id=connection.id,
+            operation="test",
+            status="succeeded" if result.status == "ok" else "failed",
+            triggered_by="manual",
+            error=None if result.status == "ok" else result.message[:500],
+            started_by=tenant_context.current_actor_id(),
+            started_at=started,
+            finished_at=finished,
+            duration_ms=int((finished - started).total_seconds() * 1000),
+        )
+    )
     db.session.commit()
     invalidate_catalog()
-    return {"status": result.status, "message": result.message, "details": result.details,
-            "tested_at": finished, "kind": cls.kind}
+    return {
+        "status": result.status,
+        "message": result.message,
+        "details": result.details,
+        "tested_at": finished,
+        "kind": cls.kind,
+    }
 
 
 def record_error(connection: IntegrationConnection, message: str, at) -> None:
@@ -215,8 +242,9 @@ def build_connector(connection: IntegrationConnection, **gateway_kwargs) -> Conn
     missing += [f.label for f in cls.fields if f.required and f.secret and not connection.secrets.get(f.name)]
     if missing:
         raise Conflict(f"Connection '{connection.name}' is missing: {', '.join(missing)}.")
-    profile = cls.build_profile(connection.tenant_id, connection.id, connection.config,
-                                read_secrets(connection, cls.secret_fields()))
+    profile = cls.build_profile(
+        connection.tenant_id, connection.id, connection.config, read_secrets(connection, cls.secret_fields())
+    )
     gateway = ALMGateway.for_current_app(profile, **gateway_kwargs)
     return cls(gateway, connection.config, ReferenceCache(_gateway_store(), connection))
 
@@ -230,9 +258,12 @@ def read_secrets(connection: IntegrationConnection, names) -> dict:
         try:
             values[name] = decrypt(token, tenant_id=connection.tenant_id, field=name)
         except SecretUnreadable as exc:
-            raise SecretUnavailable(f"Connection '{connection.name}': the stored {name.replace('_', ' ')} cannot "
-                                    f"be read ({exc}). Enter it again, or add the missing key to ENCRYPTION_KEYS.",
-                                    connection_id=str(connection.id), field=name) from None
+            raise SecretUnavailable(
+                f"Connection '{connection.name}': the stored {name.replace('_', ' ')} cannot "
+                f"be read ({exc}). Enter it again, or add the missing key to ENCRYPTION_KEYS.",
+                connection_id=str(connection.id),
+                field=name,
+            ) from None
     return values
 
 
@@ -275,8 +306,9 @@ def _check_name_free(name: str, exclude_id=None) -> None:
     if exclude_id is not None:
         stmt = stmt.where(IntegrationConnection.id != exclude_id)
     if db.session.execute(stmt).first() is not None:
-        raise ValidationFailed("The connection could not be saved.",
-                               errors={"name": ["A connection with this name already exists."]})
+        raise ValidationFailed(
+            "The connection could not be saved.", errors={"name": ["A connection with this name already exists."]}
+        )
 
 
 def _clean_config(cls: type[Connector], config: dict, partial: bool) -> dict:
@@ -284,8 +316,9 @@ def _clean_config(cls: type[Connector], config: dict, partial: bool) -> dict:
     known = {f.name: f for f in cls.fields if not f.secret}
     for name in config:
         if name not in known:
-            errors[f"config.{name}"] = ["Unknown field." if name not in cls.secret_fields()
-                                        else "Secret: send it under 'secrets'."]
+            errors[f"config.{name}"] = [
+                "Unknown field." if name not in cls.secret_fields() else "Secret: send it under 'secrets'."
+            ]
     clean = {}
     for name, spec in known.items():
         value = config.get(name)

@@ -1,6 +1,7 @@
 """Every core job kind and the service function that runs it, in one place. create_app() calls
 `register_core_handlers()`, so the web app (which starts jobs) and the Celery worker (which runs them)
 always know the same kinds; integration plugins register theirs in their own `load(app)`."""
+
 from app.services import job_service, project_service
 from app.services.cloud_alm import jobs as cloud_alm_jobs
 

@@ -4,8 +4,9 @@ job; a Celery task (`run_job`) runs the handler registered for the job's kind, r
 Handlers are registered explicitly — core kinds in app/services/job_handlers.py, integration kinds in
 their plugin's `load(app)` — and both run from create_app(), so the web app and the worker always know
 the same kinds."""
+
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from app.extensions import db
 from app.models import Job
@@ -62,4 +63,3 @@ def execute(job_id: str) -> None:
 
 def _public_error(exc: Exception) -> str:
     return exc.detail if isinstance(exc, Problem) else "The job failed unexpectedly; see the server log."
-

@@ -1,5 +1,6 @@
 """Leads: the SI firm's pre-sales pipeline (seed 003 §2.2). CRUD, filters and the all-or-nothing CSV
 import. Core code: it knows the sync columns on a lead, never the Dynamics 365 push itself."""
+
 import csv
 import io
 
@@ -10,12 +11,16 @@ from app.extensions import db
 from app.models import IntegrationConnection, User
 from app.models.leads import Lead
 from app.services.common import check_version
+from app.services.pagination import paginate
 from app.utils import tenant_context
 from app.utils.errors import ValidationFailed
-from app.services.pagination import paginate
 
-SORTS = {"company_name": Lead.company_name, "-priority_score": Lead.priority_score.desc(),
-         "priority_score": Lead.priority_score, "-created_at": Lead.created_at.desc()}
+SORTS = {
+    "company_name": Lead.company_name,
+    "-priority_score": Lead.priority_score.desc(),
+    "priority_score": Lead.priority_score,
+    "-created_at": Lead.created_at.desc(),
+}
 IMPORT_LIMIT = 5000
 
 
@@ -61,7 +66,9 @@ def update_lead(lead: Lead, data: dict, expected_version) -> Lead:
         data["domain"] = data["domain"].strip().lower()
         other = find_by_domain(data["domain"])
         if other is not None and other.id != lead.id:
-            raise ValidationFailed("The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]})
+            raise ValidationFailed(
+                "The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]}
+            )
     _check_owner(data.get("owner_id"))
     for name, value in data.items():
         setattr(lead, name, value)
@@ -93,8 +100,10 @@ def import_csv(text: str, schema) -> dict:
             for field, messages in exc.normalized_messages().items():
                 errors[f"row {number}.{field}"] = messages if isinstance(messages, list) else [str(messages)]
     if reader.fieldnames is None or not {"domain", "company_name"} <= {f.strip() for f in reader.fieldnames}:
-        raise ValidationFailed("The CSV needs a header row with at least domain and company_name.",
-                               errors={"file": ["Missing columns domain, company_name."]})
+        raise ValidationFailed(
+            "The CSV needs a header row with at least domain and company_name.",
+            errors={"file": ["Missing columns domain, company_name."]},
+        )
     seen = {}
     for index, row in enumerate(rows):
         if row["domain"] in seen:
@@ -102,8 +111,11 @@ def import_csv(text: str, schema) -> dict:
         seen[row["domain"]] = index
     if errors:
         raise ValidationFailed("Nothing was imported: fix the rows listed.", errors=errors)
-    existing = {lead.domain: lead for lead in db.session.execute(
-        select(Lead).where(Lead.domain.in_(list(seen)))).scalars()} if seen else {}
+    existing = (
+        {lead.domain: lead for lead in db.session.execute(select(Lead).where(Lead.domain.in_(list(seen)))).scalars()}
+        if seen
+        else {}
+    )
     created = updated = 0
     for row in rows:
         lead = existing.get(row["domain"])
@@ -120,8 +132,15 @@ def import_csv(text: str, schema) -> dict:
 
 def d365_org_url() -> str | None:
     """The tenant's Dynamics 365 environment URL (from its hub connection), for links to records."""
-    config = db.session.execute(select(IntegrationConnection.config).where(
-        IntegrationConnection.kind == "d365").order_by(IntegrationConnection.is_active.desc())).scalars().first()
+    config = (
+        db.session.execute(
+            select(IntegrationConnection.config)
+            .where(IntegrationConnection.kind == "d365")
+            .order_by(IntegrationConnection.is_active.desc())
+        )
+        .scalars()
+        .first()
+    )
     return (config or {}).get("org_url")
 
 
@@ -136,5 +155,3 @@ def _check_owner(owner_id) -> None:
         return
     if db.session.execute(select(User.id).where(User.id == owner_id)).first() is None:
         raise ValidationFailed("The lead could not be saved.", errors={"owner_id": ["No such user in this tenant."]})
-
-

@@ -5,6 +5,7 @@
 the caller commits. Two concurrent creators get distinct numbers; a rollback gives the number back, so
 sequences stay gap-free.
 """
+
 import uuid
 
 from sqlalchemy import update
@@ -23,7 +24,8 @@ def next_number(scope: str) -> int:
     db.session.execute(
         insert(NumberSequence.__table__)
         .values(id=uuid.uuid4(), tenant_id=tenant_id, scope=scope, last_value=0)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "scope"]))
+        .on_conflict_do_nothing(index_elements=["tenant_id", "scope"])
+    )
     return db.session.execute(
         update(NumberSequence)
         .where(NumberSequence.scope == scope)

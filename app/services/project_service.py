@@ -1,13 +1,14 @@
 """Projects and their members. A `customer` user sees only the projects they are a member of."""
+
 from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import Project, ProjectMember, User
 from app.services import audit_service, job_service
 from app.services.common import check_version
+from app.services.pagination import paginate
 from app.utils import tenant_context
 from app.utils.errors import Conflict, NotFound, ValidationFailed
-from app.services.pagination import paginate
 
 
 def _visible(stmt, user: User):
@@ -17,15 +18,17 @@ def _visible(stmt, user: User):
     return stmt
 
 
-def list_projects(user: User, limit: int, offset: int, phase: str | None = None, q: str | None = None,
-                  include_deleted: bool = False) -> tuple[list[Project], int]:
+def list_projects(
+    user: User, limit: int, offset: int, phase: str | None = None, q: str | None = None, include_deleted: bool = False
+) -> tuple[list[Project], int]:
     stmt = _visible(select(Project), user).order_by(Project.code, Project.id)
     if phase:
         stmt = stmt.where(Project.phase == phase)
     if q:
         pattern = f"%{q}%"
-        stmt = stmt.where(or_(Project.name.ilike(pattern), Project.code.ilike(pattern),
-                              Project.customer_name.ilike(pattern)))
+        stmt = stmt.where(
+            or_(Project.name.ilike(pattern), Project.code.ilike(pattern), Project.customer_name.ilike(pattern))
+        )
     return paginate(stmt, limit, offset, include_deleted)
 
 
@@ -52,14 +55,17 @@ def _check_dates(data: dict, project: Project | None = None) -> None:
     start = data.get("hypercare_start", project.hypercare_start if project else None)
     end = data.get("hypercare_end", project.hypercare_end if project else None)
     if start and end and end < start:
-        raise ValidationFailed("The hypercare window ends before it starts.",
-                               errors={"hypercare_end": ["Must be on or after hypercare_start."]})
+        raise ValidationFailed(
+            "The hypercare window ends before it starts.",
+            errors={"hypercare_end": ["Must be on or after hypercare_start."]},
+        )
 
 
 def create_project(data: dict) -> Project:
     if _code_taken(data["code"]):
-        raise ValidationFailed("The project could not be created.",
-                               errors={"code": ["A project with this code already exists."]})
+        raise ValidationFailed(
+            "The project could not be created.", errors={"code": ["A project with this code already exists."]}
+        )
     _check_dates(data)
     project = Project(**data)
     db.session.add(project)
@@ -70,8 +76,9 @@ def create_project(data: dict) -> Project:
 def update_project(project: Project, data: dict, expected_version: int | None) -> Project:
     check_version(project, expected_version)
     if "code" in data and data["code"] != project.code and _code_taken(data["code"], project.id):
-        raise ValidationFailed("The project could not be saved.",
-                               errors={"code": ["A project with this code already exists."]})
+        raise ValidationFailed(
+            "The project could not be saved.", errors={"code": ["A project with this code already exists."]}
+        )
     _check_dates(data, project)
     for key, value in data.items():
         setattr(project, key, value)
@@ -94,8 +101,12 @@ def restore_project(project: Project) -> Project:
 
 
 def list_members(project: Project) -> list[ProjectMember]:
-    stmt = (select(ProjectMember).join(User, User.id == ProjectMember.user_id)
-            .where(ProjectMember.project_id == project.id).order_by(User.name))
+    stmt = (
+        select(ProjectMember)
+        .join(User, User.id == ProjectMember.user_id)
+        .where(ProjectMember.project_id == project.id)
+        .order_by(User.name)
+    )
     return list(db.session.execute(stmt).scalars().unique())
 
 
@@ -134,8 +145,10 @@ def export_project(job, report_progress) -> dict:
     report_progress(2, 3)
     document = {
         "project": project.audit_state(),
-        "members": [{"user_id": str(m.user_id), "email": m.user.email, "name": m.user.name, "role": m.user.role}
-                    for m in members],
+        "members": [
+            {"user_id": str(m.user_id), "email": m.user.email, "name": m.user.name, "role": m.user.role}
+            for m in members
+        ],
         "history": history,
     }
     report_progress(3, 3)

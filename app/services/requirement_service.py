@@ -1,33 +1,66 @@
 """Explore requirements: numbered per project (REQ-0001), sanitised, moved through the review workflow."""
+
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ExploreRequirement
 from app.models.delivery_common import SAP_MODULES
-from app.models.explore.requirement import (ALM_SYNC_STATUSES, FIT_GAP, PRIORITIES, SEARCH_DOCUMENT_SQL, STATUSES,
-                                            TRANSITIONS)
+from app.models.explore.requirement import (
+    ALM_SYNC_STATUSES,
+    FIT_GAP,
+    PRIORITIES,
+    SEARCH_DOCUMENT_SQL,
+    STATUSES,
+    TRANSITIONS,
+)
 from app.services import numbering
 from app.services.common import check_version
-from app.services.delivery_query import (bulk_status, equality_filters, get_in_project, list_page, sort_clause,
-                                         text_search, user_in_tenant)
+from app.services.delivery_query import (
+    bulk_status,
+    equality_filters,
+    get_in_project,
+    list_page,
+    sort_clause,
+    text_search,
+    user_in_tenant,
+)
 from app.utils import tenant_context
 from app.utils.errors import Conflict
 from app.utils.sanitize import clean_html
 
-FILTERS = {"status": STATUSES, "module": SAP_MODULES, "fit_gap": FIT_GAP, "priority": PRIORITIES,
-           "owner_id": None, "alm_sync_status": ALM_SYNC_STATUSES}
-SORTS = {"code": ExploreRequirement.code, "title": ExploreRequirement.title, "status": ExploreRequirement.status,
-         "priority": ExploreRequirement.priority, "module": ExploreRequirement.module,
-         "fit_gap": ExploreRequirement.fit_gap, "updated_at": ExploreRequirement.updated_at,
-         "created_at": ExploreRequirement.created_at}
+FILTERS = {
+    "status": STATUSES,
+    "module": SAP_MODULES,
+    "fit_gap": FIT_GAP,
+    "priority": PRIORITIES,
+    "owner_id": None,
+    "alm_sync_status": ALM_SYNC_STATUSES,
+}
+SORTS = {
+    "code": ExploreRequirement.code,
+    "title": ExploreRequirement.title,
+    "status": ExploreRequirement.status,
+    "priority": ExploreRequirement.priority,
+    "module": ExploreRequirement.module,
+    "fit_gap": ExploreRequirement.fit_gap,
+    "updated_at": ExploreRequirement.updated_at,
+    "created_at": ExploreRequirement.created_at,
+}
 
 
 def sequence_scope(project) -> str:
     return f"project:{project.id}:requirement"
 
 
-def list_requirements(project, limit: int, offset: int, filters: dict, q: str | None = None,
-                      sort: str | None = None, include_deleted: bool = False):
+def list_requirements(
+    project,
+    limit: int,
+    offset: int,
+    filters: dict,
+    q: str | None = None,
+    sort: str | None = None,
+    include_deleted: bool = False,
+):
     stmt = select(ExploreRequirement).where(ExploreRequirement.project_id == project.id)
     stmt = equality_filters(stmt, ExploreRequirement, filters, FILTERS)
     stmt = text_search(stmt, ExploreRequirement, q, SEARCH_DOCUMENT_SQL)
@@ -43,8 +76,9 @@ def find_by_codes(project, codes) -> dict[str, ExploreRequirement]:
     codes = list({c for c in codes if c})
     if not codes:
         return {}
-    stmt = select(ExploreRequirement).where(ExploreRequirement.project_id == project.id,
-                                            ExploreRequirement.code.in_(codes))
+    stmt = select(ExploreRequirement).where(
+        ExploreRequirement.project_id == project.id, ExploreRequirement.code.in_(codes)
+    )
     return {r.code: r for r in db.session.execute(stmt).scalars()}
 
 
@@ -53,9 +87,11 @@ def check_transition(requirement: ExploreRequirement, new_status: str) -> None:
         return
     allowed = TRANSITIONS[requirement.status]
     if new_status not in allowed:
-        raise Conflict(f"{requirement.code} cannot move from {requirement.status} to {new_status}; "
-                       f"allowed: {', '.join(allowed) or 'none (final status)'}.",
-                       allowed_transitions=list(allowed))
+        raise Conflict(
+            f"{requirement.code} cannot move from {requirement.status} to {new_status}; "
+            f"allowed: {', '.join(allowed) or 'none (final status)'}.",
+            allowed_transitions=list(allowed),
+        )
 
 
 def _prepare(data: dict) -> dict:
@@ -71,8 +107,9 @@ def build_requirement(project, data: dict) -> ExploreRequirement:
     """A new requirement in the session (numbered, not committed): shared by create and import."""
     data = _prepare(data)
     status = data.pop("status", "draft")
-    requirement = ExploreRequirement(project_id=project.id, code=numbering.formatted("REQ", sequence_scope(project)),
-                                     status=status, **data)
+    requirement = ExploreRequirement(
+        project_id=project.id, code=numbering.formatted("REQ", sequence_scope(project)), status=status, **data
+    )
     db.session.add(requirement)
     return requirement
 

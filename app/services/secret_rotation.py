@@ -1,6 +1,7 @@
 """`flask crypto rotate`: re-encrypt every stored secret under the primary key, so older keys can be
 removed from ENCRYPTION_KEYS afterwards. Runs across tenants (an operator command), one connection at a
 time with a Core UPDATE: no version bump, no audit entry, since nothing a user sees changes."""
+
 import logging
 
 from sqlalchemy import select, update
@@ -18,9 +19,15 @@ def rotate_all() -> dict:
     counts = {"connections": 0, "rotated": 0, "already_primary": 0, "unreadable": 0, "primary_key": ring.primary_id}
     failures = []
     with tenant_context.unscoped():
-        rows = db.session.execute(select(IntegrationConnection.id, IntegrationConnection.tenant_id,
-                                         IntegrationConnection.name, IntegrationConnection.secrets),
-                                  execution_options={"include_deleted": True}).all()
+        rows = db.session.execute(
+            select(
+                IntegrationConnection.id,
+                IntegrationConnection.tenant_id,
+                IntegrationConnection.name,
+                IntegrationConnection.secrets,
+            ),
+            execution_options={"include_deleted": True},
+        ).all()
         for connection_id, tenant_id, name, secrets in rows:
             counts["connections"] += 1
             new_secrets, changed = {}, False
@@ -40,9 +47,11 @@ def rotate_all() -> dict:
                 counts["rotated"] += 1
                 changed = True
             if changed:
-                db.session.execute(update(IntegrationConnection.__table__)
-                                   .where(IntegrationConnection.__table__.c.id == connection_id)
-                                   .values(secrets=new_secrets))
+                db.session.execute(
+                    update(IntegrationConnection.__table__)
+                    .where(IntegrationConnection.__table__.c.id == connection_id)
+                    .values(secrets=new_secrets)
+                )
         db.session.commit()
     for failure in failures:
         log.warning("secret not rotated: %s", failure)

@@ -1,4 +1,5 @@
 """Tenant onboarding: the tenant and its first admin, in one transaction."""
+
 import re
 
 from sqlalchemy import select
@@ -12,8 +13,9 @@ from app.utils.errors import ValidationFailed
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
-def create_tenant(name: str, slug: str, admin_email: str, admin_password: str, tier: str = "free",
-                  admin_name: str = "Administrator") -> tuple[Tenant, User]:
+def create_tenant(
+    name: str, slug: str, admin_email: str, admin_password: str, tier: str = "free", admin_name: str = "Administrator"
+) -> tuple[Tenant, User]:
     errors = {}
     if not name.strip():
         errors["name"] = ["Required."]

@@ -1,4 +1,5 @@
 """Test cases, numbered per project (TC-0001), each linked to the requirements it proves."""
+
 from collections import defaultdict
 
 from sqlalchemy import delete, select
@@ -9,22 +10,37 @@ from app.models.delivery_common import SAP_MODULES
 from app.models.testing import CASE_STATUSES
 from app.services import numbering
 from app.services.common import check_version
-from app.services.delivery_query import bulk_status, equality_filters, get_in_project, list_page, sort_clause, text_search
+from app.services.delivery_query import (
+    bulk_status,
+    equality_filters,
+    get_in_project,
+    list_page,
+    sort_clause,
+    text_search,
+)
 from app.utils import tenant_context
 from app.utils.errors import Conflict, ValidationFailed
 from app.utils.sanitize import clean_html
 
 FILTERS = {"module": SAP_MODULES, "status": CASE_STATUSES}
-SORTS = {"code": TestCase.code, "title": TestCase.title, "module": TestCase.module, "status": TestCase.status,
-         "updated_at": TestCase.updated_at}
+SORTS = {
+    "code": TestCase.code,
+    "title": TestCase.title,
+    "module": TestCase.module,
+    "status": TestCase.status,
+    "updated_at": TestCase.updated_at,
+}
 
 
 def list_cases(project, limit, offset, filters, q=None, sort=None, requirement_id=None, include_deleted=False):
     stmt = select(TestCase).where(TestCase.project_id == project.id)
     stmt = equality_filters(stmt, TestCase, filters, FILTERS)
     if requirement_id is not None:
-        stmt = stmt.where(TestCase.id.in_(select(TestCaseRequirement.test_case_id)
-                                          .where(TestCaseRequirement.requirement_id == requirement_id)))
+        stmt = stmt.where(
+            TestCase.id.in_(
+                select(TestCaseRequirement.test_case_id).where(TestCaseRequirement.requirement_id == requirement_id)
+            )
+        )
     stmt = text_search(stmt, TestCase, q, columns=("title", "steps"))
     stmt = stmt.order_by(*sort_clause(sort, SORTS, "code"), TestCase.id)
     return list_page(stmt, limit, offset, include_deleted)
@@ -40,10 +56,13 @@ def requirement_links(case_ids) -> dict:
     if not case_ids:
         return links
     rows = db.session.execute(
-        select(TestCaseRequirement.test_case_id, ExploreRequirement.id, ExploreRequirement.code,
-               ExploreRequirement.title)
+        select(
+            TestCaseRequirement.test_case_id, ExploreRequirement.id, ExploreRequirement.code, ExploreRequirement.title
+        )
         .join(ExploreRequirement, ExploreRequirement.id == TestCaseRequirement.requirement_id)
-        .where(TestCaseRequirement.test_case_id.in_(list(case_ids))).order_by(ExploreRequirement.code)).all()
+        .where(TestCaseRequirement.test_case_id.in_(list(case_ids)))
+        .order_by(ExploreRequirement.code)
+    ).all()
     for case_id, req_id, code, title in rows:
         links[case_id].append({"id": str(req_id), "code": code, "title": title})
     return links
@@ -53,8 +72,15 @@ def resolve_requirements(project, requirement_ids, field="requirement_ids") -> l
     ids = list(dict.fromkeys(requirement_ids or []))
     if not ids:
         return []
-    found = db.session.execute(select(ExploreRequirement.id).where(
-        ExploreRequirement.project_id == project.id, ExploreRequirement.id.in_(ids))).scalars().all()
+    found = (
+        db.session.execute(
+            select(ExploreRequirement.id).where(
+                ExploreRequirement.project_id == project.id, ExploreRequirement.id.in_(ids)
+            )
+        )
+        .scalars()
+        .all()
+    )
     unknown = [str(i) for i in ids if i not in set(found)]
     if unknown:
         raise ValidationFailed("Unknown requirements.", errors={field: [f"Not in this project: {', '.join(unknown)}"]})
@@ -62,13 +88,19 @@ def resolve_requirements(project, requirement_ids, field="requirement_ids") -> l
 
 
 def set_links(case: TestCase, requirement_ids: list) -> None:
-    current = set(db.session.execute(select(TestCaseRequirement.requirement_id)
-                                     .where(TestCaseRequirement.test_case_id == case.id)).scalars())
+    current = set(
+        db.session.execute(
+            select(TestCaseRequirement.requirement_id).where(TestCaseRequirement.test_case_id == case.id)
+        ).scalars()
+    )
     wanted = set(requirement_ids)
     if current - wanted:
-        db.session.execute(delete(TestCaseRequirement).where(
-            TestCaseRequirement.test_case_id == case.id,
-            TestCaseRequirement.requirement_id.in_(list(current - wanted))))
+        db.session.execute(
+            delete(TestCaseRequirement).where(
+                TestCaseRequirement.test_case_id == case.id,
+                TestCaseRequirement.requirement_id.in_(list(current - wanted)),
+            )
+        )
     for requirement_id in wanted - current:
         db.session.add(TestCaseRequirement(test_case_id=case.id, requirement_id=requirement_id))
 
@@ -82,8 +114,9 @@ def _clean(data: dict) -> dict:
 
 
 def build_case(project, data: dict, requirement_ids=()) -> TestCase:
-    case = TestCase(project_id=project.id, code=numbering.formatted("TC", f"project:{project.id}:test_case"),
-                    **_clean(data))
+    case = TestCase(
+        project_id=project.id, code=numbering.formatted("TC", f"project:{project.id}:test_case"), **_clean(data)
+    )
     db.session.add(case)
     db.session.flush()
     set_links(case, list(requirement_ids))

@@ -1,26 +1,41 @@
 """Test cycles, their executions (one per test case per cycle) and their progress, as SQL aggregates."""
+
 from collections import defaultdict
 
-from sqlalchemy import case as sql_case, func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Defect, TestCase, TestCycle, TestExecution
 from app.models.delivery_common import SEVERITIES
 from app.models.testing import CYCLE_STATUSES, CYCLE_TYPES, DEFECT_DONE, EXECUTION_STATUSES
 from app.services.common import check_version
-from app.services.delivery_query import bulk_status, equality_filters, get_in_project, list_page, sort_clause, text_search
+from app.services.delivery_query import (
+    bulk_status,
+    equality_filters,
+    get_in_project,
+    list_page,
+    sort_clause,
+    text_search,
+)
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, NotFound, ValidationFailed
 
 FILTERS = {"status": CYCLE_STATUSES, "cycle_type": CYCLE_TYPES}
-SORTS = {"name": TestCycle.name, "start_date": TestCycle.start_date, "status": TestCycle.status,
-         "cycle_type": TestCycle.cycle_type, "updated_at": TestCycle.updated_at}
+SORTS = {
+    "name": TestCycle.name,
+    "start_date": TestCycle.start_date,
+    "status": TestCycle.status,
+    "cycle_type": TestCycle.cycle_type,
+    "updated_at": TestCycle.updated_at,
+}
 EXECUTION_FILTERS = {"status": EXECUTION_STATUSES, "executed_by": None}
 EXECUTION_SORTS = {"code": TestCase.code, "status": TestExecution.status, "executed_at": TestExecution.executed_at}
 
 
 # ------------------------------------------------------------------------------------------------ cycles
+
 
 def list_cycles(project, limit, offset, filters, q=None, sort=None, include_deleted=False):
     stmt = select(TestCycle).where(TestCycle.project_id == project.id)
@@ -38,7 +53,9 @@ def _check_dates(data, cycle=None):
     start = data.get("start_date", cycle.start_date if cycle else None)
     end = data.get("end_date", cycle.end_date if cycle else None)
     if start and end and end < start:
-        raise ValidationFailed("The cycle ends before it starts.", errors={"end_date": ["Must be on or after start_date."]})
+        raise ValidationFailed(
+            "The cycle ends before it starts.", errors={"end_date": ["Must be on or after start_date."]}
+        )
 
 
 def create_cycle(project, data) -> TestCycle:
@@ -84,11 +101,15 @@ def progress(cycle_ids) -> dict:
     if not cycle_ids:
         return result
     counts = [func.count(TestExecution.id)] + [
-        func.sum(sql_case((TestExecution.status == status, 1), else_=0)) for status in EXECUTION_STATUSES]
+        func.sum(sql_case((TestExecution.status == status, 1), else_=0)) for status in EXECUTION_STATUSES
+    ]
     # Joined to the test case so that executions of deleted cases drop out, as they do from the grid.
-    for row in db.session.execute(select(TestExecution.cycle_id, *counts)
-                                  .join(TestCase, TestCase.id == TestExecution.test_case_id)
-                                  .where(TestExecution.cycle_id.in_(cycle_ids)).group_by(TestExecution.cycle_id)):
+    for row in db.session.execute(
+        select(TestExecution.cycle_id, *counts)
+        .join(TestCase, TestCase.id == TestExecution.test_case_id)
+        .where(TestExecution.cycle_id.in_(cycle_ids))
+        .group_by(TestExecution.cycle_id)
+    ):
         entry = result[row[0]]
         entry["total"] = row[1]
         for status, value in zip(EXECUTION_STATUSES, row[2:]):
@@ -100,24 +121,34 @@ def progress(cycle_ids) -> dict:
         select(TestExecution.cycle_id, Defect.severity, func.count(Defect.id))
         .join(TestExecution, TestExecution.id == Defect.execution_id)
         .where(TestExecution.cycle_id.in_(cycle_ids), Defect.status.not_in(DEFECT_DONE))
-        .group_by(TestExecution.cycle_id, Defect.severity))
+        .group_by(TestExecution.cycle_id, Defect.severity)
+    )
     for cycle_id, severity, count in defects:
         result[cycle_id]["open_defects"][severity] = count
     return result
 
 
 def _empty_progress() -> dict:
-    entry = {"total": 0, "executed": 0, "executed_pct": 0.0, "pass_rate": 0.0,
-             "open_defects": {s: 0 for s in SEVERITIES}}
-    entry.update({status: 0 for status in EXECUTION_STATUSES})
+    entry = {
+        "total": 0,
+        "executed": 0,
+        "executed_pct": 0.0,
+        "pass_rate": 0.0,
+        "open_defects": dict.fromkeys(SEVERITIES, 0),
+    }
+    entry.update(dict.fromkeys(EXECUTION_STATUSES, 0))
     return entry
 
 
 # ------------------------------------------------------------------------------------------------ executions
 
+
 def list_executions(cycle, limit, offset, filters, sort=None, include_deleted=False):
-    stmt = (select(TestExecution).join(TestCase, TestCase.id == TestExecution.test_case_id)
-            .where(TestExecution.cycle_id == cycle.id))
+    stmt = (
+        select(TestExecution)
+        .join(TestCase, TestCase.id == TestExecution.test_case_id)
+        .where(TestExecution.cycle_id == cycle.id)
+    )
     stmt = equality_filters(stmt, TestExecution, filters, EXECUTION_FILTERS)
     stmt = stmt.order_by(*sort_clause(sort, EXECUTION_SORTS, "code"), TestExecution.id)
     return list_page(stmt, limit, offset, include_deleted)
@@ -127,8 +158,11 @@ def defects_of(execution_ids) -> dict:
     """{execution_id: [{"id", "code", "severity", "status"}]} in one query."""
     found = defaultdict(list)
     if execution_ids:
-        rows = db.session.execute(select(Defect.execution_id, Defect.id, Defect.code, Defect.severity, Defect.status)
-                                  .where(Defect.execution_id.in_(list(execution_ids))).order_by(Defect.code))
+        rows = db.session.execute(
+            select(Defect.execution_id, Defect.id, Defect.code, Defect.severity, Defect.status)
+            .where(Defect.execution_id.in_(list(execution_ids)))
+            .order_by(Defect.code)
+        )
         for execution_id, defect_id, code, severity, status in rows:
             found[execution_id].append({"id": str(defect_id), "code": code, "severity": severity, "status": status})
     return found
@@ -144,15 +178,23 @@ def get_execution(cycle, execution_id, include_deleted=False) -> TestExecution:
 def add_cases(project, cycle, test_case_ids) -> list[TestExecution]:
     """Plan cases into a cycle (not_run). A case already planned is left alone; a removed one comes back."""
     ids = list(dict.fromkeys(test_case_ids))
-    cases = db.session.execute(select(TestCase.id).where(TestCase.project_id == project.id,
-                                                         TestCase.id.in_(ids))).scalars().all()
+    cases = (
+        db.session.execute(select(TestCase.id).where(TestCase.project_id == project.id, TestCase.id.in_(ids)))
+        .scalars()
+        .all()
+    )
     unknown = [str(i) for i in ids if i not in set(cases)]
     if unknown:
-        raise ValidationFailed("Unknown test cases.",
-                               errors={"test_case_ids": [f"Not in this project: {', '.join(unknown)}"]})
-    existing = {e.test_case_id: e for e in db.session.execute(
-        select(TestExecution).where(TestExecution.cycle_id == cycle.id, TestExecution.test_case_id.in_(ids)),
-        execution_options={"include_deleted": True}).scalars()}
+        raise ValidationFailed(
+            "Unknown test cases.", errors={"test_case_ids": [f"Not in this project: {', '.join(unknown)}"]}
+        )
+    existing = {
+        e.test_case_id: e
+        for e in db.session.execute(
+            select(TestExecution).where(TestExecution.cycle_id == cycle.id, TestExecution.test_case_id.in_(ids)),
+            execution_options={"include_deleted": True},
+        ).scalars()
+    }
     touched = []
     for case_id in ids:
         execution = existing.get(case_id)
@@ -185,8 +227,14 @@ def record_result(project, cycle, execution, data, expected_version) -> TestExec
             setattr(execution, key, data[key])
     if new_defect:
         db.session.flush()
-        defect_service.build_defect(project, {**new_defect, "execution_id": execution.id,
-                                              "module": new_defect.get("module") or execution.test_case.module})
+        defect_service.build_defect(
+            project,
+            {
+                **new_defect,
+                "execution_id": execution.id,
+                "module": new_defect.get("module") or execution.test_case.module,
+            },
+        )
     db.session.commit()
     return execution
 

@@ -1,16 +1,18 @@
 """Users of the current tenant (admin-managed)."""
+
 from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import User
-from app.utils import tenant_context
 from app.services.common import check_version
-from app.utils.errors import Conflict, ValidationFailed
 from app.services.pagination import paginate
+from app.utils import tenant_context
+from app.utils.errors import Conflict, ValidationFailed
 
 
-def list_users(limit: int, offset: int, role: str | None = None, q: str | None = None,
-               include_deleted: bool = False) -> tuple[list[User], int]:
+def list_users(
+    limit: int, offset: int, role: str | None = None, q: str | None = None, include_deleted: bool = False
+) -> tuple[list[User], int]:
     stmt = select(User).order_by(User.name, User.id)
     if role:
         stmt = stmt.where(User.role == role)
@@ -33,8 +35,13 @@ def create_user(data: dict) -> User:
     email = data["email"].strip().lower()
     if _email_taken(email):
         raise ValidationFailed("The user could not be created.", errors={"email": ["Already in use."]})
-    user = User(email=email, name=data["name"], role=data["role"], support_level=data.get("support_level"),
-                active=data.get("active", True))
+    user = User(
+        email=email,
+        name=data["name"],
+        role=data["role"],
+        support_level=data.get("support_level"),
+        active=data.get("active", True),
+    )
     user.set_password(data["password"])
     db.session.add(user)
     db.session.commit()
@@ -44,12 +51,17 @@ def create_user(data: dict) -> User:
 def update_user(user: User, data: dict, expected_version: int | None) -> User:
     check_version(user, expected_version)
     if user.id == tenant_context.current_actor_id() and (
-            data.get("active") is False or data.get("role", user.role) != user.role):
-        raise ValidationFailed("You cannot deactivate yourself or change your own role.",
-                               errors={"role" if "role" in data else "active": ["Not for your own account."]})
+        data.get("active") is False or data.get("role", user.role) != user.role
+    ):
+        raise ValidationFailed(
+            "You cannot deactivate yourself or change your own role.",
+            errors={"role" if "role" in data else "active": ["Not for your own account."]},
+        )
     if data.get("support_level") and data.get("role", user.role) != "support":
-        raise ValidationFailed("Only support staff have a support level.",
-                               errors={"support_level": ["Only support staff have a support level."]})
+        raise ValidationFailed(
+            "Only support staff have a support level.",
+            errors={"support_level": ["Only support staff have a support level."]},
+        )
     password = data.pop("password", None)
     for key, value in data.items():
         setattr(user, key, value)
@@ -77,4 +89,3 @@ def restore_user(user: User) -> User:
     user.active = True
     db.session.commit()
     return user
-

@@ -5,6 +5,7 @@ connection's signing secret (`whsec_<base64>`, stored encrypted). Deliveries old
 minutes are refused (replay), a `webhook-id` seen before is acknowledged and not stored again. Stored
 events are processed by a Celery task, so the sender gets its 2xx at once.
 """
+
 import base64
 import hashlib
 import hmac
@@ -35,8 +36,9 @@ class PayloadTooLarge(Problem):
 def tenant_of_connection(connection_id) -> object:
     """The one cross-tenant read of this endpoint: which tenant owns the connection the URL names."""
     with tenant_context.unscoped():
-        stmt = select(IntegrationConnection.tenant_id).where(IntegrationConnection.id == connection_id,
-                                                             IntegrationConnection.deleted_at.is_(None))
+        stmt = select(IntegrationConnection.tenant_id).where(
+            IntegrationConnection.id == connection_id, IntegrationConnection.deleted_at.is_(None)
+        )
         tenant_id = db.session.execute(stmt).scalar_one_or_none()
     if tenant_id is None:
         raise NotFound("No such webhook endpoint.")
@@ -48,8 +50,11 @@ def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
     connection = IntegrationConnection.get_scoped_or_404(connection_id)
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"Webhook bodies are limited to {MAX_BODY_BYTES // 1024} KiB.")
-    webhook_id, timestamp, signatures = (headers.get("webhook-id"), headers.get("webhook-timestamp"),
-                                         headers.get("webhook-signature"))
+    webhook_id, timestamp, signatures = (
+        headers.get("webhook-id"),
+        headers.get("webhook-timestamp"),
+        headers.get("webhook-signature"),
+    )
     if not webhook_id or not timestamp or not signatures:
         raise BadRequest("Missing webhook-id, webhook-timestamp or webhook-signature header.")
     try:
@@ -59,8 +64,9 @@ def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
     if abs(utcnow().timestamp() - sent_at) > TOLERANCE_SECONDS:
         raise BadRequest("webhook-timestamp is outside the five-minute window (stale or replayed delivery).")
     secret = integration_service.read_secrets(connection, [integration_service.WEBHOOK_SECRET_FIELD])
-    if not verify_signature(secret.get(integration_service.WEBHOOK_SECRET_FIELD, ""), webhook_id, timestamp,
-                            body, signatures):
+    if not verify_signature(
+        secret.get(integration_service.WEBHOOK_SECRET_FIELD, ""), webhook_id, timestamp, body, signatures
+    ):
         raise Unauthorized("The webhook signature does not match.")
     if not connection.is_active:
         raise Conflict("The connection is not active; activate it to accept webhooks.")
@@ -73,9 +79,12 @@ def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
         raise BadRequest("The webhook body is not JSON.") from None
     if not isinstance(payload, dict):
         payload = {"data": payload}
-    event = WebhookEvent(connection_id=connection.id, webhook_id=webhook_id[:200],
-                         event_type=str(payload.get("type") or payload.get("eventType") or "")[:100] or None,
-                         payload=payload)
+    event = WebhookEvent(
+        connection_id=connection.id,
+        webhook_id=webhook_id[:200],
+        event_type=str(payload.get("type") or payload.get("eventType") or "")[:100] or None,
+        payload=payload,
+    )
     db.session.add(event)
     try:
         db.session.commit()
@@ -88,8 +97,9 @@ def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
 
 
 def _existing(connection_id, webhook_id):
-    stmt = select(WebhookEvent).where(WebhookEvent.connection_id == connection_id,
-                                      WebhookEvent.webhook_id == webhook_id)
+    stmt = select(WebhookEvent).where(
+        WebhookEvent.connection_id == connection_id, WebhookEvent.webhook_id == webhook_id
+    )
     return db.session.execute(stmt).scalar_one_or_none()
 
 
@@ -103,8 +113,9 @@ def verify_signature(secret: str, webhook_id: str, timestamp: str, body: bytes, 
     if not secret:
         return False
     expected = sign(secret, webhook_id, timestamp, body).encode()
-    return any(hmac.compare_digest(expected, candidate.encode()) for candidate in header.split()
-               if candidate.startswith("v1,"))
+    return any(
+        hmac.compare_digest(expected, candidate.encode()) for candidate in header.split() if candidate.startswith("v1,")
+    )
 
 
 def process(event_id) -> None:
@@ -120,15 +131,23 @@ def process(event_id) -> None:
         if outcome.get("follow_up") == "pull_requirements":  # Cloud ALM: a changed task means a pull
             cloud_alm_schedule.pull_for_webhook(outcome.get("alm_project_id"))
         event.status, event.error = "processed", None
-    except Exception as exc:  # noqa: BLE001 - recorded on the event and the connection
+    except Exception as exc:
         log.warning("webhook event %s failed: %s", event.id, type(exc).__name__)
         event.status, event.error = "failed", str(exc)[:500]
         integration_service.record_error(connection, f"Webhook processing failed: {str(exc)[:400]}", utcnow())
     finished = utcnow()
     event.processed_at = finished
     connection.last_sync_at = finished
-    db.session.add(IntegrationSyncRun(connection_id=connection.id, operation="webhook", triggered_by="webhook",
-                                      status="succeeded" if event.status == "processed" else "failed",
-                                      error=event.error, started_at=started, finished_at=finished,
-                                      duration_ms=int((finished - started).total_seconds() * 1000)))
+    db.session.add(
+        IntegrationSyncRun(
+            connection_id=connection.id,
+            operation="webhook",
+            triggered_by="webhook",
+            status="succeeded" if event.status == "processed" else "failed",
+            error=event.error,
+            started_at=started,
+            finished_at=finished,
+            duration_ms=int((finished - started).total_seconds() * 1000),
+        )
+    )
     db.session.commit()

@@ -1,5 +1,6 @@
 """Celery wiring: tasks run inside the Flask app context; with no broker configured they run eagerly
 in-process (the embedded default). Tasks are thin: they set the tenant scope and call a service."""
+
 from celery import Task
 from flask import current_app, has_app_context
 

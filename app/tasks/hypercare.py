@@ -1,5 +1,6 @@
 """The SLA breach sweep, run by Celery beat every minute (reviewer finding A3: a scheduler, not only lazy
 checks). One tenant at a time, each under its own tenant scope; one tenant's failure does not stop the rest."""
+
 import logging
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ def sweep_sla_breaches() -> dict:
         try:
             with tenant_scope(tenant_id):
                 counts = breaches.sweep()
-        except Exception:  # noqa: BLE001 - log and go on with the next tenant
+        except Exception:
             db.session.rollback()
             log.exception("SLA sweep failed for a tenant", extra={"tenant_id": str(tenant_id)})
             continue

@@ -1,4 +1,5 @@
 """Integration tasks: processing a stored inbound webhook, and beat's scheduled Cloud ALM sync."""
+
 from app.extensions import celery
 from app.services import webhook_service
 from app.services.cloud_alm import schedule as cloud_alm_schedule

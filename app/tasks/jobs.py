@@ -1,4 +1,5 @@
 """The one task that runs every platform job (app/services/job_service.py) in its tenant's scope."""
+
 from app.extensions import celery
 from app.services import job_service
 from app.utils.tenant_context import tenant_scope

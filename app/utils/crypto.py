@@ -5,6 +5,7 @@ field name are bound as associated data, so a ciphertext copied to another tenan
 field does not decrypt. `ENCRYPTION_KEYS` is `id:base64key,...` (32-byte keys), the first is primary:
 new secrets use it, the others only decrypt until `flask crypto rotate` has re-encrypted everything.
 """
+
 import base64
 import logging
 import os
@@ -65,7 +66,7 @@ class KeyRing:
         return f"{FORMAT_VERSION}:{self.primary_id}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, token: str, *, tenant_id, field: str) -> str:
-        version, key_id, body = _split(token)
+        _version, key_id, body = _split(token)
         key = self.keys.get(key_id)
         if key is None:
             raise SecretUnreadable(f"it was encrypted with key {key_id!r}, which ENCRYPTION_KEYS does not list")
@@ -73,8 +74,9 @@ class KeyRing:
             raw = base64.urlsafe_b64decode(body)
             return AESGCM(key).decrypt(raw[:12], raw[12:], _aad(tenant_id, field)).decode()
         except (InvalidTag, ValueError):
-            raise SecretUnreadable("it does not authenticate (tampered, or copied from another tenant or field)") \
-                from None
+            raise SecretUnreadable(
+                "it does not authenticate (tampered, or copied from another tenant or field)"
+            ) from None
 
     def needs_rotation(self, token: str) -> bool:
         return _split(token)[1] != self.primary_id
@@ -113,8 +115,11 @@ def load_keyring(config: dict, instance_path: str) -> KeyRing:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(generate_key_spec("dev1") + "\n")
-        log.warning("ENCRYPTION_KEYS is not set: generated a development key into %s. "
-                    "Set ENCRYPTION_KEYS for anything but a laptop.", path)
+        log.warning(
+            "ENCRYPTION_KEYS is not set: generated a development key into %s. "
+            "Set ENCRYPTION_KEYS for anything but a laptop.",
+            path,
+        )
     with open(path) as handle:
         return KeyRing.parse(handle.read().strip())
 

@@ -4,6 +4,7 @@ Raise a `Problem` subclass anywhere (service, model, blueprint); the handlers re
 `register_error_handlers` turn it, werkzeug's HTTP errors, marshmallow validation errors, JWT errors and
 unexpected exceptions into `application/problem+json` with the request's correlation id.
 """
+
 import logging
 
 from flask import g, jsonify, request
@@ -98,11 +99,15 @@ def register_error_handlers(app):
     @app.errorhandler(MarshmallowValidationError)
     def handle_validation(exc: MarshmallowValidationError):
         errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return problem_response(422, "Validation Failed", "The request body has invalid fields.", "validation-error", errors)
+        return problem_response(
+            422, "Validation Failed", "The request body has invalid fields.", "validation-error", errors
+        )
 
     @app.errorhandler(StaleDataError)
     def handle_stale(exc):
-        return problem_response(409, "Conflict", "The object was changed by someone else; reload and retry.", "conflict")
+        return problem_response(
+            409, "Conflict", "The object was changed by someone else; reload and retry.", "conflict"
+        )
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
@@ -119,6 +124,9 @@ def register_error_handlers(app):
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         log.exception("unhandled error", extra={"path": request.path})
-        return problem_response(500, "Internal Server Error",
-                                "Something went wrong on our side. Quote the correlation id when reporting it.",
-                                "internal-error")
+        return problem_response(
+            500,
+            "Internal Server Error",
+            "Something went wrong on our side. Quote the correlation id when reporting it.",
+            "internal-error",
+        )

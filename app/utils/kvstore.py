@@ -3,6 +3,7 @@
 Used for rate limits, login throttling and token caches. Only counters with expiry, get/set/delete —
 the operations both backends do atomically.
 """
+
 import threading
 import time
 
@@ -20,7 +21,7 @@ class MemoryStore:
         item = self._data.get(key)
         if item is None:
             return None
-        value, expires = item
+        _value, expires = item
         if expires is not None and expires <= time.monotonic():
             del self._data[key]
             return None

@@ -1,4 +1,5 @@
 """Correlation ids, JSON logs and Prometheus metrics for every request."""
+
 import json
 import logging
 import re
@@ -14,18 +15,25 @@ from app.utils import tenant_context
 _SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 REGISTRY = CollectorRegistry(auto_describe=True)
-HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status", "tenant"],
-                        registry=REGISTRY)
-HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route", "tenant"],
-                         registry=REGISTRY,
-                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-RATE_LIMIT_EXCEEDED = Counter("rate_limit_exceeded_total", "Requests refused by the tenant rate limit",
-                              ["tenant", "tier"], registry=REGISTRY)
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests", ["method", "route", "status", "tenant"], registry=REGISTRY
+)
+HTTP_LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route", "tenant"],
+    registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+RATE_LIMIT_EXCEEDED = Counter(
+    "rate_limit_exceeded_total", "Requests refused by the tenant rate limit", ["tenant", "tier"], registry=REGISTRY
+)
 LOGIN_FAILURES = Counter("auth_login_failures_total", "Failed logins", ["reason"], registry=REGISTRY)
 
 
 def _context_record_factory(base_factory):
     """Stamp every log record, whoever emits it, with the correlation id and the acting tenant."""
+
     def factory(*args, **kwargs):
         record = base_factory(*args, **kwargs)
         try:
@@ -35,6 +43,7 @@ def _context_record_factory(base_factory):
         tenant_id = tenant_context.current_tenant_id()
         record.tenant_id = str(tenant_id) if tenant_id else None
         return record
+
     factory._meridian = True
     return factory
 
@@ -62,8 +71,11 @@ def configure_logging(app):
         logging.setLogRecordFactory(_context_record_factory(logging.getLogRecordFactory()))
     handler = logging.StreamHandler(sys.stderr)
     handler._meridian = True
-    handler.setFormatter(JSONFormatter() if app.config["LOG_JSON"] else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"))
+    handler.setFormatter(
+        JSONFormatter()
+        if app.config["LOG_JSON"]
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s")
+    )
     root = logging.getLogger()
     # Replace only our own handler, so test capture and embedding servers keep theirs.
     root.handlers = [h for h in root.handlers if not getattr(h, "_meridian", False)] + [handler]
@@ -90,9 +102,18 @@ def init_request_tracking(app):
         HTTP_REQUESTS.labels(request.method, route, str(response.status_code), tenant).inc()
         HTTP_LATENCY.labels(request.method, route, tenant).observe(elapsed)
         if not request.path.startswith("/static"):
-            access_log.info("%s %s %s", request.method, request.path, response.status_code,
-                            extra={"path": request.path, "method": request.method, "status": response.status_code,
-                                   "duration_ms": round(elapsed * 1000, 2)})
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "path": request.path,
+                    "method": request.method,
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
         return response
 
     @app.teardown_request

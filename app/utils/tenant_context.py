@@ -4,6 +4,7 @@ The tenant-scoped base query reads this and fails closed: a tenant-owned model q
 tenant context raises `TenantContextMissing`. Cross-tenant reads (login by e-mail, the SLA sweep over
 all tenants) must say so with `unscoped()`, which is greppable and deliberate.
 """
+
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar

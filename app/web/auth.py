@@ -1,5 +1,6 @@
 """Authentication on every request: flask-jwt-extended's callbacks (token checks answered as
 problem+json) and `requires`, the decorator every tenant endpoint wears."""
+
 from functools import wraps
 
 from flask import g
@@ -52,9 +53,12 @@ def register_jwt_callbacks(jwt) -> None:
 
     def _missing_or_bad(reason: str):
         if "CSRF" in reason:  # cookie auth without the double-submit header, or a wrong one
-            return problem_response(403, "CSRF Check Failed",
-                                    "Send the csrf_access_token cookie's value in the X-CSRF-TOKEN header.",
-                                    "csrf-failed")
+            return problem_response(
+                403,
+                "CSRF Check Failed",
+                "Send the csrf_access_token cookie's value in the X-CSRF-TOKEN header.",
+                "csrf-failed",
+            )
         return _unauthorized("Sign in first." if "Missing" in reason else "The token is invalid.")
 
     jwt.unauthorized_loader(_missing_or_bad)

@@ -1,6 +1,7 @@
 """Request and response helpers for thin blueprints: JSON bodies and query arguments loaded through
 marshmallow (422 with field errors), If-Match and ETag (optimistic concurrency), the 202 answer of a job,
 file uploads and CSV downloads."""
+
 import re
 
 from flask import Response, jsonify, request
@@ -78,5 +79,8 @@ def uploaded_file() -> bytes:
 
 
 def csv_download(content: bytes, filename: str) -> Response:
-    return Response(content, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,5 +1,6 @@
 """OpenAPI 3 document generated from the URL map and the marshmallow schemas each view declares with
 `@doc(...)`. Every /api/v1 route appears, documented or not, so fuzzers see the whole surface."""
+
 import re
 
 from apispec import APISpec
@@ -13,10 +14,19 @@ _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 def doc(summary: str = "", body=None, response=None, many: bool = False, status: int = 200, tags=None, args=None):
     """Describe a view: its JSON body, its answer (`many`: a page of them), and `args`, the QueryArgs
     schema its query string is loaded with (app/web/http.py `load_args`)."""
+
     def decorator(view):
-        view._openapi = {"summary": summary, "body": body, "response": response, "many": many,
-                         "status": status, "tags": tags, "args": args}
+        view._openapi = {
+            "summary": summary,
+            "body": body,
+            "response": response,
+            "many": many,
+            "status": status,
+            "tags": tags,
+            "args": args,
+        }
         return view
+
     return decorator
 
 
@@ -40,9 +50,15 @@ def build_spec(app) -> dict:
         view = app.view_functions[rule.endpoint]
         meta = getattr(view, "_openapi", {})
         path = _CONVERTER.sub(r"{\2}", rule.rule)
-        parameters = [{"name": name, "in": "path", "required": True,
-                       "schema": {"type": "string", "format": "uuid"} if conv == "uuid" else {"type": "string"}}
-                      for conv, name in _CONVERTER.findall(rule.rule)]
+        parameters = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "format": "uuid"} if conv == "uuid" else {"type": "string"},
+            }
+            for conv, name in _CONVERTER.findall(rule.rule)
+        ]
         if meta.get("args") is not None:
             parameters = parameters + marshmallow_plugin.converter.schema2parameters(meta["args"], location="query")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -51,20 +67,25 @@ def build_spec(app) -> dict:
                 "operationId": f"{rule.endpoint}.{method.lower()}",
                 "tags": meta.get("tags") or [rule.endpoint.split(".")[0]],
                 "parameters": parameters,
-                "responses": {"default": {"description": "Problem", "content": {
-                    "application/problem+json": {"schema": problem}}}},
+                "responses": {
+                    "default": {"description": "Problem", "content": {"application/problem+json": {"schema": problem}}}
+                },
             }
             if getattr(view, "_permission", None) is not None or getattr(view, "_authenticated", False):
                 operation["security"] = [{"bearer": []}]
             if meta.get("body") is not None and method in ("POST", "PUT", "PATCH"):
-                operation["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": _schema_ref(spec, meta["body"])}}}
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": _schema_ref(spec, meta["body"])}},
+                }
             response = {"description": "OK"}
             if meta.get("response") is not None:
                 ref = _schema_ref(spec, meta["response"])
                 if meta.get("many"):
-                    ref = {"type": "object", "properties": {"items": {"type": "array", "items": ref},
-                                                             "total": {"type": "integer"}}}
+                    ref = {
+                        "type": "object",
+                        "properties": {"items": {"type": "array", "items": ref}, "total": {"type": "integer"}},
+                    }
                 response["content"] = {"application/json": {"schema": ref}}
             operation["responses"][str(meta.get("status", 200))] = response
             paths.setdefault(path, {})[method.lower()] = operation

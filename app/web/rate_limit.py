@@ -1,5 +1,6 @@
 """Per-tenant request limits by tier (seed 001 §6.3): a fixed one-minute window per tenant, counted in
 Redis when configured so every web process shares it, in-process otherwise."""
+
 import time
 
 from flask import current_app, g
@@ -16,11 +17,13 @@ def enforce_tenant_rate_limit(tenant) -> None:
         return
     limit = current_app.config["RATE_LIMITS"].get(tenant.tier, current_app.config["RATE_LIMITS"]["free"])
     window = int(time.time() // WINDOW_SECONDS)
-    count, ttl = kv.incr(f"ratelimit:{tenant.id}:{window}", WINDOW_SECONDS)
+    count, _ttl = kv.incr(f"ratelimit:{tenant.id}:{window}", WINDOW_SECONDS)
     reset = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
     headers = {"X-RateLimit-Limit": limit, "X-RateLimit-Remaining": max(0, limit - count), "X-RateLimit-Reset": reset}
     g.rate_limit_headers = headers
     if count > limit:
         RATE_LIMIT_EXCEEDED.labels(str(tenant.id), tenant.tier).inc()
-        raise RateLimited(f"Your organisation's plan allows {limit} requests per minute. Retry in {reset} s.",
-                          headers={**headers, "Retry-After": reset})
+        raise RateLimited(
+            f"Your organisation's plan allows {limit} requests per minute. Retry in {reset} s.",
+            headers={**headers, "Retry-After": reset},
+        )

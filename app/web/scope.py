@@ -1,6 +1,7 @@
 """The objects a URL names, loaded once per request as the signed-in user may see them. Every nested
 route starts here, so another tenant's id (or, for a customer, a project they are not a member of)
 answers 404 before any body is read."""
+
 from flask import g
 
 from app.services import project_service

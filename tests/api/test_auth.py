@@ -1,4 +1,4 @@
-from tests.conftest import PASSWORD, login
+from tests.fixtures.app import PASSWORD, login
 
 
 def _cookie(client, name):
@@ -104,8 +104,12 @@ def test_cookie_refresh_and_logout_flow(client, tenant_a):
 
 def test_failed_logins_are_throttled_per_account(client, tenant_a):
     for _ in range(5):
-        assert client.post("/api/v1/auth/login",
-                           json={"email": "admin@alpha.test", "password": "wrong-password"}).status_code == 401
+        assert (
+            client.post(
+                "/api/v1/auth/login", json={"email": "admin@alpha.test", "password": "wrong-password"}
+            ).status_code
+            == 401
+        )
     blocked = client.post("/api/v1/auth/login", json={"email": "admin@alpha.test", "password": PASSWORD})
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
@@ -122,10 +126,14 @@ def test_failed_logins_are_throttled_per_address(client, tenant_a):
 def test_a_successful_login_clears_the_account_counter(client, tenant_a):
     for _ in range(4):
         client.post("/api/v1/auth/login", json={"email": "admin@alpha.test", "password": "wrong-password"})
-    assert client.post("/api/v1/auth/login", json={"email": "admin@alpha.test", "password": PASSWORD}).status_code == 200
+    assert (
+        client.post("/api/v1/auth/login", json={"email": "admin@alpha.test", "password": PASSWORD}).status_code == 200
+    )
     for _ in range(4):
         client.post("/api/v1/auth/login", json={"email": "admin@alpha.test", "password": "wrong-password"})
-    assert client.post("/api/v1/auth/login", json={"email": "admin@alpha.test", "password": PASSWORD}).status_code == 200
+    assert (
+        client.post("/api/v1/auth/login", json={"email": "admin@alpha.test", "password": PASSWORD}).status_code == 200
+    )
 
 
 def test_tokens_carry_tenant_and_role(client, tenant_a):
@@ -139,8 +147,9 @@ def test_tokens_carry_tenant_and_role(client, tenant_a):
 
 
 def test_logout_with_an_expired_access_token_still_ends_the_session(client, tenant_a):
-    from app.utils.clock import utcnow  # noqa: F401  (documents: tokens expire by real time, so forge one)
     from flask_jwt_extended import create_access_token, decode_token
+
+    from app.utils.clock import utcnow  # noqa: F401  (documents: tokens expire by real time, so forge one)
 
     body = client.post("/api/v1/auth/login", json={"email": "admin@alpha.test", "password": PASSWORD}).json
     refresh_header = {"Authorization": f"Bearer {body['refresh_token']}"}
@@ -148,8 +157,11 @@ def test_logout_with_an_expired_access_token_still_ends_the_session(client, tena
         claims = decode_token(body["access_token"])
         from datetime import timedelta
 
-        expired = create_access_token(identity=claims["sub"], expires_delta=timedelta(seconds=-1),
-                                      additional_claims={k: claims[k] for k in ("tid", "role", "sid")})
+        expired = create_access_token(
+            identity=claims["sub"],
+            expires_delta=timedelta(seconds=-1),
+            additional_claims={k: claims[k] for k in ("tid", "role", "sid")},
+        )
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
     assert client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
     assert client.post("/api/v1/auth/logout", headers=refresh_header).status_code == 204

@@ -1,10 +1,11 @@
 """Bad input never produces a 500: every write route, with the caller's own objects in the path, is sent
 a set of malformed bodies. Routes are read from the URL map, so later routes are covered automatically."""
+
 import re
 
 from app.extensions import db
 from app.utils import tenant_context
-from tests.isolation_registry import FACTORIES
+from tests.fixtures.isolation_registry import FACTORIES
 
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -24,8 +25,12 @@ BAD_BODIES = [
 
 def test_no_write_route_answers_500_to_malformed_bodies(app, tenant_a, admin_a, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", False)  # many requests; a 429 would hide answers
-    routes = [(rule, method) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")
-              for method in sorted(rule.methods & {"POST", "PUT", "PATCH"})]
+    routes = [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1")
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH"})
+    ]
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
         ctx, values = {}, {}
         for rule, _ in routes:
@@ -40,7 +45,8 @@ def test_no_write_route_answers_500_to_malformed_bodies(app, tenant_a, admin_a, 
         url = _PARAM.sub(lambda m: values[m.group(1)], rule.rule)
         for label, body in BAD_BODIES:
             response = admin_a.open(url, method, data=body, headers={"Content-Type": "application/json"})
-            if response.status_code >= 500 or (response.status_code >= 400
-                                               and response.mimetype != "application/problem+json"):
+            if response.status_code >= 500 or (
+                response.status_code >= 400 and response.mimetype != "application/problem+json"
+            ):
                 failures.append(f"{method} {rule.rule} [{label}] -> {response.status_code} {response.mimetype}")
     assert not failures, "\n".join(failures)

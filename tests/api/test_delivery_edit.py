@@ -15,11 +15,14 @@ def _post(api, url, body, status=201):
 def _failed_with_defect(api, project_id):
     case = _post(api, _p(project_id, "test-cases"), {"title": "Send cheque to bank", "module": "FI"})
     cycle = _post(api, _p(project_id, "test-cycles"), {"name": "SIT 1", "cycle_type": "sit"})
-    execution = _post(api, _p(project_id, f"test-cycles/{cycle['id']}/executions"),
-                      {"test_case_ids": [case["id"]]})["items"][0]
-    response = api.patch(_p(project_id, f"test-cycles/{cycle['id']}/executions/{execution['id']}"),
-                         json={"status": "failed", "new_defect": {"title": "Status not updated", "severity": "p2"}},
-                         headers={"If-Match": f'"{execution["version"]}"'})
+    execution = _post(api, _p(project_id, f"test-cycles/{cycle['id']}/executions"), {"test_case_ids": [case["id"]]})[
+        "items"
+    ][0]
+    response = api.patch(
+        _p(project_id, f"test-cycles/{cycle['id']}/executions/{execution['id']}"),
+        json={"status": "failed", "new_defect": {"title": "Status not updated", "severity": "p2"}},
+        headers={"If-Match": f'"{execution["version"]}"'},
+    )
     assert response.status_code == 200, response.json
     return case, cycle, response.json
 
@@ -37,13 +40,21 @@ def test_one_defect_says_where_it_was_found_and_who_raised_it(admin_a, tenant_a,
     assert body["reporter"]["name"]
 
     # The PATCH answer carries the same context, so the page redraws from it.
-    patched = admin_a.patch(_p(project_id, f"defects/{defect_id}"), json={"status": "in_progress"},
-                            headers={"If-Match": f'"{body["version"]}"'})
+    patched = admin_a.patch(
+        _p(project_id, f"defects/{defect_id}"),
+        json={"status": "in_progress"},
+        headers={"If-Match": f'"{body["version"]}"'},
+    )
     assert patched.status_code == 200 and patched.json["execution"]["cycle"]["name"] == "SIT 1"
 
     # Taken out of the cycle, the execution is still named (flagged removed) rather than lost.
-    assert admin_a.delete(_p(project_id, f"test-cycles/{cycle['id']}/executions/{execution['id']}"),
-                          headers={"If-Match": f'"{execution["version"]}"'}).status_code == 204
+    assert (
+        admin_a.delete(
+            _p(project_id, f"test-cycles/{cycle['id']}/executions/{execution['id']}"),
+            headers={"If-Match": f'"{execution["version"]}"'},
+        ).status_code
+        == 204
+    )
     again = admin_a.get(_p(project_id, f"defects/{defect_id}")).json
     assert again["execution"]["removed"] is True and again["execution"]["test_case"]["code"] == case["code"]
 
@@ -60,9 +71,10 @@ def test_edits_are_versioned_audited_and_validated(admin_a, tenant_a, make_proje
     cycle = _post(admin_a, _p(project_id, "test-cycles"), {"name": "UAT", "start_date": "2027-03-01"})
     defect = _post(admin_a, _p(project_id, "defects"), {"title": "Typo", "module": "FI"})
     for kind, path, obj, change, bad, field in (
-            ("BacklogItem", "backlog-items", item, {"status": "design"}, {"effort_days": -1}, "effort_days"),
-            ("TestCycle", "test-cycles", cycle, {"status": "in_progress"}, {"end_date": "2027-02-01"}, "end_date"),
-            ("Defect", "defects", defect, {"severity": "p1"}, {"title": ""}, "title")):
+        ("BacklogItem", "backlog-items", item, {"status": "design"}, {"effort_days": -1}, "effort_days"),
+        ("TestCycle", "test-cycles", cycle, {"status": "in_progress"}, {"end_date": "2027-02-01"}, "end_date"),
+        ("Defect", "defects", defect, {"severity": "p1"}, {"title": ""}, "title"),
+    ):
         url = _p(project_id, f"{path}/{obj['id']}")
         invalid = admin_a.patch(url, json=bad, headers={"If-Match": f'"{obj["version"]}"'})
         assert invalid.status_code == 422 and field in invalid.json["errors"], (kind, invalid.json)
@@ -78,8 +90,12 @@ def test_edits_are_versioned_audited_and_validated(admin_a, tenant_a, make_proje
 def test_a_deleted_requirement_is_listed_on_request_and_restored(admin_a, tenant_a, make_project):
     project_id = make_project(tenant_a["tenant_id"])
     req = _post(admin_a, _p(project_id, "requirements"), {"title": "Cash pooling", "module": "FI"})
-    assert admin_a.delete(_p(project_id, f"requirements/{req['id']}"),
-                          headers={"If-Match": f'"{req["version"]}"'}).status_code == 204
+    assert (
+        admin_a.delete(
+            _p(project_id, f"requirements/{req['id']}"), headers={"If-Match": f'"{req["version"]}"'}
+        ).status_code
+        == 204
+    )
     assert admin_a.get(_p(project_id, "requirements")).json["total"] == 0
     listed = admin_a.get(_p(project_id, "requirements"), query_string={"include_deleted": "1"}).json["items"]
     assert [r["code"] for r in listed] == [req["code"]] and listed[0]["deleted_at"]

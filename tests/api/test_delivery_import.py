@@ -1,5 +1,6 @@
 """CSV / Excel-CSV round trips of requirements and test cases: all or nothing, row-level errors,
 idempotent re-import by code."""
+
 import io
 
 
@@ -43,7 +44,9 @@ def test_import_creates_then_reimport_of_the_export_changes_nothing(admin_a, ten
     changed = _upload(admin_a, _p(project_id, "requirements/import"), semicolons)
     assert changed.status_code == 200, changed.json
     assert changed.json == {"created": 0, "updated": 1, "unchanged": 1}
-    titles = [r["title"] for r in admin_a.get(_p(project_id, "requirements"), query_string={"sort": "code"}).json["items"]]
+    titles = [
+        r["title"] for r in admin_a.get(_p(project_id, "requirements"), query_string={"sort": "code"}).json["items"]
+    ]
     assert titles[0] == "Three-way match (tolerance 2%)"
 
 
@@ -52,9 +55,9 @@ def test_a_bad_row_rejects_the_whole_file_naming_rows_and_fields(admin_a, tenant
     content = (
         "code,title,module,fit_gap,owner_email\n"
         ",Good row,FI,fit,\n"
-        ",,XX,fit,\n"                       # row 3: no title, unknown module
+        ",,XX,fit,\n"  # row 3: no title, unknown module
         ",Another,SD,maybe,nobody@x.test\n"  # row 4: bad fit_gap, unknown owner
-        "REQ-0099,Ghost,FI,fit,\n"           # row 5: unknown code
+        "REQ-0099,Ghost,FI,fit,\n"  # row 5: unknown code
     )
     response = _upload(admin_a, _p(project_id, "requirements/import"), content)
     assert response.status_code == 422
@@ -90,9 +93,11 @@ def test_unknown_header_and_non_utf8_are_file_errors(admin_a, tenant_a, make_pro
 def test_test_cases_round_trip_with_requirement_links(admin_a, tenant_a, make_project):
     project_id = make_project(tenant_a["tenant_id"])
     _upload(admin_a, _p(project_id, "requirements/import"), GOOD)
-    content = ("title,steps,expected_result,module,requirement_codes\n"
-               "Post MIRO invoice,1. MIRO 2. Enter PO,Invoice posted,MM,REQ-0001\n"
-               "Cheque to bank,1. FTR_EDIT,Cheque in portfolio,FI,REQ-0001 REQ-0002\n")
+    content = (
+        "title,steps,expected_result,module,requirement_codes\n"
+        "Post MIRO invoice,1. MIRO 2. Enter PO,Invoice posted,MM,REQ-0001\n"
+        "Cheque to bank,1. FTR_EDIT,Cheque in portfolio,FI,REQ-0001 REQ-0002\n"
+    )
     response = admin_a.post(_p(project_id, "test-cases/import"), data=content.encode(), content_type="text/csv")
     assert response.status_code == 200 and response.json["created"] == 2, response.json
     cases = admin_a.get(_p(project_id, "test-cases")).json["items"]
@@ -100,6 +105,9 @@ def test_test_cases_round_trip_with_requirement_links(admin_a, tenant_a, make_pr
     exported = admin_a.get(_p(project_id, "test-cases/export")).data
     again = admin_a.post(_p(project_id, "test-cases/import"), data=exported, content_type="text/csv")
     assert again.json == {"created": 0, "updated": 0, "unchanged": 2}
-    bad = admin_a.post(_p(project_id, "test-cases/import"),
-                       data=b"title,module,requirement_codes\nx,FI,REQ-0404\n", content_type="text/csv")
+    bad = admin_a.post(
+        _p(project_id, "test-cases/import"),
+        data=b"title,module,requirement_codes\nx,FI,REQ-0404\n",
+        content_type="text/csv",
+    )
     assert bad.status_code == 422 and set(bad.json["errors"]["row 2"]) == {"requirement_codes"}

@@ -1,4 +1,5 @@
 """Breach detection: the set-based sweep, notifications exactly once, escalation, e-mail, the beat task."""
+
 from datetime import timedelta
 
 from sqlalchemy import String, case, cast, func, insert, literal, select
@@ -10,7 +11,7 @@ from app.models.types import JSONDocument, UTCDateTime
 from app.services.hypercare import breaches
 from app.tasks import hypercare as hypercare_tasks
 from app.utils import tenant_context
-from tests.hypercare_fixtures import MONDAY_0800_UTC, frozen, new_incident, war_room  # noqa: F401
+from tests.fixtures.hypercare import MONDAY_0800_UTC, new_incident
 
 
 def _notifications(app, tenant_id):
@@ -92,10 +93,18 @@ def test_the_beat_task_sweeps_every_tenant_under_its_own_scope(app, war_room, fr
     other_project = make_project(other["tenant_id"], "OTHER")
     new_incident(war_room, "p1")
     with app.app_context(), tenant_context.tenant_scope(other["tenant_id"]):
-        db.session.add(HypercareIncident(project_id=other_project, number="INC-0001", title="Other", priority="p1",
-                                         reported_at=MONDAY_0800_UTC, sla_pauses=[],
-                                         sla_response_deadline=MONDAY_0800_UTC + timedelta(hours=1),
-                                         sla_resolution_deadline=MONDAY_0800_UTC + timedelta(hours=4)))
+        db.session.add(
+            HypercareIncident(
+                project_id=other_project,
+                number="INC-0001",
+                title="Other",
+                priority="p1",
+                reported_at=MONDAY_0800_UTC,
+                sla_pauses=[],
+                sla_response_deadline=MONDAY_0800_UTC + timedelta(hours=1),
+                sla_resolution_deadline=MONDAY_0800_UTC + timedelta(hours=4),
+            )
+        )
         db.session.commit()
     frozen.advance(timedelta(minutes=61))
     assert "hypercare-sla-sweep" in app.extensions["celery"].conf.beat_schedule
@@ -104,8 +113,12 @@ def test_the_beat_task_sweeps_every_tenant_under_its_own_scope(app, war_room, fr
     assert totals["response"] == 2 and totals["resolution"] == 0 and totals["tenants"] >= 2
     for tenant_id in (war_room["tenant_id"], other["tenant_id"]):
         with app.app_context(), tenant_context.tenant_scope(tenant_id):
-            assert db.session.execute(select(func.count(HypercareIncident.id)).where(
-                HypercareIncident.sla_response_breached.is_(True))).scalar_one() == 1
+            assert (
+                db.session.execute(
+                    select(func.count(HypercareIncident.id)).where(HypercareIncident.sla_response_breached.is_(True))
+                ).scalar_one()
+                == 1
+            )
 
 
 def _seed_open_incidents(project_id, tenant_id, count, overdue):
@@ -118,20 +131,60 @@ def _seed_open_incidents(project_id, tenant_id, count, overdue):
     table = HypercareIncident.__table__
 
     def deadline(hours):
-        return case((counter.c.n <= overdue, literal(reported + timedelta(hours=hours), UTCDateTime())),
-                    else_=literal(reported + timedelta(days=2, hours=hours), UTCDateTime()))
+        return case(
+            (counter.c.n <= overdue, literal(reported + timedelta(hours=hours), UTCDateTime())),
+            else_=literal(reported + timedelta(days=2, hours=hours), UTCDateTime()),
+        )
 
-    rows = select(new_id, literal(tenant_id, table.c.tenant_id.type), literal(project_id, table.c.project_id.type),
-                  literal("INC-") + cast(counter.c.n, String), literal("Bulk"), literal(""), literal("p2"),
-                  literal("open"), literal(reported, UTCDateTime()), literal(0), literal(False), literal(False),
-                  literal([], JSONDocument), literal(False), literal(reported, UTCDateTime()),
-                  literal(reported, UTCDateTime()), literal(1),
-                  deadline(4), deadline(8), deadline(4))
-    db.session.execute(insert(table).from_select(
-        ["id", "tenant_id", "project_id", "number", "title", "description", "priority", "status", "reported_at",
-         "escalation_level", "sla_response_breached", "sla_resolution_breached", "sla_pauses",
-         "requires_change_request", "created_at", "updated_at", "version", "sla_response_deadline",
-         "sla_resolution_deadline", "sla_next_deadline"], rows))
+    rows = select(
+        new_id,
+        literal(tenant_id, table.c.tenant_id.type),
+        literal(project_id, table.c.project_id.type),
+        literal("INC-") + cast(counter.c.n, String),
+        literal("Bulk"),
+        literal(""),
+        literal("p2"),
+        literal("open"),
+        literal(reported, UTCDateTime()),
+        literal(0),
+        literal(False),
+        literal(False),
+        literal([], JSONDocument),
+        literal(False),
+        literal(reported, UTCDateTime()),
+        literal(reported, UTCDateTime()),
+        literal(1),
+        deadline(4),
+        deadline(8),
+        deadline(4),
+    )
+    db.session.execute(
+        insert(table).from_select(
+            [
+                "id",
+                "tenant_id",
+                "project_id",
+                "number",
+                "title",
+                "description",
+                "priority",
+                "status",
+                "reported_at",
+                "escalation_level",
+                "sla_response_breached",
+                "sla_resolution_breached",
+                "sla_pauses",
+                "requires_change_request",
+                "created_at",
+                "updated_at",
+                "version",
+                "sla_response_deadline",
+                "sla_resolution_deadline",
+                "sla_next_deadline",
+            ],
+            rows,
+        )
+    )
     db.session.commit()
 
 
@@ -154,8 +207,11 @@ def test_the_sweep_on_100k_open_incidents_is_a_handful_of_statements(app, war_ro
             assert notified == 2 * overdue  # the PM member, once per clock
             escalated = db.session.execute(select(func.sum(HypercareIncident.escalation_level))).scalar_one()
             assert escalated == 2 * overdue
-            snapshots = db.session.execute(select(func.count(AuditSnapshot.id)).where(
-                AuditSnapshot.entity_type == "HypercareIncident", AuditSnapshot.change_type == "UPDATE")).scalar_one()
+            snapshots = db.session.execute(
+                select(func.count(AuditSnapshot.id)).where(
+                    AuditSnapshot.entity_type == "HypercareIncident", AuditSnapshot.change_type == "UPDATE"
+                )
+            ).scalar_one()
             assert snapshots == overdue + (10 if size == 100_000 else 0)  # one per breached incident and sweep
     assert statements[100_000] == statements[10] == 7, statements
 
@@ -170,8 +226,10 @@ def test_metrics_count_open_breaches_per_priority_for_the_war_room_tiles(war_roo
     assert body["breached_by_priority"] == {"p1": 1, "p2": 0, "p3": 0, "p4": 0}
     assert body["sla_breached"] == 1
     frozen.advance(timedelta(hours=5))
-    api["support"].post(f"{war_room['url']}/incidents/{late_p2['id']}/resolve",
-                        json={"root_cause": "late", "root_cause_category": "data"})
+    api["support"].post(
+        f"{war_room['url']}/incidents/{late_p2['id']}/resolve",
+        json={"root_cause": "late", "root_cause_category": "data"},
+    )
     body = api["pm"].get(f"{war_room['url']}/metrics").json
     # the P2 breached its response target but is resolved: it no longer counts as an open breach
     assert body["breached_by_priority"] == {"p1": 1, "p2": 0, "p3": 0, "p4": 0}

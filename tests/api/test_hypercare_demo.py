@@ -1,12 +1,13 @@
 """The demo tenant's live project S4-LOG opens on a realistic war room (issue #4): open incidents in every
 priority, a breached P2 with a breach notification, a P2 in its warning band, a paused one, an escalation,
 a change request waiting for the approver, and resolved incidents with root causes and CSAT scores."""
+
 import pytest
 
 from app.cli import DEMO_PASSWORD, build_demo
 from app.extensions import db
 from app.utils import tenant_context
-from tests.conftest import login
+from tests.fixtures.app import login
 
 
 @pytest.fixture
@@ -69,14 +70,19 @@ def test_demo_change_board_waits_for_the_approver(demo_room, client):
 def test_demo_customer_sees_the_public_story_only(demo_room, client):
     url = demo_room["url"]
     customer = login(client, "customer@demo.test", DEMO_PASSWORD)
-    escalated = next(i for i in customer.get(f"{url}/incidents").json["items"] if i["escalation_level"] >= 1
-                     and i["status"] != "resolved")
+    escalated = next(
+        i
+        for i in customer.get(f"{url}/incidents").json["items"]
+        if i["escalation_level"] >= 1 and i["status"] != "resolved"
+    )
     seen = customer.get(f"{url}/incidents/{escalated['id']}/comments").json["items"]
     staff = demo_room["pm"].get(f"{url}/incidents/{escalated['id']}/comments").json["items"]
     assert seen and all(not c["is_internal"] for c in seen)
     assert len(staff) > len(seen)  # internal notes and the escalation exist, hidden from the customer
-    assert demo_room["pm"].get(f"/api/v1/projects/{demo_room['projects']['S4-FIN']}/hypercare/incidents") \
-        .json["total"] == 0
+    assert (
+        demo_room["pm"].get(f"/api/v1/projects/{demo_room['projects']['S4-FIN']}/hypercare/incidents").json["total"]
+        == 0
+    )
 
 
 def test_demo_incident_caused_by_a_wricef_item_is_linked_to_it(demo_room):

@@ -1,4 +1,5 @@
 """Change board rules, comment visibility, CSAT, the incident list (filters, sort, query count) and audit."""
+
 import threading
 from datetime import timedelta
 
@@ -6,7 +7,7 @@ from app.extensions import db
 from app.models import Project
 from app.services.hypercare import change_requests
 from app.utils import tenant_context
-from tests.hypercare_fixtures import frozen, new_incident, war_room  # noqa: F401
+from tests.fixtures.hypercare import new_incident
 
 
 def _cr(room, by="support", **fields):
@@ -29,8 +30,9 @@ def test_change_request_transitions_are_enforced_with_the_allowed_ones_named(war
     assert skip.status_code == 409 and skip.json["allowed_transitions"] == ["in_progress"]
     version = approved["version"]
     for status in ("in_progress", "implemented", "closed"):
-        moved = api["support"].put(f"{url}/change-requests/{cr['id']}", json={"status": status},
-                                   headers={"If-Match": f'"{version}"'})
+        moved = api["support"].put(
+            f"{url}/change-requests/{cr['id']}", json={"status": status}, headers={"If-Match": f'"{version}"'}
+        )
         assert moved.status_code == 200, moved.json
         version = moved.json["version"]
     assert moved.json["actual_implementation_date"] is not None
@@ -90,7 +92,7 @@ def test_cr_numbers_stay_unique_under_concurrency(app, war_room):
                 cr = change_requests.create_change_request(project, user, {"title": "c", "change_type": "data"})
                 numbers.append(cr.cr_number)
                 db.session.remove()
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(repr(exc))
 
     threads = [threading.Thread(target=create) for _ in range(6)]
@@ -106,8 +108,10 @@ def test_customers_never_see_internal_comments_and_cannot_write_them(war_room, f
     api, url = war_room["api"], war_room["url"]
     incident = new_incident(war_room, "p3", by="customer")
     base = f"{url}/incidents/{incident['id']}/comments"
-    assert api["support"].post(base, json={"content": "Customer config looks wrong", "is_internal": True}) \
-        .status_code == 201
+    assert (
+        api["support"].post(base, json={"content": "Customer config looks wrong", "is_internal": True}).status_code
+        == 201
+    )
     public = api["support"].post(base, json={"content": "<b>Looking</b> into it<script>alert(1)</script>"})
     assert public.json["content"] == "<b>Looking</b> into it"
     assert api["customer"].post(base, json={"content": "sneaky", "is_internal": True}).status_code == 403
@@ -127,8 +131,10 @@ def test_csat_only_after_resolution_and_only_by_the_reporter(war_room, frozen):
     incident = new_incident(war_room, "p3", by="customer")
     rate = f"{url}/incidents/{incident['id']}/satisfaction"
     assert api["customer"].post(rate, json={"score": 5}).status_code == 409  # not resolved yet
-    api["support"].post(f"{url}/incidents/{incident['id']}/resolve",
-                        json={"root_cause": "Training gap", "root_cause_category": "training"})
+    api["support"].post(
+        f"{url}/incidents/{incident['id']}/resolve",
+        json={"root_cause": "Training gap", "root_cause_category": "training"},
+    )
     assert api["support"].post(rate, json={"score": 5}).status_code == 403  # not the reporter
     assert api["customer"].post(rate, json={"score": 6}).status_code == 422
     rated = api["customer"].post(rate, json={"score": 4, "comment": "Quick and clear"})
@@ -146,8 +152,7 @@ def test_incident_list_filters_sorts_by_deadline_without_n_plus_one(war_room, fr
     assert [i["id"] for i in listed["items"]] == [p1["id"], p2["id"], p4["id"]]  # next deadline first
     assert listed["items"][0]["assignee"]["name"]
     assert [i["id"] for i in api["pm"].get(f"{url}/incidents?module=fi").json["items"]] == [p4["id"]]
-    assert [i["id"] for i in api["pm"].get(f"{url}/incidents?priority=p1,p2&assignee=none").json["items"]] == \
-        [p2["id"]]
+    assert [i["id"] for i in api["pm"].get(f"{url}/incidents?priority=p1,p2&assignee=none").json["items"]] == [p2["id"]]
     assert api["pm"].get(f"{url}/incidents?q=migo").json["total"] == 1
     assert api["pm"].get(f"{url}/incidents?breached=1").json["total"] == 0
     assert api["pm"].get(f"{url}/incidents?status=bogus").status_code == 422

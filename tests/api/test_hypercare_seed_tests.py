@@ -1,7 +1,8 @@
 """Seed 002 §8: the eleven named tests (clock moved, never slept)."""
+
 from datetime import timedelta
 
-from tests.hypercare_fixtures import MONDAY_0800_UTC, frozen, new_incident, war_room  # noqa: F401
+from tests.fixtures.hypercare import MONDAY_0800_UTC, new_incident
 
 
 def _iso(value):
@@ -70,25 +71,32 @@ def test_check_sla_breaches_returns_overdue_incidents(war_room, frozen):
 def test_resolve_incident_sets_resolved_at(war_room, frozen):
     incident = new_incident(war_room, "p2")
     frozen.advance(timedelta(hours=2))
-    response = war_room["api"]["support"].post(f"{war_room['url']}/incidents/{incident['id']}/resolve", json={
-        "root_cause": "Missing plant in the output determination", "root_cause_category": "config",
-        "resolution_notes": "<p>Maintained condition record</p><script>x()</script>"})
+    response = war_room["api"]["support"].post(
+        f"{war_room['url']}/incidents/{incident['id']}/resolve",
+        json={
+            "root_cause": "Missing plant in the output determination",
+            "root_cause_category": "config",
+            "resolution_notes": "<p>Maintained condition record</p><script>x()</script>",
+        },
+    )
     assert response.status_code == 200, response.json
     body = response.json
     assert _at(body["resolved_at"]) == MONDAY_0800_UTC + timedelta(hours=2)
     assert body["status"] == "resolved" and body["root_cause_category"] == "config"
     assert "<script>" not in body["resolution_notes"]
     assert body["sla"]["state"] == "met"
-    missing = war_room["api"]["support"].post(f"{war_room['url']}/incidents/{new_incident(war_room)['id']}/resolve",
-                                               json={"root_cause": "x"})
+    missing = war_room["api"]["support"].post(
+        f"{war_room['url']}/incidents/{new_incident(war_room)['id']}/resolve", json={"root_cause": "x"}
+    )
     assert missing.status_code == 422 and "root_cause_category" in missing.json["errors"]
 
 
 def test_create_cr_generates_cr_number_sequence(war_room):
     numbers = []
     for title in ("Fix output type", "New auth role", "Batch job timing"):
-        response = war_room["api"]["support"].post(f"{war_room['url']}/change-requests", json={
-            "title": title, "change_type": "config", "priority": "P2"})
+        response = war_room["api"]["support"].post(
+            f"{war_room['url']}/change-requests", json={"title": title, "change_type": "config", "priority": "P2"}
+        )
         assert response.status_code == 201, response.json
         numbers.append(response.json["cr_number"])
     assert numbers == ["CR-001", "CR-002", "CR-003"]
@@ -97,10 +105,14 @@ def test_create_cr_generates_cr_number_sequence(war_room):
 
 def test_approve_cr_sets_approved_by_and_approved_at(war_room, frozen):
     api = war_room["api"]
-    cr = api["support"].post(f"{war_room['url']}/change-requests", json={
-        "title": "Transport pricing fix", "change_type": "config"}).json
-    assert api["support"].post(f"{war_room['url']}/change-requests/{cr['id']}/submit").json["status"] == \
-        "pending_approval"
+    cr = (
+        api["support"]
+        .post(f"{war_room['url']}/change-requests", json={"title": "Transport pricing fix", "change_type": "config"})
+        .json
+    )
+    assert (
+        api["support"].post(f"{war_room['url']}/change-requests/{cr['id']}/submit").json["status"] == "pending_approval"
+    )
     frozen.advance(timedelta(minutes=30))
     response = api["approver"].post(f"{war_room['url']}/change-requests/{cr['id']}/approve")
     assert response.status_code == 200, response.json
@@ -114,8 +126,9 @@ def test_incident_metrics_returns_correct_p1_p2_counts(war_room, frozen):
     for priority in ("p1", "p1", "p2", "p3", "p3", "p3", "p4"):
         new_incident(war_room, priority)
     resolved = new_incident(war_room, "p2")
-    war_room["api"]["support"].post(f"{war_room['url']}/incidents/{resolved['id']}/resolve",
-                                    json={"root_cause": "x", "root_cause_category": "data"})
+    war_room["api"]["support"].post(
+        f"{war_room['url']}/incidents/{resolved['id']}/resolve", json={"root_cause": "x", "root_cause_category": "data"}
+    )
     body = war_room["api"]["pm"].get(f"{war_room['url']}/metrics").json
     assert body["open_by_priority"] == {"p1": 2, "p2": 1, "p3": 3, "p4": 1}
     assert body["total"] == 8 and body["resolved_this_week"] == 1
@@ -126,10 +139,14 @@ def test_incident_metrics_returns_correct_p1_p2_counts(war_room, frozen):
 def test_tenant_isolation_incident_cross_tenant_404(war_room, admin_b, frozen):
     incident = new_incident(war_room, "p1")
     base = f"{war_room['url']}/incidents/{incident['id']}"
-    for method, url, body in (("GET", base, None), ("PUT", base, {"priority": "p4"}),
-                              ("POST", f"{base}/first-response", None),
-                              ("POST", f"{base}/comments", {"content": "hi"}), ("GET", f"{base}/comments", None),
-                              ("POST", f"{base}/resolve", {"root_cause": "x", "root_cause_category": "data"})):
+    for method, url, body in (
+        ("GET", base, None),
+        ("PUT", base, {"priority": "p4"}),
+        ("POST", f"{base}/first-response", None),
+        ("POST", f"{base}/comments", {"content": "hi"}),
+        ("GET", f"{base}/comments", None),
+        ("POST", f"{base}/resolve", {"root_cause": "x", "root_cause_category": "data"}),
+    ):
         response = admin_b.open(url, method, json=body)
         assert response.status_code == 404, (method, url, response.status_code)
     still = war_room["api"]["pm"].get(base).json
@@ -137,11 +154,18 @@ def test_tenant_isolation_incident_cross_tenant_404(war_room, admin_b, frozen):
 
 
 def test_tenant_isolation_cr_cross_tenant_404(war_room, admin_b, make_project, tenant_b):
-    cr = war_room["api"]["support"].post(f"{war_room['url']}/change-requests", json={
-        "title": "Fix", "change_type": "config"}).json
+    cr = (
+        war_room["api"]["support"]
+        .post(f"{war_room['url']}/change-requests", json={"title": "Fix", "change_type": "config"})
+        .json
+    )
     base = f"{war_room['url']}/change-requests/{cr['id']}"
-    for method, url in (("GET", base), ("POST", f"{base}/approve"), ("POST", f"{base}/submit"),
-                        ("POST", f"{base}/reject")):
+    for method, url in (
+        ("GET", base),
+        ("POST", f"{base}/approve"),
+        ("POST", f"{base}/submit"),
+        ("POST", f"{base}/reject"),
+    ):
         assert admin_b.open(url, method, json={"reason": "no"}).status_code == 404
     # Even through B's own project URL, A's change request is not found.
     b_project = make_project(tenant_b["tenant_id"], "BPROJ")

@@ -1,8 +1,9 @@
 """The SLA clocks through the API: pause/resume, recompute on priority change, breach flags that stick,
 the 80 % warning, and the project's SLA table and calendar (GET|PUT .../hypercare/sla)."""
+
 from datetime import datetime, timedelta
 
-from tests.hypercare_fixtures import MONDAY_0800_UTC, frozen, new_incident, war_room  # noqa: F401
+from tests.fixtures.hypercare import MONDAY_0800_UTC, new_incident
 
 
 def _at(text):
@@ -50,8 +51,14 @@ def test_breach_flags_are_never_cleared_by_later_actions(war_room, frozen):
     assert _at(relaxed["sla_response_deadline"]) > MONDAY_0800_UTC + timedelta(hours=2)
     assert relaxed["sla_response_breached"] is True  # ...the breach stays on record
     war_room["api"]["support"].post(f"{war_room['url']}/incidents/{incident['id']}/first-response")
-    resolved = war_room["api"]["support"].post(f"{war_room['url']}/incidents/{incident['id']}/resolve",
-                                               json={"root_cause": "x", "root_cause_category": "data"}).json
+    resolved = (
+        war_room["api"]["support"]
+        .post(
+            f"{war_room['url']}/incidents/{incident['id']}/resolve",
+            json={"root_cause": "x", "root_cause_category": "data"},
+        )
+        .json
+    )
     assert resolved["sla_response_breached"] is True and resolved["sla"]["state"] == "breached"
 
 
@@ -68,22 +75,31 @@ def test_sla_table_has_seed_defaults_and_can_be_replaced(war_room, frozen):
     url = f"{war_room['url']}/sla"
     defaults = war_room["api"]["support"].get(url).json
     assert [(t["priority"], t["response_minutes"], t["resolution_minutes"]) for t in defaults["targets"]] == [
-        ("p1", 60, 240), ("p2", 240, 480), ("p3", 480, 1440), ("p4", 1440, 4320)]
+        ("p1", 60, 240),
+        ("p2", 240, 480),
+        ("p3", 480, 1440),
+        ("p4", 1440, 4320),
+    ]
     assert defaults["business_hours"]["timezone"] == "Europe/Berlin"
     assert war_room["api"]["support"].put(url, json={"holidays": ["2026-03-02"]}).status_code == 403
-    body = {"targets": [{"priority": "p3", "response_minutes": 120, "resolution_minutes": 600,
-                         "calendar": "business_hours"}],
-            "business_hours": {"working_days": [0, 1, 2, 3, 4], "start": "08:00", "end": "17:00"},
-            "holidays": ["2026-03-02"]}
+    body = {
+        "targets": [
+            {"priority": "p3", "response_minutes": 120, "resolution_minutes": 600, "calendar": "business_hours"}
+        ],
+        "business_hours": {"working_days": [0, 1, 2, 3, 4], "start": "08:00", "end": "17:00"},
+        "holidays": ["2026-03-02"],
+    }
     saved = war_room["api"]["pm"].put(url, json=body)
     assert saved.status_code == 200, saved.json
     assert saved.json["targets"][2]["response_minutes"] == 120 and saved.json["holidays"] == ["2026-03-02"]
     # Monday is now a holiday: a P3 reported Monday 09:00 is due Tuesday 08:00 + 2 h Berlin = 09:00 UTC.
     incident = new_incident(war_room, "p3")
     assert _at(incident["sla_response_deadline"]) == MONDAY_0800_UTC + timedelta(days=1, hours=1)
-    bad = war_room["api"]["pm"].put(url, json={"targets": [{"priority": "p9", "response_minutes": 0,
-                                                             "resolution_minutes": 1}]})
+    bad = war_room["api"]["pm"].put(
+        url, json={"targets": [{"priority": "p9", "response_minutes": 0, "resolution_minutes": 1}]}
+    )
     assert bad.status_code == 422
-    shorter = war_room["api"]["pm"].put(url, json={"targets": [{"priority": "p1", "response_minutes": 100,
-                                                                "resolution_minutes": 50}]})
+    shorter = war_room["api"]["pm"].put(
+        url, json={"targets": [{"priority": "p1", "response_minutes": 100, "resolution_minutes": 50}]}
+    )
     assert shorter.status_code == 422

@@ -1,14 +1,18 @@
 """Leads API: CRUD, filters, the all-or-nothing CSV import, permissions and the feature flag exposure."""
-from tests.conftest import login
 
-CSV = ("domain,company_name,contact_name,contact_email,segment,readiness_score,priority_score\n"
-       "anatolia-foods.com.tr,Anatolia Foods A.Ş.,Elif Kaya,elif@anatolia-foods.com.tr,enterprise,77,81\n"
-       "nordlicht-logistik.de,Nordlicht Logistik GmbH,Jonas Berg,jonas@nordlicht-logistik.de,mid_market,64,58\n")
+from tests.fixtures.app import login
+
+CSV = (
+    "domain,company_name,contact_name,contact_email,segment,readiness_score,priority_score\n"
+    "anatolia-foods.com.tr,Anatolia Foods A.Ş.,Elif Kaya,elif@anatolia-foods.com.tr,enterprise,77,81\n"
+    "nordlicht-logistik.de,Nordlicht Logistik GmbH,Jonas Berg,jonas@nordlicht-logistik.de,mid_market,64,58\n"
+)
 
 
 def _create(api, domain="contoso.com", **fields):
-    response = api.post("/api/v1/leads", json={"domain": domain, "company_name": fields.pop("company_name", "Contoso"),
-                                               **fields})
+    response = api.post(
+        "/api/v1/leads", json={"domain": domain, "company_name": fields.pop("company_name", "Contoso"), **fields}
+    )
     assert response.status_code == 201, response.json
     return response.json
 
@@ -16,19 +20,29 @@ def _create(api, domain="contoso.com", **fields):
 def test_crud_with_versions_and_unique_domain(admin_a):
     lead = _create(admin_a, "Contoso.com", priority_score=40)
     assert lead["domain"] == "contoso.com" and lead["d365"] == {
-        "status": "not_synced", "label": "Not synced", "lead_id": None, "last_synced_at": None, "error": None,
-        "url": None}
+        "status": "not_synced",
+        "label": "Not synced",
+        "lead_id": None,
+        "last_synced_at": None,
+        "error": None,
+        "url": None,
+    }
     duplicate = admin_a.post("/api/v1/leads", json={"domain": "contoso.com", "company_name": "Again"})
     assert duplicate.status_code == 422 and "domain" in duplicate.json["errors"]
     stale = admin_a.patch(f"/api/v1/leads/{lead['id']}", json={"status": "qualified"}, headers={"If-Match": "0"})
     assert stale.status_code == 409
-    ok = admin_a.patch(f"/api/v1/leads/{lead['id']}", json={"status": "qualified"},
-                       headers={"If-Match": str(lead["version"])})
+    ok = admin_a.patch(
+        f"/api/v1/leads/{lead['id']}", json={"status": "qualified"}, headers={"If-Match": str(lead["version"])}
+    )
     assert ok.status_code == 200 and ok.json["status"] == "qualified"
-    bad = admin_a.post("/api/v1/leads", json={"domain": "not a domain", "company_name": "X", "readiness_score": 300,
-                                              "contact_email": "nope"})
+    bad = admin_a.post(
+        "/api/v1/leads",
+        json={"domain": "not a domain", "company_name": "X", "readiness_score": 300, "contact_email": "nope"},
+    )
     assert bad.status_code == 422 and {"domain", "readiness_score", "contact_email"} <= set(bad.json["errors"])
-    assert admin_a.delete(f"/api/v1/leads/{lead['id']}", headers={"If-Match": str(ok.json["version"])}).status_code == 204
+    assert (
+        admin_a.delete(f"/api/v1/leads/{lead['id']}", headers={"If-Match": str(ok.json["version"])}).status_code == 204
+    )
     assert admin_a.get(f"/api/v1/leads/{lead['id']}").status_code == 404
 
 
@@ -36,7 +50,7 @@ def test_filters_sort_and_a_fixed_query_count(admin_a, count_queries):
     admin_a.post("/api/v1/leads/import", data=CSV, content_type="text/csv")
     _create(admin_a, "small.example.com", company_name="Small Co", segment="smb", priority_score=10)
     listed = admin_a.get("/api/v1/leads").json
-    assert listed["total"] == 3 and [l["domain"] for l in listed["items"]][0] == "anatolia-foods.com.tr"
+    assert listed["total"] == 3 and listed["items"][0]["domain"] == "anatolia-foods.com.tr"
     assert admin_a.get("/api/v1/leads?segment=smb").json["total"] == 1
     assert admin_a.get("/api/v1/leads?q=nordlicht").json["total"] == 1
     assert admin_a.get("/api/v1/leads?d365_status=not_synced").json["total"] == 3
@@ -57,7 +71,10 @@ def test_csv_import_is_all_or_nothing_and_idempotent_by_domain(admin_a):
     assert set(response.json["errors"]) == {"row 4.domain", "row 4.readiness_score"}
     assert admin_a.get("/api/v1/leads").json["total"] == 0
     assert admin_a.post("/api/v1/leads/import", data=CSV, content_type="text/csv").json == {
-        "created": 2, "updated": 0, "total": 2}
+        "created": 2,
+        "updated": 0,
+        "total": 2,
+    }
     again = admin_a.post("/api/v1/leads/import", data=CSV.replace(",77,", ",90,"), content_type="text/csv").json
     assert again == {"created": 0, "updated": 2, "total": 2}
     assert admin_a.get("/api/v1/leads?q=anatolia").json["items"][0]["readiness_score"] == 90

@@ -1,15 +1,18 @@
 """Observability, OpenAPI, tenant endpoint, jobs visibility."""
+
 import json
 import logging
 
-from tests.conftest import login
+from tests.fixtures.app import login
 
 
 def test_correlation_id_is_echoed_or_generated(client):
     assert client.get("/healthz/live", headers={"X-Correlation-ID": "abc-123"}).headers["X-Correlation-ID"] == "abc-123"
     generated = client.get("/healthz/live").headers["X-Correlation-ID"]
     assert len(generated) == 36
-    hostile = client.get("/healthz/live", headers={"X-Correlation-ID": "<script>" + "x" * 80}).headers["X-Correlation-ID"]
+    hostile = client.get("/healthz/live", headers={"X-Correlation-ID": "<script>" + "x" * 80}).headers[
+        "X-Correlation-ID"
+    ]
     assert len(hostile) == 36
 
 
@@ -46,8 +49,13 @@ def test_ready_reports_a_dead_redis_as_503(app, monkeypatch):
 def test_metrics_count_requests_by_route_status_and_tenant(client, admin_a):
     admin_a.get("/api/v1/projects")
     text = client.get("/metrics").get_data(as_text=True)
-    line = next(l for l in text.splitlines() if l.startswith("http_requests_total{")
-                and 'route="/api/v1/projects"' in l and f'tenant="{admin_a.tenant_id}"' in l)
+    line = next(
+        row
+        for row in text.splitlines()
+        if row.startswith("http_requests_total{")
+        and 'route="/api/v1/projects"' in row
+        and f'tenant="{admin_a.tenant_id}"' in row
+    )
     assert 'status="200"' in line and float(line.rsplit(" ", 1)[1]) >= 1
     assert "http_request_duration_seconds_bucket" in text
 

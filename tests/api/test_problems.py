@@ -1,4 +1,5 @@
 """Every error path answers application/problem+json, never HTML or a trace."""
+
 import pytest
 
 from app import create_app
@@ -29,7 +30,9 @@ def test_malformed_json(admin_a):
 
 
 def test_wrong_content_type(admin_a):
-    response = admin_a.post("/api/v1/projects", data="name=x", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = admin_a.post(
+        "/api/v1/projects", data="name=x", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     _is_problem(response, 415)
 
 
@@ -39,13 +42,19 @@ def test_body_that_is_not_an_object(admin_a):
 
 
 def test_body_too_large(admin_a):
-    response = admin_a.post("/api/v1/projects", data="x" * (3 * 1024 * 1024), headers={"Content-Type": "application/json"})
+    response = admin_a.post(
+        "/api/v1/projects", data="x" * (3 * 1024 * 1024), headers={"Content-Type": "application/json"}
+    )
     _is_problem(response, 413)
 
 
 def test_validation_errors_are_field_level(admin_a):
-    body = _is_problem(admin_a.post("/api/v1/projects", json={"code": "a b!", "go_live_date": "soon",
-                                                              "phase": "party", "surprise": 1}), 422)
+    body = _is_problem(
+        admin_a.post(
+            "/api/v1/projects", json={"code": "a b!", "go_live_date": "soon", "phase": "party", "surprise": 1}
+        ),
+        422,
+    )
     assert set(body["errors"]) >= {"name", "code", "go_live_date", "phase", "surprise"}
 
 
@@ -54,7 +63,7 @@ def test_auth_required(client):
 
 
 def test_forbidden_for_role(client, tenant_a, make_user):
-    from tests.conftest import login
+    from tests.fixtures.app import login
 
     make_user(tenant_a["tenant_id"], "viewer@alpha.test", role="viewer")
     viewer = login(client, "viewer@alpha.test")
@@ -76,7 +85,9 @@ def test_bad_paging_parameters(admin_a):
 
 def test_invalid_if_match(admin_a, tenant_a, make_project):
     project_id = make_project(tenant_a["tenant_id"])
-    _is_problem(admin_a.patch(f"/api/v1/projects/{project_id}", json={"name": "x"}, headers={"If-Match": "banana"}), 400)
+    _is_problem(
+        admin_a.patch(f"/api/v1/projects/{project_id}", json={"name": "x"}, headers={"If-Match": "banana"}), 400
+    )
 
 
 def test_an_unexpected_error_is_a_500_problem_without_internals(tmp_path, caplog):
@@ -96,7 +107,7 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(tmp_path, caplog
 
 @pytest.mark.parametrize("path", ["/api/v1/projects", "/api/v1/users"])
 def test_rate_limit_problem(client, make_tenant, path):
-    from tests.conftest import login
+    from tests.fixtures.app import login
 
     make_tenant("freebie", tier="free")
     api = login(client, "admin@freebie.test")

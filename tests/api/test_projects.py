@@ -1,9 +1,14 @@
-from tests.conftest import login
+from tests.fixtures.app import login
 
 
 def _create(api, **fields):
-    body = {"name": "S/4 Finance", "code": "fin-1", "customer_name": "Anatolia Foods", "go_live_date": "2027-03-01",
-            **fields}
+    body = {
+        "name": "S/4 Finance",
+        "code": "fin-1",
+        "customer_name": "Anatolia Foods",
+        "go_live_date": "2027-03-01",
+        **fields,
+    }
     return api.post("/api/v1/projects", json=body)
 
 
@@ -77,7 +82,9 @@ def test_audit_history_records_every_change_with_diffs(admin_a):
     assert [v["version"] for v in history["items"]] == [4, 3, 2, 1]
     update = history["items"][2]
     assert {(c["property"], c["left"], c["right"]) for c in update["changes"]} == {
-        ("name", "S/4 Finance", "Renamed"), ("phase", "explore", "realize")}
+        ("name", "S/4 Finance", "Renamed"),
+        ("phase", "explore", "realize"),
+    }
     assert update["author"]["id"] == admin_a.user_id
     snapshot = admin_a.get(f"/api/v1/audit/project/{project['id']}/snapshots/1").json
     assert snapshot["state"]["name"] == "S/4 Finance"
@@ -94,9 +101,19 @@ def test_audit_is_written_in_the_same_transaction(app, admin_a, tenant_a):
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
         db.session.add(Project(code="RB", name="Rolled back"))
         db.session.flush()
-        assert db.session.execute(select(func.count(AuditSnapshot.id)).where(AuditSnapshot.entity_type == "Project")).scalar() == 1
+        assert (
+            db.session.execute(
+                select(func.count(AuditSnapshot.id)).where(AuditSnapshot.entity_type == "Project")
+            ).scalar()
+            == 1
+        )
         db.session.rollback()
-        assert db.session.execute(select(func.count(AuditSnapshot.id)).where(AuditSnapshot.entity_type == "Project")).scalar() == 0
+        assert (
+            db.session.execute(
+                select(func.count(AuditSnapshot.id)).where(AuditSnapshot.entity_type == "Project")
+            ).scalar()
+            == 0
+        )
 
 
 def test_an_edit_that_changes_nothing_writes_no_version(admin_a):
@@ -152,8 +169,9 @@ def test_a_failing_job_reports_failed_with_a_reason(app, admin_a, tenant_a, monk
     assert "disk on fire" not in job["error"] and job["error"]
 
 
-def test_project_and_user_lists_do_not_grow_queries_with_rows(admin_a, tenant_a, make_project, make_user,
-                                                              count_queries):
+def test_project_and_user_lists_do_not_grow_queries_with_rows(
+    admin_a, tenant_a, make_project, make_user, count_queries
+):
     def measure():
         with count_queries() as counter:
             assert admin_a.get("/api/v1/projects?limit=200").status_code == 200

@@ -1,5 +1,6 @@
 """Explore requirements: numbering, workflow, filters, search, sanitising, soft delete, bulk status,
 customer visibility and a constant query count on the list."""
+
 import threading
 
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from app.extensions import db
 from app.models import ExploreRequirement, Project, ProjectMember
 from app.services import requirement_service
 from app.utils import tenant_context
-from tests.conftest import login
+from tests.fixtures.app import login
 
 
 def _url(project_id, suffix=""):
@@ -24,7 +25,7 @@ def _create(api, project_id, **fields):
 
 def test_create_numbers_per_project_and_sanitises_description(admin_a, tenant_a, make_project):
     first, second = make_project(tenant_a["tenant_id"], "P1"), make_project(tenant_a["tenant_id"], "P2")
-    a = _create(admin_a, first, description='<p>Keep <b>this</b></p><script>alert(1)</script><img src=x onerror=1>')
+    a = _create(admin_a, first, description="<p>Keep <b>this</b></p><script>alert(1)</script><img src=x onerror=1>")
     b = _create(admin_a, first)
     c = _create(admin_a, second)
     assert (a["code"], b["code"], c["code"]) == ("REQ-0001", "REQ-0002", "REQ-0001")
@@ -51,8 +52,11 @@ def test_concurrent_creation_gets_distinct_codes(app, tenant_a, make_project):
                 project = Project.get_scoped_or_404(project_id)
                 barrier.wait(timeout=5)
                 for n in range(5):
-                    codes.append(requirement_service.create_requirement(
-                        project, {"title": f"thread {index} #{n}", "module": "FI"}).code)
+                    codes.append(
+                        requirement_service.create_requirement(
+                            project, {"title": f"thread {index} #{n}", "module": "FI"}
+                        ).code
+                    )
         except Exception as exc:  # surfaced below
             errors.append(exc)
 
@@ -106,7 +110,9 @@ def test_filters_sorting_pagination(admin_a, tenant_a, make_project):
 
 def test_search_finds_words_in_the_description(admin_a, tenant_a, make_project):
     project_id = make_project(tenant_a["tenant_id"])
-    _create(admin_a, project_id, title="Vendor invoices", description="<p>Automatic clearing of GR/IR accounts monthly</p>")
+    _create(
+        admin_a, project_id, title="Vendor invoices", description="<p>Automatic clearing of GR/IR accounts monthly</p>"
+    )
     _create(admin_a, project_id, title="Customer credit", description="Credit limit check on sales orders")
     body = admin_a.get(_url(project_id), query_string={"q": "clearing monthly"}).json
     assert [r["title"] for r in body["items"]] == ["Vendor invoices"]

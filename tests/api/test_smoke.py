@@ -1,4 +1,4 @@
-from tests.conftest import login
+from tests.fixtures.app import login
 
 
 def test_login_and_list_projects(client, tenant_a, make_project):

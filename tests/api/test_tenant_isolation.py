@@ -2,6 +2,7 @@
 
 The routes are read from the app's URL map, so every route a later capability adds is covered
 automatically (register its id factory in tests/isolation_registry.py)."""
+
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from app.models import AuditSnapshot, Project
 from app.tenancy import TenantMismatch
 from app.utils import tenant_context
 from app.utils.tenant_context import TenantContextMissing
-from tests.isolation_registry import FACTORIES
+from tests.fixtures.isolation_registry import FACTORIES
 
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -44,7 +45,7 @@ def test_every_route_with_an_id_answers_404_across_tenants(app, tenant_a, admin_
         values = {k: str(v) for k, v in values.items()}
 
     failures = []
-    for rule, method, params in routes:
+    for rule, method, _params in routes:
         url = _PARAM.sub(lambda m: values[m.group(1)], rule.rule)
         response = admin_b.open(url, method, json={})
         if response.status_code != 404:

@@ -1,9 +1,14 @@
-from tests.conftest import login
+from tests.fixtures.app import login
 
 
 def _new_user(api, **fields):
-    body = {"email": "New.Person@alpha.test", "name": "New Person", "role": "consultant",
-            "password": "Long-enough-pw-1", **fields}
+    body = {
+        "email": "New.Person@alpha.test",
+        "name": "New Person",
+        "role": "consultant",
+        "password": "Long-enough-pw-1",
+        **fields,
+    }
     return api.post("/api/v1/users", json=body)
 
 
@@ -17,8 +22,9 @@ def test_admin_creates_a_user_who_can_then_sign_in(client, admin_a):
 
 
 def test_user_validation_is_field_level(admin_a):
-    response = admin_a.post("/api/v1/users", json={"email": "not-an-email", "name": "", "role": "wizard",
-                                                   "password": "short"})
+    response = admin_a.post(
+        "/api/v1/users", json={"email": "not-an-email", "name": "", "role": "wizard", "password": "short"}
+    )
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"email", "name", "role", "password"}
     wrong_level = _new_user(admin_a, role="pm", support_level="L2")

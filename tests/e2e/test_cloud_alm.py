@@ -1,5 +1,6 @@
 """SAP Cloud ALM in the browser: the demo pushes its requirements to the sandbox and the badges turn
 "Synced"; the admin sees the Cloud ALM settings with the secret never shown."""
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from app.extensions import db
 from app.integrations.sandbox import CloudALMSandbox
 from app.models import IntegrationConnection
 from app.utils import tenant_context
-from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.fixtures.browser import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.e2e
 DEMO_SECRET = "sandbox-secret-alm"  # the demo connection's (app/demo/integrations.py)
@@ -20,7 +21,8 @@ def demo_alm(app, demo):
     server = CloudALMSandbox(client_id="meridian-demo", client_secret=DEMO_SECRET).start()
     with app.app_context(), tenant_context.tenant_scope(demo["tenant_id"]):
         connection = db.session.execute(
-            select(IntegrationConnection).where(IntegrationConnection.kind == "cloud_alm")).scalar_one()
+            select(IntegrationConnection).where(IntegrationConnection.kind == "cloud_alm")
+        ).scalar_one()
         connection.config = {**connection.config, "base_url": server.url, "token_url": server.url + "/oauth/token"}
         db.session.commit()
     yield server
@@ -56,7 +58,9 @@ def test_admin_sees_cloud_alm_settings_without_the_secret(new_page, demo, demo_a
     settings.get_by_role("button", name="Test connection").click()
     expect(settings).to_contain_text("Connection OK")
     expect(settings.get_by_role("heading", name="Project mapping")).to_be_visible()
-    expect(settings.get_by_label("Cloud ALM project ID for S4-FIN")).to_have_value("d1c6c8e4-0f4a-4a44-9d1b-5a0e7c0a1001")
+    expect(settings.get_by_label("Cloud ALM project ID for S4-FIN")).to_have_value(
+        "d1c6c8e4-0f4a-4a44-9d1b-5a0e7c0a1001"
+    )
     settings.get_by_label("Cloud ALM subStatus for approved").fill("APPROVED_FOR_DEPLOYMENT")
     settings.get_by_role("button", name="Save status mapping").click()
     expect(settings).to_contain_text("Status mapping saved")
@@ -65,12 +69,11 @@ def test_admin_sees_cloud_alm_settings_without_the_secret(new_page, demo, demo_a
 
 
 def test_a_conflict_is_resolved_in_the_dialog(new_page, app, demo, demo_alm):
+    import uuid
     from datetime import timedelta
 
     from app.models import ExploreRequirement
     from app.utils import clock
-
-    import uuid
 
     fin = uuid.UUID(demo["projects"]["S4-FIN"])
     page = new_page(width=1280, height=900)
@@ -79,14 +82,20 @@ def test_a_conflict_is_resolved_in_the_dialog(new_page, app, demo, demo_alm):
     page.locator("#alm-sync").get_by_role("button", name="Push to Cloud ALM").click()
     expect(page.locator('td[data-alm-sync="not_synced"]')).to_have_count(0)
     with app.app_context(), tenant_context.tenant_scope(demo["tenant_id"]):
-        requirement = db.session.execute(select(ExploreRequirement).where(ExploreRequirement.code == "REQ-0001",
-                                                               ExploreRequirement.project_id == fin)).scalar_one()
+        requirement = db.session.execute(
+            select(ExploreRequirement).where(
+                ExploreRequirement.code == "REQ-0001", ExploreRequirement.project_id == fin
+            )
+        ).scalar_one()
         task_id = requirement.external_id
     demo_alm._one_task("PATCH", task_id, b'{"title": "REQ-0001 Renamed in Cloud ALM"}')
     with clock.freeze(clock.utcnow() + timedelta(seconds=30)):
         with app.app_context(), tenant_context.tenant_scope(demo["tenant_id"]):
-            requirement = db.session.execute(select(ExploreRequirement).where(ExploreRequirement.code == "REQ-0001",
-                                                               ExploreRequirement.project_id == fin)).scalar_one()
+            requirement = db.session.execute(
+                select(ExploreRequirement).where(
+                    ExploreRequirement.code == "REQ-0001", ExploreRequirement.project_id == fin
+                )
+            ).scalar_one()
             requirement.title = "Renamed in Meridian"
             db.session.commit()
         page.locator("#alm-sync").get_by_role("button", name="Pull from Cloud ALM").click()

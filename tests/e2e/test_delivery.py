@@ -1,10 +1,11 @@
 """Explore and Testing in the browser, on the demo tenant's S/4HANA Finance project."""
+
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.fixtures.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -56,7 +57,9 @@ def test_consultant_filters_requirements_opens_one_and_moves_it_through_review(p
     download = download_info.value
     with open(download.path(), "rb") as exported:
         content = exported.read()
-    assert content.startswith(b"\xef\xbb\xbf") and "Turkish cheque and promissory note portfolio" in content.decode("utf-8-sig")
+    assert content.startswith(b"\xef\xbb\xbf") and "Turkish cheque and promissory note portfolio" in content.decode(
+        "utf-8-sig"
+    )
 
     page.get_by_label("Search").fill("promissory")
     page.get_by_role("button", name="Apply", exact=True).click()
@@ -122,7 +125,8 @@ def test_import_with_a_bad_row_shows_row_and_field_and_imports_nothing(page, dem
     expect(table.get_by_role("row")).to_have_count(13)
     csv = "title,module,fit_gap\nTreasury cash pooling,FI,gap\nIntercompany netting,XX,gap\n"
     page.locator("#req-import-file").set_input_files(
-        files=[{"name": "workshop.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}])
+        files=[{"name": "workshop.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}]
+    )
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("nothing was imported")
     expect(alert).to_contain_text("row 3: module")
@@ -130,7 +134,8 @@ def test_import_with_a_bad_row_shows_row_and_field_and_imports_nothing(page, dem
 
     good = "title,module,fit_gap\nTreasury cash pooling,FI,gap\n"
     page.locator("#req-import-file").set_input_files(
-        files=[{"name": "workshop.csv", "mimeType": "text/csv", "buffer": good.encode("utf-8")}])
+        files=[{"name": "workshop.csv", "mimeType": "text/csv", "buffer": good.encode("utf-8")}]
+    )
     expect(page.get_by_role("alert")).to_contain_text("Imported: 1 created, 0 updated, 0 unchanged.")
     expect(page.get_by_role("region", name="Requirements table").get_by_role("row")).to_have_count(14)
 
@@ -167,6 +172,7 @@ def test_test_cases_import_from_csv_in_the_testing_view(page, demo):
     expect(page.get_by_role("region", name="Test cases table")).to_be_visible()
     csv = "title,module,expected_result\nPost a vendor invoice with withholding tax,FI,Invoice posted\n"
     page.locator("#case-import-file").set_input_files(
-        files=[{"name": "cases.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}])
+        files=[{"name": "cases.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}]
+    )
     expect(page.get_by_role("alert")).to_contain_text("Imported: 1 created")
     expect(page.get_by_role("region", name="Test cases table")).to_contain_text("withholding tax")

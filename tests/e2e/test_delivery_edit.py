@@ -1,13 +1,14 @@
 """Editing delivery objects in the browser: defects, backlog items, test cycles, and restoring requirements.
 Each edit persists across a reload; a stale version (changed through the API between load and save) shows
 the conflict and the latest version; a validation error appears next to its field."""
+
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import login
-from tests.e2e.conftest import DEMO_PASSWORD, sign_in
+from tests.fixtures.app import login
+from tests.fixtures.browser import DEMO_PASSWORD, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +24,7 @@ def _find(api, url, **match):
 
 
 # ----------------------------------------------------------------------------------------------- defects
+
 
 def test_defect_detail_moves_through_its_lifecycle_edits_and_links_back_to_the_test_run(page, demo, live_server):
     fin = demo["projects"]["S4-FIN"]
@@ -83,8 +85,11 @@ def test_defect_edit_on_a_stale_version_reloads_and_says_so_and_field_errors_sit
     expect(form.locator(".field:has([name=title]) .field-error")).to_be_visible()
     expect(title).to_be_focused()
 
-    changed = other.patch(f"/api/v1/projects/{fin}/defects/{defect['id']}", json={"severity": "p1"},
-                          headers={"If-Match": f'"{defect["version"]}"'})
+    changed = other.patch(
+        f"/api/v1/projects/{fin}/defects/{defect['id']}",
+        json={"severity": "p1"},
+        headers={"If-Match": f'"{defect["version"]}"'},
+    )
     assert changed.status_code == 200
     title.fill("MT940 rejected: field 86")
     form.get_by_role("button", name="Save changes").click()
@@ -102,6 +107,7 @@ def test_defect_edit_on_a_stale_version_reloads_and_says_so_and_field_errors_sit
 
 
 # ----------------------------------------------------------------------------------------------- test cycles
+
 
 def _open_cycle(page, fin, name="SIT 1 – Finance core"):
     page.goto(f"/#/testing?project={fin}")
@@ -146,8 +152,14 @@ def test_cycle_edit_on_a_stale_version_shows_the_conflict_and_the_latest_values(
     _open_cycle(page, fin, "UAT – Key users")
     page.get_by_role("button", name="Edit cycle").click()
     form = page.get_by_role("form", name="Edit UAT – Key users")
-    assert other.patch(f"/api/v1/projects/{fin}/test-cycles/{cycle['id']}", json={"status": "cancelled"},
-                       headers={"If-Match": f'"{cycle["version"]}"'}).status_code == 200
+    assert (
+        other.patch(
+            f"/api/v1/projects/{fin}/test-cycles/{cycle['id']}",
+            json={"status": "cancelled"},
+            headers={"If-Match": f'"{cycle["version"]}"'},
+        ).status_code
+        == 200
+    )
     form.get_by_label("Name").fill("UAT 1 – Key users")
     form.get_by_role("button", name="Save changes").click()
     expect(form.get_by_role("alert")).to_contain_text("Someone else changed this test cycle")
@@ -191,6 +203,7 @@ def test_remove_a_case_from_the_cycle_after_confirming_and_undo_it(page, demo):
 
 
 # ----------------------------------------------------------------------------------------------- backlog
+
 
 def test_backlog_item_is_edited_from_the_backlog_and_keeps_its_code(page, demo):
     fin = demo["projects"]["S4-FIN"]
@@ -240,8 +253,14 @@ def test_backlog_edit_on_a_stale_version_shows_the_conflict_and_the_latest_value
     page.goto(f"/#/explore?project={fin}&tab=backlog&item={item['id']}")
     page.get_by_role("button", name="Edit").click()
     form = page.get_by_role("form", name="Edit INT-0001")
-    assert other.patch(f"/api/v1/projects/{fin}/backlog-items/{item['id']}", json={"status": "build"},
-                       headers={"If-Match": f'"{item["version"]}"'}).status_code == 200
+    assert (
+        other.patch(
+            f"/api/v1/projects/{fin}/backlog-items/{item['id']}",
+            json={"status": "build"},
+            headers={"If-Match": f'"{item["version"]}"'},
+        ).status_code
+        == 200
+    )
     form.get_by_label("Effort (days)").fill("25")
     form.get_by_role("button", name="Save changes").click()
     expect(form.get_by_role("alert")).to_contain_text("Someone else changed this backlog item")
@@ -252,8 +271,10 @@ def test_backlog_edit_on_a_stale_version_shows_the_conflict_and_the_latest_value
 
 # ----------------------------------------------------------------------------------------------- read-only roles
 
-_STRAY_NULL = ("[...document.querySelectorAll('main, main *')].flatMap((e) => [...e.childNodes])"
-               ".filter((n) => n.nodeType === 3 && n.textContent.trim() === 'null').length")
+_STRAY_NULL = (
+    "[...document.querySelectorAll('main, main *')].flatMap((e) => [...e.childNodes])"
+    ".filter((n) => n.nodeType === 3 && n.textContent.trim() === 'null').length"
+)
 
 
 def test_a_viewer_reads_the_detail_pages_without_edit_controls_or_stray_text(page, demo, live_server):
@@ -265,11 +286,13 @@ def test_a_viewer_reads_the_detail_pages_without_edit_controls_or_stray_text(pag
     sign_in(page, "viewer@demo.test")
     page.goto(f"/#/testing?project={fin}&tab=defects&defect={defect['id']}")
     expect(page.get_by_role("region", name="Change history")).to_contain_text("Version 1")  # viewers are staff
-    for hash_, heading in ((f"#/testing?project={fin}&tab=defects&defect={defect['id']}", r"^DEF-0001 "),
-                           (f"#/explore?project={fin}&tab=backlog&item={item['id']}", r"^ENH-0001 "),
-                           (f"#/testing?project={fin}&cycle={cycle['id']}", r"^SIT 1 – Finance core"),
-                           (f"#/testing?project={fin}", r"^SIT 1 – Finance core"),
-                           (f"#/explore?project={fin}&tab=backlog", None)):
+    for hash_, heading in (
+        (f"#/testing?project={fin}&tab=defects&defect={defect['id']}", r"^DEF-0001 "),
+        (f"#/explore?project={fin}&tab=backlog&item={item['id']}", r"^ENH-0001 "),
+        (f"#/testing?project={fin}&cycle={cycle['id']}", r"^SIT 1 – Finance core"),
+        (f"#/testing?project={fin}", r"^SIT 1 – Finance core"),
+        (f"#/explore?project={fin}&tab=backlog", None),
+    ):
         page.goto("/" + hash_)
         if heading:
             expect(page.get_by_role("heading", level=2, name=re.compile(heading))).to_be_visible()
@@ -280,6 +303,7 @@ def test_a_viewer_reads_the_detail_pages_without_edit_controls_or_stray_text(pag
 
 
 # ----------------------------------------------------------------------------------------------- requirements
+
 
 def test_deleted_requirements_are_shown_on_request_and_restored_from_the_list_or_the_page(page, demo, live_server):
     fin = demo["projects"]["S4-FIN"]
@@ -310,8 +334,12 @@ def test_deleted_requirements_are_shown_on_request_and_restored_from_the_list_or
     # Deleted elsewhere, opened from a bookmark: the page says so and restores it.
     other = _api(live_server)
     req = _find(other, f"/api/v1/projects/{fin}/requirements", code="REQ-0011")
-    assert other.delete(f"/api/v1/projects/{fin}/requirements/{req['id']}",
-                        headers={"If-Match": f'"{req["version"]}"'}).status_code == 204
+    assert (
+        other.delete(
+            f"/api/v1/projects/{fin}/requirements/{req['id']}", headers={"If-Match": f'"{req["version"]}"'}
+        ).status_code
+        == 204
+    )
     page.goto(f"/#/explore?project={fin}&req={req['id']}")
     page.get_by_role("button", name="Restore REQ-0011").click()
     expect(page.get_by_role("alert")).to_contain_text("REQ-0011 was restored.")
@@ -329,8 +357,14 @@ def test_requirement_edit_on_a_stale_version_reloads_and_says_so(page, demo, liv
     page.goto(f"/#/explore?project={fin}&req={req['id']}")
     page.get_by_role("button", name="Edit").click()
     form = page.get_by_role("form", name="Edit REQ-0005")
-    assert other.patch(f"/api/v1/projects/{fin}/requirements/{req['id']}", json={"priority": "critical"},
-                       headers={"If-Match": f'"{req["version"]}"'}).status_code == 200
+    assert (
+        other.patch(
+            f"/api/v1/projects/{fin}/requirements/{req['id']}",
+            json={"priority": "critical"},
+            headers={"If-Match": f'"{req["version"]}"'},
+        ).status_code
+        == 200
+    )
     form.get_by_label("Scope item").fill("J55")
     form.get_by_role("button", name="Save changes").click()
     expect(form.get_by_role("alert")).to_contain_text("Someone else changed this requirement")
@@ -346,9 +380,11 @@ def test_the_edit_screens_fit_a_phone(new_page, demo, live_server):
     cycle = _find(other, f"/api/v1/projects/{fin}/test-cycles", name="SIT 1 – Finance core")
     page = new_page(390, 844)
     sign_in(page, "consultant@demo.test")
-    for hash_, button in ((f"#/testing?project={fin}&tab=defects&defect={defect['id']}", "Edit"),
-                          (f"#/explore?project={fin}&tab=backlog&item={item['id']}", "Edit"),
-                          (f"#/testing?project={fin}&cycle={cycle['id']}", "Edit cycle")):
+    for hash_, button in (
+        (f"#/testing?project={fin}&tab=defects&defect={defect['id']}", "Edit"),
+        (f"#/explore?project={fin}&tab=backlog&item={item['id']}", "Edit"),
+        (f"#/testing?project={fin}&cycle={cycle['id']}", "Edit cycle"),
+    ):
         page.goto("/" + hash_)
         page.get_by_role("button", name=button, exact=True).click()
         expect(page.get_by_role("button", name="Save changes")).to_be_visible()

@@ -2,6 +2,7 @@
 breach as the server clock moves; the self-refresh that keeps what the user is typing; the incident worked
 by support and rated by the customer (who never sees internal notes); the change board with segregation of
 duties; the cutover "Go-Live + Hypercare" tab."""
+
 import re
 from datetime import timedelta
 
@@ -10,8 +11,8 @@ from playwright.sync_api import expect
 
 from app.tasks import hypercare as hypercare_tasks
 from app.utils import clock
-from tests.conftest import login
-from tests.e2e.conftest import ARTIFACTS, DEMO_PASSWORD, sign_in
+from tests.fixtures.app import login
+from tests.fixtures.browser import ARTIFACTS, DEMO_PASSWORD, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +42,9 @@ def _report(page, title, priority="p1", module="MM"):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_war_room_shows_a_new_p1_its_countdown_and_the_breach_after_the_clock_moves(new_page, demo, frozen_clock, width):
+def test_war_room_shows_a_new_p1_its_countdown_and_the_breach_after_the_clock_moves(
+    new_page, demo, frozen_clock, width
+):
     page = new_page(width=width, height=900)
     sign_in(page)
     _war_room(page, demo)
@@ -91,8 +94,10 @@ def test_the_self_refresh_keeps_what_the_user_is_typing(page, app, demo):
 
     # another user reports an incident meanwhile
     other = login(app.test_client(), "support2@demo.test", DEMO_PASSWORD)
-    created = other.post(f"/api/v1/projects/{demo['projects']['S4-LOG']}/hypercare/incidents",
-                         json={"title": "Wave release stuck in EWM", "priority": "p2", "affected_module": "EWM"})
+    created = other.post(
+        f"/api/v1/projects/{demo['projects']['S4-LOG']}/hypercare/incidents",
+        json={"title": "Wave release stuck in EWM", "priority": "p2", "affected_module": "EWM"},
+    )
     assert created.status_code == 201, created.json
     expect(page.locator("tr", has_text="Wave release stuck in EWM")).to_have_count(0)
     title.focus()
@@ -222,9 +227,10 @@ def test_cutover_go_live_tab_shows_the_window_and_edits_the_sla(new_page, demo):
 
 def test_a_breach_reaches_the_managers_bell_and_opens_the_incident(new_page, app, demo, frozen_clock):
     support = login(app.test_client(), "support2@demo.test", DEMO_PASSWORD)
-    created = support.post(f"/api/v1/projects/{demo['projects']['S4-LOG']}/hypercare/incidents",
-                           json={"title": "Outbound IDocs to the carrier fail", "priority": "p1",
-                                 "affected_module": "SD"})
+    created = support.post(
+        f"/api/v1/projects/{demo['projects']['S4-LOG']}/hypercare/incidents",
+        json={"title": "Outbound IDocs to the carrier fail", "priority": "p1", "affected_module": "SD"},
+    )
     assert created.status_code == 201, created.json
     frozen_clock.advance(timedelta(minutes=61))
     with app.app_context():

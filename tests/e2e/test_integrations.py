@@ -1,4 +1,5 @@
 """The integrations hub in the browser: configure a sandbox connection, test it, see it active."""
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -7,7 +8,7 @@ from app.extensions import db
 from app.integrations.sandbox import Dynamics365Sandbox
 from app.models import IntegrationConnection
 from app.utils import tenant_context
-from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.fixtures.browser import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.e2e
 SECRET = "browser-sandbox-secret-77"
@@ -22,7 +23,9 @@ def d365_sandbox():
 
 def _drop_demo_connection(app, demo, kind):
     with app.app_context(), tenant_context.tenant_scope(demo["tenant_id"]):
-        connection = db.session.execute(select(IntegrationConnection).where(IntegrationConnection.kind == kind)).scalar_one()
+        connection = db.session.execute(
+            select(IntegrationConnection).where(IntegrationConnection.kind == kind)
+        ).scalar_one()
         db.session.delete(connection)
         db.session.commit()
 

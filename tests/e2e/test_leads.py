@@ -1,5 +1,6 @@
 """Leads in the browser: push one lead to the Dynamics 365 sandbox and watch its badge turn Synced; with
 the feature flag off the push buttons are not there."""
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from app.extensions import db
 from app.integrations.sandbox import Dynamics365Sandbox
 from app.models import IntegrationConnection
 from app.utils import tenant_context
-from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.fixtures.browser import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -18,10 +19,14 @@ def demo_sandbox(app, demo):
     """The demo's Dynamics 365 connection, pointed at a sandbox on an ephemeral port (same credentials)."""
     server = Dynamics365Sandbox().start()
     with app.app_context(), tenant_context.tenant_scope(demo["tenant_id"]):
-        connection = db.session.execute(select(IntegrationConnection).where(
-            IntegrationConnection.kind == "d365")).scalar_one()
-        connection.config = {**connection.config, "org_url": server.url,
-                             "token_url": server.url + "/rheinwerk.onmicrosoft.com/oauth2/v2.0/token"}
+        connection = db.session.execute(
+            select(IntegrationConnection).where(IntegrationConnection.kind == "d365")
+        ).scalar_one()
+        connection.config = {
+            **connection.config,
+            "org_url": server.url,
+            "token_url": server.url + "/rheinwerk.onmicrosoft.com/oauth2/v2.0/token",
+        }
         db.session.commit()
     yield server
     server.stop()
@@ -44,7 +49,8 @@ def test_push_a_lead_and_watch_the_badge_turn_synced(new_page, app, demo_sandbox
     panel = page.locator(".lead-panel")
     expect(panel).to_contain_text("Synced")
     expect(panel.get_by_role("link", name="Open in Dynamics 365")).to_have_attribute(
-        "href", f"{demo_sandbox.url}/main.aspx?pagetype=entityrecord&etn=lead&id={next(iter(demo_sandbox.leads))}")
+        "href", f"{demo_sandbox.url}/main.aspx?pagetype=entityrecord&etn=lead&id={next(iter(demo_sandbox.leads))}"
+    )
     page.get_by_role("button", name="Details of Baltic Pharma UAB").click()
     expect(panel).to_contain_text("not a valid e-mail address")
     ARTIFACTS.mkdir(exist_ok=True)

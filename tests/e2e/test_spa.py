@@ -1,12 +1,14 @@
 """The SPA shell, driven in headless Chromium against the live server with the demo tenant."""
+
 import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import login
-from tests.e2e.conftest import DEMO_ADMIN, DEMO_PASSWORD, sign_in
+from tests.fixtures.app import login
+from tests.fixtures.browser import DEMO_ADMIN, DEMO_PASSWORD, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -142,8 +144,9 @@ def test_stale_edit_shows_the_conflict_and_reload_shows_the_other_change(page, d
     # Meanwhile someone else changes the project through the API.
     api = login(client, "pm@demo.test", DEMO_PASSWORD)
     project_id = demo["projects"]["S4-LOG"]
-    changed = api.patch(f"/api/v1/projects/{project_id}", json={"name": "Logistics Rollout (their edit)"},
-                        headers={"If-Match": '"1"'})
+    changed = api.patch(
+        f"/api/v1/projects/{project_id}", json={"name": "Logistics Rollout (their edit)"}, headers={"If-Match": '"1"'}
+    )
     assert changed.status_code == 200, changed.json
 
     form.get_by_role("button", name="Save changes").click()
@@ -155,7 +158,8 @@ def test_stale_edit_shows_the_conflict_and_reload_shows_the_other_change(page, d
     conflict.get_by_role("button", name="Reload project").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Logistics Rollout (their edit)")
     expect(page.get_by_role("form", name="Edit project").get_by_label("Name")).to_have_value(
-        "Logistics Rollout (their edit)")
+        "Logistics Rollout (their edit)"
+    )
     history = page.get_by_role("region", name="Change history", exact=True)
     expect(history).to_contain_text("Version 2")
     expect(history).to_contain_text("Mehmet Kaya")
@@ -235,7 +239,7 @@ def test_export_shows_progress_and_offers_the_json_download(page, demo):
         page.get_by_role("link", name="Download S4-FIN-export.json").click()
     download = download_info.value
     assert download.suggested_filename == "S4-FIN-export.json"
-    document = json.loads(open(download.path(), encoding="utf-8").read())
+    document = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert document["project"]["code"] == "S4-FIN"
     assert {member["email"] for member in document["members"]} >= {"pm@demo.test", "approver@demo.test"}
 
@@ -357,8 +361,13 @@ def test_keyboard_users_can_skip_to_the_content_and_see_where_focus_is(page, dem
 def test_every_area_in_the_nav_opens_and_placeholders_link_back(page, demo):
     sign_in(page)
     nav = page.get_by_role("navigation", name="Main")
-    areas = {"Explore": "Explore", "Testing": "Testing", "Cutover": "Cutover", "Hypercare": "Hypercare war room",
-             "Administration": "Administration"}
+    areas = {
+        "Explore": "Explore",
+        "Testing": "Testing",
+        "Cutover": "Cutover",
+        "Hypercare": "Hypercare war room",
+        "Administration": "Administration",
+    }
     for area, heading in areas.items():
         nav.get_by_role("link", name=area, exact=True).click()
         expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()

@@ -1,7 +1,6 @@
 import pytest
 
 from app.integrations import alm_gateway
-from tests.integrations.sandbox_fixtures import alm_sandbox, d365_sandbox  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)

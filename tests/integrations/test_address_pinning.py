@@ -1,4 +1,5 @@
 """DNS rebinding: the gateway dials the address its destination check vetted, never a second DNS answer."""
+
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -7,7 +8,7 @@ import requests
 
 from app.integrations import alm_gateway
 from app.integrations.errors import UpstreamUnavailable
-from tests.integrations.gateway_helpers import gateway, profile
+from tests.fixtures.gateway import gateway, profile
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def loopback_server():
     seen = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
+        def do_GET(self):
             seen.append(self.headers["Host"])
             self.send_response(200)
             self.send_header("Content-Length", "2")

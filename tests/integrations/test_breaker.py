@@ -1,14 +1,15 @@
 """The circuit breaker: 5 failures within 60 s open it for 30 s; open means no network traffic."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
 
 from app.integrations.errors import CircuitOpen, UpstreamUnavailable
 from app.utils import clock
-from tests.integrations.gateway_helpers import BASE, gateway, profile, token_response
+from tests.fixtures.gateway import BASE, gateway, profile, token_response
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

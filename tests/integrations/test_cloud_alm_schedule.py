@@ -1,4 +1,5 @@
 """Scheduled (beat) and webhook-triggered Cloud ALM syncs."""
+
 import json
 from datetime import timedelta
 
@@ -8,15 +9,19 @@ from app.extensions import db
 from app.models import CloudALMSyncLog, ExploreRequirement
 from app.tasks.integrations import cloud_alm_scheduled_sync
 from app.utils import clock, tenant_context
-from tests.integrations.cloud_alm_helpers import alm_ready, make_requirements, map_project, push  # noqa: F401
-from tests.integrations.sandbox_fixtures import alm_connection_body
+from tests.fixtures.cloud_alm import make_requirements, map_project, push
+from tests.fixtures.sandboxes import alm_connection_body
 from tests.integrations.test_webhooks import deliver
 
 
 def _log_rows(app, tenant_id):
     with app.app_context(), tenant_context.tenant_scope(tenant_id):
-        return [(log.operation, log.triggered_by, log.status) for log in db.session.execute(
-            select(CloudALMSyncLog).order_by(CloudALMSyncLog.created_at, CloudALMSyncLog.operation)).scalars()]
+        return [
+            (log.operation, log.triggered_by, log.status)
+            for log in db.session.execute(
+                select(CloudALMSyncLog).order_by(CloudALMSyncLog.created_at, CloudALMSyncLog.operation)
+            ).scalars()
+        ]
 
 
 def test_beat_pulls_then_pushes_each_mapped_project_once_per_interval(alm_ready, app, tenant_a, make_project, tenant_b):
@@ -24,7 +29,10 @@ def test_beat_pulls_then_pushes_each_mapped_project_once_per_interval(alm_ready,
     with app.app_context():
         cloud_alm_scheduled_sync.run()
     rows = _log_rows(app, tenant_a["tenant_id"])
-    assert sorted(rows) == [("pull_requirements", "scheduled", "succeeded"), ("push_requirements", "scheduled", "succeeded")]
+    assert sorted(rows) == [
+        ("pull_requirements", "scheduled", "succeeded"),
+        ("push_requirements", "scheduled", "succeeded"),
+    ]
     assert len(alm_ready["sandbox"].tasks) == 3
     with app.app_context():
         cloud_alm_scheduled_sync.run()  # interval (60 min) not passed: nothing new

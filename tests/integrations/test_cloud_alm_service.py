@@ -1,25 +1,34 @@
 """Seed 000 §7: the SAP Cloud ALM connector against the sandbox over real sockets."""
+
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CloudALMSyncLog, ExploreRequirement
 from app.utils import tenant_context
-from tests.integrations.cloud_alm_helpers import (alm_ready, config_body, config_url, configure, make_requirements,  # noqa: F401
-                                                  map_project, project_url, push)
-from tests.integrations.sandbox_fixtures import ALM_SECRET
+from tests.fixtures.cloud_alm import (
+    config_body,
+    config_url,
+    configure,
+    project_url,
+    push,
+)
+from tests.fixtures.sandboxes import ALM_SECRET
 
 
 def _requirements(app, tenant_id):
     with app.app_context(), tenant_context.tenant_scope(tenant_id):
-        return {r.code: (r.external_id, r.alm_sync_status) for r in
-                db.session.execute(select(ExploreRequirement)).scalars()}
+        return {
+            r.code: (r.external_id, r.alm_sync_status) for r in db.session.execute(select(ExploreRequirement)).scalars()
+        }
 
 
 def _logs(app, tenant_id):
     with app.app_context(), tenant_context.tenant_scope(tenant_id):
-        return [(log.operation, log.status, log.records_pushed, log.error_message, log.triggered_by)
-                for log in db.session.execute(select(CloudALMSyncLog).order_by(CloudALMSyncLog.created_at)).scalars()]
+        return [
+            (log.operation, log.status, log.records_pushed, log.error_message, log.triggered_by)
+            for log in db.session.execute(select(CloudALMSyncLog).order_by(CloudALMSyncLog.created_at)).scalars()
+        ]
 
 
 def test_test_connection_returns_ok_with_valid_mock_oauth(admin_a, alm_sandbox):
@@ -83,8 +92,9 @@ def test_push_requirements_updates_external_id_on_each_requirement(alm_ready, ap
 def test_config_endpoint_does_not_return_encrypted_secret(admin_a, alm_sandbox, app, tenant_a):
     created = configure(admin_a, alm_sandbox)
     got = admin_a.get(config_url(admin_a.tenant_id))
-    updated = admin_a.put(config_url(admin_a.tenant_id), json={"sync_test_results": False},
-                          headers={"If-Match": got.headers["ETag"]})
+    updated = admin_a.put(
+        config_url(admin_a.tenant_id), json={"sync_test_results": False}, headers={"If-Match": got.headers["ETag"]}
+    )
     assert updated.status_code == 200, updated.json
     for response in (created, got, updated):
         text = response.get_data(as_text=True)
@@ -93,8 +103,9 @@ def test_config_endpoint_does_not_return_encrypted_secret(admin_a, alm_sandbox, 
     assert updated.json["sync_test_results"] is False
     # the database holds only ciphertext
     with app.app_context():
-        dump = "\n".join(str(row) for row in db.session.execute(
-            db.text("SELECT config, secrets FROM integration_connections")).all())
+        dump = "\n".join(
+            str(row) for row in db.session.execute(db.text("SELECT config, secrets FROM integration_connections")).all()
+        )
     assert ALM_SECRET not in dump
 
 
@@ -104,11 +115,14 @@ def test_tenant_isolation_push_blocks_cross_tenant(alm_ready, admin_b, app, tena
         method = admin_b.get if tail == "sync-log" else admin_b.post
         assert method(project_url(project_id, tail)).status_code == 404
     assert admin_b.get(config_url(alm_ready["api"].tenant_id)).status_code == 404
-    assert admin_b.post(config_url(alm_ready["api"].tenant_id), json=config_body(alm_ready["sandbox"])).status_code == 404
+    assert (
+        admin_b.post(config_url(alm_ready["api"].tenant_id), json=config_body(alm_ready["sandbox"])).status_code == 404
+    )
     assert alm_ready["sandbox"].tasks == {}
     # tenant B's own foreign requirement ids are refused for A's push too
-    response = alm_ready["api"].post(project_url(project_id, "push-requirements"),
-                                     json={"requirement_ids": ["00000000-0000-0000-0000-000000000001"]})
+    response = alm_ready["api"].post(
+        project_url(project_id, "push-requirements"), json={"requirement_ids": ["00000000-0000-0000-0000-000000000001"]}
+    )
     assert response.status_code == 422
 
 
@@ -140,9 +154,8 @@ def test_an_unexpected_error_still_leaves_a_sync_log_entry(alm_ready, app, tenan
         raise RuntimeError("bug")
 
     monkeypatch.setattr(sync, "_push_one" if operation.startswith("push") else "_pull_one", broken)
-    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
-        with pytest.raises(RuntimeError):
-            getattr(sync, operation)(Project.get_scoped_or_404(alm_ready["project_id"]))
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]), pytest.raises(RuntimeError):
+        getattr(sync, operation)(Project.get_scoped_or_404(alm_ready["project_id"]))
     newest = _logs(app, tenant_a["tenant_id"])[-1]
     assert newest[0] == operation and newest[1] == "failed"
     assert newest[3] == f"The {operation.split('_')[0]} stopped unexpectedly; see the server log."

@@ -1,5 +1,6 @@
 """Cloud ALM sync beyond seed §7: token reuse, crash safety, per-record failures, pull and conflicts,
 outages and the breaker, test-result push."""
+
 import uuid
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from app.extensions import db
 from app.integrations.cloud_alm import client as alm_client
 from app.models import CloudALMSyncLog, Defect, ExploreRequirement, TestCase, TestCycle, TestExecution
 from app.utils import clock, tenant_context
-from tests.integrations.cloud_alm_helpers import alm_ready, project_url, pull, push  # noqa: F401
+from tests.fixtures.cloud_alm import project_url, pull, push
 
 TOKEN = ("POST", "/oauth/token")
 
@@ -68,13 +69,20 @@ def test_pull_applies_remote_changes(alm_ready, app, tenant_a):
     box = alm_ready["sandbox"]
     push(alm_ready["api"], alm_ready["project_id"])
     task_id = _by_code(app, tenant_a["tenant_id"])["REQ-0001"].external_id
-    box._one_task("PATCH", task_id, b'{"title": "REQ-0001 Three-way match (approved in ALM)", '
-                                     b'"status": "CIPREQUINP", "subStatus": "TO_BE_APPROVED", "priorityId": 10}')
+    box._one_task(
+        "PATCH",
+        task_id,
+        b'{"title": "REQ-0001 Three-way match (approved in ALM)", '
+        b'"status": "CIPREQUINP", "subStatus": "TO_BE_APPROVED", "priorityId": 10}',
+    )
     job = pull(alm_ready["api"], alm_ready["project_id"])
     assert job["result"] == {"pulled": 3, "updated": 1, "conflicts": 0, "errors": 0, "error_details": []}
     requirement = _by_code(app, tenant_a["tenant_id"])["REQ-0001"]
     assert (requirement.title, requirement.status, requirement.priority) == (
-        "Three-way match (approved in ALM)", "in_review", "critical")
+        "Three-way match (approved in ALM)",
+        "in_review",
+        "critical",
+    )
     assert requirement.alm_sync_status == "synced"
     again = pull(alm_ready["api"], alm_ready["project_id"])
     assert again["result"]["updated"] == 0  # nothing newer than the last sync
@@ -118,8 +126,14 @@ def test_cloud_alm_down_fails_cleanly_and_the_breaker_opens_after_five(alm_ready
 def test_push_test_results_sends_cases_and_failed_defects(alm_ready, app, tenant_a):
     box, api, project_id = alm_ready["sandbox"], alm_ready["api"], uuid.UUID(alm_ready["project_id"])
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
-        passed = TestCase(project_id=project_id, code="TC-0001", title="Post invoice", module="FI",
-                          steps="Open MIRO\nEnter PO", expected_result="Invoice posted")
+        passed = TestCase(
+            project_id=project_id,
+            code="TC-0001",
+            title="Post invoice",
+            module="FI",
+            steps="Open MIRO\nEnter PO",
+            expected_result="Invoice posted",
+        )
         failed = TestCase(project_id=project_id, code="TC-0002", title="Block on variance", module="FI")
         cycle = TestCycle(project_id=project_id, name="SIT 1")
         db.session.add_all([passed, failed, cycle])
@@ -128,8 +142,16 @@ def test_push_test_results_sends_cases_and_failed_defects(alm_ready, app, tenant
         bad = TestExecution(project_id=project_id, cycle_id=cycle.id, test_case_id=failed.id, status="failed")
         db.session.add_all([ok, bad])
         db.session.flush()
-        db.session.add(Defect(project_id=project_id, code="DEF-0001", title="No block", module="FI",
-                              severity="p2", execution_id=bad.id))
+        db.session.add(
+            Defect(
+                project_id=project_id,
+                code="DEF-0001",
+                title="No block",
+                module="FI",
+                severity="p2",
+                execution_id=bad.id,
+            )
+        )
         db.session.commit()
         cycle_id = cycle.id
     response = api.post(project_url(project_id, f"push-test-results/{cycle_id}"), json={})
@@ -162,7 +184,7 @@ def _make_conflict(alm_ready, app, tenant_a):
 
 
 def test_conflict_shows_both_versions_and_keeping_cloud_alm_applies_it(alm_ready, app, tenant_a):
-    requirement, url = _make_conflict(alm_ready, app, tenant_a)
+    _requirement, url = _make_conflict(alm_ready, app, tenant_a)
     api = alm_ready["api"]
     versions = api.get(url).json
     assert versions["meridian"]["title"] == "Local title" and versions["cloud_alm"]["title"] == "Remote title"
@@ -184,13 +206,19 @@ def test_tenant_edits_the_status_mapping_and_push_uses_it(alm_ready, admin_b):
     url = f"/api/v1/tenants/{api.tenant_id}/integrations/cloud-alm/status-mapping"
     items = api.get(url).json["items"]
     assert {i["meridian_status"]: (i["alm_status"], i["alm_sub_status"]) for i in items}["draft"] == (
-        "CIPREQUOPEN", "CREATED") and all(i["is_default"] for i in items)
+        "CIPREQUOPEN",
+        "CREATED",
+    ) and all(i["is_default"] for i in items)
     bad = api.put(url, json={"items": [{"meridian_status": "nope", "alm_status": "x y", "alm_sub_status": ""}]})
     assert bad.status_code == 422
-    changed = api.put(url, json={"items": [{"meridian_status": "draft", "alm_status": "CIPREQUINP",
-                                            "alm_sub_status": "TO_BE_APPROVED"}]})
+    changed = api.put(
+        url,
+        json={"items": [{"meridian_status": "draft", "alm_status": "CIPREQUINP", "alm_sub_status": "TO_BE_APPROVED"}]},
+    )
     draft = next(i for i in changed.json["items"] if i["meridian_status"] == "draft")
     assert draft["is_default"] is False
     push(api, alm_ready["project_id"])
-    assert {(t["status"], t["subStatus"]) for t in alm_ready["sandbox"].tasks.values()} == {("CIPREQUINP", "TO_BE_APPROVED")}
+    assert {(t["status"], t["subStatus"]) for t in alm_ready["sandbox"].tasks.values()} == {
+        ("CIPREQUINP", "TO_BE_APPROVED")
+    }
     assert admin_b.get(url).status_code == 404

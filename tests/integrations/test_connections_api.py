@@ -1,14 +1,14 @@
 """The connections API end to end: the gateway talks to the sandbox over real sockets."""
+
 import logging
 
-import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import IntegrationConnection
 from app.utils import tenant_context
-from tests.conftest import login
-from tests.integrations.sandbox_fixtures import ALM_SECRET, D365_SECRET, alm_connection_body, d365_connection_body
+from tests.fixtures.app import login
+from tests.fixtures.sandboxes import ALM_SECRET, D365_SECRET, alm_connection_body, d365_connection_body
 
 BASE = "/api/v1/integrations"
 
@@ -38,7 +38,10 @@ def test_test_connection_against_the_sandbox_then_activate(admin_a, alm_sandbox)
     assert admin_a.post(f"{BASE}/connections/{cid}/activate").status_code == 409  # not tested yet
     result = admin_a.post(f"{BASE}/connections/{cid}/test").json
     assert result["status"] == "ok", result
-    assert ("POST", "/oauth/token") in alm_sandbox.requests and ("GET", "/api/calm-tasks/v1/tasks") in alm_sandbox.requests
+    assert ("POST", "/oauth/token") in alm_sandbox.requests and (
+        "GET",
+        "/api/calm-tasks/v1/tasks",
+    ) in alm_sandbox.requests
     activated = admin_a.post(f"{BASE}/connections/{cid}/activate")
     assert activated.status_code == 200 and activated.json["is_active"] is True
     status = admin_a.get(f"{BASE}/connections/{cid}/status").json
@@ -46,8 +49,11 @@ def test_test_connection_against_the_sandbox_then_activate(admin_a, alm_sandbox)
     runs = admin_a.get(f"{BASE}/sync-runs?connection_id={cid}&operation=test").json
     assert runs["total"] == 1 and runs["items"][0]["status"] == "succeeded"
     log = admin_a.get(f"{BASE}/call-log?connection_id={cid}").json
-    assert log["total"] == 1 and log["items"][0]["response_code"] == 200 and log["items"][0]["path"] == \
-        "/api/calm-tasks/v1/tasks"
+    assert (
+        log["total"] == 1
+        and log["items"][0]["response_code"] == 200
+        and log["items"][0]["path"] == "/api/calm-tasks/v1/tasks"
+    )
     catalog = {entry["kind"]: entry for entry in admin_a.get(f"{BASE}/catalog").json["items"]}
     assert catalog["cloud_alm"]["state"] == "active" and catalog["d365"]["state"] == "not_configured"
 
@@ -92,11 +98,14 @@ def test_update_keeps_omitted_secrets_and_needs_a_fresh_test(admin_a, alm_sandbo
     version = admin_a.get(f"{BASE}/connections/{cid}").json["version"]
     stale = admin_a.put(f"{BASE}/connections/{cid}", json={"name": "x"}, headers={"If-Match": f'"{version - 1}"'})
     assert stale.status_code == 409
-    renamed = admin_a.put(f"{BASE}/connections/{cid}", json={"name": "ALM renamed"},
-                          headers={"If-Match": f'"{version}"'})
+    renamed = admin_a.put(
+        f"{BASE}/connections/{cid}", json={"name": "ALM renamed"}, headers={"If-Match": f'"{version}"'}
+    )
     assert renamed.status_code == 200 and renamed.json["last_test_status"] == "ok"  # no access change
-    changed = admin_a.put(f"{BASE}/connections/{cid}", json={"config": {"client_id": "meridian-test"},
-                                                             "secrets": {"client_secret": ALM_SECRET}})
+    changed = admin_a.put(
+        f"{BASE}/connections/{cid}",
+        json={"config": {"client_id": "meridian-test"}, "secrets": {"client_secret": ALM_SECRET}},
+    )
     assert changed.json["last_test_status"] is None and changed.json["secrets_set"]["client_secret"]
     assert admin_a.post(f"{BASE}/connections/{cid}/test").json["status"] == "ok"
 
@@ -106,8 +115,9 @@ def test_validation_errors(admin_a, alm_sandbox):
     assert admin_a.post(f"{BASE}/connections", json={**body, "kind": "nope"}).status_code == 422
     missing = admin_a.post(f"{BASE}/connections", json={**body, "secrets": {}})
     assert missing.status_code == 422 and "secrets.client_secret" in missing.json["errors"]
-    misplaced = admin_a.post(f"{BASE}/connections", json={**body, "config": {**body["config"],
-                                                                             "client_secret": ALM_SECRET}})
+    misplaced = admin_a.post(
+        f"{BASE}/connections", json={**body, "config": {**body["config"], "client_secret": ALM_SECRET}}
+    )
     assert misplaced.status_code == 422 and ALM_SECRET not in misplaced.get_data(as_text=True)
     bad_url = admin_a.post(f"{BASE}/connections", json={**body, "config": {**body["config"], "base_url": "ftp:x"}})
     assert bad_url.status_code == 422 and "config.base_url" in bad_url.json["errors"]
@@ -166,8 +176,15 @@ def test_no_endpoint_response_or_log_line_contains_a_secret(admin_a, alm_sandbox
     record(admin_a.put(f"{BASE}/connections/{cid}", json={"secrets": {"client_secret": "bad-" + ALM_SECRET}}))
     record(admin_a.post(f"{BASE}/connections/{cid}/test"))
     record(admin_a.put(f"{BASE}/connections/{cid}", json={"config": {"client_secret": ALM_SECRET}}))
-    for url in (f"{BASE}/connections", f"{BASE}/connections/{cid}", f"{BASE}/connections/{cid}/status",
-                f"{BASE}/catalog", f"{BASE}/sync-runs", f"{BASE}/call-log", f"/api/v1/audit/IntegrationConnection/{cid}"):
+    for url in (
+        f"{BASE}/connections",
+        f"{BASE}/connections/{cid}",
+        f"{BASE}/connections/{cid}/status",
+        f"{BASE}/catalog",
+        f"{BASE}/sync-runs",
+        f"{BASE}/call-log",
+        f"/api/v1/audit/IntegrationConnection/{cid}",
+    ):
         record(admin_a.get(url))
     record(admin_a.post(f"{BASE}/connections/{cid}/deactivate"))
     record(admin_a.delete(f"{BASE}/connections/{cid}"))

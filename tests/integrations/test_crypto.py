@@ -1,4 +1,5 @@
 """AES-256-GCM secrets with key ids: round trip, tamper detection, binding to tenant and field, rotation."""
+
 import base64
 import logging
 import os
@@ -35,7 +36,7 @@ def test_tampering_is_detected():
         ring.decrypt(tampered, tenant_id=TENANT, field="client_secret")
 
 
-@pytest.mark.parametrize("tenant_id,field", [(OTHER_TENANT, "client_secret"), (TENANT, "webhook_secret")])
+@pytest.mark.parametrize(("tenant_id", "field"), [(OTHER_TENANT, "client_secret"), (TENANT, "webhook_secret")])
 def test_a_ciphertext_moved_to_another_tenant_or_field_does_not_decrypt(tenant_id, field):
     ring = KeyRing.parse(_key("k1"))
     token = ring.encrypt("client-secret-123", tenant_id=TENANT, field="client_secret")
@@ -57,8 +58,9 @@ def test_old_keys_still_decrypt_and_new_secrets_use_the_primary():
     assert ring.needs_rotation(token) and ring.encrypt("s", tenant_id=TENANT, field="f").startswith("v1:k2:")
 
 
-@pytest.mark.parametrize("spec", ["", "k1", "k1:" + base64.urlsafe_b64encode(b"short").decode(),
-                                  f"{_key('a')},a:{'A' * 43}="])
+@pytest.mark.parametrize(
+    "spec", ["", "k1", "k1:" + base64.urlsafe_b64encode(b"short").decode(), f"{_key('a')},a:{'A' * 43}="]
+)
 def test_malformed_key_configuration_is_refused(spec):
     with pytest.raises(CryptoConfigError):
         KeyRing.parse(spec)

@@ -1,4 +1,5 @@
 """D365Client against `responses` (no sockets): the Dataverse Web API contract and the push's retry policy."""
+
 import json
 import uuid
 
@@ -21,12 +22,20 @@ DTO = LeadDTO(key="contoso.com", fields={"subject": "SAP opportunity – Contoso
 @pytest.fixture
 def make_client(app, tenant_a):
     def _make(waits):
-        profile = Dynamics365Connector.build_profile(tenant_a["tenant_id"], uuid.uuid4(),
-                                                     {"org_url": ORG, "client_id": "app-1"}, {"client_secret": "s"})
-        gateway = SingleAttemptGateway(profile, store=app.extensions["kv"], keyring=app.extensions["crypto"],
-                                       engine=db.engine, allowlist=[], resolve=lambda h, p: ["20.30.40.50"],
-                                       sleep=lambda s: None)
+        profile = Dynamics365Connector.build_profile(
+            tenant_a["tenant_id"], uuid.uuid4(), {"org_url": ORG, "client_id": "app-1"}, {"client_secret": "s"}
+        )
+        gateway = SingleAttemptGateway(
+            profile,
+            store=app.extensions["kv"],
+            keyring=app.extensions["crypto"],
+            engine=db.engine,
+            allowlist=[],
+            resolve=lambda h, p: ["20.30.40.50"],
+            sleep=lambda s: None,
+        )
         return D365Client(gateway, alternate_key="new_meridiandomain", sleep=waits.append)
+
     return _make
 
 
@@ -108,8 +117,12 @@ def test_429_waits_retry_after_then_succeeds(make_client):
     waits = []
     with responses.RequestsMock() as rsps:
         _token(rsps)
-        rsps.patch(LEAD_URL, status=429, headers={"Retry-After": "17"},
-                   json={"error": {"code": "0x80072322", "message": "Number of requests exceeded the limit"}})
+        rsps.patch(
+            LEAD_URL,
+            status=429,
+            headers={"Retry-After": "17"},
+            json={"error": {"code": "0x80072322", "message": "Number of requests exceeded the limit"}},
+        )
         rsps.patch(LEAD_URL, status=201, json={"leadid": LEAD_ID})
         outcome = make_client(waits).upsert_lead(DTO)
     assert outcome.ok and outcome.attempts == 2 and waits == [17.0]
@@ -140,8 +153,11 @@ def test_validation_error_is_not_retried(make_client):
     waits = []
     with responses.RequestsMock() as rsps:
         _token(rsps)
-        rsps.patch(LEAD_URL, status=400, json={"error": {"code": "0x80040203",
-                                                         "message": "emailaddress1 is not a valid e-mail address."}})
+        rsps.patch(
+            LEAD_URL,
+            status=400,
+            json={"error": {"code": "0x80040203", "message": "emailaddress1 is not a valid e-mail address."}},
+        )
         outcome = make_client(waits).upsert_lead(DTO)
         assert len(rsps.calls) == 2
     assert isinstance(outcome.error, D365ValidationError) and waits == []
@@ -156,8 +172,11 @@ def test_batch_chunks_at_the_limit(make_client):
         body = request.body.decode()
         count = body.count("PATCH ")
         bodies.append(count)
-        parts = "".join(f"--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 204 No Content\r\n"
-                        f"OData-EntityId: {ORG}/api/data/v9.2/leads({uuid.uuid4()})\r\n\r\n" for _ in range(count))
+        parts = "".join(
+            f"--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 204 No Content\r\n"
+            f"OData-EntityId: {ORG}/api/data/v9.2/leads({uuid.uuid4()})\r\n\r\n"
+            for _ in range(count)
+        )
         return 200, {"Content-Type": "multipart/mixed; boundary=b"}, parts + "--b--\r\n"
 
     with responses.RequestsMock() as rsps:
@@ -170,8 +189,10 @@ def test_batch_chunks_at_the_limit(make_client):
 
 
 def test_parse_batch_response_reads_each_part():
-    raw = ("--x\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 204 No Content\r\nOData-EntityId: a/leads(1)\r\n\r\n"
-           "--x\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n\r\n"
-           '{"error": {"code": "1", "message": "bad"}}\r\n--x--\r\n').encode()
+    raw = (
+        b"--x\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 204 No Content\r\nOData-EntityId: a/leads(1)\r\n\r\n"
+        b"--x\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n\r\n"
+        b'{"error": {"code": "1", "message": "bad"}}\r\n--x--\r\n'
+    )
     parts = parse_batch_response('multipart/mixed; boundary="x"', raw)
     assert [p[0] for p in parts] == [204, 400] and parts[1][2]["error"]["message"] == "bad"

@@ -1,10 +1,11 @@
 """Seed 003 "D365 Push v1" success criteria, end to end against the Dataverse sandbox over real sockets."""
+
 from app.extensions import db
 from app.models import Job
 from app.models.leads import D365PushJob
 from app.utils import tenant_context
 from app.utils.observability import REGISTRY
-from tests.integrations.d365_helpers import connect, d365_on, make_lead, push_waits  # noqa: F401
+from tests.fixtures.d365 import connect, make_lead
 
 
 def _push(api, lead_id):
@@ -25,8 +26,11 @@ def test_push_syncs_the_lead_and_pushing_again_updates_the_same_record(admin_a, 
     assert record["new_hunterscore"] == 82 and record["new_meridiandomain"] == "rheinwerk-maschinenbau.de"
     assert shown["url"] == f"{d365_sandbox.url}/main.aspx?pagetype=entityrecord&etn=lead&id={shown['lead_id']}"
 
-    admin_a.patch(f"/api/v1/leads/{lead['id']}", json={"priority_score": 91},
-                  headers={"If-Match": str(admin_a.get(f"/api/v1/leads/{lead['id']}").json["version"])})
+    admin_a.patch(
+        f"/api/v1/leads/{lead['id']}",
+        json={"priority_score": 91},
+        headers={"If-Match": str(admin_a.get(f"/api/v1/leads/{lead['id']}").json["version"])},
+    )
     assert _push(admin_a, lead["id"])["status"] == "succeeded"
     assert len(d365_sandbox.leads) == 1
     assert d365_sandbox.leads[shown["lead_id"]]["new_hunterpriority"] == 91
@@ -42,8 +46,9 @@ def test_push_by_domain(admin_a, d365_sandbox, d365_on):
     assert admin_a.post("/api/v1/d365/push-lead", json={"domain": "nope.example"}).status_code == 404
 
 
-def test_dynamics_down_errors_after_three_attempts_and_meridian_stays_ready(admin_a, client, d365_sandbox, d365_on,
-                                                                           push_waits, app, tenant_a):
+def test_dynamics_down_errors_after_three_attempts_and_meridian_stays_ready(
+    admin_a, client, d365_sandbox, d365_on, push_waits, app, tenant_a
+):
     connect(admin_a, d365_sandbox)
     lead = make_lead(admin_a)
     d365_sandbox.set_fault("server_error")
@@ -69,11 +74,11 @@ def test_rate_limit_honours_retry_after_and_then_syncs(admin_a, d365_sandbox, d3
     assert push_waits == [7.0]
 
 
-def test_validation_error_is_not_retried_and_is_told_apart(admin_a, d365_sandbox, d365_on, push_waits, app,
-                                                           tenant_a):
+def test_validation_error_is_not_retried_and_is_told_apart(admin_a, d365_sandbox, d365_on, push_waits, app, tenant_a):
     connect(admin_a, d365_sandbox)
     lead = make_lead(admin_a)
     from app.models.leads import Lead
+
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
         db.session.get(Lead, __import__("uuid").UUID(lead["id"])).contact_email = "not-an-email"
         db.session.commit()
@@ -85,8 +90,11 @@ def test_validation_error_is_not_retried_and_is_told_apart(admin_a, d365_sandbox
 def test_wrong_secret_is_an_auth_error(admin_a, d365_sandbox, d365_on):
     connection = connect(admin_a, d365_sandbox)
     version = admin_a.get(f"/api/v1/integrations/connections/{connection['id']}").json["version"]
-    admin_a.patch(f"/api/v1/integrations/connections/{connection['id']}", json={"secrets": {"client_secret": "x"}},
-                  headers={"If-Match": str(version)})
+    admin_a.patch(
+        f"/api/v1/integrations/connections/{connection['id']}",
+        json={"secrets": {"client_secret": "x"}},
+        headers={"If-Match": str(version)},
+    )
     lead = make_lead(admin_a)
     job = _push(admin_a, lead["id"])
     assert job["status"] == "failed" and job["error"].startswith("Authentication failed")
@@ -95,8 +103,10 @@ def test_wrong_secret_is_an_auth_error(admin_a, d365_sandbox, d365_on):
 def test_flag_off_answers_403_and_starts_no_job(admin_a, d365_sandbox, app, tenant_a):
     assert app.config["D365_ENABLED"] is False  # the default
     lead = make_lead(admin_a)
-    for path, body in (("/api/v1/d365/push-lead", {"lead_id": lead["id"]}),
-                       ("/api/v1/d365/push-leads", {"lead_ids": [lead["id"]]})):
+    for path, body in (
+        ("/api/v1/d365/push-lead", {"lead_id": lead["id"]}),
+        ("/api/v1/d365/push-leads", {"lead_ids": [lead["id"]]}),
+    ):
         response = admin_a.post(path, json=body)
         assert response.status_code == 403 and "D365_ENABLED" in response.json["detail"]
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
@@ -113,7 +123,8 @@ def test_no_active_connection_is_a_clear_409(admin_a, d365_on):
 def test_bulk_push_of_200_leads_uses_one_batch_request(admin_a, d365_sandbox, d365_on):
     connect(admin_a, d365_sandbox)
     csv_text = "domain,company_name,readiness_score\n" + "".join(
-        f"prospect{i:03d}.example.com,Prospect {i:03d} AG,{i % 100}\n" for i in range(200))
+        f"prospect{i:03d}.example.com,Prospect {i:03d} AG,{i % 100}\n" for i in range(200)
+    )
     assert admin_a.post("/api/v1/leads/import", data=csv_text, content_type="text/csv").json["created"] == 200
     ids = [lead["id"] for lead in admin_a.get("/api/v1/leads?limit=200").json["items"]]
     before = len(d365_sandbox.requests)
@@ -140,6 +151,7 @@ def test_bulk_push_a_bad_lead_fails_alone(admin_a, d365_sandbox, d365_on, push_w
     import uuid
 
     from app.models.leads import Lead
+
     connect(admin_a, d365_sandbox)
     good = make_lead(admin_a, domain="good.example.com")
     bad = make_lead(admin_a, domain="bad.example.com")

@@ -1,6 +1,7 @@
 """ALMGateway against `responses` (no sockets): tokens, retries, timeouts, redirects, destinations, log."""
+
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -9,13 +10,12 @@ from responses import matchers
 from sqlalchemy import select
 
 from app.extensions import db
-from app.integrations.errors import (AuthenticationFailed, DestinationRefused, UpstreamTimeout,
-                                     UpstreamUnavailable)
+from app.integrations.errors import AuthenticationFailed, DestinationRefused, UpstreamTimeout, UpstreamUnavailable
 from app.models import GatewayCallLog
 from app.utils import clock, tenant_context
-from tests.integrations.gateway_helpers import BASE, SECRET, TOKEN, gateway, profile, token_response
+from tests.fixtures.gateway import BASE, SECRET, TOKEN, gateway, profile, token_response
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_concurrent_callers_share_one_token_fetch(app, tenant_a, rsps):
         try:
             with app.app_context():
                 gateway(app, prof).request("GET", "/tasks")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(5)]
@@ -184,13 +184,24 @@ def test_log_row_survives_the_callers_rollback(app, tenant_a, rsps):
     assert len(_logs(app, tid)) == 1
 
 
-@pytest.mark.parametrize("url", ["http://alm.example.test/api", "https://10.0.0.5/api", "https://127.0.0.1/api",
-                                 "https://169.254.169.254/latest", "https://[::1]/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://alm.example.test/api",
+        "https://10.0.0.5/api",
+        "https://127.0.0.1/api",
+        "https://169.254.169.254/latest",
+        "https://[::1]/x",
+    ],
+)
 def test_disallowed_destinations_are_refused_without_traffic(app, tenant_a, rsps, url):
     prof = profile(tenant_a["tenant_id"], base_url=url, token_url=None)
     with pytest.raises(DestinationRefused):
-        gateway(app, prof, resolve=lambda host, port: [host.strip("[]")] if host[0].isdigit() or ":" in host
-                else ["20.30.40.50"]).request("GET", "/x")
+        gateway(
+            app,
+            prof,
+            resolve=lambda host, port: [host.strip("[]")] if host[0].isdigit() or ":" in host else ["20.30.40.50"],
+        ).request("GET", "/x")
     assert len(rsps.calls) == 0
     assert _logs(app, tenant_a["tenant_id"])[0].response_code is None  # logged, never sent
 

@@ -1,7 +1,8 @@
 """The smaller parts of the hub: outbound rate limit, connector registry, catalogue and reference caches,
 history filters."""
+
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
@@ -12,10 +13,10 @@ from app.integrations.errors import OutboundRateLimited
 from app.services import integration_service
 from app.services.integration_service import ReferenceCache
 from app.utils import clock, tenant_context
-from tests.integrations.gateway_helpers import BASE, gateway, profile, token_response
-from tests.integrations.sandbox_fixtures import alm_connection_body
+from tests.fixtures.gateway import BASE, gateway, profile, token_response
+from tests.fixtures.sandboxes import alm_connection_body
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def test_token_bucket_allows_a_burst_then_spaces_calls_then_refuses(app):
@@ -82,8 +83,9 @@ def test_reference_cache_follows_the_connection_version(app, admin_a, alm_sandbo
 
 
 def test_history_filters_and_foreign_connection_ids(admin_a, admin_b, alm_sandbox):
-    created = admin_a.post("/api/v1/integrations/connections",
-                           json=alm_connection_body(alm_sandbox, secret="wrong")).json
+    created = admin_a.post(
+        "/api/v1/integrations/connections", json=alm_connection_body(alm_sandbox, secret="wrong")
+    ).json
     admin_a.post(f"/api/v1/integrations/connections/{created['id']}/test")
     base = "/api/v1/integrations"
     assert admin_a.get(f"{base}/sync-runs?status=failed").json["total"] == 1

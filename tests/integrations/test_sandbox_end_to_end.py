@@ -1,4 +1,5 @@
 """The gateway against the sandbox stand-ins over real sockets: faults behave like the real services'."""
+
 import uuid
 
 import pytest
@@ -7,21 +8,37 @@ from app.extensions import db
 from app.integrations.alm_gateway import ALMGateway, ConnectionProfile
 from app.integrations.d365.connector import Dynamics365Connector
 from app.integrations.errors import UpstreamTimeout, UpstreamUnavailable
-from tests.integrations.sandbox_fixtures import ALM_SECRET, D365_SECRET
+from tests.fixtures.sandboxes import ALM_SECRET, D365_SECRET
 
 
 def _alm_gateway(app, server, tenant_id, sleeps, **kwargs):
-    profile = ConnectionProfile(tenant_id=tenant_id, connection_id=uuid.uuid4(), kind="cloud_alm",
-                                base_url=server.url, token_url=server.url + "/oauth/token",
-                                client_id="meridian-test", client_secret=ALM_SECRET)
-    return ALMGateway(profile, store=app.extensions["kv"], keyring=app.extensions["crypto"], engine=db.engine,
-                      allowlist=["127.0.0.1"], sleep=sleeps.append, **kwargs)
+    profile = ConnectionProfile(
+        tenant_id=tenant_id,
+        connection_id=uuid.uuid4(),
+        kind="cloud_alm",
+        base_url=server.url,
+        token_url=server.url + "/oauth/token",
+        client_id="meridian-test",
+        client_secret=ALM_SECRET,
+    )
+    return ALMGateway(
+        profile,
+        store=app.extensions["kv"],
+        keyring=app.extensions["crypto"],
+        engine=db.engine,
+        allowlist=["127.0.0.1"],
+        sleep=sleeps.append,
+        **kwargs,
+    )
 
 
 def test_cloud_alm_task_round_trip_with_its_error_body(app, tenant_a, alm_sandbox):
     gw = _alm_gateway(app, alm_sandbox, tenant_a["tenant_id"], [])
-    created = gw.request("POST", "/api/calm-tasks/v1/tasks", json_body={
-        "projectId": alm_sandbox.project_id, "title": "REQ-0001 Three-way match", "type": "CALMREQU"})
+    created = gw.request(
+        "POST",
+        "/api/calm-tasks/v1/tasks",
+        json_body={"projectId": alm_sandbox.project_id, "title": "REQ-0001 Three-way match", "type": "CALMREQU"},
+    )
     assert created.status_code == 201 and created.json()["type"] == "CALMREQU"
     task_id = created.json()["id"]
     assert gw.request("PATCH", f"/api/calm-tasks/v1/tasks/{task_id}", json_body={"status": "CIPTKDONE"}).ok
@@ -79,11 +96,18 @@ def test_refused_connections_then_recovery(app, tenant_a, alm_sandbox):
 
 def test_d365_lead_upsert_by_alternate_key(app, tenant_a, d365_sandbox):
     profile = Dynamics365Connector.build_profile(
-        tenant_a["tenant_id"], uuid.uuid4(),
-        {"org_url": d365_sandbox.url, "token_url": d365_sandbox.url + "/contoso/oauth2/v2.0/token",
-         "client_id": "d365-client"}, {"client_secret": D365_SECRET})
-    gw = ALMGateway(profile, store=app.extensions["kv"], keyring=app.extensions["crypto"], engine=db.engine,
-                    allowlist=["127.0.0.1"])
+        tenant_a["tenant_id"],
+        uuid.uuid4(),
+        {
+            "org_url": d365_sandbox.url,
+            "token_url": d365_sandbox.url + "/contoso/oauth2/v2.0/token",
+            "client_id": "d365-client",
+        },
+        {"client_secret": D365_SECRET},
+    )
+    gw = ALMGateway(
+        profile, store=app.extensions["kv"], keyring=app.extensions["crypto"], engine=db.engine, allowlist=["127.0.0.1"]
+    )
     path = "/api/data/v9.2/leads(new_meridiandomain='LEAD-0001')"
     first = gw.request("PATCH", path, json_body={"lastname": "Schmidt", "companyname": "Rheinwerk"})
     second = gw.request("PATCH", path, json_body={"lastname": "Schmidt-Weber"})

@@ -1,5 +1,6 @@
 """Key rotation through `flask crypto rotate`, and an unreadable secret: a clear error naming the
 connection, never a crash of unrelated requests."""
+
 import base64
 import json
 import os
@@ -10,15 +11,16 @@ from app.extensions import db
 from app.models import IntegrationConnection
 from app.utils import tenant_context
 from app.utils.crypto import KeyRing
-from tests.integrations.sandbox_fixtures import alm_connection_body, d365_connection_body
+from tests.fixtures.sandboxes import alm_connection_body, d365_connection_body
 
 
 def _key(key_id):
     return f"{key_id}:{base64.urlsafe_b64encode(os.urandom(32)).decode()}"
 
 
-def test_rotation_re_encrypts_everything_readable_with_only_the_new_key(app, admin_a, admin_b, alm_sandbox,
-                                                                       d365_sandbox, monkeypatch):
+def test_rotation_re_encrypts_everything_readable_with_only_the_new_key(
+    app, admin_a, admin_b, alm_sandbox, d365_sandbox, monkeypatch
+):
     original = app.config["ENCRYPTION_KEYS"]
     a = admin_a.post("/api/v1/integrations/connections", json=alm_connection_body(alm_sandbox)).json
     admin_a.post("/api/v1/integrations/connections", json=d365_connection_body(d365_sandbox))
@@ -42,8 +44,7 @@ def test_rotation_re_encrypts_everything_readable_with_only_the_new_key(app, adm
     assert admin_a.post(f"/api/v1/integrations/connections/{a['id']}/test").json["status"] == "ok"
 
 
-def test_unreadable_secret_names_the_connection_and_other_requests_still_work(app, admin_a, alm_sandbox,
-                                                                             monkeypatch):
+def test_unreadable_secret_names_the_connection_and_other_requests_still_work(app, admin_a, alm_sandbox, monkeypatch):
     created = admin_a.post("/api/v1/integrations/connections", json=alm_connection_body(alm_sandbox)).json
     monkeypatch.setitem(app.extensions, "crypto", KeyRing.parse(_key("other")))
     response = admin_a.post(f"/api/v1/integrations/connections/{created['id']}/test")

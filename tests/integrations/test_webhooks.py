@@ -1,8 +1,9 @@
 """Inbound webhooks per Standard Webhooks: valid, bad signature, replay window, duplicates, size, tenants."""
+
 import json
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -11,9 +12,9 @@ from app.extensions import db
 from app.models import IntegrationSyncRun, WebhookEvent
 from app.services.webhook_service import MAX_BODY_BYTES, sign
 from app.utils import clock, tenant_context
-from tests.integrations.sandbox_fixtures import alm_connection_body
+from tests.fixtures.sandboxes import alm_connection_body
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -28,9 +29,12 @@ def deliver(client, connection, body: bytes, webhook_id=None, timestamp=None, se
     webhook_id = webhook_id or f"msg_{uuid.uuid4().hex}"
     timestamp = str(int(timestamp if timestamp is not None else clock.utcnow().timestamp()))
     signature = signature or sign(secret or connection["webhook_secret"], webhook_id, timestamp, body)
-    return client.post(f"/api/v1/webhooks/{connection['id']}", data=body, content_type="application/json",
-                       headers={"webhook-id": webhook_id, "webhook-timestamp": timestamp,
-                                "webhook-signature": signature})
+    return client.post(
+        f"/api/v1/webhooks/{connection['id']}",
+        data=body,
+        content_type="application/json",
+        headers={"webhook-id": webhook_id, "webhook-timestamp": timestamp, "webhook-signature": signature},
+    )
 
 
 def _events(app, tenant_id):

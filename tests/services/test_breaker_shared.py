@@ -1,5 +1,6 @@
 """Two app instances (two processes in production) see one breaker and one token through Redis."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 import responses
@@ -7,14 +8,16 @@ import responses
 from app import create_app
 from app.integrations.errors import CircuitOpen, UpstreamUnavailable
 from app.utils import clock
-from tests.integrations.gateway_helpers import BASE, gateway, profile, token_response
+from tests.fixtures.gateway import BASE, gateway, profile, token_response
 
 pytestmark = pytest.mark.services
 
 
 def _second_app(app):
-    other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                   "REDIS_URL": app.config["REDIS_URL"]})
+    other = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app.config["REDIS_URL"]},
+    )
     other.extensions["kv"].prefix = app.extensions["kv"].prefix  # the same Redis namespace, another client
     assert other.extensions["kv"] is not app.extensions["kv"]
     return other
@@ -24,8 +27,10 @@ def test_breaker_state_is_shared_between_two_app_instances(real_services, tenant
     app = real_services
     web, worker = app, _second_app(app)
     prof = profile(tenant_a["tenant_id"])
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps, \
-            clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)):
+    with (
+        responses.RequestsMock(assert_all_requests_are_fired=False) as rsps,
+        clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)),
+    ):
         token_response(rsps)
         rsps.get(BASE + "/api/tasks", status=502)
         web_gateway = gateway(web, prof)

@@ -8,6 +8,7 @@ Each case builds its own app; Flask-SQLAlchemy keeps one engine per app, so the 
 its database are not disturbed. The global Celery task base, which create_app() rebinds, is put back
 afterwards.
 """
+
 import os
 import re
 import uuid
@@ -24,8 +25,9 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.extensions import celery, db
 
-MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                              "migrations")
+MIGRATIONS_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "migrations"
+)
 APP_IMPORT = re.compile(r"^\s*(from|import)\s+app(\.|\s|$)", re.MULTILINE)
 
 
@@ -106,13 +108,17 @@ def _named_schema_objects(connection) -> set[tuple]:
 def _index_applies(index, dialect_name: str) -> bool:
     """An index declared with .ddl_if(dialect=...) (e.g. a PostgreSQL-only GIN index) exists only there."""
     condition = getattr(index, "_ddl_if", None)
-    return condition is None or condition.dialect is None or dialect_name in (
-        (condition.dialect,) if isinstance(condition.dialect, str) else condition.dialect)
+    return (
+        condition is None
+        or condition.dialect is None
+        or dialect_name in ((condition.dialect,) if isinstance(condition.dialect, str) else condition.dialect)
+    )
 
 
 def _index_columns(index) -> tuple:
-    return tuple(e.name if hasattr(e, "table") and getattr(e, "name", None) else "<expression>"
-                 for e in index.expressions)
+    return tuple(
+        e.name if hasattr(e, "table") and getattr(e, "name", None) else "<expression>" for e in index.expressions
+    )
 
 
 def _declared_schema_objects(dialect_name: str) -> set[tuple]:
@@ -162,16 +168,30 @@ def test_downgrade_to_base_drops_everything_and_upgrade_works_again(empty_databa
             assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 0
             if conn.dialect.name == "postgresql":
                 # Nothing left behind outside tables either: indexes, sequences, views, enum types.
-                leftovers = conn.execute(text(
-                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = 'public' AND c.relname NOT LIKE 'alembic_version%' "
-                    "UNION ALL SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                    "WHERE n.nspname = 'public' AND t.typtype = 'e'")).scalars().all()
+                leftovers = (
+                    conn.execute(
+                        text(
+                            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE n.nspname = 'public' AND c.relname NOT LIKE 'alembic_version%' "
+                            "UNION ALL SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                            "WHERE n.nspname = 'public' AND t.typtype = 'e'"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 assert leftovers == []
             else:
-                leftovers = conn.execute(text(
-                    "SELECT name FROM sqlite_master WHERE name NOT LIKE 'alembic_version%' "
-                    "AND name NOT LIKE 'sqlite_%'")).scalars().all()
+                leftovers = (
+                    conn.execute(
+                        text(
+                            "SELECT name FROM sqlite_master WHERE name NOT LIKE 'alembic_version%' "
+                            "AND name NOT LIKE 'sqlite_%'"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 assert leftovers == []
 
         flask_migrate.upgrade()

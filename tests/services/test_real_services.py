@@ -1,5 +1,6 @@
 """PostgreSQL, Redis and Celery really used: a job runs in a separate Celery worker process over the
 Redis broker, and two app processes share one Redis for rate limits and login throttling."""
+
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 from app import create_app
 from app.extensions import celery
 from app.tasks import reset_broker_connections
-from tests.conftest import PASSWORD, login
+from tests.fixtures.app import PASSWORD, login
 
 pytestmark = pytest.mark.services
 
@@ -29,12 +30,36 @@ def celery_worker(real_services):
     """A real `celery worker` process on its own queue, reading the same PostgreSQL database."""
     app = real_services
     queue = f"meridian-test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "MERIDIAN_ENV": "development", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "REDIS_URL": app.config["REDIS_URL"], "CELERY_BROKER_URL": _broker_url(app), "LOG_JSON": "0"}
+    env = {
+        **os.environ,
+        "MERIDIAN_ENV": "development",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "CELERY_BROKER_URL": _broker_url(app),
+        "LOG_JSON": "0",
+    }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "wsgi:celery", "worker", "--pool=solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "wsgi:celery",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     saved = {key: celery.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
     celery.conf.update(broker_url=_broker_url(app), task_always_eager=False, task_default_queue=queue)
     reset_broker_connections(celery)
@@ -65,13 +90,15 @@ def test_a_job_runs_in_a_separate_celery_worker(celery_worker, admin_a, tenant_a
     assert job["result"]["project"]["code"] == "CEL" and job["progress"] == {"done": 3, "total": 3}
     celery_worker.terminate()
     worker_log = celery_worker.communicate(timeout=20)[0]
-    assert f"meridian.run_job[" in worker_log and "succeeded" in worker_log  # it ran there, not eagerly here
+    assert "meridian.run_job[" in worker_log and "succeeded" in worker_log  # it ran there, not eagerly here
 
 
 def _second_process(app):
     """Another web process: its own app object, the same database and Redis."""
-    other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                   "REDIS_URL": app.config["REDIS_URL"]})
+    other = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app.config["REDIS_URL"]},
+    )
     other.extensions["kv"].prefix = app.extensions["kv"].prefix
     return other
 
@@ -96,8 +123,10 @@ def test_login_throttle_is_shared_by_every_web_process(real_services, client, te
     for index in range(5):
         target = client if index % 2 else other_client
         target.post("/api/v1/auth/login", json={"email": tenant_a["admin_email"], "password": "wrong-password"})
-    assert client.post("/api/v1/auth/login",
-                       json={"email": tenant_a["admin_email"], "password": PASSWORD}).status_code == 429
+    assert (
+        client.post("/api/v1/auth/login", json={"email": tenant_a["admin_email"], "password": PASSWORD}).status_code
+        == 429
+    )
 
 
 def test_postgres_is_the_database(real_services):

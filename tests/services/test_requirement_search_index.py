@@ -4,14 +4,15 @@ Checked as the schema owner: under row-level security PostgreSQL evaluates the p
 non-leakproof predicate (`@@` is not leakproof), so as `meridian_app` the planner filters the tenant's
 rows (tenant_id index) and then matches text. The index serves owner-run reporting and keeps the
 expression honest; README "Decisions" records the trade-off."""
+
 import pytest
 from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import ExploreRequirement
-from app.services.delivery_query import text_search
 from app.models.explore.requirement import SEARCH_DOCUMENT_SQL
 from app.rls import owner_connection
+from app.services.delivery_query import text_search
 
 pytestmark = pytest.mark.services
 

@@ -1,5 +1,6 @@
 """Seed 003 §1 "core freeze": core modules never import the Dynamics 365 integration (parsed with ast, so
 an import anywhere in a module counts, even inside a function)."""
+
 import ast
 from pathlib import Path
 
@@ -26,8 +27,10 @@ def _core_modules():
 
 
 def test_core_never_imports_the_d365_integration():
-    offenders = {relative: sorted({name for name in _imports(path) if name.startswith(FORBIDDEN)})
-                 for relative, path in _core_modules()}
+    offenders = {
+        relative: sorted({name for name in _imports(path) if name.startswith(FORBIDDEN)})
+        for relative, path in _core_modules()
+    }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 

@@ -1,13 +1,25 @@
 """The pure Meridian -> Dataverse lead mapping (seed 003 §2.3)."""
+
 from types import SimpleNamespace
 
 from app.integrations.d365 import mapping
 
-LEAD = SimpleNamespace(domain="WWW.Rheinwerk-Maschinenbau.DE", company_name="Rheinwerk Maschinenbau GmbH",
-                       contact_name="Anna Maria Schmidt", contact_email="anna@rheinwerk-maschinenbau.de",
-                       segment="enterprise", readiness_score=82, priority_score=140, provider="Microsoft 365",
-                       tenant_size="large", infrastructure_summary="ECC 6.0 EHP7 on Oracle; M365; Azure AD",
-                       is_partner_center_referral=True, referral_id="PC-2024-118", status="new", owner_id=None)
+LEAD = SimpleNamespace(
+    domain="WWW.Rheinwerk-Maschinenbau.DE",
+    company_name="Rheinwerk Maschinenbau GmbH",
+    contact_name="Anna Maria Schmidt",
+    contact_email="anna@rheinwerk-maschinenbau.de",
+    segment="enterprise",
+    readiness_score=82,
+    priority_score=140,
+    provider="Microsoft 365",
+    tenant_size="large",
+    infrastructure_summary="ECC 6.0 EHP7 on Oracle; M365; Azure AD",
+    is_partner_center_referral=True,
+    referral_id="PC-2024-118",
+    status="new",
+    owner_id=None,
+)
 
 
 def test_standard_and_prefixed_custom_columns():
@@ -28,8 +40,9 @@ def test_only_the_minimal_payload_is_read():
 
 
 def test_empty_values_clear_and_one_word_names_are_last_names():
-    lead = SimpleNamespace(**{**vars(LEAD), "contact_name": "Yilmaz", "contact_email": "", "referral_id": None,
-                              "provider": ""})
+    lead = SimpleNamespace(
+        **{**vars(LEAD), "contact_name": "Yilmaz", "contact_email": "", "referral_id": None, "provider": ""}
+    )
     f = mapping.lead_to_dto(lead).fields
     assert (f["firstname"], f["lastname"]) == (None, "Yilmaz")
     assert f["emailaddress1"] is None and f["new_hunterreferralid"] is None and f["new_hunterprovider"] is None

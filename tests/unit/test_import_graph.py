@@ -1,6 +1,7 @@
 """The import graph of app/ (every import counts, even one inside a function): no cycles, and imports run
 down the layers of docs/architecture.md. The one allowed way up: an integration plugin package reaching
 the services and web helpers it extends (it is loaded through the plugin door, never imported by core)."""
+
 import ast
 from pathlib import Path
 
@@ -8,17 +9,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Lower number = lower layer. A module may import its own layer or any lower one.
 LAYERS = {
-    "app.utils": 0, "app.config": 0,
+    "app.utils": 0,
+    "app.config": 0,
     "app.tenancy": 1,
-    "app.extensions": 2, "app.rls": 2,
-    "app.models": 3, "app.permissions": 3,
+    "app.extensions": 2,
+    "app.rls": 2,
+    "app.models": 3,
+    "app.permissions": 3,
     "app.integrations": 4,
     "app.services": 5,
     "app.schemas": 6,
-    "app.tasks": 7, "app.demo": 7,
+    "app.tasks": 7,
+    "app.demo": 7,
     "app.web": 8,
     "app.blueprints": 9,
-    "app.cli": 10, "app.cli_integrations": 10,
+    "app.cli": 10,
+    "app.cli_integrations": 10,
     "app": 11,
 }
 PLUGIN_PACKAGES = ("app.integrations.d365",)
@@ -95,9 +101,12 @@ def test_no_import_cycles():
 
 
 def test_imports_run_down_the_layers():
-    upward = sorted(f"{module} -> {target}" for module, targets in _edges(_modules()).items() for target in targets
-                    if _layer(target) > _layer(module) and target != "app"
-                    and not module.startswith(PLUGIN_PACKAGES))
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, targets in _edges(_modules()).items()
+        for target in targets
+        if _layer(target) > _layer(module) and target != "app" and not module.startswith(PLUGIN_PACKAGES)
+    )
     assert upward == []
 
 

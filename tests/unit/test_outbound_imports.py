@@ -1,4 +1,5 @@
 """Only app/integrations/alm_gateway.py may speak HTTP to the outside (seed 000 reviewer note A2)."""
+
 import ast
 from pathlib import Path
 
@@ -23,8 +24,11 @@ def _is_http_client(module: str) -> bool:
 
 
 def test_no_module_but_the_gateway_imports_an_http_client():
-    offenders = {str(path.relative_to(APP.parent)): sorted(m for m in _imported_modules(path) if _is_http_client(m))
-                 for path in APP.rglob("*.py") if path != GATEWAY}
+    offenders = {
+        str(path.relative_to(APP.parent)): sorted(m for m in _imported_modules(path) if _is_http_client(m))
+        for path in APP.rglob("*.py")
+        if path != GATEWAY
+    }
     offenders = {path: modules for path, modules in offenders.items() if modules}
     assert not offenders, f"only alm_gateway.py may import an HTTP client: {offenders}"
 

@@ -1,9 +1,10 @@
 """SLA time arithmetic on 24x7 and business-hours calendars (project time zone, weekends, holidays, DST)."""
-from datetime import date, datetime, time, timedelta, timezone
+
+from datetime import UTC, date, datetime, time, timedelta
 
 from app.services.hypercare.sla_calendar import Calendar
 
-UTC = timezone.utc
+UTC = UTC
 BERLIN_HOURS = Calendar(kind="business_hours", tz="Europe/Berlin", start=time(9), end=time(18))
 
 
@@ -21,8 +22,9 @@ def test_business_hours_deadline_skips_the_weekend():
 
 
 def test_business_hours_deadline_skips_a_holiday_too():
-    calendar = Calendar(kind="business_hours", tz="Europe/Berlin", start=time(9), end=time(18),
-                        holidays=frozenset({date(2026, 3, 9)}))
+    calendar = Calendar(
+        kind="business_hours", tz="Europe/Berlin", start=time(9), end=time(18), holidays=frozenset({date(2026, 3, 9)})
+    )
     friday_1600_berlin = datetime(2026, 3, 6, 15, 0, tzinfo=UTC)
     assert calendar.add_minutes(friday_1600_berlin, 8 * 60) == datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 

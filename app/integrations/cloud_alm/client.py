@@ -1,5 +1,6 @@
 """The SAP Cloud ALM API calls Meridian makes, over the tenant's ALMGateway (token cache, retries,
 breaker, call log). Non-2xx answers become CloudALMError with Cloud ALM's own message."""
+
 from app.integrations.alm_gateway import ALMGateway
 from app.integrations.errors import GatewayError
 
@@ -35,15 +36,23 @@ class CloudALMClient:
     def update_test_case(self, case_uuid: str, body: dict) -> dict:
         """OData PATCH needs If-Match with the current modifiedAt: read it, then write."""
         current = self._ok(self.gateway.request("GET", f"{MANUAL_TEST_CASES}/{case_uuid}"))
-        return self._ok(self.gateway.request("PATCH", f"{MANUAL_TEST_CASES}/{case_uuid}", json_body=body,
-                                             headers={"If-Match": str(current.get("modifiedAt", "*"))}))
+        return self._ok(
+            self.gateway.request(
+                "PATCH",
+                f"{MANUAL_TEST_CASES}/{case_uuid}",
+                json_body=body,
+                headers={"If-Match": str(current.get("modifiedAt", "*"))},
+            )
+        )
 
     @staticmethod
     def _ok(response):
         if response.ok:
             return response.json() if response.status_code != 204 else None
-        raise CloudALMError(f"SAP Cloud ALM answered HTTP {response.status_code}: {_error_text(response)}",
-                            status_code=response.status_code)
+        raise CloudALMError(
+            f"SAP Cloud ALM answered HTTP {response.status_code}: {_error_text(response)}",
+            status_code=response.status_code,
+        )
 
 
 def _error_text(response) -> str:
@@ -53,5 +62,7 @@ def _error_text(response) -> str:
         return "no details"
     if not isinstance(error, dict):
         return str(error)[:300]
-    details = "; ".join(f"{d.get('target')}: {d.get('message')}" for d in error.get("details") or [] if isinstance(d, dict))
+    details = "; ".join(
+        f"{d.get('target')}: {d.get('message')}" for d in error.get("details") or [] if isinstance(d, dict)
+    )
     return (str(error.get("message") or "no details") + (f" ({details})" if details else ""))[:500]

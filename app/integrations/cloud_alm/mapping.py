@@ -3,7 +3,8 @@
 Requirements are Tasks API tasks of type CALMREQU whose status/subStatus pairs follow the requirement
 lifecycle (CIPREQUOPEN/CREATED ... CIPREQUCLOSE/CONFIRMED). Defects are CALMDEF tasks; test cases are
 Test Management ManualTestCases (deep insert of activities and actions)."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 REQUIREMENT_TYPE = "CALMREQU"
 DEFECT_TYPE = "CALMDEF"
@@ -43,9 +44,16 @@ def status_from_alm(alm_status: str | None, sub_status: str | None, status_map: 
 
 def requirement_to_task(requirement, alm_project_id: str, status_map: dict | None = None) -> dict:
     status, sub_status = status_to_alm(requirement.status, status_map)
-    return {"projectId": alm_project_id, "type": REQUIREMENT_TYPE, "title": f"{requirement.code} {requirement.title}"[:255],
-            "description": requirement.description or "", "status": status, "subStatus": sub_status,
-            "priorityId": PRIORITY_TO_ALM.get(requirement.priority, 30), "externalId": requirement.code}
+    return {
+        "projectId": alm_project_id,
+        "type": REQUIREMENT_TYPE,
+        "title": f"{requirement.code} {requirement.title}"[:255],
+        "description": requirement.description or "",
+        "status": status,
+        "subStatus": sub_status,
+        "priorityId": PRIORITY_TO_ALM.get(requirement.priority, 30),
+        "externalId": requirement.code,
+    }
 
 
 def requirement_patch(requirement, status_map: dict | None = None) -> dict:
@@ -60,7 +68,7 @@ def task_to_requirement_changes(task: dict, code: str, status_map: dict | None =
     """The Meridian fields a remote task carries. The title loses the "REQ-0001 " prefix we add."""
     title = str(task.get("title") or "")
     if title.startswith(code + " "):
-        title = title[len(code) + 1:]
+        title = title[len(code) + 1 :]
     changes = {"title": title[:300], "description": str(task.get("description") or "")}
     status = status_from_alm(task.get("status"), task.get("subStatus"), status_map)
     if status:
@@ -79,25 +87,42 @@ def remote_changed_at(task: dict) -> datetime | None:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def case_to_manual_test_case(case, alm_project_id: str) -> dict:
     """A ManualTestCase deep insert: one activity holding the steps as actions."""
     steps = [line.strip() for line in (case.steps or "").splitlines() if line.strip()] or [case.title]
-    return {"projectId": alm_project_id, "title": f"{case.code} {case.title}"[:255], "externalId": case.code,
-            "toActivities": [{"title": "Test steps", "sequence": 1,
-                              "toActions": [{"title": step[:255], "sequence": i + 1,
-                                             "expectedResult": case.expected_result if i == len(steps) - 1 else ""}
-                                            for i, step in enumerate(steps)]}]}
-
-
+    return {
+        "projectId": alm_project_id,
+        "title": f"{case.code} {case.title}"[:255],
+        "externalId": case.code,
+        "toActivities": [
+            {
+                "title": "Test steps",
+                "sequence": 1,
+                "toActions": [
+                    {
+                        "title": step[:255],
+                        "sequence": i + 1,
+                        "expectedResult": case.expected_result if i == len(steps) - 1 else "",
+                    }
+                    for i, step in enumerate(steps)
+                ],
+            }
+        ],
+    }
 
 
 def defect_to_task(defect, alm_project_id: str, execution_code: str = "") -> dict:
     description = defect.description or ""
     if execution_code:
         description = f"Found by test execution {execution_code}.\n{description}"
-    return {"projectId": alm_project_id, "type": DEFECT_TYPE, "title": f"{defect.code} {defect.title}"[:255],
-            "description": description, "priorityId": SEVERITY_TO_ALM.get(defect.severity, 30),
-            "externalId": defect.code}
+    return {
+        "projectId": alm_project_id,
+        "type": DEFECT_TYPE,
+        "title": f"{defect.code} {defect.title}"[:255],
+        "description": description,
+        "priorityId": SEVERITY_TO_ALM.get(defect.severity, 30),
+        "externalId": defect.code,
+    }

@@ -2,6 +2,7 @@
 $batch requests, through the ALMGateway (the one door out). The gateway owns tokens (one refresh on 401),
 destinations, the breaker and the call log; this client owns the push's retry policy: 3 attempts with
 exponential backoff, honouring Retry-After, never retrying what cannot succeed (auth, validation)."""
+
 import json
 import time
 import uuid
@@ -12,10 +13,20 @@ from app.integrations.alm_gateway import ALMGateway
 from app.integrations.d365 import mapping
 from app.integrations.d365.connector import API
 from app.integrations.d365.dto import LeadDTO, PushOutcome
-from app.integrations.d365.errors import (D365AuthError, D365ConfigurationError, D365Error, D365RateLimited,
-                                          D365ValidationError)
-from app.integrations.errors import (AuthenticationFailed, DestinationRefused, GatewayError, OutboundRateLimited,
-                                     UpstreamUnavailable)
+from app.integrations.d365.errors import (
+    D365AuthError,
+    D365ConfigurationError,
+    D365Error,
+    D365RateLimited,
+    D365ValidationError,
+)
+from app.integrations.errors import (
+    AuthenticationFailed,
+    DestinationRefused,
+    GatewayError,
+    OutboundRateLimited,
+    UpstreamUnavailable,
+)
 
 
 def backoff_sleep(seconds: float) -> None:
@@ -58,13 +69,16 @@ class D365Client:
         while True:
             outcome.attempts += 1
             try:
-                response = self._call("PATCH", path, json_body=dto.fields, headers=headers,
-                                      params={"$select": "leadid"})
-                self._raise_for_status(response.status_code, response.json() if response.content else None,
-                                       response.headers)
+                response = self._call(
+                    "PATCH", path, json_body=dto.fields, headers=headers, params={"$select": "leadid"}
+                )
+                self._raise_for_status(
+                    response.status_code, response.json() if response.content else None, response.headers
+                )
                 body = response.json() if response.content else {}
                 outcome.d365_lead_id = (body or {}).get("leadid") or mapping.lead_id_from_entity_id(
-                    response.headers.get("OData-EntityId"))
+                    response.headers.get("OData-EntityId")
+                )
                 outcome.created = {201: True, 200: False}.get(response.status_code)
                 outcome.error = None
                 return outcome
@@ -80,7 +94,7 @@ class D365Client:
         """Chunks of up to `batch_limit` upserts per $batch request, at most BATCH_CONCURRENCY requests at
         once. Within a batch each change is independent (odata.continue-on-error): one bad lead fails
         alone; parts that failed retryably are sent again in the next attempt."""
-        chunks = [dtos[i:i + self.batch_limit] for i in range(0, len(dtos), self.batch_limit)]
+        chunks = [dtos[i : i + self.batch_limit] for i in range(0, len(dtos), self.batch_limit)]
         if len(chunks) <= 1:
             return self._batch_with_retries(chunks[0]) if chunks else []
         contexts = [copy_context() for _ in chunks]  # tenant scope follows into the worker threads
@@ -122,12 +136,19 @@ class D365Client:
         parts = []
         for index, dto in enumerate(dtos, start=1):
             url = f"{self.org_url}{API}/{mapping.upsert_path(self.alternate_key, dto.key)}"
-            parts.append(f"--{boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n"
-                         f"Content-ID: {index}\r\n\r\nPATCH {url} HTTP/1.1\r\n"
-                         f"Content-Type: application/json; type=entry\r\n\r\n{json.dumps(dto.fields)}\r\n")
+            parts.append(
+                f"--{boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n"
+                f"Content-ID: {index}\r\n\r\nPATCH {url} HTTP/1.1\r\n"
+                f"Content-Type: application/json; type=entry\r\n\r\n{json.dumps(dto.fields)}\r\n"
+            )
         body = ("".join(parts) + f"--{boundary}--\r\n").encode()
-        response = self._call("POST", f"{API}/$batch", raw_body=body, content_type=f"multipart/mixed; boundary={boundary}",
-                              headers={"Prefer": "odata.continue-on-error"})
+        response = self._call(
+            "POST",
+            f"{API}/$batch",
+            raw_body=body,
+            content_type=f"multipart/mixed; boundary={boundary}",
+            headers={"Prefer": "odata.continue-on-error"},
+        )
         if response.status_code != 200:
             self._raise_for_status(response.status_code, _json_or_none(response.content), response.headers)
         answers = parse_batch_response(response.headers.get("Content-Type", ""), response.content)
@@ -153,8 +174,9 @@ class D365Client:
             raise D365AuthError(str(exc), status_code=exc.status_code) from None
         except UpstreamUnavailable as exc:
             if exc.status_code == 429:
-                raise D365RateLimited("service protection limit reached (HTTP 429).", status_code=429,
-                                      retry_after=exc.retry_after) from None
+                raise D365RateLimited(
+                    "service protection limit reached (HTTP 429).", status_code=429, retry_after=exc.retry_after
+                ) from None
             raise D365Error(str(exc), status_code=exc.status_code) from None
         except OutboundRateLimited as exc:
             raise D365RateLimited(str(exc)) from None
@@ -170,9 +192,11 @@ class D365Client:
         if status in (401, 403):
             raise D365AuthError(f"{message} (HTTP {status}).", status_code=status)
         if status == 429:
-            raise D365RateLimited(f"{message} (HTTP 429).", status_code=429,
-                                  retry_after=_seconds((headers or {}).get("Retry-After") or
-                                                       (headers or {}).get("retry-after")))
+            raise D365RateLimited(
+                f"{message} (HTTP 429).",
+                status_code=429,
+                retry_after=_seconds((headers or {}).get("Retry-After") or (headers or {}).get("retry-after")),
+            )
         if status >= 500 or status == 408:
             raise D365Error(f"{message} (HTTP {status}).", status_code=status)
         raise D365ValidationError(f"{message} (HTTP {status}).", status_code=status)

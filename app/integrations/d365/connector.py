@@ -1,5 +1,6 @@
 """Microsoft Dynamics 365 (Dataverse Web API, seed 003): Microsoft Entra ID client credentials, then
 /api/data/v9.2. The hub's connection test (WhoAmI) and the settings the lead push needs."""
+
 from urllib.parse import urlsplit
 
 from app.integrations.connectors import ConfigField, Connector, TestResult
@@ -24,14 +25,29 @@ class Dynamics365Connector(Connector):
     description = "Push qualified leads to Dynamics 365 Sales (upsert by alternate key)."
     fields = (
         ConfigField("org_url", "Environment URL", url=True, help="https://<org>.crm4.dynamics.com"),
-        ConfigField("token_url", "Token URL", url=True, required=False,
-                    help="https://login.microsoftonline.com/<directory id>/oauth2/v2.0/token"),
+        ConfigField(
+            "token_url",
+            "Token URL",
+            url=True,
+            required=False,
+            help="https://login.microsoftonline.com/<directory id>/oauth2/v2.0/token",
+        ),
         ConfigField("client_id", "Application (client) ID"),
         ConfigField("client_secret", "Client secret", secret=True),
-        ConfigField("field_prefix", "Publisher prefix", required=False, default=DEFAULT_FIELD_PREFIX,
-                    help="Prefix of the custom lead columns, e.g. new_ for new_hunterscore"),
-        ConfigField("alternate_key", "Lead alternate key", required=False, default=DEFAULT_ALTERNATE_KEY,
-                    help="Column of the lead alternate key holding the company domain"),
+        ConfigField(
+            "field_prefix",
+            "Publisher prefix",
+            required=False,
+            default=DEFAULT_FIELD_PREFIX,
+            help="Prefix of the custom lead columns, e.g. new_ for new_hunterscore",
+        ),
+        ConfigField(
+            "alternate_key",
+            "Lead alternate key",
+            required=False,
+            default=DEFAULT_ALTERNATE_KEY,
+            help="Column of the lead alternate key holding the company domain",
+        ),
     )
 
     @classmethod
@@ -41,8 +57,12 @@ class Dynamics365Connector(Connector):
     @classmethod
     def build_profile(cls, tenant_id, connection_id, config, secrets):
         org_url = config["org_url"].rstrip("/")
-        config = {**config, "base_url": org_url, "token_url": config.get("token_url") or default_token_url(org_url),
-                  "scope": org_url + "/.default"}
+        config = {
+            **config,
+            "base_url": org_url,
+            "token_url": config.get("token_url") or default_token_url(org_url),
+            "scope": org_url + "/.default",
+        }
         return super().build_profile(tenant_id, connection_id, config, secrets)
 
     @staticmethod

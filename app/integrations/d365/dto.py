@@ -1,4 +1,5 @@
 """What travels to Dynamics 365: a lead as Dataverse columns, and the outcome of one upsert."""
+
 from dataclasses import dataclass, field
 
 

@@ -1,19 +1,34 @@
 """Meridian lead -> Dataverse lead columns (seed 003 §2.1 step 3, §2.2). Pure functions: no database, no
 HTTP, no clock, so every rule here is a plain unit test. Custom columns carry the publisher prefix of the
 connection (`new_hunterscore`); standard columns keep Dataverse's names and length limits."""
+
 from app.integrations.d365.dto import LeadDTO
 
 # Dataverse's maximum lengths of the standard lead columns we fill.
-LIMITS = {"subject": 300, "companyname": 100, "firstname": 50, "lastname": 50, "emailaddress1": 100,
-          "websiteurl": 200}
+LIMITS = {"subject": 300, "companyname": 100, "firstname": 50, "lastname": 50, "emailaddress1": 100, "websiteurl": 200}
 CUSTOM_TEXT_LIMIT = 2000
-SEGMENT_LABELS = {"enterprise": "Enterprise", "mid_market": "Mid-market", "smb": "SMB",
-                  "public_sector": "Public sector"}
+SEGMENT_LABELS = {
+    "enterprise": "Enterprise",
+    "mid_market": "Mid-market",
+    "smb": "SMB",
+    "public_sector": "Public sector",
+}
 
 # The minimal payload of seed 003 §2.1 step 2: what the push reads from a lead, nothing more.
-PAYLOAD_FIELDS = ("domain", "company_name", "contact_name", "contact_email", "segment", "readiness_score",
-                  "priority_score", "provider", "tenant_size", "infrastructure_summary",
-                  "is_partner_center_referral", "referral_id")
+PAYLOAD_FIELDS = (
+    "domain",
+    "company_name",
+    "contact_name",
+    "contact_email",
+    "segment",
+    "readiness_score",
+    "priority_score",
+    "provider",
+    "tenant_size",
+    "infrastructure_summary",
+    "is_partner_center_referral",
+    "referral_id",
+)
 
 
 def lead_payload(lead) -> dict:
@@ -25,7 +40,7 @@ def normalize_domain(domain: str) -> str:
     value = (domain or "").strip().lower()
     for scheme in ("https://", "http://"):
         if value.startswith(scheme):
-            value = value[len(scheme):]
+            value = value[len(scheme) :]
     value = value.split("/")[0]
     return value[4:] if value.startswith("www.") else value
 

@@ -3,6 +3,7 @@ app.tasks.jobs.run_job -> the "d365_push" handler here, registered by this packa
 is the single source of truth, not the request), maps it with the pure functions of
 app/integrations/d365/mapping.py, upserts through D365Client and writes the outcome on the lead and on
 its D365PushJob row. Per-lead failures are recorded, never lost; metrics count every outcome."""
+
 import uuid
 
 from sqlalchemy import select
@@ -32,8 +33,15 @@ def leads_by_ids(ids) -> list[Lead]:
 
 
 def active_connection() -> IntegrationConnection:
-    connection = db.session.execute(select(IntegrationConnection).where(
-        IntegrationConnection.kind == "d365", IntegrationConnection.is_active.is_(True))).scalars().first()
+    connection = (
+        db.session.execute(
+            select(IntegrationConnection).where(
+                IntegrationConnection.kind == "d365", IntegrationConnection.is_active.is_(True)
+            )
+        )
+        .scalars()
+        .first()
+    )
     if connection is None:
         raise Conflict("No active Dynamics 365 connection: configure, test and activate one under Integrations.")
     return connection
@@ -52,8 +60,9 @@ def request_push(leads: list[Lead]):
     push_ids = [str(p.id) for p in pushes]
     db.session.commit()
     job = job_service.start(JOB_KIND, {"push_ids": push_ids})
-    db.session.execute(D365PushJob.__table__.update().where(D365PushJob.id.in_([p.id for p in pushes]))
-                       .values(job_id=job.id))
+    db.session.execute(
+        D365PushJob.__table__.update().where(D365PushJob.id.in_([p.id for p in pushes])).values(job_id=job.id)
+    )
     db.session.commit()
     return job
 
@@ -65,14 +74,18 @@ def build_client(connection: IntegrationConnection, **kwargs) -> tuple[D365Clien
         raise D365ConfigurationError("the connection has no client secret.")
     profile = connector.build_profile(connection.tenant_id, connection.id, connection.config, secrets)
     gateway = SingleAttemptGateway.for_current_app(profile)
-    client = D365Client(gateway, alternate_key=connection.config.get("alternate_key") or DEFAULT_ALTERNATE_KEY,
-                        **kwargs)
+    client = D365Client(
+        gateway, alternate_key=connection.config.get("alternate_key") or DEFAULT_ALTERNATE_KEY, **kwargs
+    )
     return client, connection.config.get("field_prefix") or DEFAULT_FIELD_PREFIX
 
 
 def run_push(job, report_progress) -> dict:
-    pushes = list(db.session.execute(select(D365PushJob).where(
-        D365PushJob.id.in_([uuid.UUID(i) for i in job.params["push_ids"]]))).scalars())
+    pushes = list(
+        db.session.execute(
+            select(D365PushJob).where(D365PushJob.id.in_([uuid.UUID(i) for i in job.params["push_ids"]]))
+        ).scalars()
+    )
     leads = {lead.id: lead for lead in leads_by_ids([p.lead_id for p in pushes])}
     started = utcnow()
     for push in pushes:
@@ -93,15 +106,23 @@ def run_push(job, report_progress) -> dict:
             _record(push, leads[push.lead_id], attempts=0, error=error)
     else:
         for push, outcome in zip(pushes, outcomes):
-            _record(push, leads[push.lead_id], attempts=outcome.attempts, error=outcome.error,
-                    d365_lead_id=outcome.d365_lead_id)
+            _record(
+                push,
+                leads[push.lead_id],
+                attempts=outcome.attempts,
+                error=outcome.error,
+                d365_lead_id=outcome.d365_lead_id,
+            )
     db.session.commit()
     report_progress(len(pushes), len(pushes))
     failed = [p for p in pushes if p.status == "failed"]
     if len(pushes) == 1 and failed:
         raise PushFailed(failed[0].last_error)
-    return {"pushed": len(pushes) - len(failed), "failed": len(failed),
-            "errors": {str(p.lead_id): p.last_error for p in failed[:50]}}
+    return {
+        "pushed": len(pushes) - len(failed),
+        "failed": len(failed),
+        "errors": {str(p.lead_id): p.last_error for p in failed[:50]},
+    }
 
 
 def _record(push: D365PushJob, lead: Lead, *, attempts: int, error=None, d365_lead_id=None) -> None:

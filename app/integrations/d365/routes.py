@@ -1,5 +1,6 @@
 """POST /api/v1/d365/push-lead and /push-leads (seed 003 §2.1): behind the D365_ENABLED flag; answer 202
 with the platform job (GET /api/v1/jobs/<id> shows progress)."""
+
 from flask import Blueprint, current_app
 
 from app.integrations.d365 import push as d365_push
@@ -25,8 +26,12 @@ def _require_enabled():
 
 @bp.post("/push-lead")
 @requires("leads.push")
-@doc("Push one lead to Dynamics 365 (by lead_id or domain); 202 with the job", body=PushLeadSchema,
-     response=JobSchema, status=202)
+@doc(
+    "Push one lead to Dynamics 365 (by lead_id or domain); 202 with the job",
+    body=PushLeadSchema,
+    response=JobSchema,
+    status=202,
+)
 def push_lead():
     _require_enabled()
     data = load_body(PushLeadSchema())
@@ -43,8 +48,12 @@ def push_lead():
 
 @bp.post("/push-leads")
 @requires("leads.push")
-@doc("Push a selection of leads to Dynamics 365 ($batch); 202 with the job", body=PushLeadsSchema,
-     response=JobSchema, status=202)
+@doc(
+    "Push a selection of leads to Dynamics 365 ($batch); 202 with the job",
+    body=PushLeadsSchema,
+    response=JobSchema,
+    status=202,
+)
 def push_leads():
     _require_enabled()
     ids = list(dict.fromkeys(load_body(PushLeadsSchema())["lead_ids"]))

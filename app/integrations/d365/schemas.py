@@ -1,4 +1,5 @@
 """Bodies of the push endpoints; here, not in app/schemas/, because core never imports this package."""
+
 from marshmallow import fields, validate
 
 from app.schemas.common import BaseSchema

@@ -1,6 +1,7 @@
 """Local stand-ins for SAP Cloud ALM and Dynamics 365 (DESIGN.md "Embedded default and real services"):
 real paths, status codes, headers and error bodies, on loopback, with switchable faults. Standard library
 only (http.server); `flask --app wsgi sandbox` runs them, tests start them on ephemeral ports."""
+
 from app.integrations.sandbox.cloud_alm import CloudALMSandbox
 from app.integrations.sandbox.d365 import Dynamics365Sandbox
 

@@ -1,7 +1,8 @@
 """SAP Cloud ALM stand-in: the XSUAA token endpoint, the Tasks API and the Test Management OData API,
 with Cloud ALM's error body {"error": {"code", "message", "details"}}."""
+
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.integrations.sandbox.server import SandboxServer, form_of, json_of, new_id
 
@@ -32,17 +33,22 @@ class CloudALMSandbox(SandboxServer):
         if not self.token_valid(handler.headers.get("Authorization")):
             return self.unauthorized()
         if path == TASKS:
-            return self._list_tasks(query) if method == "GET" else self._create_task(body) if method == "POST" \
+            return (
+                self._list_tasks(query)
+                if method == "GET"
+                else self._create_task(body)
+                if method == "POST"
                 else _error(405, "Method not allowed")
+            )
         if path.startswith(TASKS + "/"):
-            return self._one_task(method, path[len(TASKS) + 1:], body)
+            return self._one_task(method, path[len(TASKS) + 1 :], body)
         if path == TEST_CASES:
             if method == "GET":
                 return 200, {"@odata.context": "$metadata#ManualTestCases", "value": list(self.test_cases.values())}, {}
             if method == "POST":
                 return self._create_test_case(body)
         if path.startswith(TEST_CASES + "/"):
-            return self._one_test_case(handler, method, path[len(TEST_CASES) + 1:].strip("()'"), body)
+            return self._one_test_case(handler, method, path[len(TEST_CASES) + 1 :].strip("()'"), body)
         return _error(404, f"Resource not found: {path}")
 
     def _token(self, handler, method, body):
@@ -54,8 +60,17 @@ class CloudALMSandbox(SandboxServer):
         client_id, client_secret = self.client_credentials(handler, form)
         if client_id != self.client_id or client_secret != self.client_secret:
             return 401, {"error": "unauthorized", "error_description": "Bad credentials"}, {}
-        return 200, {"access_token": self.issue_token(), "token_type": "bearer", "expires_in": self.token_lifetime,
-                     "scope": "calm-api.tasks.read calm-api.tasks.write uaa.resource", "jti": uuid.uuid4().hex}, {}
+        return (
+            200,
+            {
+                "access_token": self.issue_token(),
+                "token_type": "bearer",
+                "expires_in": self.token_lifetime,
+                "scope": "calm-api.tasks.read calm-api.tasks.write uaa.resource",
+                "jti": uuid.uuid4().hex,
+            },
+            {},
+        )
 
     def _list_tasks(self, query):
         tasks = [t for t in self.tasks.values() if not query.get("projectId") or t["projectId"] == query["projectId"]]
@@ -73,14 +88,23 @@ class CloudALMSandbox(SandboxServer):
             details.append({"target": "type", "message": f"type must be one of {', '.join(TASK_TYPES)}"})
         if details:
             return _error(400, "Invalid request body", details)
-        now = datetime.now(timezone.utc).isoformat()
+        now = datetime.now(UTC).isoformat()
         default_status = "CIPREQUOPEN" if doc["type"] == "CALMREQU" else "CIPTKOPEN"
-        task = {"id": new_id(), "displayId": f"{len(self.tasks) + 1:06d}", "projectId": doc["projectId"],
-                "title": doc["title"], "type": doc["type"], "status": doc.get("status", default_status),
-                "subStatus": doc.get("subStatus", "CREATED" if doc["type"] == "CALMREQU" else None),
-                "description": doc.get("description", ""), "priorityId": doc.get("priorityId", 30),
-                "externalId": doc.get("externalId"), "createdAt": now, "lastChangedAt": now,
-                "lastChangedDate": now}
+        task = {
+            "id": new_id(),
+            "displayId": f"{len(self.tasks) + 1:06d}",
+            "projectId": doc["projectId"],
+            "title": doc["title"],
+            "type": doc["type"],
+            "status": doc.get("status", default_status),
+            "subStatus": doc.get("subStatus", "CREATED" if doc["type"] == "CALMREQU" else None),
+            "description": doc.get("description", ""),
+            "priorityId": doc.get("priorityId", 30),
+            "externalId": doc.get("externalId"),
+            "createdAt": now,
+            "lastChangedAt": now,
+            "lastChangedDate": now,
+        }
         self.tasks[task["id"]] = task
         return 201, task, {"Location": f"{TASKS}/{task['id']}"}
 
@@ -94,9 +118,14 @@ class CloudALMSandbox(SandboxServer):
             doc = json_of(body)
             if not isinstance(doc, dict):
                 return _error(400, "Invalid request body")
-            task.update({k: v for k, v in doc.items() if k in ("title", "status", "subStatus", "description",
-                                                               "priorityId", "externalId")})
-            task["lastChangedAt"] = task["lastChangedDate"] = datetime.now(timezone.utc).isoformat()
+            task.update(
+                {
+                    k: v
+                    for k, v in doc.items()
+                    if k in ("title", "status", "subStatus", "description", "priorityId", "externalId")
+                }
+            )
+            task["lastChangedAt"] = task["lastChangedDate"] = datetime.now(UTC).isoformat()
             return 200, task, {}
         if method == "DELETE":
             del self.tasks[task_id]
@@ -107,10 +136,15 @@ class CloudALMSandbox(SandboxServer):
         doc = json_of(body)
         if not isinstance(doc, dict) or not doc.get("title"):
             return _error(400, "Invalid request body", [{"target": "title", "message": "required"}])
-        case = {"uuid": new_id(), "title": doc["title"], "projectId": doc.get("projectId", self.project_id),
-                "description": doc.get("description", ""), "externalId": doc.get("externalId"),
-                "toActivities": doc.get("toActivities", doc.get("activities", [])),
-                "modifiedAt": datetime.now(timezone.utc).isoformat()}
+        case = {
+            "uuid": new_id(),
+            "title": doc["title"],
+            "projectId": doc.get("projectId", self.project_id),
+            "description": doc.get("description", ""),
+            "externalId": doc.get("externalId"),
+            "toActivities": doc.get("toActivities", doc.get("activities", [])),
+            "modifiedAt": datetime.now(UTC).isoformat(),
+        }
         self.test_cases[case["uuid"]] = case
         return 201, case, {}
 
@@ -127,6 +161,6 @@ class CloudALMSandbox(SandboxServer):
             if not isinstance(doc, dict):
                 return _error(400, "Invalid request body")
             case.update({k: v for k, v in doc.items() if k in ("title", "description", "externalId", "toActivities")})
-            case["modifiedAt"] = datetime.now(timezone.utc).isoformat()
+            case["modifiedAt"] = datetime.now(UTC).isoformat()
             return 200, case, {}
         return _error(405, "Method not allowed")

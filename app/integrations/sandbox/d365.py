@@ -11,6 +11,7 @@ and leads with upsert by alternate key, the way the real Web API behaves:
 
 An `emailaddress1` without '@' is refused with Dataverse's 400 body, for validation tests.
 """
+
 import json
 import re
 import uuid
@@ -32,16 +33,27 @@ def _error(status: int, code: str, message: str):
 class Dynamics365Sandbox(SandboxServer):
     name = "d365-sandbox"
 
-    def __init__(self, client_id="7d1e5f3a-demo-4c1b-9b1e-meridian0365", client_secret="sandbox-secret-d365",
-                 alternate_key=ALTERNATE_KEY, **kwargs):
+    def __init__(
+        self,
+        client_id="7d1e5f3a-demo-4c1b-9b1e-meridian0365",
+        client_secret="sandbox-secret-d365",
+        alternate_key=ALTERNATE_KEY,
+        **kwargs,
+    ):
         super().__init__(client_id, client_secret, **kwargs)
         self.alternate_key = alternate_key
         self.leads: dict[str, dict] = {}
         self.organization_id = str(uuid.uuid4())
 
     def unauthorized(self):
-        return 401, None, {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="The access token '
-                                               'is expired or invalid"'}
+        return (
+            401,
+            None,
+            {
+                "WWW-Authenticate": 'Bearer error="invalid_token", error_description="The access token '
+                'is expired or invalid"'
+            },
+        )
 
     def server_error(self):
         return _error(503, "0x80072321", "The service is temporarily unavailable.")
@@ -54,22 +66,34 @@ class Dynamics365Sandbox(SandboxServer):
             return self.unauthorized()
         if not path.startswith(API + "/"):
             return _error(404, "0x80060888", f"Resource not found for the segment '{path}'.")
-        resource = path[len(API) + 1:]
+        resource = path[len(API) + 1 :]
         if resource == "$batch" and method == "POST":
             return self._batch(handler.headers.get("Content-Type", ""), body)
         return self._entity(method, resource, body, {k.lower(): v for k, v in handler.headers.items()})
 
     def _entity(self, method, resource, body, headers):
         if resource == "WhoAmI" and method == "GET":
-            return 200, {"@odata.context": f"{self.url}{API}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
-                         "BusinessUnitId": "3f2a5c1e-0000-4000-8000-000000000001",
-                         "UserId": "3f2a5c1e-0000-4000-8000-000000000002",
-                         "OrganizationId": self.organization_id}, dict(ODATA)
+            return (
+                200,
+                {
+                    "@odata.context": f"{self.url}{API}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
+                    "BusinessUnitId": "3f2a5c1e-0000-4000-8000-000000000001",
+                    "UserId": "3f2a5c1e-0000-4000-8000-000000000002",
+                    "OrganizationId": self.organization_id,
+                },
+                dict(ODATA),
+            )
         if resource == "leads":
             if method == "GET":
                 with self.lock:
-                    return 200, {"@odata.context": f"{self.url}{API}/$metadata#leads",
-                                 "value": [dict(lead) for lead in self.leads.values()]}, dict(ODATA)
+                    return (
+                        200,
+                        {
+                            "@odata.context": f"{self.url}{API}/$metadata#leads",
+                            "value": [dict(lead) for lead in self.leads.values()],
+                        },
+                        dict(ODATA),
+                    )
             if method == "POST":
                 return self._upsert(new_id(), None, body, headers, created_only=True)
         match = _LEAD_KEY.match(resource)
@@ -80,22 +104,40 @@ class Dynamics365Sandbox(SandboxServer):
                 return _error(400, "0x80060891", f"'{match.group('key')}' is not an alternate key of lead.")
             value = match.group("value").replace("''", "'")
             with self.lock:
-                existing = next((lid for lid, lead in self.leads.items() if lead.get(self.alternate_key) == value),
-                                None)
+                existing = next(
+                    (lid for lid, lead in self.leads.items() if lead.get(self.alternate_key) == value), None
+                )
             return self._upsert(existing, value, body, headers)
         return _error(404, "0x80060888", f"Resource not found for the segment '{resource}'.")
 
     def _token(self, handler, method, body):
         form = form_of(body)
         if method != "POST" or form.get("grant_type") != "client_credentials":
-            return 400, {"error": "unsupported_grant_type",
-                         "error_description": "AADSTS70003: The app requested an unsupported grant type."}, {}
+            return (
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": "AADSTS70003: The app requested an unsupported grant type.",
+                },
+                {},
+            )
         client_id, client_secret = self.client_credentials(handler, form)
         if client_id != self.client_id or client_secret != self.client_secret:
-            return 401, {"error": "invalid_client",
-                         "error_description": "AADSTS7000215: Invalid client secret provided."}, {}
-        return 200, {"token_type": "Bearer", "expires_in": self.token_lifetime, "ext_expires_in": self.token_lifetime,
-                     "access_token": self.issue_token()}, {}
+            return (
+                401,
+                {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."},
+                {},
+            )
+        return (
+            200,
+            {
+                "token_type": "Bearer",
+                "expires_in": self.token_lifetime,
+                "ext_expires_in": self.token_lifetime,
+                "access_token": self.issue_token(),
+            },
+            {},
+        )
 
     def _upsert(self, lead_id, alternate_value, body, headers, created_only=False):
         doc = json_of(body)
@@ -110,8 +152,11 @@ class Dynamics365Sandbox(SandboxServer):
             return _error(400, "0x80040203", "Attribute 'lastname' or 'subject' is required.")
         email = doc.get("emailaddress1")
         if email and "@" not in str(email):
-            return _error(400, "0x80040203", f"A validation error occurred. The value of 'emailaddress1' is not a "
-                                             f"valid e-mail address.")
+            return _error(
+                400,
+                "0x80040203",
+                "A validation error occurred. The value of 'emailaddress1' is not a valid e-mail address.",
+            )
         with self.lock:
             lead_id = lead_id or new_id()
             lead = self.leads.setdefault(lead_id, {"leadid": lead_id})
@@ -125,8 +170,14 @@ class Dynamics365Sandbox(SandboxServer):
         return 204, None, answer
 
     def _batch(self, content_type: str, body: bytes):
-        boundary = next((p.split("=", 1)[1].strip('"') for p in content_type.split(";")
-                         if p.strip().lower().startswith("boundary=")), None)
+        boundary = next(
+            (
+                p.split("=", 1)[1].strip('"')
+                for p in content_type.split(";")
+                if p.strip().lower().startswith("boundary=")
+            ),
+            None,
+        )
         if not content_type.startswith("multipart/mixed") or not boundary:
             return _error(400, "0x80048d19", "The $batch request must be multipart/mixed with a boundary.")
         requests = []
@@ -147,8 +198,14 @@ class Dynamics365Sandbox(SandboxServer):
             path = url.split(API + "/", 1)[-1]
             status, doc, answer = self._entity(method, path, payload, headers)
             answer = {k: v for k, v in answer.items() if k != "Content-Type"}
-            lines = [f"--{out_boundary}", "Content-Type: application/http", "Content-Transfer-Encoding: binary",
-                     f"Content-ID: {index}", "", f"HTTP/1.1 {status} {_REASONS.get(status, '')}"]
+            lines = [
+                f"--{out_boundary}",
+                "Content-Type: application/http",
+                "Content-Transfer-Encoding: binary",
+                f"Content-ID: {index}",
+                "",
+                f"HTTP/1.1 {status} {_REASONS.get(status, '')}",
+            ]
             lines += [f"{k}: {v}" for k, v in answer.items()]
             if doc is not None:
                 lines += ["Content-Type: application/json; odata.metadata=minimal", "", json.dumps(doc)]
@@ -156,12 +213,21 @@ class Dynamics365Sandbox(SandboxServer):
                 lines += [""]
             chunks.append("\r\n".join(lines) + "\r\n")
         raw = "".join(chunks) + f"--{out_boundary}--\r\n"
-        return 200, _Raw(raw.encode()), {"Content-Type": f"multipart/mixed; boundary={out_boundary}",
-                                         "OData-Version": "4.0"}
+        return (
+            200,
+            _Raw(raw.encode()),
+            {"Content-Type": f"multipart/mixed; boundary={out_boundary}", "OData-Version": "4.0"},
+        )
 
 
-_REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 404: "Not Found",
-            412: "Precondition Failed"}
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    400: "Bad Request",
+    404: "Not Found",
+    412: "Precondition Failed",
+}
 
 
 class _Raw(bytes):

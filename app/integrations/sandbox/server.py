@@ -9,6 +9,7 @@ Faults (set from Python with `set_fault`, or `POST /_sandbox/fault {"mode": ...,
   refuse         stops listening (connection refused) until `clear_fault()` / `resume()`
 `count` limits a fault to the next n requests; without it the fault stays until cleared.
 """
+
 import base64
 import json
 import logging
@@ -55,8 +56,7 @@ class SandboxServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
         self._httpd.daemon_threads = True
         self._port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"{self.name}-{self._port}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"{self.name}-{self._port}", daemon=True)
         self._thread.start()
         return self
 
@@ -162,11 +162,16 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "slow":
             time.sleep(box.slow_seconds)
         elif mode == "rate_limit":
-            return self._send(429, {"error": {"code": "429", "message": "Too Many Requests"}}, {"Retry-After": str(box.retry_after_seconds)})
+            return self._send(
+                429,
+                {"error": {"code": "429", "message": "Too Many Requests"}},
+                {"Retry-After": str(box.retry_after_seconds)},
+            )
         elif mode == "server_error":
             return self._send(*box.server_error())
         status, payload, headers = box.route(self, self.command, parts.path, query, body)
         self._send(status, payload, headers)
+        return None
 
     def _send(self, status: int, payload, headers: dict):
         if isinstance(payload, bytes):  # a body the sandbox built itself (e.g. a multipart $batch answer)

@@ -1,5 +1,6 @@
 """An Explore requirement: one outcome of a fit-to-standard workshop, classified fit / partial fit / gap,
 moved through a review workflow and mirrored to SAP Cloud ALM (`external_id`, `alm_sync_status`)."""
+
 import uuid
 from datetime import datetime
 
@@ -29,8 +30,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 # The full-text document, written as PostgreSQL normalises it (so autogenerate sees no change); the GIN
 # index in the migration is built on exactly this expression and queries use it, so the planner picks
 # the index. 'simple' config: workshop notes are English, German and Turkish alike.
-SEARCH_DOCUMENT_SQL = ("to_tsvector('simple'::regconfig, (COALESCE(title, ''::character varying)::text || ' '::text) || "
-                       "COALESCE(description, ''::text))")
+SEARCH_DOCUMENT_SQL = (
+    "to_tsvector('simple'::regconfig, (COALESCE(title, ''::character varying)::text || ' '::text) || "
+    "COALESCE(description, ''::text))"
+)
 
 
 class ExploreRequirement(TenantOwned, db.Model):
@@ -45,8 +48,9 @@ class ExploreRequirement(TenantOwned, db.Model):
         Index("ix_explore_requirements_project_created", "project_id", "created_at"),
         Index("ix_explore_requirements_project_title", "project_id", "title"),
         Index("ix_explore_requirements_project_alm_sync", "project_id", "alm_sync_status"),
-        Index("ix_explore_requirements_search", text(SEARCH_DOCUMENT_SQL), postgresql_using="gin")
-        .ddl_if(dialect="postgresql"),
+        Index("ix_explore_requirements_search", text(SEARCH_DOCUMENT_SQL), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("projects.id"), nullable=False, index=True)

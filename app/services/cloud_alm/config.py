@@ -2,6 +2,7 @@
 the secret stays in the hub's one encrypted place (app/utils/crypto.py); this module speaks the seed's
 field names (alm_url, client_id, token_url, sync_requirements, sync_test_results, is_active,
 last_test_at, last_test_status) and never hands out the secret or its ciphertext."""
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -11,8 +12,12 @@ from app.utils.errors import Conflict, NotFound, ValidationFailed
 
 KIND = "cloud_alm"
 SENSITIVE_FIELDS = frozenset({"encrypted_secret", "client_secret", "secrets"})
-_FIELD_NAMES = {"base_url": "alm_url", "token_url": "token_url", "client_id": "client_id",
-                "client_secret": "client_secret"}
+_FIELD_NAMES = {
+    "base_url": "alm_url",
+    "token_url": "token_url",
+    "client_id": "client_id",
+    "client_secret": "client_secret",
+}
 
 
 def find_connection() -> IntegrationConnection | None:
@@ -30,8 +35,10 @@ def require_connection() -> IntegrationConnection:
 def active_connection() -> IntegrationConnection:
     connection = find_connection()
     if connection is None or not connection.is_active:
-        raise Conflict("SAP Cloud ALM is not connected: an admin configures it and passes the connection test "
-                       "under Integrations first.")
+        raise Conflict(
+            "SAP Cloud ALM is not connected: an admin configures it and passes the connection test "
+            "under Integrations first."
+        )
     return connection
 
 
@@ -42,14 +49,20 @@ def flag(connection: IntegrationConnection, name: str) -> bool:
 
 def to_dict(connection: IntegrationConnection) -> dict:
     config = connection.config
-    return {"id": str(connection.id), "tenant_id": str(connection.tenant_id), "alm_url": config.get("base_url"),
-            "token_url": config.get("token_url"), "client_id": config.get("client_id"),
-            "sync_requirements": flag(connection, "sync_requirements"),
-            "sync_test_results": flag(connection, "sync_test_results"),
-            "is_active": connection.is_active,
-            "last_test_at": connection.last_test_at.isoformat() if connection.last_test_at else None,
-            "last_test_status": connection.last_test_status,
-            "secret_set": bool(connection.secrets.get("client_secret")), "version": connection.version}
+    return {
+        "id": str(connection.id),
+        "tenant_id": str(connection.tenant_id),
+        "alm_url": config.get("base_url"),
+        "token_url": config.get("token_url"),
+        "client_id": config.get("client_id"),
+        "sync_requirements": flag(connection, "sync_requirements"),
+        "sync_test_results": flag(connection, "sync_test_results"),
+        "is_active": connection.is_active,
+        "last_test_at": connection.last_test_at.isoformat() if connection.last_test_at else None,
+        "last_test_status": connection.last_test_status,
+        "secret_set": bool(connection.secrets.get("client_secret")),
+        "version": connection.version,
+    }
 
 
 def _hub_payload(data: dict) -> dict:

@@ -1,6 +1,7 @@
 """Resolving a Cloud ALM sync conflict: the user sees both versions and keeps one. Keeping Meridian's
 PATCHes Cloud ALM with it; keeping Cloud ALM's applies the live remote task here. Either way the
 requirement is `synced` again and the choice is in the sync log."""
+
 from app.extensions import db
 from app.integrations.cloud_alm import mapping
 from app.integrations.cloud_alm.client import CloudALMError
@@ -38,9 +39,13 @@ def _remote(requirement, connection) -> dict:
 def both_versions(requirement: ExploreRequirement) -> dict:
     connection = config.active_connection()
     _task, remote = _remote(requirement, connection)
-    return {"requirement_id": str(requirement.id), "code": requirement.code,
-            "alm_sync_status": requirement.alm_sync_status,
-            "meridian": {k: getattr(requirement, k) for k in FIELDS}, "cloud_alm": {k: remote.get(k) for k in FIELDS}}
+    return {
+        "requirement_id": str(requirement.id),
+        "code": requirement.code,
+        "alm_sync_status": requirement.alm_sync_status,
+        "meridian": {k: getattr(requirement, k) for k in FIELDS},
+        "cloud_alm": {k: remote.get(k) for k in FIELDS},
+    }
 
 
 KEEP_CHOICES = ("meridian", "cloud_alm")
@@ -52,11 +57,16 @@ def resolve(requirement: ExploreRequirement, keep: str) -> ExploreRequirement:
     operation = "push_requirements" if keep == "meridian" else "pull_requirements"
     run = SyncRun(requirement.project_id, operation, "manual", {"pushed": 0, "updated": 0})
     task, remote = _remote(requirement, connection)
-    record = {"requirement_id": str(requirement.id), "code": requirement.code, "outcome": f"conflict resolved: kept {keep}"}
+    record = {
+        "requirement_id": str(requirement.id),
+        "code": requirement.code,
+        "outcome": f"conflict resolved: kept {keep}",
+    }
     if keep == "meridian":
         try:
             task = client_for(connection).update_task(
-                requirement.external_id, mapping.requirement_patch(requirement, status_mapping.current()))
+                requirement.external_id, mapping.requirement_patch(requirement, status_mapping.current())
+            )
         except (CloudALMError, GatewayError) as exc:
             raise Conflict(f"Cloud ALM refused the update: {exc}") from None
     else:

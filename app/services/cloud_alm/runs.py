@@ -1,5 +1,6 @@
 """The bookkeeping of one Cloud ALM operation (push, pull, test results, a conflict resolution): counters,
 per-record outcomes, the fatal error if any, and the CloudALMSyncLog row written whatever happens."""
+
 from datetime import datetime
 
 from app.extensions import db
@@ -60,12 +61,20 @@ class SyncRun:
             status = "partial"
         else:
             status = "succeeded"
-        log = CloudALMSyncLog(project_id=self.project_id, operation=self.operation, status=status,
-                              http_status_code=self.http_status, error_message=self.fatal or (
-                                  f"{self.result['errors']} record(s) refused" if self.result["errors"] else None),
-                              records_pushed=pushed, records_pulled=pulled, triggered_by=self.triggered_by,
-                              duration_ms=int((finished - self.started).total_seconds() * 1000),
-                              details=self.details[:1000], started_by=tenant_context.current_actor_id())
+        log = CloudALMSyncLog(
+            project_id=self.project_id,
+            operation=self.operation,
+            status=status,
+            http_status_code=self.http_status,
+            error_message=self.fatal
+            or (f"{self.result['errors']} record(s) refused" if self.result["errors"] else None),
+            records_pushed=pushed,
+            records_pulled=pulled,
+            triggered_by=self.triggered_by,
+            duration_ms=int((finished - self.started).total_seconds() * 1000),
+            details=self.details[:1000],
+            started_by=tenant_context.current_actor_id(),
+        )
         db.session.add(log)
         db.session.commit()
         return log

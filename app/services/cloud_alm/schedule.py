@@ -4,6 +4,7 @@ Beat runs `due_tenants` every few minutes; each tenant with an active Cloud ALM 
 requirement sync on gets, per mapped project, a pull then a push once its interval (the connection's
 `sync_interval_minutes`, default 60) has passed since the project's last scheduled run. A Cloud ALM
 webhook event naming a project (`projectId`) pulls the Meridian projects mapped to it."""
+
 import logging
 from datetime import timedelta
 
@@ -24,8 +25,9 @@ DEFAULT_INTERVAL_MINUTES = 60
 def due_tenants() -> list[str]:
     """Tenants with an active Cloud ALM connection (one query across tenants, deliberately unscoped)."""
     with tenant_context.unscoped():
-        stmt = select(IntegrationConnection.tenant_id).where(IntegrationConnection.kind == config.KIND,
-                                                             IntegrationConnection.is_active.is_(True))
+        stmt = select(IntegrationConnection.tenant_id).where(
+            IntegrationConnection.kind == config.KIND, IntegrationConnection.is_active.is_(True)
+        )
         return [str(t) for t in db.session.execute(stmt).scalars()]
 
 
@@ -42,10 +44,17 @@ def run_scheduled_for_tenant() -> dict:
     connection = config.find_connection()
     if connection is None or not connection.is_active or not config.flag(connection, "sync_requirements"):
         return {"projects": 0}
-    last_runs = (select(CloudALMSyncLog.project_id, func.max(CloudALMSyncLog.created_at).label("last"))
-                 .where(CloudALMSyncLog.triggered_by == "scheduled").group_by(CloudALMSyncLog.project_id).subquery())
-    stmt = (select(Project, last_runs.c.last).outerjoin(last_runs, last_runs.c.project_id == Project.id)
-            .where(Project.cloud_alm_project_id.is_not(None)))
+    last_runs = (
+        select(CloudALMSyncLog.project_id, func.max(CloudALMSyncLog.created_at).label("last"))
+        .where(CloudALMSyncLog.triggered_by == "scheduled")
+        .group_by(CloudALMSyncLog.project_id)
+        .subquery()
+    )
+    stmt = (
+        select(Project, last_runs.c.last)
+        .outerjoin(last_runs, last_runs.c.project_id == Project.id)
+        .where(Project.cloud_alm_project_id.is_not(None))
+    )
     now, every, synced = utcnow(), interval(connection), 0
     for project, last in db.session.execute(stmt).all():
         if last is not None and as_utc(last) + every > now:

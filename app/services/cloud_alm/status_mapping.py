@@ -1,5 +1,6 @@
 """Meridian requirement status <-> Cloud ALM status/subStatus: the defaults of
 app/integrations/cloud_alm/mapping.py with the tenant's overrides (CloudALMStatusMapping) on top."""
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -17,8 +18,15 @@ def current() -> dict:
 
 def items() -> list[dict]:
     merged = current()
-    return [{"meridian_status": status, "alm_status": pair[0], "alm_sub_status": pair[1],
-             "is_default": pair == mapping.DEFAULT_STATUS_MAP[status]} for status, pair in merged.items()]
+    return [
+        {
+            "meridian_status": status,
+            "alm_status": pair[0],
+            "alm_sub_status": pair[1],
+            "is_default": pair == mapping.DEFAULT_STATUS_MAP[status],
+        }
+        for status, pair in merged.items()
+    ]
 
 
 def replace(new_items: list[dict]) -> list[dict]:

@@ -7,6 +7,7 @@ lands in `external_id` before the next call: a crash mid-batch never creates a d
 run (and a push first adopts tasks whose externalId is the requirement's code, covering a crash between
 Cloud ALM's answer and our commit). One refused record does not stop the batch; an outage does, and the
 log says why. Every operation writes one CloudALMSyncLog row, success or failure."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -33,8 +34,9 @@ def client_for(connection: IntegrationConnection) -> CloudALMClient:
 
 def require_mapped(project: Project) -> Project:
     if not project.cloud_alm_project_id:
-        raise Conflict(f"Project {project.code} is not mapped to a Cloud ALM project: set its Cloud ALM project ID "
-                       "first.")
+        raise Conflict(
+            f"Project {project.code} is not mapped to a Cloud ALM project: set its Cloud ALM project ID first."
+        )
     return project
 
 
@@ -67,15 +69,17 @@ def push_requirements(project: Project, requirement_ids=None, *, triggered_by="m
             if progress:
                 progress(done, len(pending))
 
-    return run.guarded(push, action="push", direction="pushed",
-                       count=lambda: run.result["pushed"] + run.result["updated"])
+    return run.guarded(
+        push, action="push", direction="pushed", count=lambda: run.result["pushed"] + run.result["updated"]
+    )
 
 
 def _adopt_orphans(client: CloudALMClient, alm_project: str, requirements) -> None:
     """A task whose externalId is an unsynced requirement's code was created by a run that crashed
     before it could commit the id: link it instead of creating a second one."""
-    by_code = {t.get("externalId"): t for t in client.list_tasks(alm_project, mapping.REQUIREMENT_TYPE)
-               if t.get("externalId")}
+    by_code = {
+        t.get("externalId"): t for t in client.list_tasks(alm_project, mapping.REQUIREMENT_TYPE) if t.get("externalId")
+    }
     for requirement in requirements:
         task = by_code.get(requirement.code)
         if requirement.external_id is None and task:
@@ -97,8 +101,14 @@ def _push_one(client, alm_project, requirement_id, code, status_map, run: SyncRu
             outcome = "created"
         requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", synced_at(task)
         db.session.commit()  # the id is ours before the next call
-        run.details.append({"requirement_id": str(requirement_id), "code": code, "outcome": outcome,
-                            "external_id": requirement.external_id})
+        run.details.append(
+            {
+                "requirement_id": str(requirement_id),
+                "code": code,
+                "outcome": outcome,
+                "external_id": requirement.external_id,
+            }
+        )
     except CloudALMError as exc:
         db.session.rollback()
         requirement = ExploreRequirement.get_scoped_or_404(requirement_id)
@@ -119,8 +129,9 @@ def pull_requirements(project: Project, *, triggered_by="manual", progress=None)
         status_map = status_mapping.current()
         tasks = {str(t["id"]): t for t in client_for(connection).list_tasks(alm_project, mapping.REQUIREMENT_TYPE)}
         run.result["pulled"] = len(tasks)
-        stmt = select(ExploreRequirement).where(ExploreRequirement.project_id == project.id,
-                                                ExploreRequirement.external_id.in_(list(tasks) or [""]))
+        stmt = select(ExploreRequirement).where(
+            ExploreRequirement.project_id == project.id, ExploreRequirement.external_id.in_(list(tasks) or [""])
+        )
         requirements = list(db.session.execute(stmt.order_by(ExploreRequirement.code)).scalars())
         for done, requirement in enumerate(requirements, start=1):
             _pull_one(requirement, tasks[requirement.external_id], status_map, run)
@@ -144,9 +155,9 @@ def _pull_one(requirement: ExploreRequirement, task: dict, status_map, run: Sync
     if local_changed:  # both sides moved since the last sync: change neither, show both
         requirement.alm_sync_status = "conflict"
         run.result["conflicts"] += 1
-        run.details.append({**record, "outcome": "conflict",
-                            "local": {k: getattr(requirement, k) for k in changes},
-                            "remote": changes})
+        run.details.append(
+            {**record, "outcome": "conflict", "local": {k: getattr(requirement, k) for k in changes}, "remote": changes}
+        )
         return
     differing = {k: v for k, v in changes.items() if getattr(requirement, k) != v}
     for key, value in differing.items():

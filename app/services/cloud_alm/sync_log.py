@@ -1,4 +1,5 @@
 """The per-project Cloud ALM sync log (seed 000 §4.2 `get_sync_log`) with a sentence on the connection."""
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -20,16 +21,32 @@ def for_project(project: Project, limit: int = LOG_LIMIT) -> dict:
         message = f"Connected. Map project {project.code} to a Cloud ALM project to sync it."
     else:
         message = f"Connected; project {project.code} syncs with Cloud ALM project {project.cloud_alm_project_id}."
-    stmt = (select(CloudALMSyncLog).where(CloudALMSyncLog.project_id == project.id)
-            .order_by(CloudALMSyncLog.created_at.desc()).limit(limit))
+    stmt = (
+        select(CloudALMSyncLog)
+        .where(CloudALMSyncLog.project_id == project.id)
+        .order_by(CloudALMSyncLog.created_at.desc())
+        .limit(limit)
+    )
     logs = [log_dict(log) for log in db.session.execute(stmt).scalars()]
-    return {"connection_active": active, "message": message, "cloud_alm_project_id": project.cloud_alm_project_id,
-            "logs": logs}
+    return {
+        "connection_active": active,
+        "message": message,
+        "cloud_alm_project_id": project.cloud_alm_project_id,
+        "logs": logs,
+    }
 
 
 def log_dict(log: CloudALMSyncLog) -> dict:
-    return {"id": str(log.id), "operation": log.operation, "status": log.status,
-            "http_status_code": log.http_status_code, "error_message": log.error_message,
-            "records_pushed": log.records_pushed, "records_pulled": log.records_pulled,
-            "duration_ms": log.duration_ms, "triggered_by": log.triggered_by, "details": log.details,
-            "created_at": as_utc(log.created_at).isoformat()}
+    return {
+        "id": str(log.id),
+        "operation": log.operation,
+        "status": log.status,
+        "http_status_code": log.http_status_code,
+        "error_message": log.error_message,
+        "records_pushed": log.records_pushed,
+        "records_pulled": log.records_pulled,
+        "duration_ms": log.duration_ms,
+        "triggered_by": log.triggered_by,
+        "details": log.details,
+        "created_at": as_utc(log.created_at).isoformat(),
+    }

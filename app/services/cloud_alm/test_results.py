@@ -5,6 +5,7 @@ If-Match) but has no endpoint for manual test-run results. So: every case of the
 ManualTestCase (its uuid kept in TestCase.external_id), every defect of a failed execution becomes a
 CALMDEF task (its id kept in Defect.external_id), and the execution's own pass/fail stays in Meridian -
 recorded per execution in the sync log, and said plainly in the UI."""
+
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -36,23 +37,30 @@ def push_test_results(project: Project, cycle: TestCycle, *, triggered_by="manua
         if not config.flag(connection, "sync_test_results"):
             raise Conflict("Test-result sync is switched off in the SAP Cloud ALM settings.")
         client, alm_project = client_for(connection), require_mapped(project).cloud_alm_project_id
-        executions = list(db.session.execute(
-            select(TestExecution).where(TestExecution.cycle_id == cycle.id).order_by(TestExecution.created_at))
-            .scalars())
+        executions = list(
+            db.session.execute(
+                select(TestExecution).where(TestExecution.cycle_id == cycle.id).order_by(TestExecution.created_at)
+            ).scalars()
+        )
         failed_ids = [e.id for e in executions if e.status == "failed"]
         defects_by_execution = defaultdict(list)
         if failed_ids:
             for defect in db.session.execute(select(Defect).where(Defect.execution_id.in_(failed_ids))).scalars():
                 defects_by_execution[defect.execution_id].append(defect.id)
-        plan = [(e.id, e.test_case_id, e.test_case.code, e.status, defects_by_execution.get(e.id, []))
-                for e in executions]
+        plan = [
+            (e.id, e.test_case_id, e.test_case.code, e.status, defects_by_execution.get(e.id, [])) for e in executions
+        ]
         for done, item in enumerate(plan, start=1):
             _push_execution(client, alm_project, item, run)
             if progress:
                 progress(done, len(plan))
 
-    return run.guarded(push, action="push", direction="pushed",
-                       count=lambda: run.result["pushed"] + run.result["updated"] + run.result["defects_pushed"])
+    return run.guarded(
+        push,
+        action="push",
+        direction="pushed",
+        count=lambda: run.result["pushed"] + run.result["updated"] + run.result["defects_pushed"],
+    )
 
 
 def _push_execution(client, alm_project, item, run) -> None:
@@ -83,8 +91,15 @@ def _push_execution(client, alm_project, item, run) -> None:
                 run.result["defects_pushed"] += 1
             db.session.commit()
             defects.append({"code": defect.code, "external_id": defect.external_id})
-        run.details.append({**record, "outcome": "pushed", "test_case_uuid": case.external_id, "defects": defects,
-                            "note": RESULT_NOT_SENT})
+        run.details.append(
+            {
+                **record,
+                "outcome": "pushed",
+                "test_case_uuid": case.external_id,
+                "defects": defects,
+                "note": RESULT_NOT_SENT,
+            }
+        )
     except CloudALMError as exc:
         db.session.rollback()
         run.refused(record, exc)

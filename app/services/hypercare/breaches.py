@@ -13,10 +13,11 @@ Flags are set once and never cleared: no statement anywhere writes them back to 
 (waiting_customer) are skipped: their clock is not running. Called by Celery beat every minute for every
 tenant (app/tasks/hypercare.py), lazily on reads, and right after a late first response or resolution.
 """
+
 from sqlalchemy import and_, func, literal, or_, select, update
-from sqlalchemy.orm import lazyload
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import lazyload
 
 from app.extensions import db
 from app.models import HypercareIncident, Notification, ProjectMember, User
@@ -30,8 +31,11 @@ TITLES = {"response": "SLA response breached: ", "resolution": "SLA resolution b
 
 
 def _escalated():
-    return func.min(HypercareIncident.escalation_level + 1, MAX_ESCALATION) if _dialect() == "sqlite" \
+    return (
+        func.min(HypercareIncident.escalation_level + 1, MAX_ESCALATION)
+        if _dialect() == "sqlite"
         else func.least(HypercareIncident.escalation_level + 1, MAX_ESCALATION)
+    )
 
 
 def _dialect() -> str:
@@ -46,8 +50,9 @@ def _new_uuid():
 
 def _payload(incident, clock: str):
     build = func.json_build_object if _dialect() == "postgresql" else func.json_object
-    return build("number", incident.number, "priority", incident.priority, "clock", clock,
-                 "project_id", incident.project_id)
+    return build(
+        "number", incident.number, "priority", incident.priority, "clock", clock, "project_id", incident.project_id
+    )
 
 
 def _breach_condition(clock: str, now):
@@ -73,9 +78,15 @@ def sweep(project_id=None) -> dict:
         if project_id is not None:
             stmt = stmt.where(HypercareIncident.project_id == project_id)
         result = db.session.execute(
-            stmt.values({flag: True, stamp: now, HypercareIncident.escalation_level: _escalated(),
-                         HypercareIncident.version: HypercareIncident.version + 1})
-            .execution_options(synchronize_session=False))
+            stmt.values(
+                {
+                    flag: True,
+                    stamp: now,
+                    HypercareIncident.escalation_level: _escalated(),
+                    HypercareIncident.version: HypercareIncident.version + 1,
+                }
+            ).execution_options(synchronize_session=False)
+        )
         counts[clock] = result.rowcount
     for clock in ("response", "resolution"):
         if counts[clock]:
@@ -98,11 +109,24 @@ def _audit(now, project_id) -> None:
     if project_id is not None:
         stmt = stmt.where(i.project_id == project_id)
     incidents = db.session.execute(stmt.options(lazyload("*")).execution_options(populate_existing=True)).scalars()
-    record_system_change(db.session, tenant_context.require_tenant_id(), [
-        (incident, ["escalation_level"] + [f"sla_{clock}_breached{suffix}" for clock in ("response", "resolution")
-                                           if getattr(incident, f"sla_{clock}_breached_at") == now
-                                           for suffix in ("", "_at")])
-        for incident in incidents], now)
+    record_system_change(
+        db.session,
+        tenant_context.require_tenant_id(),
+        [
+            (
+                incident,
+                ["escalation_level"]
+                + [
+                    f"sla_{clock}_breached{suffix}"
+                    for clock in ("response", "resolution")
+                    if getattr(incident, f"sla_{clock}_breached_at") == now
+                    for suffix in ("", "_at")
+                ],
+            )
+            for incident in incidents
+        ],
+        now,
+    )
 
 
 def _notify(clock: str, now, project_id) -> None:
@@ -116,24 +140,46 @@ def _notify(clock: str, now, project_id) -> None:
     if project_id is not None:
         fresh.append(i.project_id == project_id)
     kind = KINDS[clock]
-    columns = (i.id.label("incident_id"), i.project_id.label("project_id"),
-               (literal(TITLES[clock]) + i.number + literal(" ") + i.title).label("title"),
-               _payload(i, clock).label("payload"))
+    columns = (
+        i.id.label("incident_id"),
+        i.project_id.label("project_id"),
+        (literal(TITLES[clock]) + i.number + literal(" ") + i.title).label("title"),
+        _payload(i, clock).label("payload"),
+    )
     assignees = select(i.assigned_to_id.label("user_id"), *columns).where(*fresh, i.assigned_to_id.is_not(None))
-    managers = (select(ProjectMember.user_id.label("user_id"), *columns)
-                .join(ProjectMember, ProjectMember.project_id == i.project_id)
-                .join(User, User.id == ProjectMember.user_id)
-                .where(*fresh, ProjectMember.tenant_id == tenant_id, User.tenant_id == tenant_id,
-                       User.role.in_(("pm", "admin")), User.active.is_(True),
-                       # the assignee branch already covers a manager who is also the assignee
-                       or_(i.assigned_to_id.is_(None), i.assigned_to_id != ProjectMember.user_id)))
+    managers = (
+        select(ProjectMember.user_id.label("user_id"), *columns)
+        .join(ProjectMember, ProjectMember.project_id == i.project_id)
+        .join(User, User.id == ProjectMember.user_id)
+        .where(
+            *fresh,
+            ProjectMember.tenant_id == tenant_id,
+            User.tenant_id == tenant_id,
+            User.role.in_(("pm", "admin")),
+            User.active.is_(True),
+            # the assignee branch already covers a manager who is also the assignee
+            or_(i.assigned_to_id.is_(None), i.assigned_to_id != ProjectMember.user_id),
+        )
+    )
     recipients = assignees.union_all(managers).subquery()
-    rows = select(_new_uuid(), literal(tenant_id, Notification.tenant_id.type), recipients.c.user_id, literal(kind),
-                  recipients.c.incident_id, recipients.c.project_id, recipients.c.title, recipients.c.payload,
-                  literal(now, type_=Notification.created_at.type)).where(literal(True))  # SQLite: WHERE before ON CONFLICT
+    rows = select(
+        _new_uuid(),
+        literal(tenant_id, Notification.tenant_id.type),
+        recipients.c.user_id,
+        literal(kind),
+        recipients.c.incident_id,
+        recipients.c.project_id,
+        recipients.c.title,
+        recipients.c.payload,
+        literal(now, type_=Notification.created_at.type),
+    ).where(literal(True))  # SQLite: WHERE before ON CONFLICT
     # Exactly once: the unique key decides, so overlapping sweeps cannot double-notify (and no anti-join
     # whose plan depends on fresh statistics).
     dialect_insert = pg_insert if _dialect() == "postgresql" else sqlite_insert
-    db.session.execute(dialect_insert(Notification).from_select(
-        ["id", "tenant_id", "user_id", "kind", "subject_id", "project_id", "title", "payload", "created_at"], rows)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "user_id", "kind", "subject_id"]))
+    db.session.execute(
+        dialect_insert(Notification)
+        .from_select(
+            ["id", "tenant_id", "user_id", "kind", "subject_id", "project_id", "title", "payload", "created_at"], rows
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "user_id", "kind", "subject_id"])
+    )

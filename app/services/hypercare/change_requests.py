@@ -5,15 +5,16 @@ an illegal move is a 409 naming the allowed ones. Segregation of duties: only ap
 never on their own request. Emergency changes take the expedited path (approved straight from draft by an
 approver) and stay flagged `expedited` for the change-board report.
 """
+
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import HypercareIncident, PostGoliveChangeRequest, Project, User
 from app.services import numbering
 from app.services.common import check_version
+from app.services.pagination import paginate
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Forbidden, NotFound
-from app.services.pagination import paginate
 from app.utils.sanitize import clean_html
 
 TRANSITIONS = {
@@ -56,14 +57,19 @@ def list_change_requests(project: Project, limit: int, offset: int, status: list
     return paginate(stmt.order_by(PostGoliveChangeRequest.cr_number.desc()), limit, offset)
 
 
-def create_change_request(project: Project, user: User, data: dict,
-                          incident: HypercareIncident | None = None) -> PostGoliveChangeRequest:
+def create_change_request(
+    project: Project, user: User, data: dict, incident: HypercareIncident | None = None
+) -> PostGoliveChangeRequest:
     for name in RICH_FIELDS:
         if name in data:
             data[name] = clean_html(data[name])
-    cr = PostGoliveChangeRequest(project_id=project.id, requested_by_id=user.id,
-                                 cr_number=numbering.formatted("CR", f"project:{project.id}:change_request", 3),
-                                 incident_id=incident.id if incident else None, **data)
+    cr = PostGoliveChangeRequest(
+        project_id=project.id,
+        requested_by_id=user.id,
+        cr_number=numbering.formatted("CR", f"project:{project.id}:change_request", 3),
+        incident_id=incident.id if incident else None,
+        **data,
+    )
     db.session.add(cr)
     if incident is not None:  # linked both ways
         db.session.flush()

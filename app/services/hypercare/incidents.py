@@ -1,5 +1,6 @@
 """Hypercare incidents: reporting, the SLA clocks (deadlines, pause/resume, recompute on priority change),
 first response, assignment, escalation, resolution, CSAT and comments. Plain functions, explicit project."""
+
 import uuid
 from datetime import datetime
 
@@ -12,9 +13,9 @@ from app.models.hypercare import MAX_ESCALATION
 from app.services import backlog_service, numbering
 from app.services.common import check_version
 from app.services.hypercare import breaches, sla
+from app.services.pagination import paginate
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.services.pagination import paginate
 from app.utils.sanitize import clean_html
 
 # Where each status may go. "resolved" is reached only through resolve() (it needs a root cause).
@@ -36,8 +37,10 @@ SORTS = {
 def _staff_user(user_id, field: str) -> User:
     user = User.get_scoped_or_404(user_id)  # a foreign id must belong to this tenant
     if user.role in ("customer", "viewer") or not user.active:
-        raise ValidationFailed("This person cannot work on incidents.",
-                               errors={field: ["Pick an active support, consultant, PM or admin user."]})
+        raise ValidationFailed(
+            "This person cannot work on incidents.",
+            errors={field: ["Pick an active support, consultant, PM or admin user."]},
+        )
     return user
 
 
@@ -48,17 +51,20 @@ def _backlog_item(project: Project, item_id, field: str = "linked_backlog_item_i
     try:
         return backlog_service.get_item(project, item_id)
     except NotFound:
-        raise ValidationFailed("Unknown backlog item.",
-                               errors={field: ["No such backlog item in this project."]}) from None
+        raise ValidationFailed(
+            "Unknown backlog item.", errors={field: ["No such backlog item in this project."]}
+        ) from None
 
 
 # A page of incidents loads its people, WRICEF items and change requests in one IN query each, after the
 # page is cut: joined loading would join every matching incident before ORDER BY ... LIMIT (3,334 rows
 # joined six ways for a 50-row page in bench/war_room.py). Their own relations are not loaded.
-_LIST_LOADS = (selectinload(HypercareIncident.assignee).lazyload("*"),
-               selectinload(HypercareIncident.reporter).lazyload("*"),
-               selectinload(HypercareIncident.linked_backlog_item).lazyload("*"),
-               selectinload(HypercareIncident.change_request).lazyload("*"))
+_LIST_LOADS = (
+    selectinload(HypercareIncident.assignee).lazyload("*"),
+    selectinload(HypercareIncident.reporter).lazyload("*"),
+    selectinload(HypercareIncident.linked_backlog_item).lazyload("*"),
+    selectinload(HypercareIncident.change_request).lazyload("*"),
+)
 
 
 def get_incident(project: Project, incident_id) -> HypercareIncident:
@@ -106,9 +112,16 @@ def list_breaches(project: Project, limit: int, offset: int):
     """The seed's check_sla_breaches view: sweep, then the open incidents whose SLA was breached."""
     breaches.sweep(project.id)
     i = HypercareIncident
-    stmt = (select(i).where(i.project_id == project.id, i.status.not_in(("resolved", "closed")),
-                            or_(i.sla_response_breached.is_(True), i.sla_resolution_breached.is_(True)))
-            .options(*_LIST_LOADS).order_by(i.priority, i.sla_next_deadline.asc().nulls_last(), i.number))
+    stmt = (
+        select(i)
+        .where(
+            i.project_id == project.id,
+            i.status.not_in(("resolved", "closed")),
+            or_(i.sla_response_breached.is_(True), i.sla_resolution_breached.is_(True)),
+        )
+        .options(*_LIST_LOADS)
+        .order_by(i.priority, i.sla_next_deadline.asc().nulls_last(), i.number)
+    )
     return paginate(stmt, limit, offset)
 
 
@@ -116,19 +129,26 @@ def create_incident(project: Project, user: User, data: dict) -> HypercareIncide
     now = utcnow()
     reported_at = data.pop("reported_at", None) or now
     if reported_at > now:
-        raise ValidationFailed("An incident cannot be reported in the future.",
-                               errors={"reported_at": ["Must not be in the future."]})
-    if user.role == "customer" and (data.get("assigned_to_id") or data.get("linked_backlog_item_id")
-                                    or reported_at != now):
+        raise ValidationFailed(
+            "An incident cannot be reported in the future.", errors={"reported_at": ["Must not be in the future."]}
+        )
+    if user.role == "customer" and (
+        data.get("assigned_to_id") or data.get("linked_backlog_item_id") or reported_at != now
+    ):
         raise Forbidden("Customers report incidents; support assigns and triages them.")
     if data.get("assigned_to_id"):
         _staff_user(data["assigned_to_id"], "assigned_to_id")
     if data.get("linked_backlog_item_id") is not None:
         _backlog_item(project, data["linked_backlog_item_id"])
     data["description"] = clean_html(data.get("description"))
-    incident = HypercareIncident(project_id=project.id, reported_by_id=user.id, reported_at=reported_at,
-                                 number=numbering.formatted("INC", f"project:{project.id}:incident"),
-                                 sla_pauses=[], **data)
+    incident = HypercareIncident(
+        project_id=project.id,
+        reported_by_id=user.id,
+        reported_at=reported_at,
+        number=numbering.formatted("INC", f"project:{project.id}:incident"),
+        sla_pauses=[],
+        **data,
+    )
     sla.apply_deadlines(incident, sla.load(project))
     db.session.add(incident)
     db.session.commit()
@@ -161,18 +181,23 @@ def _change_status(incident: HypercareIncident, new: str, project_sla, now: date
     sla.apply_deadlines(incident, project_sla)
 
 
-def update_incident(project: Project, incident: HypercareIncident, data: dict, expected_version: int | None,
-                    user: User) -> HypercareIncident:
+def update_incident(
+    project: Project, incident: HypercareIncident, data: dict, expected_version: int | None, user: User
+) -> HypercareIncident:
     check_version(incident, expected_version)
     now = utcnow()
     project_sla = sla.load(project)
     if data.get("status") == "resolved":
-        raise Conflict("Resolve through POST .../resolve: it records the root cause.",
-                       allowed_transitions=list(TRANSITIONS[incident.status]))
+        raise Conflict(
+            "Resolve through POST .../resolve: it records the root cause.",
+            allowed_transitions=list(TRANSITIONS[incident.status]),
+        )
     if "assigned_to_id" in data and data["assigned_to_id"] is not None:
         _staff_user(data["assigned_to_id"], "assigned_to_id")
-    if data.get("linked_backlog_item_id") is not None and data["linked_backlog_item_id"] != \
-            incident.linked_backlog_item_id:  # an existing link stays valid even if the item was deleted since
+    if (
+        data.get("linked_backlog_item_id") is not None
+        and data["linked_backlog_item_id"] != incident.linked_backlog_item_id
+    ):  # an existing link stays valid even if the item was deleted since
         _backlog_item(project, data["linked_backlog_item_id"])
     if "description" in data:
         data["description"] = clean_html(data["description"])
@@ -228,9 +253,15 @@ def escalate(project: Project, incident: HypercareIncident, data: dict, user: Us
     if data.get("assigned_to_id"):
         incident.assigned_to_id = _staff_user(data["assigned_to_id"], "assigned_to_id").id
     incident.escalation_level += 1
-    db.session.add(IncidentComment(incident_id=incident.id, author_id=user.id, is_internal=True, kind="escalation",
-                                   content=clean_html(f"Escalated to level {incident.escalation_level}: "
-                                                      f"{data['reason']}")))
+    db.session.add(
+        IncidentComment(
+            incident_id=incident.id,
+            author_id=user.id,
+            is_internal=True,
+            kind="escalation",
+            content=clean_html(f"Escalated to level {incident.escalation_level}: {data['reason']}"),
+        )
+    )
     db.session.commit()
     return incident
 
@@ -256,8 +287,9 @@ def add_comment(project: Project, incident: HypercareIncident, user: User, data:
     content = clean_html(data["content"]).strip()
     if not content:
         raise ValidationFailed("The comment is empty.", errors={"content": ["Write something."]})
-    comment = IncidentComment(incident_id=incident.id, author_id=user.id, content=content,
-                              is_internal=bool(data.get("is_internal")))
+    comment = IncidentComment(
+        incident_id=incident.id, author_id=user.id, content=content, is_internal=bool(data.get("is_internal"))
+    )
     db.session.add(comment)
     public_staff_reply = not comment.is_internal and user.role != "customer" and user.id != incident.reported_by_id
     if public_staff_reply and incident.first_response_at is None and incident.status not in ("resolved", "closed"):
@@ -281,14 +313,28 @@ def timeline(incident: HypercareIncident, user: User) -> list[dict]:
     """Comments, status/priority/assignment changes (from the audit trail) and breaches, oldest first."""
     from app.services import audit_service
 
-    events = [{"at": c.created_at.isoformat(), "type": c.kind, "internal": c.is_internal,
-               "author": c.author.name if c.author else None, "text": c.content} for c in list_comments(incident, user)]
+    events = [
+        {
+            "at": c.created_at.isoformat(),
+            "type": c.kind,
+            "internal": c.is_internal,
+            "author": c.author.name if c.author else None,
+            "text": c.content,
+        }
+        for c in list_comments(incident, user)
+    ]
     history, _ = audit_service.history("HypercareIncident", incident.id, limit=200, offset=0)
     watched = {"status", "priority", "assigned_to_id", "escalation_level", "linked_backlog_item_id"}
 
     def ids_of(prop):
-        return {value for version in history for c in version["changes"] if c["property"] == prop
-                for value in (c["left"], c["right"]) if value}
+        return {
+            value
+            for version in history
+            for c in version["changes"]
+            if c["property"] == prop
+            for value in (c["left"], c["right"])
+            if value
+        }
 
     # Every id named anywhere in the history, looked up once (not just the first change's pair).
     names = _user_names(ids_of("assigned_to_id"))
@@ -296,8 +342,14 @@ def timeline(incident: HypercareIncident, user: User) -> list[dict]:
     for version in history:
         author = (version["author"] or {}).get("name")
         if version["change_type"] == "INITIAL":
-            events.append({"at": version["committed_at"], "type": "created", "author": author,
-                           "text": f"Reported as {incident.number}"})
+            events.append(
+                {
+                    "at": version["committed_at"],
+                    "type": "created",
+                    "author": author,
+                    "text": f"Reported as {incident.number}",
+                }
+            )
             continue
         for change in (c for c in version["changes"] if c["property"] in watched):
             prop, left, right = change["property"], change["left"], change["right"]
@@ -305,18 +357,30 @@ def timeline(incident: HypercareIncident, user: User) -> list[dict]:
                 left, right = names.get(left, "nobody"), names.get(right, "nobody")
             elif prop == "linked_backlog_item_id":
                 left, right = codes.get(left, "none"), codes.get(right, "none")
-            events.append({"at": version["committed_at"], "type": prop, "author": author,
-                           "text": f"{_PROPERTY_NAMES[prop]}: {left} → {right}"})
+            events.append(
+                {
+                    "at": version["committed_at"],
+                    "type": prop,
+                    "author": author,
+                    "text": f"{_PROPERTY_NAMES[prop]}: {left} → {right}",
+                }
+            )
     for clock in ("response", "resolution"):
         stamp = getattr(incident, f"sla_{clock}_breached_at")
         if stamp is not None:
-            events.append({"at": stamp.isoformat(), "type": "breach", "author": None,
-                           "text": f"SLA {clock} target breached"})
+            events.append(
+                {"at": stamp.isoformat(), "type": "breach", "author": None, "text": f"SLA {clock} target breached"}
+            )
     return sorted(events, key=lambda e: e["at"])
 
 
-_PROPERTY_NAMES = {"status": "status", "priority": "priority", "assigned_to_id": "assignee",
-                   "escalation_level": "escalation level", "linked_backlog_item_id": "backlog item"}
+_PROPERTY_NAMES = {
+    "status": "status",
+    "priority": "priority",
+    "assigned_to_id": "assignee",
+    "escalation_level": "escalation level",
+    "linked_backlog_item_id": "backlog item",
+}
 
 
 def _user_names(ids) -> dict:
@@ -330,6 +394,8 @@ def _backlog_codes(ids) -> dict:
     """Codes of the backlog items named in the history, deleted ones included (the link was real)."""
     if not ids:
         return {}
-    rows = db.session.execute(select(BacklogItem.id, BacklogItem.code).where(
-        BacklogItem.id.in_([uuid.UUID(i) for i in ids])), execution_options={"include_deleted": True}).all()
+    rows = db.session.execute(
+        select(BacklogItem.id, BacklogItem.code).where(BacklogItem.id.in_([uuid.UUID(i) for i in ids])),
+        execution_options={"include_deleted": True},
+    ).all()
     return {str(item_id): code for item_id, code in rows}

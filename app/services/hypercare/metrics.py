@@ -1,4 +1,5 @@
 """War-room metrics as SQL aggregates: a fixed number of GROUP BY queries, never a loop over incidents."""
+
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,32 +44,53 @@ def incident_metrics(project: Project) -> dict:
     week_start_local -= timedelta(days=week_start_local.weekday())
     week_start = datetime.combine(week_start_local, time(0), ZoneInfo(project.timezone or "UTC"))
 
-    totals = db.session.execute(select(
-        func.count(i.id),
-        func.sum(case((OPEN & BREACHED, 1), else_=0)),
-        func.sum(case((BREACHED, 1), else_=0)),
-        func.sum(case((i.resolved_at >= week_start, 1), else_=0)),
-        func.sum(case((i.resolved_at.is_not(None), 1), else_=0)),
-        func.sum(case((i.resolved_at.is_not(None) & ~BREACHED, 1), else_=0)),
-        func.avg(case((i.resolved_at.is_not(None), _hours(i.reported_at, i.resolved_at)))),
-        func.avg(i.csat_score), func.count(i.csat_score),
-        func.sum(case((OPEN & (i.status == "waiting_customer"), 1), else_=0)),
-    ).where(where)).one()
-    total, open_breached, breached_total, resolved_week, resolved, resolved_in_sla, avg_hours, csat, csat_n, paused = totals
+    totals = db.session.execute(
+        select(
+            func.count(i.id),
+            func.sum(case((OPEN & BREACHED, 1), else_=0)),
+            func.sum(case((BREACHED, 1), else_=0)),
+            func.sum(case((i.resolved_at >= week_start, 1), else_=0)),
+            func.sum(case((i.resolved_at.is_not(None), 1), else_=0)),
+            func.sum(case((i.resolved_at.is_not(None) & ~BREACHED, 1), else_=0)),
+            func.avg(case((i.resolved_at.is_not(None), _hours(i.reported_at, i.resolved_at)))),
+            func.avg(i.csat_score),
+            func.count(i.csat_score),
+            func.sum(case((OPEN & (i.status == "waiting_customer"), 1), else_=0)),
+        ).where(where)
+    ).one()
+    total, open_breached, breached_total, resolved_week, resolved, resolved_in_sla, avg_hours, csat, csat_n, paused = (
+        totals
+    )
 
     by_priority = {p: {"open": 0, "breached": 0, "total": 0, "mttr_hours": None} for p in PRIORITIES}
     for priority, open_count, open_breached_count, count, mttr in db.session.execute(
-            select(i.priority, func.sum(case((OPEN, 1), else_=0)), func.sum(case((OPEN & BREACHED, 1), else_=0)),
-                   func.count(i.id),
-                   func.avg(case((i.resolved_at.is_not(None), _hours(i.reported_at, i.resolved_at)))))
-            .where(where).group_by(i.priority)):
-        by_priority[priority] = {"open": int(open_count or 0), "breached": int(open_breached_count or 0),
-                                 "total": count, "mttr_hours": round(float(mttr), 2) if mttr is not None else None}
+        select(
+            i.priority,
+            func.sum(case((OPEN, 1), else_=0)),
+            func.sum(case((OPEN & BREACHED, 1), else_=0)),
+            func.count(i.id),
+            func.avg(case((i.resolved_at.is_not(None), _hours(i.reported_at, i.resolved_at)))),
+        )
+        .where(where)
+        .group_by(i.priority)
+    ):
+        by_priority[priority] = {
+            "open": int(open_count or 0),
+            "breached": int(open_breached_count or 0),
+            "total": count,
+            "mttr_hours": round(float(mttr), 2) if mttr is not None else None,
+        }
 
     module = func.coalesce(i.affected_module, "—")
-    per_module = [{"module": name, "open": int(open_count or 0), "total": count} for name, open_count, count in
-                  db.session.execute(select(module, func.sum(case((OPEN, 1), else_=0)), func.count(i.id))
-                                     .where(where).group_by(module).order_by(func.count(i.id).desc(), module))]
+    per_module = [
+        {"module": name, "open": int(open_count or 0), "total": count}
+        for name, open_count, count in db.session.execute(
+            select(module, func.sum(case((OPEN, 1), else_=0)), func.count(i.id))
+            .where(where)
+            .group_by(module)
+            .order_by(func.count(i.id).desc(), module)
+        )
+    ]
 
     return {
         "open_by_priority": {p: by_priority[p]["open"] for p in PRIORITIES},
@@ -98,27 +120,40 @@ def _backlog_trend(project: Project, now: datetime) -> list[dict]:
     first = project.go_live_date or (now.date() - timedelta(days=13))
     last = now.date()
     where = i.project_id == project.id
-    opened = {_as_date(day): n for day, n in db.session.execute(
-        select(_day(i.reported_at), func.count(i.id)).where(where).group_by(_day(i.reported_at)))}
-    closed = {_as_date(day): n for day, n in db.session.execute(
-        select(_day(i.resolved_at), func.count(i.id)).where(where, i.resolved_at.is_not(None))
-        .group_by(_day(i.resolved_at)))}
+    opened = {
+        _as_date(day): n
+        for day, n in db.session.execute(
+            select(_day(i.reported_at), func.count(i.id)).where(where).group_by(_day(i.reported_at))
+        )
+    }
+    closed = {
+        _as_date(day): n
+        for day, n in db.session.execute(
+            select(_day(i.resolved_at), func.count(i.id))
+            .where(where, i.resolved_at.is_not(None))
+            .group_by(_day(i.resolved_at))
+        )
+    }
     backlog = sum(n for d, n in opened.items() if d < first) - sum(n for d, n in closed.items() if d < first)
     trend = []
     day = first
     while day <= last:
         backlog += opened.get(day, 0) - closed.get(day, 0)
-        trend.append({"date": day.isoformat(), "opened": opened.get(day, 0), "resolved": closed.get(day, 0),
-                      "open": backlog})
+        trend.append(
+            {"date": day.isoformat(), "opened": opened.get(day, 0), "resolved": closed.get(day, 0), "open": backlog}
+        )
         day += timedelta(days=1)
     return trend
 
 
 def _change_request_counts(project: Project) -> dict:
     cr = PostGoliveChangeRequest
-    rows = db.session.execute(select(cr.status, func.count(cr.id), func.sum(case((cr.expedited, 1), else_=0)))
-                              .where(cr.project_id == project.id).group_by(cr.status)).all()
-    return {"by_status": {status: count for status, count, _ in rows},
-            "expedited": int(sum(int(e or 0) for _, _, e in rows))}
-
-
+    rows = db.session.execute(
+        select(cr.status, func.count(cr.id), func.sum(case((cr.expedited, 1), else_=0)))
+        .where(cr.project_id == project.id)
+        .group_by(cr.status)
+    ).all()
+    return {
+        "by_status": {status: count for status, count, _ in rows},
+        "expedited": int(sum(int(e or 0) for _, _, e in rows)),
+    }

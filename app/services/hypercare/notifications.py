@@ -1,5 +1,6 @@
 """The in-app inbox and its e-mail copy. E-mail goes out only when SMTP_URL is configured
 (smtp://user:pass@host:port, or smtps://...); a failing mail server never loses the in-app notification."""
+
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -10,9 +11,9 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Notification, User
+from app.services.pagination import paginate
 from app.utils.clock import utcnow
 from app.utils.errors import NotFound
-from app.services.pagination import paginate
 
 log = logging.getLogger(__name__)
 MAX_EMAILS_PER_SWEEP = 500
@@ -23,8 +24,9 @@ def list_for(user: User, limit: int, offset: int, unread_only: bool = False) -> 
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     items, total = paginate(stmt.order_by(Notification.created_at.desc(), Notification.id), limit, offset)
-    unread = db.session.execute(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))).scalar_one()
+    unread = db.session.execute(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ).scalar_one()
     return items, total, unread
 
 
@@ -39,9 +41,12 @@ def mark_read(user: User, notification_id) -> Notification:
 
 
 def mark_all_read(user: User) -> int:
-    result = db.session.execute(update(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow())
-        .execution_options(synchronize_session=False))
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return result.rowcount
 
@@ -55,7 +60,8 @@ def send_pending_emails(since) -> int:
         select(Notification.id, Notification.title, User.email)
         .join(User, User.id == Notification.user_id)
         .where(Notification.created_at >= since, Notification.emailed_at.is_(None))
-        .limit(MAX_EMAILS_PER_SWEEP)).all()
+        .limit(MAX_EMAILS_PER_SWEEP)
+    ).all()
     if not rows:
         return 0
     sent = []
@@ -72,8 +78,12 @@ def send_pending_emails(since) -> int:
     except (OSError, smtplib.SMTPException):
         log.warning("SLA breach e-mail failed; the in-app notifications stand", exc_info=True)
     if sent:
-        db.session.execute(update(Notification).where(Notification.id.in_(sent)).values(emailed_at=utcnow())
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(sent))
+            .values(emailed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
     return len(sent)
 
@@ -81,8 +91,7 @@ def send_pending_emails(since) -> int:
 def _connect(url: str) -> smtplib.SMTP:
     parsed = urlparse(url)
     factory = smtplib.SMTP_SSL if parsed.scheme == "smtps" else smtplib.SMTP
-    smtp = factory(parsed.hostname or "localhost", parsed.port or (465 if parsed.scheme == "smtps" else 25),
-                   timeout=10)
+    smtp = factory(parsed.hostname or "localhost", parsed.port or (465 if parsed.scheme == "smtps" else 25), timeout=10)
     if parsed.username:
         smtp.login(unquote(parsed.username), unquote(parsed.password or ""))
     return smtp

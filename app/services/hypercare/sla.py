@@ -1,4 +1,5 @@
 """The SLA table and support calendar of a project, and the deadline computation built on them."""
+
 from datetime import date, datetime, time
 
 from sqlalchemy import select
@@ -34,15 +35,24 @@ class ProjectSLA:
 
     def calendar(self, priority: str) -> Calendar:
         kind = self.targets[priority]["calendar"]
-        return Calendar(kind=kind, tz=self.project.timezone or "UTC", working_days=frozenset(self.working_days),
-                        start=time.fromisoformat(self.start), end=time.fromisoformat(self.end),
-                        holidays=frozenset(date.fromisoformat(d) for d in self.holidays))
+        return Calendar(
+            kind=kind,
+            tz=self.project.timezone or "UTC",
+            working_days=frozenset(self.working_days),
+            start=time.fromisoformat(self.start),
+            end=time.fromisoformat(self.end),
+            holidays=frozenset(date.fromisoformat(d) for d in self.holidays),
+        )
 
     def to_dict(self) -> dict:
         return {
             "targets": [{"priority": p, **self.targets[p]} for p in PRIORITIES],
-            "business_hours": {"working_days": self.working_days, "start": self.start, "end": self.end,
-                               "timezone": self.project.timezone},
+            "business_hours": {
+                "working_days": self.working_days,
+                "start": self.start,
+                "end": self.end,
+                "timezone": self.project.timezone,
+            },
             "holidays": self.holidays,
         }
 
@@ -51,10 +61,14 @@ def load(project: Project) -> ProjectSLA:
     rows = db.session.execute(select(HypercareSLA).where(HypercareSLA.project_id == project.id)).scalars()
     targets = {p: dict(values) for p, values in SLA_DEFAULTS.items()}
     for row in rows:
-        targets[row.priority] = {"response_minutes": row.response_minutes,
-                                 "resolution_minutes": row.resolution_minutes, "calendar": row.calendar}
+        targets[row.priority] = {
+            "response_minutes": row.response_minutes,
+            "resolution_minutes": row.resolution_minutes,
+            "calendar": row.calendar,
+        }
     calendar_row = db.session.execute(
-        select(HypercareCalendar).where(HypercareCalendar.project_id == project.id)).scalar_one_or_none()
+        select(HypercareCalendar).where(HypercareCalendar.project_id == project.id)
+    ).scalar_one_or_none()
     return ProjectSLA(project, targets, calendar_row)
 
 
@@ -64,10 +78,13 @@ def save(project: Project, data: dict) -> ProjectSLA:
     if "business_hours" in data:
         hours = data["business_hours"]
         if hours["end"] <= hours["start"]:
-            raise ValidationFailed("Support hours end before they start.",
-                                   errors={"business_hours": ["end must be after start."]})
-    existing = {row.priority: row for row in db.session.execute(
-        select(HypercareSLA).where(HypercareSLA.project_id == project.id)).scalars()}
+            raise ValidationFailed(
+                "Support hours end before they start.", errors={"business_hours": ["end must be after start."]}
+            )
+    existing = {
+        row.priority: row
+        for row in db.session.execute(select(HypercareSLA).where(HypercareSLA.project_id == project.id)).scalars()
+    }
     for target in data.get("targets", []):
         row = existing.get(target["priority"])
         if row is None:
@@ -77,11 +94,14 @@ def save(project: Project, data: dict) -> ProjectSLA:
         row.resolution_minutes = target["resolution_minutes"]
         row.calendar = target["calendar"]
         if row.resolution_minutes < row.response_minutes:
-            raise ValidationFailed("A resolution target is shorter than its response target.",
-                                   errors={"targets": [f"{row.priority}: resolution_minutes < response_minutes."]})
+            raise ValidationFailed(
+                "A resolution target is shorter than its response target.",
+                errors={"targets": [f"{row.priority}: resolution_minutes < response_minutes."]},
+            )
     if "business_hours" in data or "holidays" in data:
         calendar_row = db.session.execute(
-            select(HypercareCalendar).where(HypercareCalendar.project_id == project.id)).scalar_one_or_none()
+            select(HypercareCalendar).where(HypercareCalendar.project_id == project.id)
+        ).scalar_one_or_none()
         if calendar_row is None:
             calendar_row = HypercareCalendar(project_id=project.id)
             db.session.add(calendar_row)
@@ -114,9 +134,11 @@ def apply_deadlines(incident, project_sla: ProjectSLA) -> None:
     pauses = incident.sla_pauses or []
     response_pause = _paused_minutes(calendar, pauses, before=incident.first_response_at)
     incident.sla_response_deadline = calendar.add_minutes(
-        incident.reported_at, target["response_minutes"] + response_pause)
+        incident.reported_at, target["response_minutes"] + response_pause
+    )
     incident.sla_resolution_deadline = calendar.add_minutes(
-        incident.reported_at, target["resolution_minutes"] + _paused_minutes(calendar, pauses))
+        incident.reported_at, target["resolution_minutes"] + _paused_minutes(calendar, pauses)
+    )
     refresh_next_deadline(incident)
 
 
@@ -135,8 +157,13 @@ def clock_state(incident, project_sla: ProjectSLA, now: datetime) -> dict:
     the deadline, SLA minutes left (negative when overdue) and the share of the target used."""
     breached = incident.sla_response_breached or incident.sla_resolution_breached
     if incident.status in ("resolved", "closed"):
-        return {"state": "breached" if breached else "met", "clock": None, "due_at": None,
-                "remaining_minutes": None, "used_fraction": None}
+        return {
+            "state": "breached" if breached else "met",
+            "clock": None,
+            "due_at": None,
+            "remaining_minutes": None,
+            "used_fraction": None,
+        }
     responding = incident.first_response_at is None
     clock = "response" if responding else "resolution"
     due = incident.sla_response_deadline if responding else incident.sla_resolution_deadline
@@ -155,5 +182,10 @@ def clock_state(incident, project_sla: ProjectSLA, now: datetime) -> dict:
         state = "warning"
     else:
         state = "ok"
-    return {"state": state, "clock": clock, "due_at": due.isoformat(), "remaining_minutes": round(remaining, 1),
-            "used_fraction": round(used, 3)}
+    return {
+        "state": state,
+        "clock": clock,
+        "due_at": due.isoformat(),
+        "remaining_minutes": round(remaining, 1),
+        "used_fraction": round(used, 3),
+    }

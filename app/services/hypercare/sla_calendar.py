@@ -3,8 +3,9 @@
 A business-hours calendar is local to the project: working days and hours in the project's time zone
 (DST-correct through zoneinfo), minus holidays. All inputs and outputs are timezone-aware UTC.
 """
+
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _MAX_DAYS = 3 * 366  # a target can never need more working days than this; guards a calendar with none
@@ -29,8 +30,8 @@ class Calendar:
         day = from_utc.astimezone(zone).date()
         for _ in range(_MAX_DAYS):
             if day.weekday() in self.working_days and day not in self.holidays:
-                start = datetime.combine(day, self.start, zone).astimezone(timezone.utc)
-                end = datetime.combine(day, self.end, zone).astimezone(timezone.utc)
+                start = datetime.combine(day, self.start, zone).astimezone(UTC)
+                end = datetime.combine(day, self.end, zone).astimezone(UTC)
                 if end > start:
                     yield start, end
             day += timedelta(days=1)
