@@ -1,4 +1,4 @@
-"""PostgreSQL row-level security: the second line behind the ORM's tenant filter (DESIGN.md).
+"""PostgreSQL row-level security: the second line behind the ORM's tenant filter (docs/architecture.md).
 
 Every tenant-owned table has a policy admitting only rows whose tenant_id equals the transaction's
 `meridian.tenant_id` setting (or any row while `meridian.rls_bypass` is on, for the deliberate

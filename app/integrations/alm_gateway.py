@@ -1,5 +1,5 @@
 """ALMGateway: the platform's single door to external lifecycle and business systems (seed 000 reviewer
-notes A2-A4, DESIGN.md "Outbound calls"). The only module of the app that imports `requests`.
+notes A2-A4, docs/architecture.md "Outbound calls"). The only module of the app that imports `requests`.
 
 Per call: destination check (every redirect hop too), outbound rate limit, circuit breaker, OAuth2
 client-credentials token from the shared cache (one forced refresh on 401), 30 s timeout, at most 2

@@ -1,5 +1,5 @@
 """The circuit breaker per (tenant, connection): 5 failures within 60 s open it for 30 s
-(seed 000 reviewer note A3, DESIGN.md "Outbound calls").
+(seed 000 reviewer note A3, docs/architecture.md "Outbound calls").
 
 pybreaker drives the states; this storage gives it two things it lacks. First, a sliding window:
 pybreaker counts failures since the last success, so 5 failures spread over an hour would open it too;

@@ -1,4 +1,4 @@
-"""Where the gateway may send a request (DESIGN.md "Outbound calls"): `https` only, and never a
+"""Where the gateway may send a request (docs/architecture.md "Outbound calls"): `https` only, and never a
 private, loopback, link-local or otherwise non-public address, unless the host is listed in
 OUTBOUND_ALLOWLIST (the sandbox stand-ins and the tests list 127.0.0.1). Checked on every hop, so a
 redirect cannot lead the gateway into the internal network."""

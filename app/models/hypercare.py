@@ -1,6 +1,6 @@
 """Run / hypercare (seed 002, FDD-B03): incidents with SLA clocks, the SLA table and calendar per project,
 incident comments and post-go-live change requests. Every table is tenant-owned (tenant_id NOT NULL, FK,
-index: reviewer finding A2) and audited through TenantOwned."""
+index: seed 002 reviewer finding A2) and audited through TenantOwned."""
 
 import uuid
 from datetime import date, datetime
@@ -15,7 +15,7 @@ from app.models.types import JSONDocument, UTCDateTime
 from app.models.user import User
 
 # One p1-p4 scale for incidents, change requests and (after the delivery-domain merge) defects:
-# reviewer finding A4. P1 = system down, P2 = critical, P3 = important, P4 = low.
+# seed 002 reviewer finding A4. P1 = system down, P2 = critical, P3 = important, P4 = low.
 PRIORITIES = ("p1", "p2", "p3", "p4")
 INCIDENT_STATUSES = ("open", "in_progress", "waiting_customer", "resolved", "closed")
 ACTIVE_STATUSES = ("open", "in_progress")  # SLA clocks run; waiting_customer pauses them
@@ -70,7 +70,7 @@ class HypercareIncident(TenantOwned, db.Model):
     resolution_notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     root_cause: Mapped[str | None] = mapped_column(Text, nullable=True)
     root_cause_category: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    # "If the cause is a WRICEF item" (seed 002 4.1): an item of the same project (checked by the service).
+    # "If the cause is a WRICEF item" (seed 002 §4.1): an item of the same project (checked by the service).
     linked_backlog_item_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("backlog_items.id", ondelete="SET NULL"), nullable=True, index=True
     )

@@ -1,5 +1,5 @@
 """The integrations hub: a tenant's connections to external systems, the gateway's call log, inbound
-webhook events and sync history (DESIGN.md "Outbound calls", seed 000 Phase B, seed 004)."""
+webhook events and sync history (docs/architecture.md "Outbound calls", seed 000 Phase B, seed 004)."""
 
 import uuid
 from datetime import datetime

@@ -70,7 +70,7 @@ class IncidentSchema(OwnedFields):
     csat_comment = fields.String(dump_only=True)
     requires_change_request = fields.Boolean(dump_only=True)
     change_request_id = fields.UUID(dump_only=True)
-    # The WRICEF item that caused it (seed 002 4.1); null unlinks. Same project, checked by the service.
+    # The WRICEF item that caused it (seed 002 §4.1); null unlinks. Same project, checked by the service.
     linked_backlog_item_id = fields.UUID(allow_none=True)
     linked_backlog_item = fields.Nested(_BacklogRef, dump_only=True, allow_none=True)
     change_request = fields.Nested(_ChangeRequestRef, dump_only=True, allow_none=True)

@@ -1,4 +1,4 @@
-"""The SLA breach sweep, run by Celery beat every minute (reviewer finding A3: a scheduler, not only lazy
+"""The SLA breach sweep, run by Celery beat every minute (seed 002 reviewer finding A3: a scheduler, not only lazy
 checks). One tenant at a time, each under its own tenant scope; one tenant's failure does not stop the rest."""
 
 import logging

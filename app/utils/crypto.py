@@ -1,4 +1,4 @@
-"""Secrets at rest: AES-256-GCM with key ids, so keys can rotate (DESIGN.md "Secrets").
+"""Secrets at rest: AES-256-GCM with key ids, so keys can rotate (docs/architecture.md "Secrets").
 
 A stored secret is the text `v1:<key id>:<base64url(nonce || ciphertext+tag)>`. The tenant id and the
 field name are bound as associated data, so a ciphertext copied to another tenant's row or to another

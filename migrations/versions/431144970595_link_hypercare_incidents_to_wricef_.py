@@ -1,6 +1,6 @@
 """link hypercare incidents to WRICEF backlog items
 
-Seed 002 4.1 linked_backlog_item_id ("if the cause is a WRICEF item"): a nullable column, its index and a
+Seed 002 §4.1 linked_backlog_item_id ("if the cause is a WRICEF item"): a nullable column, its index and a
 foreign key that nulls the link if the backlog row is ever hard-deleted (the app only soft-deletes).
 No new table, so no row-level-security block: hypercare_incidents already has its tenant_isolation policy.
 batch_alter_table because SQLite cannot ALTER TABLE ... ADD CONSTRAINT (it recreates the table there).

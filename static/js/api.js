@@ -1,4 +1,4 @@
-// The ONE place that calls fetch (DESIGN.md "UI").
+// The ONE place that calls fetch (docs/architecture.md "UI").
 //
 // Cookie auth: the server sets HttpOnly JWT cookies plus readable CSRF cookies; every state-changing
 // request echoes the CSRF cookie in X-CSRF-TOKEN (double submit). Errors arrive as RFC 9457

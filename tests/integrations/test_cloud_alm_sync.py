@@ -1,4 +1,4 @@
-"""Cloud ALM sync beyond seed §7: token reuse, crash safety, per-record failures, pull and conflicts,
+"""Cloud ALM sync beyond seed 000 §7: token reuse, crash safety, per-record failures, pull and conflicts,
 outages and the breaker, test-result push."""
 
 import uuid

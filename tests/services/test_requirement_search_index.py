@@ -3,7 +3,7 @@
 Checked as the schema owner: under row-level security PostgreSQL evaluates the policy before any
 non-leakproof predicate (`@@` is not leakproof), so as `meridian_app` the planner filters the tenant's
 rows (tenant_id index) and then matches text. The index serves owner-run reporting and keeps the
-expression honest; README "Decisions" records the trade-off."""
+expression honest; docs/decisions.md records the trade-off."""
 
 import pytest
 from sqlalchemy import select, text

@@ -1,4 +1,4 @@
-"""Local stand-ins for SAP Cloud ALM and Dynamics 365 (DESIGN.md "Embedded default and real services"):
+"""Local stand-ins for SAP Cloud ALM and Dynamics 365 (docs/architecture.md "Embedded default and real services"):
 real paths, status codes, headers and error bodies, on loopback, with switchable faults. Standard library
 only (http.server); `flask --app wsgi sandbox` runs them, tests start them on ephemeral ports."""
 
