@@ -3,18 +3,21 @@
 from flask import Blueprint, jsonify, request
 
 from app.schemas.cloud_alm import (
+    AlmScopeArgs,
     CloudALMConfigInSchema,
     CloudALMConfigSchema,
+    ProjectMappingOutSchema,
+    ProjectMappingSchema,
     PushRequirementsSchema,
     ResolveConflictSchema,
     StatusMappingSchema,
 )
 from app.schemas.jobs import JobSchema
-from app.services.cloud_alm import config, conflicts, jobs, status_mapping, sync_log, test_results
+from app.services.cloud_alm import config, conflicts, jobs, projects, status_mapping, sync_log, test_results
 from app.utils import tenant_context
 from app.utils.errors import NotFound
 from app.web.auth import requires
-from app.web.http import accepted, etagged, if_match_version, load_body
+from app.web.http import accepted, etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
 from app.web.scope import project_for
 
@@ -72,10 +75,49 @@ def update_config(tenant_id):
 
 @bp.post("/tenants/<uuid:tenant_id>/integrations/cloud-alm/test-connection")
 @requires("integrations.manage")
-@doc("Fetch an OAuth2 token and read tasks: {ok, error}; success activates the configuration", tags=["integrations"])
+@doc(
+    "Fetch an OAuth2 token and read the Cloud ALM project list: {ok, error}; success activates the configuration",
+    tags=["integrations"],
+)
 def test_connection(tenant_id):
     _own_tenant(tenant_id)
     return jsonify(config.run_connection_test())
+
+
+@bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/projects")
+@requires("integrations.manage")
+@doc("The projects SAP Cloud ALM lists for this connection, to pick a Meridian project's from", tags=["integrations"])
+def list_alm_projects(tenant_id):
+    _own_tenant(tenant_id)
+    items = projects.alm_projects()
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/scopes")
+@requires("integrations.manage")
+@doc(
+    "The scopes of a Cloud ALM project (?project_id=), where its manual test cases go",
+    args=AlmScopeArgs,
+    tags=["integrations"],
+)
+def list_alm_scopes(tenant_id):
+    _own_tenant(tenant_id)
+    items = projects.alm_scopes(load_args(AlmScopeArgs())["project_id"])
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.put("/projects/<uuid:project_id>/integrations/cloud-alm/mapping")
+@requires("integrations.manage")
+@doc(
+    "Map a project to a Cloud ALM project (and scope) from Cloud ALM's lists; null clears (If-Match)",
+    body=ProjectMappingSchema,
+    response=ProjectMappingOutSchema,
+    tags=["integrations"],
+)
+def put_mapping(project_id):
+    project = project_for(project_id)
+    project = projects.map_project(project, load_body(ProjectMappingSchema()), if_match_version())
+    return etagged(projects.mapping_dict(project), project.version)
 
 
 @bp.get("/projects/<uuid:project_id>/integrations/cloud-alm/sync-log")

@@ -3,8 +3,9 @@ notes A2-A4, docs/architecture.md "Outbound calls"). The only module of the app 
 
 Per call: destination check (every redirect hop too), outbound rate limit, circuit breaker, OAuth2
 client-credentials token from the shared cache (one forced refresh on 401), 30 s timeout, at most 2
-retries with exponential backoff and jitter on connection errors, 408, 429 and 5xx (Retry-After honoured,
-capped), and one GatewayCallLog row written on its own connection. Connectors call `request()` and get a
+retries with exponential backoff and jitter on connection errors, 408 and 5xx (Retry-After honoured,
+capped), and one GatewayCallLog row written on its own connection. A 429 is not retried here: it raises
+Throttled with the service's Retry-After, never counts toward the breaker, and the caller reschedules. Connectors call `request()` and get a
 GatewayResponse or a GatewayError; they never see tokens, sessions or retries.
 """
 
@@ -35,13 +36,14 @@ from app.integrations.errors import (
     DestinationRefused,
     GatewayError,
     OutboundRateLimited,
+    Throttled,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
 from app.integrations.token_cache import TokenCache
 from app.utils.clock import utcnow
 
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504}) | frozenset(range(505, 600))
+RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504}) | frozenset(range(505, 600))
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -255,6 +257,9 @@ class ALMGateway:
                         refreshed = True  # the token expired early or was revoked: one fresh token, once
                         continue
                     raise AuthenticationFailed("The service refused a freshly issued token (HTTP 401).", 401)
+                if response.status_code == 429:
+                    wait = self._retry_after(response.headers.get("Retry-After"))
+                    raise Throttled(_throttled_message(wait), wait)
                 if response.status_code not in RETRYABLE_STATUSES:
                     return GatewayResponse(response.status_code, dict(response.headers), response.content)
                 error = UpstreamUnavailable(f"The service answered HTTP {response.status_code}.", response.status_code)
@@ -327,6 +332,9 @@ class ALMGateway:
                 timeout=self.timeout,
                 allow_redirects=False,
             )
+        if response.status_code == 429:
+            wait = self._retry_after(response.headers.get("Retry-After"))
+            raise Throttled("The token endpoint is throttling. " + _throttled_message(wait), wait)
         if response.status_code in RETRYABLE_STATUSES:
             raise UpstreamUnavailable(f"The token endpoint answered HTTP {response.status_code}.", response.status_code)
         if response.status_code != 200:
@@ -339,6 +347,11 @@ class ALMGateway:
             return str(document["access_token"]), int(document.get("expires_in", 3600))
         except (ValueError, KeyError, TypeError):
             raise AuthenticationFailed("The token endpoint's answer carries no access_token.") from None
+
+
+def _throttled_message(wait: float | None) -> str:
+    after = f"; it asks to wait {wait:g} s" if wait is not None else ""
+    return f"The service is throttling requests (HTTP 429){after}."
 
 
 def _origin(url: str) -> tuple:

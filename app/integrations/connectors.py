@@ -77,6 +77,12 @@ class Connector:
         return {}
 
     @classmethod
+    def validate_config(cls, config: dict) -> dict:
+        """Rules across fields (one of two required, ranges): {"config.<field>": [messages]}; empty when
+        valid. The hub calls it after the per-field checks, before anything is stored."""
+        return {}
+
+    @classmethod
     def describe(cls) -> dict:
         return {
             "kind": cls.kind,

@@ -25,10 +25,20 @@ class OutboundRateLimited(GatewayError):
 
 
 class UpstreamUnavailable(GatewayError):
-    """Connection refused/reset, 5xx or 429 after the retries. `retry_after` (seconds) when the service
-    said how long to wait."""
+    """Connection refused/reset or 5xx after the retries. `retry_after` (seconds) when the service said
+    how long to wait."""
 
     retry_after: float | None = None
+
+
+class Throttled(GatewayError):
+    """429: the service is up and asks us to slow down. Not an outage, so the circuit breaker never counts
+    it, and not waited out in-process: the caller reschedules its work `retry_after` seconds later (a
+    delayed Celery retry), so no worker sleeps through a service-protection window."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message, 429)
+        self.retry_after = retry_after
 
 
 class UpstreamTimeout(UpstreamUnavailable):

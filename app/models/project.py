@@ -23,3 +23,5 @@ class Project(TenantOwned, db.Model):
     hypercare_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
     cloud_alm_project_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # SAP Cloud ALM project UUID
+    # The Cloud ALM scope (of that project) its manual test cases are created in; Test Management needs one.
+    cloud_alm_scope_id: Mapped[str | None] = mapped_column(String(100), nullable=True)

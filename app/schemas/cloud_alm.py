@@ -4,7 +4,7 @@ status mapping, pushes and conflict resolution."""
 from marshmallow import fields, validate
 
 from app.models.explore.requirement import STATUSES as REQUIREMENT_STATUSES
-from app.schemas.common import BaseSchema
+from app.schemas.common import BaseSchema, QueryArgs
 from app.services.cloud_alm.conflicts import KEEP_CHOICES
 
 
@@ -50,3 +50,21 @@ class StatusMappingSchema(BaseSchema):
 
 class ResolveConflictSchema(BaseSchema):
     keep = fields.String(required=True, validate=validate.OneOf(KEEP_CHOICES))
+
+
+class ProjectMappingSchema(BaseSchema):
+    """The Cloud ALM project (and scope) of a Meridian project, ids from the pickers; null clears."""
+
+    cloud_alm_project_id = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=100))
+    cloud_alm_scope_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
+class ProjectMappingOutSchema(BaseSchema):
+    project_id = fields.String()
+    cloud_alm_project_id = fields.String(allow_none=True)
+    cloud_alm_scope_id = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class AlmScopeArgs(QueryArgs):
+    project_id = fields.String(required=True, validate=validate.Length(min=1, max=100))

@@ -27,7 +27,9 @@ class ProjectSchema(OwnedFields):
     hypercare_start = fields.Date(allow_none=True)
     hypercare_end = fields.Date(allow_none=True)
     timezone = fields.String(load_default="UTC", validate=_valid_timezone)
-    cloud_alm_project_id = fields.String(allow_none=True, validate=validate.Length(max=100))
+    # Set through PUT .../integrations/cloud-alm/mapping, which checks them against Cloud ALM's own lists.
+    cloud_alm_project_id = fields.String(dump_only=True, allow_none=True)
+    cloud_alm_scope_id = fields.String(dump_only=True, allow_none=True)
 
     @pre_load
     def _normalise_code(self, data, **_kwargs):

@@ -6,11 +6,15 @@ import graph keeps one direction (services <- tasks)."""
 from collections.abc import Callable
 
 _SENDERS: dict[str, Callable] = {}
+_LATER: dict[str, Callable] = {}
 
 
-def wire(name: str, send: Callable) -> None:
-    """Called once per task name by the task layer; `send(*args)` queues the task."""
+def wire(name: str, send: Callable, send_later: Callable | None = None) -> None:
+    """Called once per task name by the task layer; `send(*args)` queues the task, `send_later(seconds,
+    *args)` queues it to run no earlier than `seconds` from now (a countdown, not a sleeping worker)."""
     _SENDERS[name] = send
+    if send_later is not None:
+        _LATER[name] = send_later
 
 
 def enqueue(name: str, *args) -> None:
@@ -19,3 +23,11 @@ def enqueue(name: str, *args) -> None:
     except KeyError:
         raise LookupError(f"background task {name!r} is not wired; is app.tasks initialised?") from None
     send(*args)
+
+
+def enqueue_later(name: str, seconds: float, *args) -> None:
+    try:
+        send = _LATER[name]
+    except KeyError:
+        raise LookupError(f"background task {name!r} has no delayed sender wired") from None
+    send(seconds, *args)

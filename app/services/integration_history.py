@@ -1,9 +1,15 @@
-"""Sync history and the gateway call log: filtered, paginated, on indexed columns."""
+"""Sync history and the gateway call log: filtered, paginated, on indexed columns; and the one place a
+real sync (Cloud ALM push/pull/test results, a Dynamics 365 push) records itself on its connection."""
 
 from sqlalchemy import select
 
+from app.extensions import db
 from app.models import GatewayCallLog, IntegrationConnection, IntegrationSyncRun
+from app.models.run_status import SUCCEEDED
+from app.services.integration_service import record_error
 from app.services.pagination import paginate
+from app.utils import tenant_context
+from app.utils.clock import utcnow
 
 
 def sync_runs(limit: int, offset: int, connection_id=None, operation: str | None = None, status: str | None = None):
@@ -28,3 +34,40 @@ def call_log(limit: int, offset: int, connection_id=None, outcome: str | None = 
     elif outcome == "ok":
         stmt = stmt.where(GatewayCallLog.error.is_(None))
     return paginate(stmt, limit, offset)
+
+
+def record_sync(
+    connection: IntegrationConnection,
+    operation: str,
+    status: str,
+    *,
+    started,
+    triggered_by: str = "manual",
+    pushed: int = 0,
+    pulled: int = 0,
+    error: str | None = None,
+) -> IntegrationSyncRun:
+    """A real sync (a push, a pull, test results) lands where the admin looks: the connection's last sync
+    and error count, and a row of its sync history. A clean run clears the last error (the count stays: it
+    is the connection's history). The caller commits, with its own records."""
+    finished = utcnow()
+    connection.last_sync_at = finished
+    if status == SUCCEEDED:
+        connection.last_error = None
+    else:
+        record_error(connection, error or f"The {operation} ended {status}.", finished)
+    run = IntegrationSyncRun(
+        connection_id=connection.id,
+        operation=operation,
+        status=status,
+        triggered_by=triggered_by,
+        records_pushed=pushed,
+        records_pulled=pulled,
+        error=(error or None) and error[:500],
+        started_by=tenant_context.current_actor_id(),
+        started_at=started,
+        finished_at=finished,
+        duration_ms=int((finished - started).total_seconds() * 1000),
+    )
+    db.session.add(run)
+    return run

@@ -335,6 +335,8 @@ def _clean_config(cls: type[Connector], config: dict, partial: bool) -> dict:
                 errors[f"config.{name}"] = ["A full URL, e.g. https://example.com."]
                 continue
         clean[name] = value.strip()
+    if not errors:
+        errors = cls.validate_config(clean)
     if errors:
         raise ValidationFailed("The connection settings are invalid.", errors=errors)
     return clean

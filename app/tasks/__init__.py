@@ -44,7 +44,7 @@ def _wire_dispatch() -> None:
     from app.services import dispatch
     from app.tasks import hypercare, integrations, jobs  # noqa: F401  (hypercare: beat's sweep, on import)
 
-    dispatch.wire("run_job", jobs.run_job.delay)
+    dispatch.wire("run_job", jobs.run_job.delay, jobs.run_job_later)
     dispatch.wire("process_webhook", integrations.process_webhook.delay)
 
 

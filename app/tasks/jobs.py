@@ -9,3 +9,8 @@ from app.utils.tenant_context import tenant_scope
 def run_job(self, job_id: str, tenant_id: str, actor_id: str | None = None):
     with tenant_scope(tenant_id, actor_id):
         job_service.execute(job_id)
+
+
+def run_job_later(seconds: float, job_id: str, tenant_id: str, actor_id: str | None = None) -> None:
+    """The job again, `seconds` from now (Celery countdown; eager mode runs it at once)."""
+    run_job.apply_async(args=(job_id, tenant_id, actor_id), countdown=seconds)

@@ -153,7 +153,7 @@ def test_an_unexpected_error_still_leaves_a_sync_log_entry(alm_ready, app, tenan
     def broken(*_args, **_kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(sync, "_push_one" if operation.startswith("push") else "_pull_one", broken)
+    monkeypatch.setattr(sync, "_pushed" if operation.startswith("push") else "_pull_one", broken)
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]), pytest.raises(RuntimeError):
         getattr(sync, operation)(Project.get_scoped_or_404(alm_ready["project_id"]))
     newest = _logs(app, tenant_a["tenant_id"])[-1]

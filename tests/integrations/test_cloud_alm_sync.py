@@ -42,7 +42,8 @@ def test_push_is_idempotent_across_a_crash_mid_batch(alm_ready, monkeypatch, app
 
     monkeypatch.setattr(alm_client.CloudALMClient, "create_task", create_then_crash)
     crashed = push(alm_ready["api"], alm_ready["project_id"])
-    assert crashed["status"] == "failed" and len(box.tasks) == 2
+    # With calls in flight, the third create may have reached Cloud ALM too before the run stopped.
+    assert crashed["status"] == "failed" and len(box.tasks) in (2, 3)
     monkeypatch.setattr(alm_client.CloudALMClient, "create_task", real_create)
     job = push(alm_ready["api"], alm_ready["project_id"])
     assert job["status"] == "succeeded", job

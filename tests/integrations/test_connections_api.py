@@ -38,10 +38,9 @@ def test_test_connection_against_the_sandbox_then_activate(admin_a, alm_sandbox)
     assert admin_a.post(f"{BASE}/connections/{cid}/activate").status_code == 409  # not tested yet
     result = admin_a.post(f"{BASE}/connections/{cid}/test").json
     assert result["status"] == "ok", result
-    assert ("POST", "/oauth/token") in alm_sandbox.requests and (
-        "GET",
-        "/api/calm-tasks/v1/tasks",
-    ) in alm_sandbox.requests
+    # The project list, as SAP's Postman collection starts; tasks are only ever listed by project.
+    assert alm_sandbox.requests == [("POST", "/oauth/token"), ("GET", "/api/calm-projects/v1/projects")]
+    assert result["message"] == "Connected to SAP Cloud ALM; 1 project(s) visible."
     activated = admin_a.post(f"{BASE}/connections/{cid}/activate")
     assert activated.status_code == 200 and activated.json["is_active"] is True
     status = admin_a.get(f"{BASE}/connections/{cid}/status").json
@@ -52,7 +51,7 @@ def test_test_connection_against_the_sandbox_then_activate(admin_a, alm_sandbox)
     assert (
         log["total"] == 1
         and log["items"][0]["response_code"] == 200
-        and log["items"][0]["path"] == "/api/calm-tasks/v1/tasks"
+        and log["items"][0]["path"] == "/api/calm-projects/v1/projects"
     )
     catalog = {entry["kind"]: entry for entry in admin_a.get(f"{BASE}/catalog").json["items"]}
     assert catalog["cloud_alm"]["state"] == "active" and catalog["d365"]["state"] == "not_configured"

@@ -65,25 +65,26 @@ def test_dynamics_down_errors_after_three_attempts_and_meridian_stays_ready(
     assert REGISTRY.get_sample_value("d365_push_fail_total", {"tenant": tenant, "reason": "unavailable"}) >= 1
 
 
-def test_rate_limit_honours_retry_after_and_then_syncs(admin_a, d365_sandbox, d365_on, push_waits):
+def test_rate_limit_waits_as_a_delayed_retry_not_a_sleep(admin_a, d365_sandbox, d365_on, push_waits, deferrals):
+    """Point 5: the 429's Retry-After becomes the countdown of the job's next run; no worker sleeps."""
     connect(admin_a, d365_sandbox)
     lead = make_lead(admin_a)
     d365_sandbox.retry_after_seconds = 7
     d365_sandbox.set_fault("rate_limit", count=1)
-    assert _push(admin_a, lead["id"])["status"] == "succeeded"
-    assert push_waits == [7.0]
+    job = _push(admin_a, lead["id"])
+    assert job["status"] == "succeeded" and job["result"]["pushed"] == 1
+    assert deferrals == [7.0] and push_waits == []
+    assert admin_a.get(f"/api/v1/leads/{lead['id']}").json["d365"]["status"] == "synced"
 
 
-def test_validation_error_is_not_retried_and_is_told_apart(admin_a, d365_sandbox, d365_on, push_waits, app, tenant_a):
+def test_validation_error_is_not_retried_and_is_told_apart(admin_a, d365_sandbox, d365_on, push_waits):
+    """A value longer than the environment's column is refused with Dataverse's 400 and never retried."""
     connect(admin_a, d365_sandbox)
+    d365_sandbox.columns["new_hunterprovider"] = 5  # this environment's column is shorter than ours
     lead = make_lead(admin_a)
-    from app.models.leads import Lead
-
-    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
-        db.session.get(Lead, __import__("uuid").UUID(lead["id"])).contact_email = "not-an-email"
-        db.session.commit()
     job = _push(admin_a, lead["id"])
     assert job["status"] == "failed" and job["error"].startswith("Rejected by Dynamics 365")
+    assert "exceeded the maximum allowed length of '5'" in job["error"]
     assert push_waits == []
 
 
@@ -120,7 +121,9 @@ def test_no_active_connection_is_a_clear_409(admin_a, d365_on):
     assert response.status_code == 409 and "Dynamics 365 connection" in response.json["detail"]
 
 
-def test_bulk_push_of_200_leads_uses_one_batch_request(admin_a, d365_sandbox, d365_on):
+def test_bulk_push_of_200_leads_syncs_every_lead_in_batches_of_100(admin_a, d365_sandbox, d365_on):
+    """Point 1 and 2: every lead Dataverse accepted ends synced with its leadid (the sandbox answers upserts
+    by key with the key-form OData-EntityId), in $batch requests of 100."""
     connect(admin_a, d365_sandbox)
     csv_text = "domain,company_name,readiness_score\n" + "".join(
         f"prospect{i:03d}.example.com,Prospect {i:03d} AG,{i % 100}\n" for i in range(200)
@@ -133,10 +136,11 @@ def test_bulk_push_of_200_leads_uses_one_batch_request(admin_a, d365_sandbox, d3
     job = admin_a.get(response.json["status_url"]).json
     assert job["status"] == "succeeded" and job["result"] == {"pushed": 200, "failed": 0, "errors": {}}
     sent = d365_sandbox.requests[before:]
-    assert sent.count(("POST", "/api/data/v9.2/$batch")) == 1 and len(sent) <= 2  # (+ a token at most)
+    assert sent.count(("POST", "/api/data/v9.2/$batch")) == 2 and len(sent) <= 3  # (+ a token at most)
     assert len(d365_sandbox.leads) == 200
-    synced = admin_a.get("/api/v1/leads?d365_status=synced&limit=1").json["total"]
-    assert synced == 200
+    assert admin_a.get("/api/v1/leads?d365_status=synced&limit=1").json["total"] == 200
+    one = admin_a.get(f"/api/v1/leads/{ids[0]}").json["d365"]
+    assert one["lead_id"] in d365_sandbox.leads
 
 
 def test_cross_tenant_push_is_404(admin_a, admin_b, d365_sandbox, d365_on):
@@ -147,22 +151,41 @@ def test_cross_tenant_push_is_404(admin_a, admin_b, d365_sandbox, d365_on):
     assert admin_b.get(f"/api/v1/leads/{lead['id']}").status_code == 404
 
 
-def test_bulk_push_a_bad_lead_fails_alone(admin_a, d365_sandbox, d365_on, push_waits, app, tenant_a):
-    import uuid
-
-    from app.models.leads import Lead
-
+def test_bulk_push_a_bad_lead_fails_alone_and_the_job_says_partial(admin_a, d365_sandbox, d365_on, push_waits):
+    """Point 6: some leads failed -> the job is `partial` with counts, not `succeeded`."""
     connect(admin_a, d365_sandbox)
-    good = make_lead(admin_a, domain="good.example.com")
-    bad = make_lead(admin_a, domain="bad.example.com")
-    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
-        db.session.get(Lead, uuid.UUID(bad["id"])).contact_email = "broken"
-        db.session.commit()
+    d365_sandbox.columns["new_hunterprovider"] = 6
+    good = make_lead(admin_a, domain="good.example.com", provider="Azure")
+    bad = make_lead(admin_a, domain="bad.example.com", provider="Microsoft 365")
     response = admin_a.post("/api/v1/d365/push-leads", json={"lead_ids": [good["id"], bad["id"]]})
     job = admin_a.get(response.json["status_url"]).json
-    assert job["result"]["pushed"] == 1 and job["result"]["failed"] == 1
+    assert job["status"] == "partial" and job["result"]["pushed"] == 1 and job["result"]["failed"] == 1
+    assert job["error"].startswith("1 of 2 leads failed; 1 synced.")
     assert job["result"]["errors"][bad["id"]].startswith("Rejected by Dynamics 365")
     assert admin_a.get(f"/api/v1/leads/{good['id']}").json["d365"]["status"] == "synced"
     assert admin_a.get(f"/api/v1/leads/{bad['id']}").json["d365"]["status"] == "error"
     assert push_waits == []  # a validation error is never retried, in a batch either
     assert d365_sandbox.requests.count(("POST", "/api/data/v9.2/$batch")) == 1
+
+
+def test_bulk_push_where_every_lead_fails_is_a_failed_job(admin_a, d365_sandbox, d365_on):
+    connect(admin_a, d365_sandbox)
+    del d365_sandbox.columns["new_hunterscore"]  # the environment lacks one of our columns
+    leads = [make_lead(admin_a, domain=f"l{i}.example.com") for i in range(3)]
+    response = admin_a.post("/api/v1/d365/push-leads", json={"lead_ids": [lead["id"] for lead in leads]})
+    job = admin_a.get(response.json["status_url"]).json
+    assert job["status"] == "failed" and job["result"] == {**job["result"], "pushed": 0, "failed": 3}
+    assert job["error"].startswith("All 3 leads failed.") and "Invalid property 'new_hunterscore'" in job["error"]
+
+
+def test_a_throttled_bulk_push_resumes_only_the_leads_left(admin_a, d365_sandbox, d365_on, deferrals, app, tenant_a):
+    connect(admin_a, d365_sandbox)
+    leads = [make_lead(admin_a, domain=f"t{i}.example.com") for i in range(3)]
+    d365_sandbox.retry_after_seconds = 11
+    d365_sandbox.set_fault("rate_limit", count=1)
+    response = admin_a.post("/api/v1/d365/push-leads", json={"lead_ids": [lead["id"] for lead in leads]})
+    job = admin_a.get(response.json["status_url"]).json
+    assert job["status"] == "succeeded" and job["result"]["pushed"] == 3 and deferrals == [11.0]
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        pushes = db.session.query(D365PushJob).all()
+        assert {(p.status, p.attempt_count) for p in pushes} == {("succeeded", 2)}

@@ -10,7 +10,13 @@ from responses import matchers
 from sqlalchemy import select
 
 from app.extensions import db
-from app.integrations.errors import AuthenticationFailed, DestinationRefused, UpstreamTimeout, UpstreamUnavailable
+from app.integrations.errors import (
+    AuthenticationFailed,
+    DestinationRefused,
+    Throttled,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from app.models import GatewayCallLog
 from app.utils import clock, tenant_context
 from tests.fixtures.gateway import BASE, SECRET, TOKEN, gateway, profile, token_response
@@ -116,15 +122,28 @@ def test_retries_5xx_with_exponential_backoff_and_jitter(app, tenant_a, rsps):
     assert excinfo.value.status_code == 503
 
 
-def test_429_honours_retry_after_capped(app, tenant_a, rsps):
+def test_429_is_not_waited_out_in_process_and_carries_retry_after(app, tenant_a, rsps):
+    """Point 5 (issue 12): a 429 is throttling, not an outage. The gateway neither sleeps through the
+    Retry-After (that would hold a worker) nor retries; the caller reschedules. Service protection limits:
+    "the response will include a Retry-After with number of seconds" (Dataverse api-limits page)."""
     token_response(rsps)
-    rsps.get(BASE + "/api/tasks", status=429, headers={"Retry-After": "7"})
-    rsps.get(BASE + "/api/tasks", status=429, headers={"Retry-After": "3600"})
-    rsps.get(BASE + "/api/tasks", json={"done": 1})
+    tasks = rsps.get(BASE + "/api/tasks", status=429, headers={"Retry-After": "7"})
     sleeps = []
-    response = gateway(app, profile(tenant_a["tenant_id"]), sleeps).request("GET", "/tasks")
-    assert response.json() == {"done": 1}
-    assert sleeps == [7.0, 30.0]  # the server's wish, capped at 30 s
+    with pytest.raises(Throttled) as excinfo:
+        gateway(app, profile(tenant_a["tenant_id"]), sleeps).request("GET", "/tasks")
+    assert excinfo.value.retry_after == 7.0 and excinfo.value.status_code == 429
+    assert tasks.call_count == 1 and sleeps == []
+    assert _logs(app, tenant_a["tenant_id"])[-1].response_code == 429
+
+
+def test_429s_never_open_the_circuit_breaker(app, tenant_a, rsps):
+    token_response(rsps)
+    tasks = rsps.get(BASE + "/api/tasks", status=429, headers={"Retry-After": "1"})
+    gw = gateway(app, profile(tenant_a["tenant_id"]))
+    for _ in range(8):  # more than the 5 failures that open the breaker
+        with pytest.raises(Throttled):
+            gw.request("GET", "/tasks")
+    assert gw.breaker_state() == "closed" and tasks.call_count == 8
 
 
 @pytest.mark.parametrize("status", [400, 403, 404, 409, 422])

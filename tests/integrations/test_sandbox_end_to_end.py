@@ -7,8 +7,10 @@ import pytest
 from app.extensions import db
 from app.integrations.alm_gateway import ALMGateway, ConnectionProfile
 from app.integrations.d365.connector import Dynamics365Connector
-from app.integrations.errors import UpstreamTimeout, UpstreamUnavailable
+from app.integrations.errors import Throttled, UpstreamTimeout, UpstreamUnavailable
 from tests.fixtures.sandboxes import ALM_SECRET, D365_SECRET
+
+PROJECTS = "/api/calm-projects/v1/projects"
 
 
 def _alm_gateway(app, server, tenant_id, sleeps, **kwargs):
@@ -53,28 +55,31 @@ def test_cloud_alm_task_round_trip_with_its_error_body(app, tenant_a, alm_sandbo
 
 def test_expired_tokens_are_refreshed_once(app, tenant_a, alm_sandbox):
     gw = _alm_gateway(app, alm_sandbox, tenant_a["tenant_id"], [])
-    assert gw.request("GET", "/api/calm-tasks/v1/tasks").ok
+    assert gw.request("GET", PROJECTS).ok
     alm_sandbox.set_fault("expire_tokens")  # the server forgets every token it issued
-    assert gw.request("GET", "/api/calm-tasks/v1/tasks").ok
+    assert gw.request("GET", PROJECTS).ok
     assert alm_sandbox.requests.count(("POST", "/oauth/token")) == 2
 
 
-def test_429_with_retry_after_is_waited_out(app, tenant_a, alm_sandbox):
+def test_429_is_handed_back_with_its_retry_after(app, tenant_a, alm_sandbox):
     sleeps = []
     gw = _alm_gateway(app, alm_sandbox, tenant_a["tenant_id"], sleeps)
-    gw.request("GET", "/api/calm-tasks/v1/tasks")
+    gw.request("GET", PROJECTS)
+    alm_sandbox.retry_after_seconds = 4
     alm_sandbox.set_fault("rate_limit", count=1)
-    assert gw.request("GET", "/api/calm-tasks/v1/tasks").ok
-    assert sleeps == [1.0]
+    with pytest.raises(Throttled) as excinfo:
+        gw.request("GET", PROJECTS)
+    assert excinfo.value.retry_after == 4.0 and sleeps == []  # nobody sleeps; the job is rescheduled
+    assert gw.request("GET", PROJECTS).ok
 
 
 def test_server_errors_are_retried_then_reported(app, tenant_a, alm_sandbox):
     sleeps = []
     gw = _alm_gateway(app, alm_sandbox, tenant_a["tenant_id"], sleeps)
-    gw.request("GET", "/api/calm-tasks/v1/tasks")
+    gw.request("GET", PROJECTS)
     alm_sandbox.set_fault("server_error")
     with pytest.raises(UpstreamUnavailable, match="HTTP 500"):
-        gw.request("GET", "/api/calm-tasks/v1/tasks")
+        gw.request("GET", PROJECTS)
     assert len(sleeps) == 2
 
 
@@ -82,16 +87,16 @@ def test_slow_answers_hit_the_timeout(app, tenant_a, alm_sandbox):
     gw = _alm_gateway(app, alm_sandbox, tenant_a["tenant_id"], [], timeout=0.3)
     alm_sandbox.set_fault("slow")
     with pytest.raises(UpstreamTimeout):
-        gw.request("GET", "/api/calm-tasks/v1/tasks")
+        gw.request("GET", PROJECTS)
 
 
 def test_refused_connections_then_recovery(app, tenant_a, alm_sandbox):
     gw = _alm_gateway(app, alm_sandbox, tenant_a["tenant_id"], [])
     alm_sandbox.set_fault("refuse")
     with pytest.raises(UpstreamUnavailable, match="Could not connect"):
-        gw.request("GET", "/api/calm-tasks/v1/tasks")
+        gw.request("GET", PROJECTS)
     alm_sandbox.clear_fault()
-    assert gw.request("GET", "/api/calm-tasks/v1/tasks").ok
+    assert gw.request("GET", PROJECTS).ok
 
 
 def test_d365_lead_upsert_by_alternate_key(app, tenant_a, d365_sandbox):
@@ -101,6 +106,7 @@ def test_d365_lead_upsert_by_alternate_key(app, tenant_a, d365_sandbox):
         {
             "org_url": d365_sandbox.url,
             "token_url": d365_sandbox.url + "/contoso/oauth2/v2.0/token",
+            "tenant_id": "contoso.onmicrosoft.com",
             "client_id": "d365-client",
         },
         {"client_secret": D365_SECRET},
@@ -112,7 +118,9 @@ def test_d365_lead_upsert_by_alternate_key(app, tenant_a, d365_sandbox):
     first = gw.request("PATCH", path, json_body={"lastname": "Schmidt", "companyname": "Rheinwerk"})
     second = gw.request("PATCH", path, json_body={"lastname": "Schmidt-Weber"})
     assert first.status_code == second.status_code == 204
-    assert first.headers["OData-EntityId"] == second.headers["OData-EntityId"]
+    # The key form, the same for the create and the update ("Use Upsert to Create or Update a record").
+    key_form = f"{d365_sandbox.url}/api/data/v9.2/leads(new_meridiandomain='LEAD-0001')"
+    assert first.headers["OData-EntityId"] == second.headers["OData-EntityId"] == key_form
     leads = gw.request("GET", "/api/data/v9.2/leads").json()["value"]
     assert len(leads) == 1 and leads[0]["lastname"] == "Schmidt-Weber"
     assert d365_sandbox.requests[0] == ("POST", "/contoso/oauth2/v2.0/token")

@@ -1,10 +1,17 @@
 """Meridian records <-> SAP Cloud ALM payloads. Pure functions: no database, no HTTP.
 
 Requirements are Tasks API tasks of type CALMREQU whose status/subStatus pairs follow the requirement
-lifecycle (CIPREQUOPEN/CREATED ... CIPREQUCLOSE/CONFIRMED). Defects are CALMDEF tasks; test cases are
-Test Management ManualTestCases (deep insert of activities and actions)."""
+lifecycle (CIPREQUOPEN/CREATED ... CIPREQUCLOSE/CONFIRMED, calm-requirements-api.ipynb). Defects are
+CALMDEF tasks; test cases are Test Management ManualTestCases (deep insert of one activity holding the
+steps as actions, with only the properties SAP's notebook shows).
 
-from datetime import UTC, datetime
+Change detection does not trust the task list (it carries no description) nor lastChangedDate (a date,
+not an instant): `remote_fields` reads what a task detail holds, `field_digests` fingerprints it, and a
+pull compares those fingerprints with the ones stored at the last sync."""
+
+import hashlib
+import json
+from datetime import date
 
 REQUIREMENT_TYPE = "CALMREQU"
 DEFECT_TYPE = "CALMDEF"
@@ -64,53 +71,85 @@ def requirement_patch(requirement, status_map: dict | None = None) -> dict:
     return body
 
 
+REMOTE_FIELDS = ("title", "description", "status", "subStatus", "priorityId")
+
+
 def task_to_requirement_changes(task: dict, code: str, status_map: dict | None = None) -> dict:
-    """The Meridian fields a remote task carries. The title loses the "REQ-0001 " prefix we add."""
-    title = str(task.get("title") or "")
-    if title.startswith(code + " "):
-        title = title[len(code) + 1 :]
-    changes = {"title": title[:300], "description": str(task.get("description") or "")}
-    status = status_from_alm(task.get("status"), task.get("subStatus"), status_map)
-    if status:
-        changes["status"] = status
+    """The Meridian fields a remote task carries - only those it carries: a field missing from the answer
+    never overwrites a local value. The title loses the "REQ-0001 " prefix we add."""
+    changes = {}
+    if "title" in task and task["title"] is not None:
+        title = str(task["title"])
+        changes["title"] = (title[len(code) + 1 :] if title.startswith(code + " ") else title)[:300]
+    if "description" in task and task["description"] is not None:
+        changes["description"] = str(task["description"])
+    if "status" in task:
+        status = status_from_alm(task.get("status"), task.get("subStatus"), status_map)
+        if status:
+            changes["status"] = status
     priority = ALM_TO_PRIORITY.get(task.get("priorityId"))
     if priority:
         changes["priority"] = priority
     return changes
 
 
-def remote_changed_at(task: dict) -> datetime | None:
-    value = task.get("lastChangedDate") or task.get("lastChangedAt")
-    if not value:
-        return None
+def remote_fields(task: dict) -> dict:
+    """The task's fields a requirement mirrors, as far as this answer holds them."""
+    return {name: task[name] for name in REMOTE_FIELDS if name in task}
+
+
+def field_digests(fields: dict) -> dict:
+    """{field: short sha256 of its JSON value}: enough to notice a change, nothing to leak."""
+    return {
+        name: hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        for name, value in fields.items()
+    }
+
+
+def changed_remotely(fields: dict, stored: dict | None) -> list[str]:
+    """The fields whose digest differs from the one stored at the last sync (all of them without one)."""
+    digests = field_digests(fields)
+    return sorted(name for name, digest in digests.items() if (stored or {}).get(name) != digest)
+
+
+def remote_changed_on(task: dict) -> date | None:
+    """lastChangedDate as the date it is ("gt:2022-02-01" in SAP's 2022-02 notebook), None if absent."""
+    value = task.get("lastChangedDate")
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def case_to_manual_test_case(case, alm_project_id: str) -> dict:
-    """A ManualTestCase deep insert: one activity holding the steps as actions."""
+def case_title(case) -> str:
+    return f"{case.code} {case.title}"[:255]
+
+
+def case_steps(case) -> list[dict]:
+    """The case's steps as Test Management actions (title, description, expectedResult, sequence)."""
     steps = [line.strip() for line in (case.steps or "").splitlines() if line.strip()] or [case.title]
+    return [
+        {
+            "sequence": i + 1,
+            "title": f"Step {i + 1}",
+            "description": step[:1000],
+            "expectedResult": (case.expected_result or "") if i == len(steps) - 1 else "",
+        }
+        for i, step in enumerate(steps)
+    ]
+
+
+STEPS_ACTIVITY = {"sequence": 1, "title": "Test steps"}
+
+
+def case_to_manual_test_case(case, alm_project_id: str, scope_id: str) -> dict:
+    """A ManualTestCase deep insert with what the notebook's example sends: title, projectId, scopeId and one
+    activity holding the steps as actions."""
     return {
+        "title": case_title(case),
         "projectId": alm_project_id,
-        "title": f"{case.code} {case.title}"[:255],
-        "externalId": case.code,
-        "toActivities": [
-            {
-                "title": "Test steps",
-                "sequence": 1,
-                "toActions": [
-                    {
-                        "title": step[:255],
-                        "sequence": i + 1,
-                        "expectedResult": case.expected_result if i == len(steps) - 1 else "",
-                    }
-                    for i, step in enumerate(steps)
-                ],
-            }
-        ],
+        "scopeId": scope_id,
+        "toActivities": [{**STEPS_ACTIVITY, "toActions": case_steps(case)}],
     }
 
 

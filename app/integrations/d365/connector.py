@@ -1,20 +1,23 @@
 """Microsoft Dynamics 365 (Dataverse Web API, seed 003): Microsoft Entra ID client credentials, then
-/api/data/v9.2. The hub's connection test (WhoAmI) and the settings the lead push needs."""
+/api/data/v9.2. The hub's connection test (WhoAmI) and the settings the lead push needs.
 
-from urllib.parse import urlsplit
+The Entra tenant is never guessed from the environment's host name: contoso.crm4.dynamics.com says nothing
+about the directory that issues its tokens. The admin gives the directory (tenant) id or the full token
+URL ("Use OAuth authentication with Microsoft Dataverse")."""
+
+import re
 
 from app.integrations.connectors import ConfigField, Connector, TestResult
 
 API = "/api/data/v9.2"
 DEFAULT_FIELD_PREFIX = "new_"
 DEFAULT_ALTERNATE_KEY = "new_meridiandomain"
+DEFAULT_BATCH_SIZE = 100
+_TENANT = re.compile(r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
 
 
-def default_token_url(org_url: str) -> str:
-    """https://contoso.crm4.dynamics.com -> the Entra ID v2.0 token endpoint of contoso.onmicrosoft.com
-    (a directory id in the token URL is the better setting; this covers the common naming)."""
-    org = (urlsplit(org_url).hostname or "").split(".")[0]
-    return f"https://login.microsoftonline.com/{org}.onmicrosoft.com/oauth2/v2.0/token"
+def token_url_for(tenant_id: str) -> str:
+    return f"https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token"
 
 
 class Dynamics365Connector(Connector):
@@ -25,6 +28,12 @@ class Dynamics365Connector(Connector):
     description = "Push qualified leads to Dynamics 365 Sales (upsert by alternate key)."
     fields = (
         ConfigField("org_url", "Environment URL", url=True, help="https://<org>.crm4.dynamics.com"),
+        ConfigField(
+            "tenant_id",
+            "Directory (tenant) ID",
+            required=False,
+            help="Microsoft Entra directory id (a GUID) or its domain; or give the token URL instead",
+        ),
         ConfigField(
             "token_url",
             "Token URL",
@@ -48,11 +57,33 @@ class Dynamics365Connector(Connector):
             default=DEFAULT_ALTERNATE_KEY,
             help="Column of the lead alternate key holding the company domain",
         ),
+        ConfigField(
+            "batch_size",
+            "Leads per $batch request",
+            required=False,
+            default=str(DEFAULT_BATCH_SIZE),
+            help="1-1000; Microsoft advises small batches (start around 10-100)",
+        ),
     )
 
     @classmethod
+    def validate_config(cls, config: dict) -> dict:
+        errors = {}
+        if not config.get("tenant_id") and not config.get("token_url"):
+            message = "Give the directory (tenant) ID or the token URL; the tenant is not guessed from the URL."
+            errors["config.tenant_id"] = [message]
+        elif config.get("tenant_id") and not _TENANT.match(config["tenant_id"]):
+            errors["config.tenant_id"] = ["A directory id (GUID) or a domain such as contoso.onmicrosoft.com."]
+        size = config.get("batch_size")
+        if size is not None and (not str(size).isdigit() or not 1 <= int(size) <= 1000):
+            errors["config.batch_size"] = ["A whole number from 1 to 1000."]
+        return errors
+
+    @classmethod
     def default_headers(cls) -> dict:
-        return {"OData-MaxVersion": "4.0", "OData-Version": "4.0"}
+        # "Compose HTTP requests and handle errors": every request carries these (If-None-Match: null keeps
+        # caches out of the way); an explicit If-None-Match: * (create only) replaces the null.
+        return {"OData-MaxVersion": "4.0", "OData-Version": "4.0", "If-None-Match": "null"}
 
     @classmethod
     def build_profile(cls, tenant_id, connection_id, config, secrets):
@@ -60,7 +91,7 @@ class Dynamics365Connector(Connector):
         config = {
             **config,
             "base_url": org_url,
-            "token_url": config.get("token_url") or default_token_url(org_url),
+            "token_url": config.get("token_url") or token_url_for(config["tenant_id"]),
             "scope": org_url + "/.default",
         }
         return super().build_profile(tenant_id, connection_id, config, secrets)

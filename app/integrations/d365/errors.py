@@ -38,3 +38,10 @@ class D365ConfigurationError(D365Error):
     """No usable connection, or the destination is not allowed."""
 
     reason, retryable, label = "configuration", False, "Connection not usable"
+
+
+class D365OutcomeUnknown(D365Error):
+    """The request may or may not have been applied (timeout, 5xx, an answer that cannot be read or that
+    does not match the requests one to one). Never resent blindly: the client reads the records back first."""
+
+    reason, retryable, label = "unavailable", True, "Dynamics 365 unavailable"

@@ -8,6 +8,9 @@ Faults (set from Python with `set_fault`, or `POST /_sandbox/fault {"mode": ...,
   slow           answers after `slow_seconds`
   refuse         stops listening (connection refused) until `clear_fault()` / `resume()`
 `count` limits a fault to the next n requests; without it the fault stays until cleared.
+
+`latency_seconds` delays every API answer (not the token endpoint's), the way a distant tenant would, so
+benchmarks measure what concurrency buys (bench/cloud_alm_push.py).
 """
 
 import base64
@@ -29,9 +32,11 @@ class SandboxServer:
     token_lifetime = 3599
     retry_after_seconds = 1
 
-    def __init__(self, client_id: str, client_secret: str, port: int = 0, slow_seconds: float = 2.0):
+    def __init__(
+        self, client_id: str, client_secret: str, port: int = 0, slow_seconds: float = 2.0, latency_seconds: float = 0.0
+    ):
         self.client_id, self.client_secret = client_id, client_secret
-        self.slow_seconds = slow_seconds
+        self.slow_seconds, self.latency_seconds = slow_seconds, latency_seconds
         self.tokens: dict[str, float] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request, for tests
         self.fault: str | None = None
@@ -129,6 +134,9 @@ class SandboxServer:
     def route(self, handler, method: str, path: str, query: dict, body: bytes):
         raise NotImplementedError
 
+    def is_token_path(self, path: str) -> bool:
+        raise NotImplementedError
+
     def unauthorized(self):
         raise NotImplementedError
 
@@ -169,6 +177,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif mode == "server_error":
             return self._send(*box.server_error())
+        if box.latency_seconds and not box.is_token_path(parts.path):
+            time.sleep(box.latency_seconds)
         status, payload, headers = box.route(self, self.command, parts.path, query, body)
         self._send(status, payload, headers)
         return None

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TenantOwned
-from app.models.types import UTCDateTime
+from app.models.types import JSONDocument, UTCDateTime
 from app.models.user import User
 
 FIT_GAP = ("fit", "partial_fit", "gap")
@@ -67,5 +67,8 @@ class ExploreRequirement(TenantOwned, db.Model):
     external_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     alm_sync_status: Mapped[str] = mapped_column(String(12), nullable=False, default="not_synced")
     alm_last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A digest per Cloud ALM field as it stood at the last sync ({"title": "3f0c…", ...}): a pull tells a
+    # remote change from a local one by comparing the task detail with it, not by a date-granular stamp.
+    alm_remote_digest: Mapped[dict | None] = mapped_column(JSONDocument, nullable=True)
 
     owner: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[owner_id])

@@ -9,7 +9,7 @@ from app.integrations.errors import GatewayError
 from app.models import ExploreRequirement, Project
 from app.services.cloud_alm import config, status_mapping
 from app.services.cloud_alm.runs import SyncRun, synced_at
-from app.services.cloud_alm.sync import client_for
+from app.services.cloud_alm.sync import client_for, remember_remote
 from app.utils.errors import Conflict, NotFound
 from app.utils.sanitize import clean_html
 
@@ -32,7 +32,8 @@ def _remote(requirement, connection) -> dict:
     except (CloudALMError, GatewayError) as exc:
         raise Conflict(f"Cloud ALM could not be read: {exc}") from None
     changes = mapping.task_to_requirement_changes(task, requirement.code, status_mapping.current())
-    changes["description"] = clean_html(changes["description"])
+    if "description" in changes:
+        changes["description"] = clean_html(changes["description"])
     return task, changes
 
 
@@ -63,16 +64,17 @@ def resolve(requirement: ExploreRequirement, keep: str) -> ExploreRequirement:
         "outcome": f"conflict resolved: kept {keep}",
     }
     if keep == "meridian":
+        body = mapping.requirement_patch(requirement, status_mapping.current())
         try:
-            task = client_for(connection).update_task(
-                requirement.external_id, mapping.requirement_patch(requirement, status_mapping.current())
-            )
+            answer = client_for(connection).update_task(requirement.external_id, body)
         except (CloudALMError, GatewayError) as exc:
             raise Conflict(f"Cloud ALM refused the update: {exc}") from None
+        remember_remote(requirement, task, body, answer)
     else:
         for key, value in remote.items():
             setattr(requirement, key, value)
-    requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", synced_at(task)
+        remember_remote(requirement, task)
+    requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", synced_at()
     db.session.commit()
     run.result["updated"] = 1
     run.details.append(record)

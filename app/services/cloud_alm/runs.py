@@ -1,15 +1,21 @@
 """The bookkeeping of one Cloud ALM operation (push, pull, test results, a conflict resolution): counters,
-per-record outcomes, the fatal error if any, and the CloudALMSyncLog row written whatever happens."""
+per-record outcomes, the fatal error if any, and the CloudALMSyncLog row written whatever happens - with
+the same outcome on the connection (last sync, error count, sync history) where the Integrations page
+shows it."""
 
 from datetime import datetime
 
 from app.extensions import db
-from app.integrations.cloud_alm import mapping
-from app.integrations.errors import GatewayError
+from app.integrations.errors import GatewayError, Throttled
 from app.models import CloudALMSyncLog
+from app.models.run_status import FAILED, PARTIAL, SUCCEEDED
+from app.services import integration_history
+from app.services.cloud_alm import config
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict
+
+HUB_OPERATIONS = {"push_requirements": "push", "pull_requirements": "pull", "push_test_results": "push"}
 
 
 class SyncRun:
@@ -32,10 +38,16 @@ class SyncRun:
 
     def guarded(self, body, *, action: str, direction: str, count) -> dict:
         """Run `body()` and write the sync log whatever happens. An outage (GatewayError) stops the run and
-        becomes a 409 after the log is written; a refusal (Conflict) is logged and raised as it is; anything
+        becomes a 409 after the log is written; a 429 (Throttled) is logged and raised as it is, so the job
+        runs again after Retry-After; a refusal (Conflict) is logged and raised as it is; anything
         unexpected is logged as such and re-raised. `count()` gives the records moved, for the log."""
         try:
             body()
+        except Throttled as exc:
+            db.session.rollback()
+            self.fatal, self.http_status = f"{exc} The {action} resumes by itself.", 429
+            self.write_log(**{direction: count()})
+            raise
         except GatewayError as exc:  # outage, breaker open, credentials refused: stop, say why
             db.session.rollback()
             self.fatal, self.http_status = str(exc)[:500], exc.status_code
@@ -53,18 +65,26 @@ class SyncRun:
             raise Conflict(f"SAP Cloud ALM {action} failed: {self.fatal}", result=self.result)
         return self.result
 
+    @property
+    def status(self) -> str:
+        if self.fatal:
+            return FAILED
+        return PARTIAL if self.result["errors"] else SUCCEEDED
+
+    def summary(self) -> str | None:
+        if self.fatal:
+            return self.fatal[:500]
+        if self.result["errors"]:
+            first = self.result["error_details"][0]
+            return f"{self.result['errors']} record(s) refused; first: {first.get('code')}: {first.get('error')}"[:500]
+        return None
+
     def write_log(self, pushed: int | None = None, pulled: int | None = None) -> CloudALMSyncLog:
         finished = utcnow()
-        if self.fatal:
-            status = "failed"
-        elif self.result["errors"]:
-            status = "partial"
-        else:
-            status = "succeeded"
         log = CloudALMSyncLog(
             project_id=self.project_id,
             operation=self.operation,
-            status=status,
+            status=self.status,
             http_status_code=self.http_status,
             error_message=self.fatal
             or (f"{self.result['errors']} record(s) refused" if self.result["errors"] else None),
@@ -76,13 +96,22 @@ class SyncRun:
             started_by=tenant_context.current_actor_id(),
         )
         db.session.add(log)
+        connection = config.find_connection()
+        if connection is not None and self.operation in HUB_OPERATIONS:
+            integration_history.record_sync(
+                connection,
+                HUB_OPERATIONS[self.operation],
+                self.status,
+                started=self.started,
+                triggered_by=self.triggered_by if self.triggered_by in ("manual", "scheduled", "webhook") else "manual",
+                pushed=pushed or 0,
+                pulled=pulled or 0,
+                error=self.summary(),
+            )
         db.session.commit()
         return log
 
 
-def synced_at(remote: dict | None) -> datetime:
-    """The sync stamp after writing or reading `remote`: never earlier than Cloud ALM's own change stamp,
-    so our write does not look like a later remote change on the next pull."""
-    now = utcnow()
-    remote_at = mapping.remote_changed_at(remote or {})
-    return max(now, remote_at) if remote_at else now
+def synced_at() -> datetime:
+    """The sync stamp: now. (Cloud ALM's lastChangedDate is a date; the pull compares field digests.)"""
+    return utcnow()

@@ -2,19 +2,29 @@
 operation shares (the client of the active connection, the mapped-project check).
 
 Every call goes through the tenant's ALMGateway (token cache `cloud_alm_token:{tenant_id}`, retries,
-breaker, call log). Each record is committed as soon as Cloud ALM answers for it, so the Cloud ALM id
-lands in `external_id` before the next call: a crash mid-batch never creates a duplicate on the next
-run (and a push first adopts tasks whose externalId is the requirement's code, covering a crash between
-Cloud ALM's answer and our commit). One refused record does not stop the batch; an outage does, and the
-log says why. Every operation writes one CloudALMSyncLog row, success or failure."""
+breaker, call log, the connection's rate budget). A push keeps up to `parallel_calls` requests in flight
+(default 8): worker threads only talk HTTP, and each answer is committed on this thread as soon as it
+arrives, so the Cloud ALM id lands in `external_id` before anything else can go wrong. A creating POST is
+sent once; after a timeout or 5xx the task is looked up by externalId before any second POST, and a push
+first adopts tasks whose externalId is the requirement's code (a crash between Cloud ALM's answer and our
+commit). One refused record does not stop the batch; an outage does, and the log says why.
+
+A pull reads every page of the project's CALMREQU tasks, then the detail of each linked task that may
+have changed (the list carries no description, and lastChangedDate is only a date), and compares the
+detail's fields with their digests from the last sync: only fields that changed remotely are applied, and
+only if Meridian did not change them too (then it is a conflict). Every operation writes one
+CloudALMSyncLog row and one sync-history row on the connection."""
 
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
+from app.integrations import fanout
 from app.integrations.cloud_alm import mapping
 from app.integrations.cloud_alm.client import CloudALMClient, CloudALMError
+from app.integrations.cloud_alm.connector import CloudALMConnector
+from app.integrations.errors import GatewayError
 from app.models import ExploreRequirement, IntegrationConnection, Project
 from app.services import integration_service
 from app.services.cloud_alm import config, status_mapping
@@ -35,7 +45,7 @@ def client_for(connection: IntegrationConnection) -> CloudALMClient:
 def require_mapped(project: Project) -> Project:
     if not project.cloud_alm_project_id:
         raise Conflict(
-            f"Project {project.code} is not mapped to a Cloud ALM project: set its Cloud ALM project ID first."
+            f"Project {project.code} is not mapped to a Cloud ALM project: pick its Cloud ALM project first."
         )
     return project
 
@@ -44,6 +54,14 @@ def check_ready(project: Project) -> Project:
     """What an endpoint verifies before it starts a job: an active configuration and a mapped project."""
     config.active_connection()
     return require_mapped(project)
+
+
+def remember_remote(requirement: ExploreRequirement, *answers: dict) -> None:
+    """Store the digests of what Cloud ALM now holds (later answers win over earlier ones)."""
+    fields = {}
+    for answer in answers:
+        fields.update(mapping.remote_fields(answer or {}))
+    requirement.alm_remote_digest = {**(requirement.alm_remote_digest or {}), **mapping.field_digests(fields)}
 
 
 # -- push requirements -----------------------------------------------------------------------------
@@ -61,13 +79,29 @@ def push_requirements(project: Project, requirement_ids=None, *, triggered_by="m
         if requirement_ids:
             stmt = stmt.where(ExploreRequirement.id.in_(requirement_ids))
         requirements = list(db.session.execute(stmt.order_by(ExploreRequirement.code)).scalars())
-        pending = [(r.id, r.code) for r in requirements]
         if any(r.external_id is None for r in requirements):
             _adopt_orphans(client, alm_project, requirements)
-        for done, (requirement_id, code) in enumerate(pending, start=1):
-            _push_one(client, alm_project, requirement_id, code, status_map, run)
+        plans = [_plan(r, alm_project, status_map) for r in requirements]
+        outage: list[GatewayError] = []
+        calls = fanout.bounded(
+            lambda plan: _send(client, plan),
+            plans,
+            CloudALMConnector.parallel_calls(connection.config),
+            lambda: bool(outage),
+        )
+        for done, item in enumerate(calls, start=1):
+            if isinstance(item.error, CloudALMError):
+                _refused(item.item, item.error, run)
+            elif isinstance(item.error, GatewayError):  # outage, breaker open, throttled: start no more
+                outage.append(item.error)
+            elif item.error is not None:
+                raise item.error
+            else:
+                _pushed(item.item, *item.result, run)
             if progress:
-                progress(done, len(pending))
+                progress(done, len(plans))
+        if outage:
+            raise outage[0]
 
     return run.guarded(
         push, action="push", direction="pushed", count=lambda: run.result["pushed"] + run.result["updated"]
@@ -78,43 +112,60 @@ def _adopt_orphans(client: CloudALMClient, alm_project: str, requirements) -> No
     """A task whose externalId is an unsynced requirement's code was created by a run that crashed
     before it could commit the id: link it instead of creating a second one."""
     by_code = {
-        t.get("externalId"): t for t in client.list_tasks(alm_project, mapping.REQUIREMENT_TYPE) if t.get("externalId")
+        t.get("externalId"): t for t in client.iter_tasks(alm_project, mapping.REQUIREMENT_TYPE) if t.get("externalId")
     }
     for requirement in requirements:
         task = by_code.get(requirement.code)
         if requirement.external_id is None and task:
-            requirement.external_id = task["id"]
+            requirement.external_id = str(task["id"])
     db.session.commit()
 
 
-def _push_one(client, alm_project, requirement_id, code, status_map, run: SyncRun) -> None:
-    requirement = ExploreRequirement.get_scoped_or_404(requirement_id)
-    try:
-        if requirement.external_id:
-            task = client.update_task(requirement.external_id, mapping.requirement_patch(requirement, status_map))
-            run.result["updated"] += 1
-            outcome = "updated"
-        else:
-            task = client.create_task(mapping.requirement_to_task(requirement, alm_project, status_map))
-            requirement.external_id = str(task["id"])
-            run.result["pushed"] += 1
-            outcome = "created"
-        requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", synced_at(task)
-        db.session.commit()  # the id is ours before the next call
-        run.details.append(
-            {
-                "requirement_id": str(requirement_id),
-                "code": code,
-                "outcome": outcome,
-                "external_id": requirement.external_id,
-            }
+def _plan(requirement: ExploreRequirement, alm_project: str, status_map) -> tuple:
+    if requirement.external_id:
+        return (
+            requirement.id,
+            requirement.code,
+            requirement.external_id,
+            mapping.requirement_patch(requirement, status_map),
         )
-    except CloudALMError as exc:
-        db.session.rollback()
-        requirement = ExploreRequirement.get_scoped_or_404(requirement_id)
-        requirement.alm_sync_status = "error"
-        db.session.commit()
-        run.refused({"requirement_id": str(requirement_id), "code": code}, exc)
+    return requirement.id, requirement.code, None, mapping.requirement_to_task(requirement, alm_project, status_map)
+
+
+def _send(client: CloudALMClient, plan: tuple) -> tuple[str, dict]:
+    """On a worker thread: HTTP only, no database."""
+    _requirement_id, _code, external_id, body = plan
+    if external_id:
+        return "updated", client.update_task(external_id, body)
+    task, adopted = client.create_task_once(body)
+    return ("adopted" if adopted else "created"), task
+
+
+def _pushed(plan: tuple, outcome: str, task: dict, run: SyncRun) -> None:
+    requirement_id, code, _external_id, body = plan
+    requirement = ExploreRequirement.get_scoped_or_404(requirement_id)
+    if outcome != "updated":
+        requirement.external_id = str(task["id"])
+    remember_remote(requirement, body, task)
+    requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", synced_at()
+    db.session.commit()  # the id is ours before the next answer
+    run.result["updated" if outcome == "updated" else "pushed"] += 1
+    run.details.append(
+        {
+            "requirement_id": str(requirement_id),
+            "code": code,
+            "outcome": outcome,
+            "external_id": requirement.external_id,
+        }
+    )
+
+
+def _refused(plan: tuple, exc: CloudALMError, run: SyncRun) -> None:
+    requirement_id, code = plan[0], plan[1]
+    requirement = ExploreRequirement.get_scoped_or_404(requirement_id)
+    requirement.alm_sync_status = "error"
+    db.session.commit()
+    run.refused({"requirement_id": str(requirement_id), "code": code}, exc)
 
 
 # -- pull requirements -----------------------------------------------------------------------------
@@ -127,42 +178,91 @@ def pull_requirements(project: Project, *, triggered_by="manual", progress=None)
         connection = config.active_connection()
         alm_project = require_mapped(project).cloud_alm_project_id
         status_map = status_mapping.current()
-        tasks = {str(t["id"]): t for t in client_for(connection).list_tasks(alm_project, mapping.REQUIREMENT_TYPE)}
+        client = client_for(connection)
+        tasks = {str(t["id"]): t for t in client.iter_tasks(alm_project, mapping.REQUIREMENT_TYPE)}
         run.result["pulled"] = len(tasks)
         stmt = select(ExploreRequirement).where(
             ExploreRequirement.project_id == project.id, ExploreRequirement.external_id.in_(list(tasks) or [""])
         )
-        requirements = list(db.session.execute(stmt.order_by(ExploreRequirement.code)).scalars())
-        for done, requirement in enumerate(requirements, start=1):
-            _pull_one(requirement, tasks[requirement.external_id], status_map, run)
+        linked = list(db.session.execute(stmt.order_by(ExploreRequirement.code)).scalars())
+        candidates = [r for r in linked if _may_have_changed(r, tasks[r.external_id], status_map)]
+        wanted = [(r.id, r.code, r.external_id) for r in candidates]  # plain values for the worker threads
+        details = fanout.bounded(
+            lambda w: client.get_task(w[2]), wanted, CloudALMConnector.parallel_calls(connection.config)
+        )
+        read = {}
+        for item in details:  # the detail reads only; the database work follows on this thread
+            requirement_id, code, _external_id = item.item
+            if isinstance(item.error, CloudALMError):
+                run.refused({"requirement_id": str(requirement_id), "code": code}, item.error)
+            elif item.error is not None:
+                raise item.error
+            else:
+                read[requirement_id] = item.result
+        for done, requirement in enumerate(candidates, start=1):
+            if requirement.id in read:
+                _pull_one(requirement, read[requirement.id], status_map, run)
             if progress:
-                progress(done, len(requirements))
+                progress(done, len(candidates))
         db.session.commit()
 
     return run.guarded(pull, action="pull", direction="pulled", count=lambda: run.result["pulled"])
 
 
-def _pull_one(requirement: ExploreRequirement, task: dict, status_map, run: SyncRun) -> None:
+def _stored_digest(requirement: ExploreRequirement, status_map) -> dict:
+    """The digests from the last sync; for a requirement synced before digests existed, Meridian's own
+    values stand in (they were equal to Cloud ALM's right after that sync)."""
+    if requirement.alm_remote_digest:
+        return requirement.alm_remote_digest
+    return mapping.field_digests(mapping.remote_fields(mapping.requirement_patch(requirement, status_map)))
+
+
+def _may_have_changed(requirement: ExploreRequirement, listed: dict, status_map) -> bool:
+    """Worth reading the detail: never synced, a listed field differs from its digest, or the task changed
+    on or after the day of the last sync (a date cannot say more)."""
     last = as_utc(requirement.alm_last_synced_at)
-    remote_at = mapping.remote_changed_at(task)
-    remote_changed = last is None or (remote_at is not None and remote_at > last)
-    local_changed = last is not None and as_utc(requirement.updated_at) > last + LOCAL_EDIT_TOLERANCE
-    changes = mapping.task_to_requirement_changes(task, requirement.code, status_map)
-    changes["description"] = clean_html(changes["description"])
+    if last is None or mapping.changed_remotely(mapping.remote_fields(listed), _stored_digest(requirement, status_map)):
+        return True
+    changed_on = mapping.remote_changed_on(listed)
+    return changed_on is None or changed_on >= last.date()
+
+
+def _pull_one(requirement: ExploreRequirement, task: dict, status_map, run: SyncRun) -> None:
+    stored = _stored_digest(requirement, status_map)
+    remote = mapping.remote_fields(task)
+    changed = mapping.changed_remotely(remote, stored)
     record = {"requirement_id": str(requirement.id), "code": requirement.code, "external_id": requirement.external_id}
-    if not remote_changed:
+    if not changed:
+        requirement.alm_remote_digest = {**stored, **mapping.field_digests(remote)}
         return
-    if local_changed:  # both sides moved since the last sync: change neither, show both
+    pair = _context(task) if {"status", "subStatus"} & set(changed) else {}
+    changes = mapping.task_to_requirement_changes({k: task[k] for k in changed} | pair, requirement.code, status_map)
+    if "description" in changes:
+        changes["description"] = clean_html(changes["description"])
+    differing = {k: v for k, v in changes.items() if getattr(requirement, k) != v}
+    last = as_utc(requirement.alm_last_synced_at)
+    local_changed = last is not None and as_utc(requirement.updated_at) > last + LOCAL_EDIT_TOLERANCE
+    if local_changed and differing:  # both sides moved since the last sync: change neither, show both
         requirement.alm_sync_status = "conflict"
         run.result["conflicts"] += 1
         run.details.append(
-            {**record, "outcome": "conflict", "local": {k: getattr(requirement, k) for k in changes}, "remote": changes}
+            {
+                **record,
+                "outcome": "conflict",
+                "local": {k: getattr(requirement, k) for k in differing},
+                "remote": differing,
+            }
         )
         return
-    differing = {k: v for k, v in changes.items() if getattr(requirement, k) != v}
     for key, value in differing.items():
         setattr(requirement, key, value)
-    requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", synced_at(task)
+    remember_remote(requirement, task)
+    requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", synced_at()
     if differing:
         run.result["updated"] += 1
         run.details.append({**record, "outcome": "updated", "fields": sorted(differing)})
+
+
+def _context(task: dict) -> dict:
+    """status and subStatus map together: a changed subStatus needs its status to be read, and back."""
+    return {k: task[k] for k in ("status", "subStatus") if k in task}
