@@ -47,11 +47,13 @@ def bounded(fn: Callable, items: Iterable, limit: int, stop: Callable[[], bool] 
             submit_next()
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
+            done = []
+            for future in finished:  # refill the pool first: the workers never wait for the caller
                 index, item = pending.pop(future)
                 error = future.exception()
-                yield Done(index, item, None if error else future.result(), error)
+                done.append(Done(index, item, None if error else future.result(), error))
                 submit_next()
+            yield from done
     finally:
         for future in pending:
             future.cancel()

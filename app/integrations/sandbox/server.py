@@ -39,6 +39,8 @@ class SandboxServer:
         self.slow_seconds, self.latency_seconds = slow_seconds, latency_seconds
         self.tokens: dict[str, float] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request, for tests
+        self.queries: list[tuple[str, str, dict]] = []  # (method, path, query) of every request, for tests
+        self.in_flight = self.max_in_flight = 0  # concurrent API requests, now and at most (benchmarks, tests)
         self.fault: str | None = None
         self.fault_remaining: int | None = None
         self.lock = threading.RLock()
@@ -159,6 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with box.lock:
             box.requests.append((self.command, parts.path))
+            box.queries.append((self.command, parts.path, query))
         if parts.path == "/_sandbox/fault" and self.command == "POST":
             try:
                 doc = json.loads(body or b"{}")
@@ -177,9 +180,16 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif mode == "server_error":
             return self._send(*box.server_error())
-        if box.latency_seconds and not box.is_token_path(parts.path):
-            time.sleep(box.latency_seconds)
-        status, payload, headers = box.route(self, self.command, parts.path, query, body)
+        with box.lock:
+            box.in_flight += 1
+            box.max_in_flight = max(box.max_in_flight, box.in_flight)
+        try:
+            if box.latency_seconds and not box.is_token_path(parts.path):
+                time.sleep(box.latency_seconds)
+            status, payload, headers = box.route(self, self.command, parts.path, query, body)
+        finally:
+            with box.lock:
+                box.in_flight -= 1
         self._send(status, payload, headers)
         return None
 

@@ -3,8 +3,8 @@ operation shares (the client of the active connection, the mapped-project check)
 
 Every call goes through the tenant's ALMGateway (token cache `cloud_alm_token:{tenant_id}`, retries,
 breaker, call log, the connection's rate budget). A push keeps up to `parallel_calls` requests in flight
-(default 8): worker threads only talk HTTP, and each answer is committed on this thread as soon as it
-arrives, so the Cloud ALM id lands in `external_id` before anything else can go wrong. A creating POST is
+(default 8): worker threads only talk HTTP; the answers are written on this thread and committed in small
+groups (a created task not yet committed is adopted by its externalId next time). A creating POST is
 sent once; after a timeout or 5xx the task is looked up by externalId before any second POST, and a push
 first adopts tasks whose externalId is the requirement's code (a crash between Cloud ALM's answer and our
 commit). One refused record does not stop the batch; an outage does, and the log says why.
@@ -36,6 +36,10 @@ from app.utils.sanitize import clean_html
 # Our own write of alm_last_synced_at also moves updated_at (same flush, microseconds later): local edits
 # count only when they are later than this after the last sync.
 LOCAL_EDIT_TOLERANCE = timedelta(seconds=2)
+# Answers are committed in small groups, not one commit each: with eight calls in flight a commit per
+# answer made the database the bottleneck. Safe, because a task created but not yet committed here is
+# adopted by its externalId on the next run (`_adopt_orphans`).
+COMMIT_EVERY = 20
 
 
 def client_for(connection: IntegrationConnection) -> CloudALMClient:
@@ -89,17 +93,20 @@ def push_requirements(project: Project, requirement_ids=None, *, triggered_by="m
             CloudALMConnector.parallel_calls(connection.config),
             lambda: bool(outage),
         )
+        answered: list = []
         for done, item in enumerate(calls, start=1):
-            if isinstance(item.error, CloudALMError):
-                _refused(item.item, item.error, run)
-            elif isinstance(item.error, GatewayError):  # outage, breaker open, throttled: start no more
-                outage.append(item.error)
-            elif item.error is not None:
+            if isinstance(item.error, GatewayError) and not isinstance(item.error, CloudALMError):
+                outage.append(item.error)  # outage, breaker open, throttled: start no more
+            elif item.error is not None and not isinstance(item.error, CloudALMError):
+                _write_answers(answered, run)  # keep the ids of what did go through
                 raise item.error
             else:
-                _pushed(item.item, *item.result, run)
-            if progress:
-                progress(done, len(plans))
+                answered.append(item)
+            if len(answered) >= COMMIT_EVERY or done == len(plans):
+                _write_answers(answered, run)
+                if progress:
+                    progress(done, len(plans))
+        _write_answers(answered, run)
         if outage:
             raise outage[0]
 
@@ -141,31 +148,41 @@ def _send(client: CloudALMClient, plan: tuple) -> tuple[str, dict]:
     return ("adopted" if adopted else "created"), task
 
 
-def _pushed(plan: tuple, outcome: str, task: dict, run: SyncRun) -> None:
-    requirement_id, code, _external_id, body = plan
-    requirement = ExploreRequirement.get_scoped_or_404(requirement_id)
+def _write_answers(answered: list, run: SyncRun) -> None:
+    """Record a group of answers in one short transaction (the database is never held open while calls
+    are in flight, so the workers' call-log rows are not kept waiting)."""
+    if not answered:
+        return
+    ids = [item.item[0] for item in answered]
+    requirements = {
+        r.id: r for r in db.session.execute(select(ExploreRequirement).where(ExploreRequirement.id.in_(ids))).scalars()
+    }
+    for item in answered:
+        requirement = requirements[item.item[0]]
+        if isinstance(item.error, CloudALMError):
+            requirement.alm_sync_status = "error"
+            run.refused({"requirement_id": str(requirement.id), "code": item.item[1]}, item.error)
+        else:
+            _pushed(requirement, item.item, *item.result, run)
+    db.session.commit()
+    answered.clear()
+
+
+def _pushed(requirement: ExploreRequirement, plan: tuple, outcome: str, task: dict, run: SyncRun) -> None:
+    _requirement_id, code, _external_id, body = plan
     if outcome != "updated":
         requirement.external_id = str(task["id"])
     remember_remote(requirement, body, task)
     requirement.alm_sync_status, requirement.alm_last_synced_at = "synced", synced_at()
-    db.session.commit()  # the id is ours before the next answer
     run.result["updated" if outcome == "updated" else "pushed"] += 1
     run.details.append(
         {
-            "requirement_id": str(requirement_id),
+            "requirement_id": str(requirement.id),
             "code": code,
             "outcome": outcome,
             "external_id": requirement.external_id,
         }
     )
-
-
-def _refused(plan: tuple, exc: CloudALMError, run: SyncRun) -> None:
-    requirement_id, code = plan[0], plan[1]
-    requirement = ExploreRequirement.get_scoped_or_404(requirement_id)
-    requirement.alm_sync_status = "error"
-    db.session.commit()
-    run.refused({"requirement_id": str(requirement_id), "code": code}, exc)
 
 
 # -- pull requirements -----------------------------------------------------------------------------
