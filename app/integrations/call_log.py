@@ -22,3 +22,21 @@ def record(engine, **fields) -> None:
             connection.execute(insert(GatewayCallLog.__table__).values(**fields))
     except Exception:
         log.exception("could not write the gateway call log row for %s %s", fields.get("method"), fields["path"])
+
+
+def record_many(engine, rows: list) -> None:
+    """Rows a busy caller collected (ALMGateway.collect_log_rows), written in one transaction per tenant and
+    taken off the list; like `record`, a failure is reported and never breaks the caller."""
+    taken = list(rows)
+    del rows[: len(taken)]
+    by_tenant: dict = {}
+    for fields in taken:
+        fields["error"] = (fields.get("error") or None) and str(fields["error"])[:500]
+        fields["path"] = str(fields["path"])[:500]
+        by_tenant.setdefault(fields["tenant_id"], []).append(fields)
+    for tenant_id, group in by_tenant.items():
+        try:
+            with tenant_context.tenant_scope(tenant_id), engine.begin() as connection:
+                connection.execute(insert(GatewayCallLog.__table__), group)
+        except Exception:
+            log.exception("could not write %d gateway call log rows", len(group))

@@ -47,7 +47,11 @@ class TokenCache:
         }
         self.store.set(self.key, json.dumps(entry), ttl)
 
-    def invalidate(self) -> None:
+    def invalidate(self, rejected: str | None = None) -> None:
+        """Drop the cached token; with `rejected`, only if it is still the one the service refused, so
+        callers in flight together (a push's parallel calls) refresh it once, not once each."""
+        if rejected is not None and self.get() not in (None, rejected):
+            return
         self.store.delete(self.key)
 
     def get_or_fetch(self, fetch) -> str:

@@ -69,7 +69,9 @@ def test_a_field_the_answer_lacks_never_becomes_a_change():
 def test_field_digests_tell_which_fields_changed():
     before = mapping.remote_fields({"title": "A", "description": "x", "status": "S", "priorityId": 30, "id": "1"})
     stored = mapping.field_digests(before)
-    assert set(stored) == {"title", "description", "status", "priorityId"} and all(len(d) == 16 for d in stored.values())
+    assert set(stored) == {"title", "description", "status", "priorityId"} and all(
+        len(d) == 16 for d in stored.values()
+    )
     assert mapping.changed_remotely({**before, "title": "B"}, stored) == ["title"]
     assert mapping.changed_remotely(before, stored) == []
     assert mapping.changed_remotely(before, None) == ["description", "priorityId", "status", "title"]

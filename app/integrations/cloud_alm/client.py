@@ -43,6 +43,12 @@ class CloudALMClient:
         self.gateway, self.page_size = gateway, page_size
         self.once = single_attempt(gateway)
 
+    def collect_log_rows(self) -> list:
+        """Both gateways (with and without retries) keep their call-log rows in one list for the caller."""
+        rows = self.gateway.collect_log_rows()
+        self.once.log_rows = rows
+        return rows
+
     # -- projects and scopes ---------------------------------------------------------------------------
 
     def list_projects(self) -> list[dict]:

@@ -8,6 +8,7 @@ Faults (set from Python with `set_fault`, or `POST /_sandbox/fault {"mode": ...,
   slow           answers after `slow_seconds`
   refuse         stops listening (connection refused) until `clear_fault()` / `resume()`
 `count` limits a fault to the next n requests; without it the fault stays until cleared.
+`GET /_sandbox/stats` says how many requests came and how many were in flight at most.
 
 `latency_seconds` delays every API answer (not the token endpoint's), the way a distant tenant would, so
 benchmarks measure what concurrency buys (bench/cloud_alm_push.py).
@@ -149,6 +150,9 @@ class SandboxServer:
 class _Handler(BaseHTTPRequestHandler):
     sandbox: SandboxServer = None
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm and the client's delayed ACK each
+    # answer would stall ~40 ms, a delay no real service adds (latency is `latency_seconds`' job).
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):  # quiet: tests and `make run` would drown in access lines
         log.debug("%s %s", self.sandbox.name, fmt % args)
@@ -162,6 +166,8 @@ class _Handler(BaseHTTPRequestHandler):
         with box.lock:
             box.requests.append((self.command, parts.path))
             box.queries.append((self.command, parts.path, query))
+        if parts.path == "/_sandbox/stats" and self.command == "GET":
+            return self._send(200, {"requests": len(box.requests), "max_in_flight": box.max_in_flight}, {})
         if parts.path == "/_sandbox/fault" and self.command == "POST":
             try:
                 doc = json.loads(body or b"{}")

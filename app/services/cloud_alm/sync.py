@@ -20,7 +20,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.integrations import fanout
+from app.integrations import call_log, fanout
 from app.integrations.cloud_alm import mapping
 from app.integrations.cloud_alm.client import CloudALMClient, CloudALMError
 from app.integrations.cloud_alm.connector import CloudALMConnector
@@ -86,33 +86,38 @@ def push_requirements(project: Project, requirement_ids=None, *, triggered_by="m
         if any(r.external_id is None for r in requirements):
             _adopt_orphans(client, alm_project, requirements)
         plans = [_plan(r, alm_project, status_map) for r in requirements]
-        outage: list[GatewayError] = []
-        calls = fanout.bounded(
-            lambda plan: _send(client, plan),
-            plans,
-            CloudALMConnector.parallel_calls(connection.config),
-            lambda: bool(outage),
-        )
-        answered: list = []
-        for done, item in enumerate(calls, start=1):
-            if isinstance(item.error, GatewayError) and not isinstance(item.error, CloudALMError):
-                outage.append(item.error)  # outage, breaker open, throttled: start no more
-            elif item.error is not None and not isinstance(item.error, CloudALMError):
-                _write_answers(answered, run)  # keep the ids of what did go through
-                raise item.error
-            else:
-                answered.append(item)
-            if len(answered) >= COMMIT_EVERY or done == len(plans):
-                _write_answers(answered, run)
-                if progress:
-                    progress(done, len(plans))
-        _write_answers(answered, run)
-        if outage:
-            raise outage[0]
+        log_rows = client.collect_log_rows()
+        try:
+            _push_all(client, plans, CloudALMConnector.parallel_calls(connection.config), run, progress, log_rows)
+        finally:
+            call_log.record_many(db.engine, log_rows)
 
     return run.guarded(
         push, action="push", direction="pushed", count=lambda: run.result["pushed"] + run.result["updated"]
     )
+
+
+def _push_all(client: CloudALMClient, plans: list, parallel: int, run: SyncRun, progress, log_rows: list) -> None:
+    """Every plan through `_send`, `parallel` at a time; answers recorded in groups, with their call log."""
+    outage: list[GatewayError] = []
+    calls = fanout.bounded(lambda plan: _send(client, plan), plans, parallel, lambda: bool(outage))
+    answered: list = []
+    for done, item in enumerate(calls, start=1):
+        if isinstance(item.error, GatewayError) and not isinstance(item.error, CloudALMError):
+            outage.append(item.error)  # outage, breaker open, throttled: start no more
+        elif item.error is not None and not isinstance(item.error, CloudALMError):
+            _write_answers(answered, run)  # keep the ids of what did go through
+            raise item.error
+        else:
+            answered.append(item)
+        if len(answered) >= COMMIT_EVERY or done == len(plans):
+            _write_answers(answered, run)
+            call_log.record_many(db.engine, log_rows)
+            if progress:
+                progress(done, len(plans))
+    _write_answers(answered, run)
+    if outage:
+        raise outage[0]
 
 
 def _adopt_orphans(client: CloudALMClient, alm_project: str, requirements) -> None:
@@ -124,8 +129,7 @@ def _adopt_orphans(client: CloudALMClient, alm_project: str, requirements) -> No
     for requirement in requirements:
         task = by_code.get(requirement.code)
         if requirement.external_id is None and task:
-            requirement.external_id = str(task["id"])
-    db.session.commit()
+            requirement.external_id = str(task["id"])  # committed with the first group of answers
 
 
 def _plan(requirement: ExploreRequirement, alm_project: str, status_map) -> tuple:
