@@ -12,10 +12,11 @@ from app.models import CloudALMSyncLog, IntegrationConnection
 from app.utils.clock import utcnow
 
 SANDBOX_PROJECT_ID = "d1c6c8e4-0f4a-4a44-9d1b-5a0e7c0a1001"
+SANDBOX_SCOPE_ID = "5c0f3e1a-2b7d-4e0a-9c51-7d1a0f3e1002"  # the sandbox's scope of that project
 
 
 def build_cloud_alm_demo(finance, logistics, admin_id) -> None:
-    finance.cloud_alm_project_id = SANDBOX_PROJECT_ID
+    finance.cloud_alm_project_id, finance.cloud_alm_scope_id = SANDBOX_PROJECT_ID, SANDBOX_SCOPE_ID
     connection = db.session.execute(
         select(IntegrationConnection).where(IntegrationConnection.kind == "cloud_alm")
     ).scalar_one()

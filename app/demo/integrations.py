@@ -39,6 +39,7 @@ def build_integrations_demo(tenant_id, admin_id) -> None:
         "Dynamics 365 Sales – Rheinwerk",
         {
             "org_url": D365_SANDBOX,
+            "tenant_id": "rheinwerk.onmicrosoft.com",
             "token_url": D365_SANDBOX + "/rheinwerk.onmicrosoft.com/oauth2/v2.0/token",
             "client_id": "7d1e5f3a-demo-4c1b-9b1e-meridian0365",
         },

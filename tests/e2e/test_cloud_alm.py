@@ -48,8 +48,9 @@ def test_push_requirements_from_the_demo_turns_badges_synced(new_page, demo, dem
     page.screenshot(path=str(ARTIFACTS / f"cloud-alm-requirements-{width}.png"), full_page=True)
 
 
-def test_admin_sees_cloud_alm_settings_without_the_secret(new_page, demo, demo_alm):
-    page = new_page(width=1280, height=900)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_admin_sees_cloud_alm_settings_without_the_secret(new_page, demo, demo_alm, width):
+    page = new_page(width=width, height=900)
     sign_in(page)
     page.goto("/#/integrations")
     settings = page.locator("#cloud-alm-settings")
@@ -58,14 +59,27 @@ def test_admin_sees_cloud_alm_settings_without_the_secret(new_page, demo, demo_a
     settings.get_by_role("button", name="Test connection").click()
     expect(settings).to_contain_text("Connection OK")
     expect(settings.get_by_role("heading", name="Project mapping")).to_be_visible()
-    expect(settings.get_by_label("Cloud ALM project ID for S4-FIN")).to_have_value(
-        "d1c6c8e4-0f4a-4a44-9d1b-5a0e7c0a1001"
-    )
+    # Point 7 (issue 12): the project is picked from Cloud ALM's own list, with the scope of its test cases.
+    finance = settings.get_by_label("Cloud ALM project for S4-FIN")
+    expect(finance).to_have_value(demo_alm.project_id)
+    expect(finance.locator("option:checked")).to_have_text("S/4HANA Finance Rollout")
+    expect(settings.get_by_label("Cloud ALM scope for S4-FIN")).to_have_value(demo_alm.scope_id)
+    logistics = settings.get_by_label("Cloud ALM project for S4-LOG")
+    other = demo_alm.add_project("Logistics wave 2")
+    expect(logistics).to_have_value("")
+    page.reload()
+    logistics = settings.get_by_label("Cloud ALM project for S4-LOG")
+    logistics.select_option(label="Logistics wave 2")
+    row = settings.locator("tr").filter(has_text="S4-LOG")
+    row.get_by_role("button", name="Save").click()
+    expect(row.get_by_role("status")).to_have_text("Saved.")
+    expect(settings.get_by_label("Cloud ALM scope for S4-LOG")).to_have_value("")  # that project has no scope yet
+    assert other
     settings.get_by_label("Cloud ALM subStatus for approved").fill("APPROVED_FOR_DEPLOYMENT")
     settings.get_by_role("button", name="Save status mapping").click()
     expect(settings).to_contain_text("Status mapping saved")
     assert DEMO_SECRET not in page.content()
-    page.screenshot(path=str(ARTIFACTS / "cloud-alm-settings-1280.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"cloud-alm-settings-{width}.png"), full_page=True)
 
 
 def test_a_conflict_is_resolved_in_the_dialog(new_page, app, demo, demo_alm):
@@ -121,3 +135,7 @@ def test_push_a_test_cycle_to_cloud_alm(new_page, demo, demo_alm):
     card.get_by_role("button", name="Push results to Cloud ALM").click()
     expect(card.get_by_role("status")).to_contain_text("Done: 8 test cases created", timeout=15000)
     assert len(demo_alm.test_cases) == 8
+    # Point 10 (issue 12): what each pushed case still needs in Cloud ALM before it can run there.
+    todo = card.get_by_role("list", name="Still to do in Cloud ALM before these cases can run")
+    expect(todo.get_by_role("listitem")).to_have_count(8)
+    expect(todo.get_by_role("listitem").first).to_contain_text("mark it Prepared and set its activities In Scope")

@@ -11,11 +11,9 @@ from app.services.cloud_alm import config
 from app.services.common import check_version
 from app.utils.errors import Conflict, ValidationFailed
 
-CACHE_SECONDS = 300
 
-
-def _connector():
-    return integration_service.build_connector(config.require_connection())
+def _client() -> CloudALMClient:
+    return CloudALMClient(integration_service.build_connector(config.require_connection()).gateway)
 
 
 def _read(loader):
@@ -25,30 +23,23 @@ def _read(loader):
         raise Conflict(f"SAP Cloud ALM could not be read: {exc}") from None
 
 
-def alm_projects(fresh: bool = False) -> list[dict]:
-    """[{id, name, status}] as Cloud ALM lists them (cached per connection version for the pickers)."""
-    connector = _connector()
-    client = CloudALMClient(connector.gateway)
-
-    def load():
-        return [
+def alm_projects() -> list[dict]:
+    """[{id, name, status}] as Cloud ALM lists them now (an admin page reads it rarely; a project created
+    in Cloud ALM a minute ago must be there to pick)."""
+    client = _client()
+    return _read(
+        lambda: [
             {"id": str(p.get("id")), "name": str(p.get("name") or ""), "status": p.get("status")}
             for p in client.list_projects()
         ]
+    )
 
-    return _read(load if fresh else lambda: connector.cached_reference("projects", load, CACHE_SECONDS))
 
-
-def alm_scopes(alm_project_id: str, fresh: bool = False) -> list[dict]:
-    connector = _connector()
-    client = CloudALMClient(connector.gateway)
-
-    def load():
-        return [{"id": str(s.get("id")), "name": str(s.get("name") or "")} for s in client.list_scopes(alm_project_id)]
-
-    if fresh:
-        return _read(load)
-    return _read(lambda: connector.cached_reference(f"scopes:{alm_project_id}", load, CACHE_SECONDS))
+def alm_scopes(alm_project_id: str) -> list[dict]:
+    client = _client()
+    return _read(
+        lambda: [{"id": str(s.get("id")), "name": str(s.get("name") or "")} for s in client.list_scopes(alm_project_id)]
+    )
 
 
 def map_project(project: Project, data: dict, expected_version: int | None) -> Project:
@@ -63,12 +54,12 @@ def map_project(project: Project, data: dict, expected_version: int | None) -> P
                 "A scope needs a project.", errors={"cloud_alm_scope_id": ["Pick the Cloud ALM project first."]}
             )
     else:
-        if not any(p["id"] == alm_project for p in alm_projects(fresh=True)):
+        if not any(p["id"] == alm_project for p in alm_projects()):
             raise ValidationFailed(
                 "Unknown Cloud ALM project.",
                 errors={"cloud_alm_project_id": ["Not a project this SAP Cloud ALM connection can see."]},
             )
-        if scope is not None and not any(s["id"] == scope for s in alm_scopes(alm_project, fresh=True)):
+        if scope is not None and not any(s["id"] == scope for s in alm_scopes(alm_project)):
             raise ValidationFailed(
                 "Unknown Cloud ALM scope.",
                 errors={"cloud_alm_scope_id": ["Not a scope of the chosen Cloud ALM project."]},

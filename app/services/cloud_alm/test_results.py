@@ -38,7 +38,7 @@ def cycle_of_project(project: Project, cycle_id) -> TestCycle:
 
 
 def push_test_results(project: Project, cycle: TestCycle, *, triggered_by="manual", progress=None) -> dict:
-    counters = {"pushed": 0, "updated": 0, "defects_pushed": 0, "cases_needing_work": 0}
+    counters = {"pushed": 0, "updated": 0, "defects_pushed": 0, "cases_needing_work": 0, "needing_work": []}
     run = SyncRun(project.id, "push_test_results", triggered_by, counters)
 
     def push():
@@ -97,7 +97,10 @@ def _push_execution(tasks: CloudALMClient, cases: TestManagementClient, target, 
             needs = _needs(created, activities)
             run.result["pushed"] += 1
         db.session.commit()
-        run.result["cases_needing_work"] += 1 if needs else 0
+        if needs:  # what the UI lists: the case and what Cloud ALM still wants for it
+            run.result["cases_needing_work"] += 1
+            if len(run.result["needing_work"]) < 200:
+                run.result["needing_work"].append({"test_case": case_code, "needs": needs})
         defects = [_push_defect(tasks, alm_project, defect_id, case_code, run) for defect_id in defect_ids]
         run.details.append(
             {

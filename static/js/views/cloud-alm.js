@@ -28,7 +28,10 @@ function wait(ms, signal) {
   });
 }
 
-/** Start a job endpoint and follow it, showing progress in `statusNode`/`progress`; resolves with the job. */
+const FINISHED = ["succeeded", "partial", "failed"];
+
+/** Start a job endpoint and follow it, showing progress in `statusNode`/`progress`; resolves with the job.
+ * A job Cloud ALM throttled waits in the queue and says until when; `partial` is finished, with errors. */
 export async function runJob(url, body, { statusNode, progress, signal, verb }) {
   let job = await api.post(url, body, { signal });
   let delay = 300;
@@ -36,11 +39,16 @@ export async function runJob(url, body, { statusNode, progress, signal, verb }) 
     const { done = 0, total = 0 } = job.progress || {};
     progress.max = Math.max(total, 1);
     progress.value = Math.min(done, Math.max(total, 1));
-    const phase = { pending: "Queued", running: verb, succeeded: "Done", failed: "Failed" }[job.status] || job.status;
+    if (job.status === "queued" && job.result?.waiting) {
+      statusNode.textContent = `Waiting: ${job.result.waiting}`;
+      return;
+    }
+    const phase = { queued: "Queued", running: verb, succeeded: "Done", partial: "Done with errors",
+      failed: "Failed" }[job.status] || job.status;
     statusNode.textContent = total ? `${phase}: ${done} of ${total}` : `${phase}…`;
   };
   show();
-  while (job.status !== "succeeded" && job.status !== "failed") {
+  while (!FINISHED.includes(job.status)) {
     await wait(delay, signal);
     delay = Math.min(delay * 1.5, 2000);
     job = await api.get(job.status_url, { signal });
@@ -168,7 +176,7 @@ export async function renderSettings(container, { signal }) {
   test.addEventListener("click", async () => {
     try {
       const result = await busy(test, () => api.post(url.replace("/config", "/test-connection")), "Testing…");
-      testResult.textContent = result.ok ? "Connection OK: token issued and tasks readable. Sync is active."
+      testResult.textContent = result.ok ? "Connection OK: token issued and Cloud ALM projects readable. Sync is active."
         : `Connection failed: ${result.error}`;
       config = await api.get(url, { signal });
     } catch (error) {
@@ -216,31 +224,62 @@ async function statusMapping(configUrl, signal) {
   return form;
 }
 
+/** Each Meridian project picks its Cloud ALM project (and the scope its test cases go to) from the lists
+ * Cloud ALM gives; the server checks both again when saving. */
 async function projectMapping(signal) {
+  const base = `/api/v1/tenants/${session.user.tenant.id}/integrations/cloud-alm`;
   const page = await api.get("/api/v1/projects", { query: { limit: 100 }, signal });
   if (!page.items.length) return emptyState("No projects yet.");
+  let almProjects;
+  try {
+    almProjects = (await api.get(`${base}/projects`, { signal })).items;
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    return h("p", { class: "field-hint", role: "status", text: "The Cloud ALM projects could not be listed "
+      + `(${error.detail || error.message}). Save the settings and test the connection, then reload this page.` });
+  }
+  const choices = [["", "Not synced"], ...almProjects.map((p) => [p.id, p.status === "C" ? `${p.name} (closed)` : p.name])];
   const rows = page.items.map((project) => {
-    const input = field({ label: `Cloud ALM project ID for ${project.code}`, name: "cloud_alm_project_id",
-      value: project.cloud_alm_project_id || "", attrs: { maxlength: "100", placeholder: "Cloud ALM project UUID" } });
+    const almProject = field({ label: `Cloud ALM project for ${project.code}`, name: "cloud_alm_project_id",
+      type: "select", options: choices, value: project.cloud_alm_project_id || "" });
+    const scope = field({ label: `Cloud ALM scope for ${project.code}`, name: "cloud_alm_scope_id", type: "select",
+      options: [["", "No scope"]], hint: "Where pushed test cases are created" });
     let version = project.version;
     const saveButton = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Save" });
     const state = h("span", { role: "status", class: "muted" });
+
+    async function loadScopes(selected) {
+      scope.control.replaceChildren(h("option", { value: "", text: "No scope" }));
+      if (!almProject.control.value) return;
+      try {
+        const scopes = await api.get(`${base}/scopes`, { query: { project_id: almProject.control.value }, signal });
+        scope.control.append(...scopes.items.map((s) => h("option", { value: s.id, text: s.name })));
+        scope.control.value = selected || "";
+      } catch (error) {
+        if (error.name !== "AbortError") state.textContent = `Scopes could not be listed: ${error.detail || error.message}`;
+      }
+    }
+
+    almProject.control.addEventListener("change", () => { state.textContent = ""; loadScopes(null); });
+    loadScopes(project.cloud_alm_scope_id);
     saveButton.addEventListener("click", async () => {
       try {
-        const saved = await busy(saveButton, () => api.put(`/api/v1/projects/${project.id}`,
-          { cloud_alm_project_id: input.control.value.trim() || null }, { headers: ifMatch(version) }));
+        const saved = await busy(saveButton, () => api.put(`/api/v1/projects/${project.id}/integrations/cloud-alm/mapping`,
+          { cloud_alm_project_id: almProject.control.value || null, cloud_alm_scope_id: scope.control.value || null },
+          { headers: ifMatch(version) }));
         version = saved.version;
         state.textContent = "Saved.";
       } catch (error) {
+        state.textContent = "";
         showProblem(error);
       }
     });
-    return h("tr", {}, h("td", { text: `${project.code} · ${project.name}` }), h("td", {}, input.wrapper),
-      h("td", {}, saveButton, " ", state));
+    return h("tr", {}, h("td", { text: `${project.code} · ${project.name}` }), h("td", {}, almProject.wrapper),
+      h("td", {}, scope.wrapper), h("td", {}, saveButton, " ", state));
   });
   return tableWrap(h("table", { class: "table alm-mapping" },
     h("caption", { class: "visually-hidden", text: "Project mapping" }),
-    h("thead", {}, h("tr", {}, ["Project", "Cloud ALM project", ""].map((text) => h("th", { scope: "col", text })))),
+    h("thead", {}, h("tr", {}, ["Project", "Cloud ALM project", "Scope", ""].map((text) => h("th", { scope: "col", text })))),
     h("tbody", {}, rows)), "Project mapping");
 }
 
@@ -294,25 +333,42 @@ export async function openConflictDialog(project, requirement, onResolved) {
 
 // -- test cycle view --------------------------------------------------------------------------------
 
-/** "Push to Cloud ALM" for a test cycle, with what Cloud ALM cannot receive said up front. */
+/** "Push to Cloud ALM" for a test cycle, with what Cloud ALM cannot receive said up front and, after the
+ * push, what each pushed case still needs in Cloud ALM before it can be executed there. */
 export function renderCyclePush(container, project, cycleId, { signal }) {
   const statusNode = h("p", { class: "list-status", role: "status", "aria-live": "polite" });
   const progress = h("progress", { max: "1", value: "0", "aria-label": "Cloud ALM push progress", hidden: true });
+  const needs = h("div", { class: "alm-case-needs" });
   const button = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Push results to Cloud ALM" });
   button.addEventListener("click", async () => {
     progress.hidden = false;
+    needs.replaceChildren();
     try {
       const job = await busy(button, () => runJob(
         `/api/v1/projects/${project.id}/integrations/cloud-alm/push-test-results/${cycleId}`, {},
         { statusNode, progress, signal, verb: "Pushing" }));
-      statusNode.textContent = job.status === "failed" ? `Failed: ${job.error}`
-        : `Done: ${job.result.pushed} test cases created, ${job.result.updated} updated, `
-          + `${job.result.defects_pushed} defects sent, ${job.result.errors} errors.`;
+      if (job.status === "failed" && !job.result) {
+        statusNode.textContent = `Failed: ${job.error}`;
+        return;
+      }
+      const r = job.result;
+      statusNode.textContent = `${job.status === "succeeded" ? "Done" : "Done with errors"}: ${r.pushed} test cases `
+        + `created, ${r.updated} updated, ${r.defects_pushed} defects sent, ${r.errors} errors.`
+        + (job.error ? ` ${job.error}` : "");
+      needs.replaceChildren(caseNeeds(r.needing_work || []));
     } catch (error) {
       if (error.name !== "AbortError") showProblem(error);
     }
   });
   container.replaceChildren(h("h2", { class: "card-title", id: "cycle-alm-title", text: "SAP Cloud ALM" }),
     h("p", { class: "field-hint", text: CANNOT_RECEIVE }), h("div", { class: "toolbar-actions" }, button),
-    statusNode, progress);
+    statusNode, progress, needs);
+}
+
+function caseNeeds(items) {
+  if (!items.length) return h("p", { class: "muted", text: "Every pushed case is ready to run in Cloud ALM." });
+  return h("div", {},
+    h("h3", { class: "card-subtitle", id: "alm-needs-title", text: "Still to do in Cloud ALM before these cases can run" }),
+    h("ul", { "aria-labelledby": "alm-needs-title" },
+      items.map((item) => h("li", { text: `${item.test_case}: ${item.needs.join(" and ")}` }))));
 }

@@ -18,7 +18,16 @@ const STATES = {
 };
 const TEST_TONES = { ok: "success", error: "danger", timeout: "warning" };
 const OPERATIONS = [["", "All operations"], ["test", "Test"], ["push", "Push"], ["pull", "Pull"], ["webhook", "Webhook"]];
-const RUN_STATUSES = [["", "All statuses"], ["succeeded", "Succeeded"], ["failed", "Failed"], ["running", "Running"]];
+const RUN_STATUSES = [["", "All statuses"], ["succeeded", "Succeeded"], ["partial", "Partial"], ["failed", "Failed"],
+  ["running", "Running"]];
+const RUN_TONES = { succeeded: "success", partial: "warning", failed: "danger" };
+
+function recordsText(run) {
+  const parts = [];
+  if (run.records_pushed) parts.push(`${run.records_pushed} pushed`);
+  if (run.records_pulled) parts.push(`${run.records_pulled} pulled`);
+  return parts.join(", ") || "—";
+}
 
 function stateChip(state) {
   const [text, tone] = STATES[state] || [state, "neutral"];
@@ -267,13 +276,14 @@ export async function render(root, { signal }) {
         return;
       }
       historyBody.replaceChildren(tableWrap(h("table", { class: "table table-compact" },
-        h("thead", {}, h("tr", {}, ["Started", "Connection", "Operation", "Status", "Duration", "Error"]
+        h("thead", {}, h("tr", {}, ["Started", "Connection", "Operation", "Status", "Records", "Duration", "Error"]
           .map((text) => h("th", { scope: "col", text })))),
         h("tbody", {}, page.items.map((run) => h("tr", {},
           h("td", { text: formatDateTime(run.started_at) }),
           h("td", { text: connectionName(run.connection_id) }),
           h("td", { text: run.operation }),
-          h("td", {}, chip(run.status, run.status === "succeeded" ? "success" : run.status === "failed" ? "danger" : "info")),
+          h("td", {}, chip(run.status, RUN_TONES[run.status] || "info")),
+          h("td", { text: recordsText(run) }),
           h("td", { text: run.duration_ms === null ? "—" : `${run.duration_ms} ms` }),
           h("td", { class: "cell-wrap", text: run.error || "—" }))))), "Sync history table"),
       h("p", { class: "muted", text: `${page.total} run(s).` }));

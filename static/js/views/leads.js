@@ -170,14 +170,14 @@ export async function render(root, { signal }) {
 
   async function follow(job) {
     let current = job;
-    while (!signal.aborted && !["succeeded", "failed"].includes(current.status)) {
+    while (!signal.aborted && !["succeeded", "partial", "failed"].includes(current.status)) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       current = await api.get(job.status_url, { signal });
     }
     await load();
-    if (current.status === "succeeded" && !current.result.failed) showMessage("Pushed to Dynamics 365.");
+    if (current.status === "succeeded") showMessage("Pushed to Dynamics 365.");
     else showMessage(current.error || `${current.result.failed} lead(s) failed; see their Error badge.`,
-      { tone: "error", title: "Push to Dynamics failed" });
+      { tone: "error", title: current.status === "partial" ? "Some leads were not pushed" : "Push to Dynamics failed" });
   }
 
   pushSelected.addEventListener("click", () => pushLeads([...selected], pushSelected));
