@@ -44,6 +44,7 @@ migrate: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/war_room.py
+	$(BIN)/python bench/cloud_alm_push.py
 
 clean:
 	rm -rf $(VENV) instance/meridian.db
