@@ -106,3 +106,14 @@ def test_real_syncs_show_in_the_connection_history(alm_ready, app, tenant_a):
     assert status["error_count"] == 1 and "HTTP 500" in status["last_error"]
     failed = api.get(f"{HUB}/sync-runs", query_string={"connection_id": connection_id, "status": "failed"}).json
     assert failed["total"] == 1 and failed["items"][0]["operation"] == "push"
+
+
+def test_a_delayed_retry_is_a_celery_countdown_not_a_sleep(app, monkeypatch):
+    """Point 5: the job's next run is queued with `countdown`; the worker is free meanwhile."""
+    from app.services import dispatch
+    from app.tasks import jobs
+
+    sent = []
+    monkeypatch.setattr(jobs.run_job, "apply_async", lambda **kwargs: sent.append(kwargs))
+    dispatch.enqueue_later("run_job", 42.0, "job", "tenant", None)
+    assert sent == [{"args": ("job", "tenant", None), "countdown": 42.0}]

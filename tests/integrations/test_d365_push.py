@@ -189,3 +189,39 @@ def test_a_throttled_bulk_push_resumes_only_the_leads_left(admin_a, d365_sandbox
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
         pushes = db.session.query(D365PushJob).all()
         assert {(p.status, p.attempt_count) for p in pushes} == {("succeeded", 2)}
+
+
+def test_a_push_lands_in_the_connection_history(admin_a, d365_sandbox, d365_on):
+    """Point 16: a Dynamics push updates the connection's last sync and adds a sync-history row."""
+    connection = connect(admin_a, d365_sandbox)
+    lead = make_lead(admin_a)
+    _push(admin_a, lead["id"])
+    runs = admin_a.get("/api/v1/integrations/sync-runs", query_string={"connection_id": connection["id"]}).json
+    push_run = next(r for r in runs["items"] if r["operation"] == "push")
+    assert push_run["status"] == "succeeded" and push_run["records_pushed"] == 1
+    status = admin_a.get(f"/api/v1/integrations/connections/{connection['id']}/status").json
+    assert status["last_sync_at"] and status["error_count"] == 0
+
+
+def test_a_connection_without_a_directory_is_refused(admin_a, d365_sandbox):
+    """Point 4: the Entra tenant is given, never guessed from the environment's host name."""
+    body = {
+        "kind": "d365",
+        "name": "No directory",
+        "config": {"org_url": "https://contoso.crm4.dynamics.com", "client_id": "x"},
+        "secrets": {"client_secret": "s"},
+    }
+    response = admin_a.post("/api/v1/integrations/connections", json=body)
+    assert response.status_code == 422 and "config.tenant_id" in response.json["errors"]
+    body["config"]["tenant_id"] = "8e0f3a1b-1111-4c2d-9e3f-000000000abc"
+    assert admin_a.post("/api/v1/integrations/connections", json=body).status_code == 201
+
+
+def test_the_batch_timeout_fits_the_batch(admin_a, d365_sandbox, app, tenant_a):
+    """Point 2: a batch of 100 sequential upserts is not cut off at the 30 s single-request timeout."""
+    from app.integrations.d365 import push as d365_push
+
+    connect(admin_a, d365_sandbox)
+    with app.test_request_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        client, _prefix = d365_push.build_client(d365_push.active_connection())
+        assert client.chunk_size == 100 and client.gateway.timeout == 80.0
