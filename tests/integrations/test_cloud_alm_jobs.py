@@ -2,8 +2,6 @@
 a 429 as a delayed retry (point 5), a job that says partial or failed (point 6), and every real sync in the
 connection's history on the Integrations page (point 16)."""
 
-import time
-
 from sqlalchemy import select
 
 from app.extensions import db
@@ -33,14 +31,10 @@ def test_a_push_keeps_eight_calls_in_flight(alm_ready, app, tenant_a):
     box, api = alm_ready["sandbox"], alm_ready["api"]
     _configure(api, _connection_id(app, tenant_a["tenant_id"]), calls_per_second="200")
     make_requirements(api, alm_ready["project_id"], n=21)  # 24 in all
-    box.latency_seconds = 0.1
-    started = time.perf_counter()
+    box.latency_seconds = 0.1  # long enough for the calls to overlap; throughput is bench/cloud_alm_push.py's
     job = push(api, alm_ready["project_id"])
-    elapsed = time.perf_counter() - started
     assert job["status"] == "succeeded" and job["result"]["pushed"] == 24
     assert box.max_in_flight == 8
-    # one at a time the 24 creates alone take 2.4 s; eight at a time ~0.3 s (+ two list pages, the job)
-    assert elapsed < 24 * 0.1 * 0.75
 
 
 def test_the_number_in_flight_is_configurable(alm_ready, app, tenant_a):
