@@ -2,11 +2,15 @@
 in a copy of the caller's context (the tenant scope and the clock follow), results handed back on the
 caller's thread as they complete, so only the caller touches the database session.
 
-Closing the iterator early (an outage: no point sending the rest) cancels what has not started and waits
-for what is in flight; the connection's outbound rate budget (outbound_limit.py) still applies per call."""
+A worker that finishes starts the next call itself, so the calls keep flowing while the caller writes the
+answers it already has. Once `stop()` is true (an outage: no point sending the rest) nothing new starts;
+the calls in flight complete and are handed back. The connection's outbound rate budget
+(outbound_limit.py) still applies per call."""
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import dataclass
 
@@ -21,40 +25,39 @@ class Done:
 
 def bounded(fn: Callable, items: Iterable, limit: int, stop: Callable[[], bool] = lambda: False) -> Iterator[Done]:
     """Yields a Done per item started, in completion order. Exceptions of `fn` come back in `error`, never
-    raised on a worker thread where nobody would see them. Once `stop()` is true no further item starts;
-    the calls in flight still complete and are yielded, so the caller records what really happened."""
-    items = list(items)
-    if not items:
-        return
-    limit = max(1, min(int(limit), len(items)))
-    pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="outbound")
-    pending = {}
-    queue = iter(enumerate(items))
+    raised on a worker thread where nobody would see them."""
+    pending = iter(enumerate(list(items)))
+    results: queue.Queue = queue.Queue()
+    guard = threading.Lock()
+    state = {"started": 0, "closed": False}
+    pool = ThreadPoolExecutor(max_workers=max(1, int(limit)), thread_name_prefix="outbound")
 
-    def submit_next() -> bool:
-        if stop():
-            return False
+    def start_next() -> None:
+        with guard:
+            if state["closed"] or stop():
+                return
+            following = next(pending, None)
+            if following is None:
+                return
+            state["started"] += 1
+            pool.submit(copy_context().run, run, *following)
+
+    def run(index, item) -> None:
         try:
-            index, item = next(queue)
-        except StopIteration:
-            return False
-        context = copy_context()
-        pending[pool.submit(context.run, fn, item)] = (index, item)
-        return True
+            done = Done(index, item, fn(item))
+        except BaseException as exc:  # handed to the caller, who decides
+            done = Done(index, item, error=exc)
+        start_next()  # counted before the answer is handed over, so the caller never stops one short
+        results.put(done)
 
     try:
-        for _ in range(limit):
-            submit_next()
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            done = []
-            for future in finished:  # refill the pool first: the workers never wait for the caller
-                index, item = pending.pop(future)
-                error = future.exception()
-                done.append(Done(index, item, None if error else future.result(), error))
-                submit_next()
-            yield from done
+        for _ in range(max(1, int(limit))):
+            start_next()
+        handed = 0
+        while handed < state["started"]:
+            yield results.get()
+            handed += 1
     finally:
-        for future in pending:
-            future.cancel()
+        with guard:
+            state["closed"] = True
         pool.shutdown(wait=True)
