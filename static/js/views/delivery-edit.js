@@ -2,8 +2,10 @@
 // only what changed, with If-Match; a stale version (409) reloads the object and says so; field-level errors
 // (422) appear next to their inputs; and the change history from the audit trail, in words.
 
-import { ApiError, api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
-import { announce, busy, chip, field, formatDateTime, formatValue, h, label, loading } from "../ui.js";
+import { alertBox, showMessage, showProblem } from "../alerts.js";
+import { ApiError, api, ifMatch } from "../api.js";
+import { NOTHING_CHANGED, field, submitForm } from "../forms.js";
+import { announce, chip, formatDateTime, formatValue, h, label, loading } from "../ui.js";
 import { plainText } from "./delivery.js";
 
 /** A 409 because the object changed after it was loaded (not a refused workflow move). */
@@ -14,11 +16,9 @@ export function isStale(error) {
 
 /** The message shown when a save met a newer version: the page has already reloaded it. */
 export function conflictNotice(noun) {
-  return h("div", { class: "alert alert-warning conflict", role: "alert" },
-    h("div", { class: "alert-body" },
-      h("p", { class: "alert-title", text: `Someone else changed this ${noun} while you were editing` }),
-      h("p", { class: "alert-detail",
-        text: "Your changes were not saved. The latest version is shown now; make your changes again." })));
+  return alertBox({ title: `Someone else changed this ${noun} while you were editing`, tone: "warning",
+    detail: "Your changes were not saved. The latest version is shown now; make your changes again.",
+    className: "conflict", dismissible: false });
 }
 
 /** After a failed write: a stale version reloads the object and says so; any other problem is shown as it is. */
@@ -29,6 +29,22 @@ export async function reportWriteError(error, reload, noun) {
   }
   await reload();
   document.getElementById("alerts").replaceChildren(conflictNotice(noun));
+}
+
+/**
+ * A one-click workflow step: PATCH {status: next} with If-Match on the version shown, say where the object is now
+ * and hand the answer to `onMoved`. A stale version reloads the page's copy and says so; the button is usable again.
+ */
+export async function moveStatus(button, { url, object, next, statuses, noun, signal, reload, onMoved }) {
+  button.disabled = true;
+  try {
+    const moved = await api.patch(url, { status: next }, { headers: ifMatch(object.version), signal });
+    showMessage(`${moved.code} is now ${label(statuses, next)}.`);
+    onMoved(moved);
+  } catch (error) {
+    button.disabled = false;
+    await reportWriteError(error, reload, noun);
+  }
 }
 
 // Kinds of control: text (trimmed), plain (sanitised rich text edited as plain text, sent only when changed),
@@ -85,37 +101,34 @@ export function openEditor(card, options, notice = null) {
     if (onClose) onClose();
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const changes = {};
-    for (const item of items) {
-      const value = read(item, item.f.control);
-      if (value !== before(item, object[item.name])) changes[item.name] = value;
-    }
-    if (!Object.keys(changes).length) {
-      close();
-      announce("Nothing changed.");
-      return;
-    }
-    try {
-      const updated = await busy(saveButton, () => save(changes, object.version), "Saving…");
+  submitForm(form, {
+    button: saveButton, problems,
+    send: () => {
+      const changes = {};
+      for (const item of items) {
+        const value = read(item, item.f.control);
+        if (value !== before(item, object[item.name])) changes[item.name] = value;
+      }
+      return Object.keys(changes).length ? save(changes, object.version) : NOTHING_CHANGED;
+    },
+    onSuccess: (updated) => {
       close();
       onSaved(updated);
-    } catch (error) {
-      if (isStale(error)) {
-        try {
-          const fresh = await reload();
-          openEditor(card, { ...options, object: fresh }, conflictNotice(noun));
-        } catch (reloadError) {
-          showProblem(reloadError, { container: problems });
-        }
-        return;
+    },
+    onUnchanged: () => {
+      close();
+      announce("Nothing changed.");
+    },
+    onError: async (error) => {
+      if (!isStale(error)) return false;
+      try {
+        const fresh = await reload();
+        openEditor(card, { ...options, object: fresh }, conflictNotice(noun));
+      } catch (reloadError) {
+        showProblem(reloadError, { container: problems });
       }
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+      return true;
+    },
   });
 
   card.replaceChildren(h("h2", { class: "card-title", id: titleId, text: heading }), form);

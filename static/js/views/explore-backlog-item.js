@@ -2,12 +2,13 @@
 // requirement, assignee, description) and its change history.
 // Address: #/explore?project=<id>&tab=backlog&item=<id>.
 
-import { ApiError, api, ifMatch, showMessage } from "../api.js";
+import { showMessage } from "../alerts.js";
+import { ApiError, api, ifMatch } from "../api.js";
 import { can } from "../app.js";
 import { chip, formatDateTime, h, label, loading, setTitle } from "../ui.js";
 import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, plainText, replacePresent, statusChip } from "./delivery.js";
 import {
-  assigneeOptions, reportWriteError, excerpt, factList, inWords, openEditor, projectPeople, renderHistory,
+  assigneeOptions, excerpt, factList, inWords, moveStatus, openEditor, projectPeople, renderHistory,
 } from "./delivery-edit.js";
 
 // The build steps in order; "Move to <next>" is offered until done. Any status can be set through Edit.
@@ -76,11 +77,16 @@ export async function render(root, { project, itemId, signal }) {
           onClick: openEdit })) : null);
   }
 
-  async function reload() {
-    item = await api.get(url, { signal });
+  /** Show `next` as the backlog item of this page: its facts and its history. */
+  function show(next) {
+    item = next;
     drawFacts();
     loadHistory();
     return item;
+  }
+
+  async function reload() {
+    return show(await api.get(url, { signal }));
   }
 
   function openEdit() {
@@ -100,27 +106,21 @@ export async function render(root, { project, itemId, signal }) {
       save: (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal }),
       reload,
       onSaved: (updated) => {
-        item = updated;
-        drawFacts();
-        loadHistory();
+        show(updated);
         showMessage(`${item.code} was saved.`);
       },
     });
   }
 
-  async function move(next, button) {
-    button.disabled = true;
-    try {
-      item = await api.patch(url, { status: next }, { headers: ifMatch(item.version), signal });
-      showMessage(`${item.code} is now ${label(BACKLOG_STATUSES, next)}.`);
-      drawFacts();
-      loadHistory();
-      facts.querySelector("h2").focus();
-    } catch (error) {
-      button.disabled = false;
-      await reportWriteError(error, reload, "backlog item");
-    }
+  function move(next, button) {
+    return moveStatus(button, { url, object: item, next, statuses: BACKLOG_STATUSES, noun: "backlog item", signal,
+      reload,
+      onMoved: (moved) => {
+        show(moved);
+        facts.querySelector("h2").focus();
+      } });
   }
+
 
   async function loadHistory() {
     if (!can("audit.read")) return;

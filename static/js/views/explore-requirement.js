@@ -2,14 +2,16 @@
 // execution -> defects) and its change history (the audit trail). A deleted one (managers may open it) says so
 // and offers Restore.
 
-import { ApiError, api, ifMatch, showMessage, showProblem } from "../api.js";
-import { announce, busy, chip, emptyState, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
+import { showMessage, showNotice, showProblem } from "../alerts.js";
+import { ApiError, api, ifMatch } from "../api.js";
 import { can } from "../app.js";
+import { busy } from "../forms.js";
+import { announce, chip, emptyState, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
 import {
   EXECUTION_STATUSES, FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, replacePresent,
   statusChip,
 } from "./delivery.js";
-import { excerpt, inWords, openEditor, renderHistory, reportWriteError } from "./delivery-edit.js";
+import { excerpt, inWords, openEditor, renderHistory, moveStatus, reportWriteError } from "./delivery-edit.js";
 
 const ACTION_TEXT = { in_review: "Send to review", approved: "Approve", rejected: "Reject", draft: "Back to draft",
   realized: "Mark realized", verified: "Mark verified" };
@@ -74,31 +76,37 @@ export async function render(root, { project, requirementId, signal }) {
         h("button", { type: "button", class: "btn btn-danger-outline btn-small", text: "Delete", onClick: remove })) : null);
   }
 
-  async function reload() {
-    requirement = await api.get(url, { query: readQuery, signal });
+  /** Show `next` as the requirement of this page: its facts and its history. */
+  function show(next) {
+    requirement = next;
     drawFacts();
     loadHistory();
     return requirement;
   }
 
+  async function reload() {
+    return show(await api.get(url, { query: readQuery, signal }));
+  }
+
   function showDeletedNotice() {
-    const restore = h("button", { type: "button", class: "btn btn-secondary btn-small", text: `Restore ${requirement.code}` });
-    restore.addEventListener("click", async () => {
-      try {
-        requirement = await busy(restore, () => api.post(`${url}/restore`, undefined, { signal }), "Restoring…");
-        drawFacts();
-        await Promise.all([loadTrace(), loadHistory()]);
-        showMessage(`${requirement.code} was restored.`);
-        facts.querySelector("h2").focus();
-      } catch (error) {
-        showProblem(error);
-      }
+    showNotice(notices, {
+      title: `${requirement.code} is deleted`, focus: false,
+      detail: "It is left out of the requirement list, the fit/gap overview and test coverage. "
+        + "Restore it to bring it back as it was.",
+      action: manager ? { text: `Restore ${requirement.code}`, className: "btn btn-secondary btn-small", onClick: restore } : null,
     });
-    notices.replaceChildren(h("div", { class: "alert alert-warning", role: "alert" }, h("div", { class: "alert-body" },
-      h("p", { class: "alert-title", text: `${requirement.code} is deleted` }),
-      h("p", { class: "alert-detail", text: "It is left out of the requirement list, the fit/gap overview and test coverage. "
-        + "Restore it to bring it back as it was." }),
-      manager ? h("div", { class: "alert-actions" }, restore) : null)));
+  }
+
+  async function restore(button) {
+    try {
+      requirement = await busy(button, () => api.post(`${url}/restore`, undefined, { signal }), "Restoring…");
+      drawFacts();
+      await Promise.all([loadTrace(), loadHistory()]);
+      showMessage(`${requirement.code} was restored.`);
+      facts.querySelector("h2").focus();
+    } catch (error) {
+      showProblem(error);
+    }
   }
 
   async function remove(event) {
@@ -130,27 +138,21 @@ export async function render(root, { project, requirementId, signal }) {
       save: (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal }),
       reload,
       onSaved: (updated) => {
-        requirement = updated;
-        drawFacts();
-        loadHistory();
+        show(updated);
         showMessage("Changes saved.");
       },
     });
   }
 
-  async function move(next, button) {
-    button.disabled = true;
-    try {
-      requirement = await api.patch(url, { status: next }, { headers: ifMatch(requirement.version), signal });
-      showMessage(`${requirement.code} is now ${label(REQUIREMENT_STATUSES, next)}.`);
-      drawFacts();
-      loadHistory();
-      facts.querySelector("h2").focus();
-    } catch (error) {
-      button.disabled = false;
-      await reportWriteError(error, reload, "requirement");
-    }
+  function move(next, button) {
+    return moveStatus(button, { url, object: requirement, next, statuses: REQUIREMENT_STATUSES, noun: "requirement", signal,
+      reload,
+      onMoved: (moved) => {
+        show(moved);
+        facts.querySelector("h2").focus();
+      } });
   }
+
 
   async function loadTrace() {
     traceCard.hidden = Boolean(requirement.deleted_at); // a deleted requirement is out of the trace

@@ -2,14 +2,15 @@
 // form (title, severity, status, module, assignee, description) and its change history.
 // Address: #/testing?project=<id>&tab=defects&defect=<id>.
 
-import { ApiError, api, ifMatch, showMessage } from "../api.js";
+import { showMessage } from "../alerts.js";
+import { ApiError, api, ifMatch } from "../api.js";
 import { can } from "../app.js";
-import { formatDateTime, h, label, loading, setTitle } from "../ui.js";
+import { formatDateTime, h, loading, setTitle } from "../ui.js";
 import {
   DEFECT_STATUSES, EXECUTION_STATUSES, MODULES, SEVERITIES, plainText, replacePresent, statusChip,
 } from "./delivery.js";
 import {
-  assigneeOptions, reportWriteError, excerpt, factList, inWords, openEditor, projectPeople, renderHistory,
+  assigneeOptions, excerpt, factList, inWords, moveStatus, openEditor, projectPeople, renderHistory,
 } from "./delivery-edit.js";
 
 // The usual defect lifecycle, offered as one-click next steps. The server keeps no defect workflow (any status
@@ -82,11 +83,16 @@ export async function render(root, { project, defectId, signal }) {
           onClick: openEdit })) : null);
   }
 
-  async function reload() {
-    defect = await api.get(url, { signal });
+  /** Show `next` as the defect of this page: its facts and its history. */
+  function show(next) {
+    defect = next;
     drawFacts();
     loadHistory();
     return defect;
+  }
+
+  async function reload() {
+    return show(await api.get(url, { signal }));
   }
 
   function openEdit() {
@@ -103,27 +109,21 @@ export async function render(root, { project, defectId, signal }) {
       save: (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal }),
       reload,
       onSaved: (updated) => {
-        defect = updated;
-        drawFacts();
-        loadHistory();
+        show(updated);
         showMessage(`${defect.code} was saved.`);
       },
     });
   }
 
-  async function move(next, button) {
-    button.disabled = true;
-    try {
-      defect = await api.patch(url, { status: next }, { headers: ifMatch(defect.version), signal });
-      showMessage(`${defect.code} is now ${label(DEFECT_STATUSES, next)}.`);
-      drawFacts();
-      loadHistory();
-      facts.querySelector("h2").focus();
-    } catch (error) {
-      button.disabled = false;
-      await reportWriteError(error, reload, "defect");
-    }
+  function move(next, button) {
+    return moveStatus(button, { url, object: defect, next, statuses: DEFECT_STATUSES, noun: "defect", signal,
+      reload,
+      onMoved: (moved) => {
+        show(moved);
+        facts.querySelector("h2").focus();
+      } });
   }
+
 
   async function loadHistory() {
     if (!can("audit.read")) return;
