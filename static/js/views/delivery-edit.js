@@ -1,6 +1,7 @@
 // Shared by the delivery detail pages (requirement, backlog item, defect, test cycle): an edit form that sends
 // only what changed, with If-Match; a stale version (409) reloads the object and says so; field-level errors
-// (422) appear next to their inputs; and the change history from the audit trail, in words.
+// (422) appear next to their inputs; the one-click status steps (detailActions); and the change history from the
+// audit trail, in words.
 
 import { alertBox, showMessage, showProblem } from "../alerts.js";
 import { ApiError, api, ifMatch } from "../api.js";
@@ -29,22 +30,6 @@ export async function reportWriteError(error, reload, noun) {
   }
   await reload();
   document.getElementById("alerts").replaceChildren(conflictNotice(noun));
-}
-
-/**
- * A one-click workflow step: PATCH {status: next} with If-Match on the version shown, say where the object is now
- * and hand the answer to `onMoved`. A stale version reloads the page's copy and says so; the button is usable again.
- */
-export async function moveStatus(button, { url, object, next, statuses, noun, signal, reload, onMoved }) {
-  button.disabled = true;
-  try {
-    const moved = await api.patch(url, { status: next }, { headers: ifMatch(object.version), signal });
-    showMessage(`${moved.code} is now ${label(statuses, next)}.`);
-    onMoved(moved);
-  } catch (error) {
-    button.disabled = false;
-    await reportWriteError(error, reload, noun);
-  }
 }
 
 // Kinds of control: text (trimmed), plain (sanitised rich text edited as plain text, sent only when changed),
@@ -190,4 +175,35 @@ export function inWords(pairs) {
 export function excerpt(value) {
   const text = plainText(value).trim().replace(/\s+/g, " ");
   return text.length > 80 ? `${text.slice(0, 79)}…` : text || "—";
+}
+
+/**
+ * The edit form and the one-click status steps of a delivery detail page (requirement, backlog item, defect), both
+ * PATCHing `url` with If-Match. `current()` answers the object shown, `show(object)` redraws the page with a newer
+ * one and `reload()` fetches it again (after a stale version); a step then puts the focus on `afterMove()`'s target.
+ */
+export function detailActions({ url, noun, statuses, signal, current, show, reload, afterMove }) {
+  const patch = (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal });
+  return {
+    edit(card, { titleId, spec, savedText = (saved) => `${saved.code} was saved.` }) {
+      const object = current();
+      openEditor(card, { titleId, heading: `Edit ${object.code}`, noun, object, spec, save: patch, reload,
+        onSaved: (updated) => {
+          show(updated);
+          showMessage(savedText(updated));
+        } });
+    },
+    async move(next, button) {
+      button.disabled = true;
+      try {
+        const moved = await patch({ status: next }, current().version);
+        showMessage(`${moved.code} is now ${label(statuses, next)}.`);
+        show(moved);
+        afterMove();
+      } catch (error) {
+        button.disabled = false;
+        await reportWriteError(error, reload, noun);
+      }
+    },
+  };
 }

@@ -11,7 +11,7 @@ import {
   EXECUTION_STATUSES, FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, replacePresent,
   statusChip,
 } from "./delivery.js";
-import { excerpt, inWords, openEditor, renderHistory, moveStatus, reportWriteError } from "./delivery-edit.js";
+import { detailActions, excerpt, inWords, renderHistory, reportWriteError } from "./delivery-edit.js";
 
 const ACTION_TEXT = { in_review: "Send to review", approved: "Approve", rejected: "Reject", draft: "Back to draft",
   realized: "Mark realized", verified: "Mark verified" };
@@ -52,7 +52,7 @@ export async function render(root, { project, requirementId, signal }) {
     const actions = manager && !deleted
       ? TRANSITIONS[requirement.status].map((next) => h("button", { type: "button",
         class: next === "rejected" ? "btn btn-danger-outline btn-small" : "btn btn-secondary btn-small",
-        text: ACTION_TEXT[next], onClick: (event) => move(next, event.currentTarget) }))
+        text: ACTION_TEXT[next], onClick: (event) => actions.move(next, event.currentTarget) }))
       : [];
     const sync = requirement.external_id
       ? `${requirement.external_id} (${requirement.alm_sync_status.replace("_", " ")}, ${formatDateTime(requirement.alm_last_synced_at)})`
@@ -87,6 +87,9 @@ export async function render(root, { project, requirementId, signal }) {
   async function reload() {
     return show(await api.get(url, { query: readQuery, signal }));
   }
+
+  const actions = detailActions({ url, noun: "requirement", statuses: REQUIREMENT_STATUSES, signal, current: () => requirement, show,
+    reload, afterMove: () => facts.querySelector("h2").focus() });
 
   function showDeletedNotice() {
     showNotice(notices, {
@@ -124,8 +127,8 @@ export async function render(root, { project, requirementId, signal }) {
   }
 
   function openEdit() {
-    openEditor(editCard, {
-      titleId: "edit-req-title", heading: `Edit ${requirement.code}`, noun: "requirement", object: requirement,
+    actions.edit(editCard, {
+      titleId: "edit-req-title", savedText: () => "Changes saved.",
       spec: [
         { name: "title", label: "Title", kind: "text", required: true, attrs: { maxlength: "300" } },
         { name: "module", label: "Module", kind: "select", options: MODULES },
@@ -135,24 +138,8 @@ export async function render(root, { project, requirementId, signal }) {
         { name: "workshop_ref", label: "Workshop", kind: "text", attrs: { maxlength: "100" } },
         { name: "description", label: "Description", kind: "plain", wide: true },
       ],
-      save: (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal }),
-      reload,
-      onSaved: (updated) => {
-        show(updated);
-        showMessage("Changes saved.");
-      },
     });
   }
-
-  function move(next, button) {
-    return moveStatus(button, { url, object: requirement, next, statuses: REQUIREMENT_STATUSES, noun: "requirement", signal,
-      reload,
-      onMoved: (moved) => {
-        show(moved);
-        facts.querySelector("h2").focus();
-      } });
-  }
-
 
   async function loadTrace() {
     traceCard.hidden = Boolean(requirement.deleted_at); // a deleted requirement is out of the trace

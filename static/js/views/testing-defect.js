@@ -2,15 +2,14 @@
 // form (title, severity, status, module, assignee, description) and its change history.
 // Address: #/testing?project=<id>&tab=defects&defect=<id>.
 
-import { showMessage } from "../alerts.js";
-import { ApiError, api, ifMatch } from "../api.js";
+import { ApiError, api } from "../api.js";
 import { can } from "../app.js";
 import { formatDateTime, h, loading, setTitle } from "../ui.js";
 import {
   DEFECT_STATUSES, EXECUTION_STATUSES, MODULES, SEVERITIES, plainText, replacePresent, statusChip,
 } from "./delivery.js";
 import {
-  assigneeOptions, excerpt, factList, inWords, moveStatus, openEditor, projectPeople, renderHistory,
+  assigneeOptions, detailActions, excerpt, factList, inWords, projectPeople, renderHistory,
 } from "./delivery-edit.js";
 
 // The usual defect lifecycle, offered as one-click next steps. The server keeps no defect workflow (any status
@@ -64,7 +63,7 @@ export async function render(root, { project, defectId, signal }) {
     setTitle(`${defect.code} · ${defect.title}`);
     const steps = mayEdit ? (NEXT[defect.status] || []).map(([next, text]) => h("button", { type: "button",
       class: next === "rejected" ? "btn btn-danger-outline btn-small" : "btn btn-secondary btn-small", text,
-      onClick: (event) => move(next, event.currentTarget) })) : [];
+      onClick: (event) => actions.move(next, event.currentTarget) })) : [];
     replacePresent(facts,
       h("h2", { class: "card-title", id: "defect-title", tabindex: "-1" }, h("span", { class: "cell-code", text: defect.code }),
         " ", defect.title),
@@ -95,9 +94,12 @@ export async function render(root, { project, defectId, signal }) {
     return show(await api.get(url, { signal }));
   }
 
+  const actions = detailActions({ url, noun: "defect", statuses: DEFECT_STATUSES, signal, current: () => defect, show,
+    reload, afterMove: () => facts.querySelector("h2").focus() });
+
   function openEdit() {
-    openEditor(editCard, {
-      titleId: "edit-defect-title", heading: `Edit ${defect.code}`, noun: "defect", object: defect,
+    actions.edit(editCard, {
+      titleId: "edit-defect-title",
       spec: [
         { name: "title", label: "Title", kind: "text", required: true, attrs: { maxlength: "300" } },
         { name: "severity", label: "Severity", kind: "select", options: SEVERITIES },
@@ -106,24 +108,8 @@ export async function render(root, { project, defectId, signal }) {
         { name: "assignee_id", label: "Assignee", kind: "nullable", options: assigneeOptions(people, defect.assignee) },
         { name: "description", label: "Description", kind: "plain", wide: true },
       ],
-      save: (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal }),
-      reload,
-      onSaved: (updated) => {
-        show(updated);
-        showMessage(`${defect.code} was saved.`);
-      },
     });
   }
-
-  function move(next, button) {
-    return moveStatus(button, { url, object: defect, next, statuses: DEFECT_STATUSES, noun: "defect", signal,
-      reload,
-      onMoved: (moved) => {
-        show(moved);
-        facts.querySelector("h2").focus();
-      } });
-  }
-
 
   async function loadHistory() {
     if (!can("audit.read")) return;
