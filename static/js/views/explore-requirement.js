@@ -49,7 +49,7 @@ export async function render(root, { project, requirementId, signal }) {
     const deleted = Boolean(requirement.deleted_at);
     if (deleted) showDeletedNotice();
     else notices.replaceChildren();
-    const actions = manager && !deleted
+    const workflowButtons = manager && !deleted
       ? TRANSITIONS[requirement.status].map((next) => h("button", { type: "button",
         class: next === "rejected" ? "btn btn-danger-outline btn-small" : "btn btn-secondary btn-small",
         text: ACTION_TEXT[next], onClick: (event) => actions.move(next, event.currentTarget) }))
@@ -70,7 +70,7 @@ export async function render(root, { project, requirementId, signal }) {
         ["Version", String(requirement.version)],
       ].map(([term, value]) => h("div", { class: "fact" }, h("dt", { text: term }), h("dd", { text: value })))),
       requirement.description ? h("p", { class: "prose", text: plainText(requirement.description) }) : null,
-      manager && !deleted ? h("div", { class: "form-actions", role: "group", "aria-label": "Workflow" }, actions,
+      manager && !deleted ? h("div", { class: "form-actions", role: "group", "aria-label": "Workflow" }, workflowButtons,
         h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Edit", "aria-controls": "edit-req-panel",
           onClick: openEdit }),
         h("button", { type: "button", class: "btn btn-danger-outline btn-small", text: "Delete", onClick: remove })) : null);
@@ -88,8 +88,8 @@ export async function render(root, { project, requirementId, signal }) {
     return show(await api.get(url, { query: readQuery, signal }));
   }
 
-  const actions = detailActions({ url, noun: "requirement", statuses: REQUIREMENT_STATUSES, signal, current: () => requirement, show,
-    reload, afterMove: () => facts.querySelector("h2").focus() });
+  const actions = detailActions({ url, noun: "requirement", statuses: REQUIREMENT_STATUSES, signal,
+    current: () => requirement, show, reload, afterMove: () => facts.querySelector("h2").focus() });
 
   function showDeletedNotice() {
     showNotice(notices, {
