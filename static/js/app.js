@@ -1,6 +1,7 @@
 // The shell and hash router. Each route's view is one module in ./views/ exporting render(root, params).
 
-import { api, clearAlerts, onUnauthenticated, showMessage, showProblem } from "./api.js";
+import { clearAlerts, showMessage, showProblem } from "./alerts.js";
+import { api, onUnauthenticated } from "./api.js";
 import { mountNotifications } from "./notifications.js";
 import { h, roleText, setTitle } from "./ui.js";
 

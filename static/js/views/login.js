@@ -1,8 +1,10 @@
 // Sign in with e-mail and password (POST /api/v1/auth/login); the server sets the session cookies.
 
-import { api, applyFieldErrors, clearAlerts, clearFieldErrors, showProblem } from "../api.js";
+import { clearAlerts } from "../alerts.js";
+import { api } from "../api.js";
 import { navigate, setUser, takeNextRoute } from "../app.js";
-import { busy, field, h, setTitle } from "../ui.js";
+import { field, submitForm } from "../forms.js";
+import { h, setTitle } from "../ui.js";
 
 export async function render(root) {
   setTitle("Sign in");
@@ -15,29 +17,25 @@ export async function render(root) {
   const form = h("form", { class: "form login-form", novalidate: true, "aria-describedby": "login-alerts" },
     problems, email.wrapper, password.wrapper, submit);
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = { email: email.control.value.trim(), password: password.control.value };
-    const missing = {};
-    if (!body.email) missing.email = ["Enter your e-mail address."];
-    if (!body.password) missing.password = ["Enter your password."];
-    if (Object.keys(missing).length) {
-      applyFieldErrors(form, { errors: missing });
-      return;
-    }
-    try {
-      const result = await busy(submit, () => api.post("/api/v1/auth/login", body), "Signing in…");
+  submitForm(form, {
+    button: submit, busyText: "Signing in…", problems,
+    validate: () => {
+      const missing = {};
+      if (!email.control.value.trim()) missing.email = ["Enter your e-mail address."];
+      if (!password.control.value) missing.password = ["Enter your password."];
+      return missing;
+    },
+    send: () => api.post("/api/v1/auth/login", { email: email.control.value.trim(), password: password.control.value }),
+    onSuccess: (result) => {
       clearAlerts();
       setUser(result.user);
       navigate(takeNextRoute());
-    } catch (error) {
+    },
+    onError: (error) => {
       password.control.value = "";
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-      if (!error.errors) email.control.focus();
-    }
+      if (!error.errors) email.control.focus(); // field errors focus their own input
+      return false;
+    },
   });
 
   root.append(h("div", { class: "login-page" },
