@@ -53,7 +53,7 @@ def _strip_query(path: str) -> str:
 
 
 def prepare(settings: Settings, workdir: Path):
-    """Database, migrations, seed; returns (owner app, tenants, keys)."""
+    """Database, migrations, seed; returns (tenants, the throwaway secrets the servers must share)."""
     keys = stack.throwaway_secrets()
     for name in ("inproc", "app"):
         (workdir / name).mkdir()
