@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-core lint worker beat migrate bench clean
+.PHONY: run test test-core lint worker beat migrate bench bench-load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ migrate: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/war_room.py
+
+# Issue 14's reads on the production stack at 1,000 vs 100,000 incidents, against bare Flask (README "Load benchmark").
+# Needs PostgreSQL and Redis on loopback and Debian's wrk; drops and recreates the database meridian_bench.
+bench-load: $(VENV)/.installed
+	$(BIN)/python bench/load/run.py
 
 clean:
 	rm -rf $(VENV) instance/meridian.db
