@@ -22,6 +22,7 @@ class UserSchema(OwnedFields):
     active = fields.Boolean(load_default=True)
     password = fields.String(load_only=True, required=True, validate=_PASSWORD)
     last_login_at = fields.DateTime(dump_only=True, allow_none=True)
+    mfa_enabled = fields.Boolean(dump_only=True)
 
     @validates_schema
     def _support_level_only_for_support(self, data, **_kwargs):

@@ -42,9 +42,10 @@ def init_celery(app, celery) -> None:
 def _wire_dispatch() -> None:
     """Services enqueue background work by name (app/services/dispatch.py); these are the names."""
     from app.services import dispatch
-    from app.tasks import hypercare, integrations, jobs  # noqa: F401  (hypercare: beat's sweep, on import)
+    from app.tasks import hypercare, integrations, jobs, mail  # noqa: F401  (hypercare: beat's sweep, on import)
 
     dispatch.wire("run_job", jobs.run_job.delay)
+    dispatch.wire("send_mail", mail.send_mail.delay)
     dispatch.wire("process_webhook", integrations.process_webhook.delay)
 
 
