@@ -4,6 +4,8 @@ from app.models.user import ROLES, SUPPORT_LEVELS
 from app.schemas.common import BaseSchema, OwnedFields, SearchPageArgs, one_of
 
 _NAME = validate.Length(min=1, max=200)
+# 10 is the floor of every tenant's policy; the rest (its own minimum, the breach list, strength) is checked by
+# app/services/password_policy.py.
 _PASSWORD = validate.Length(min=10, max=200, error="Use 10 to 200 characters.")
 
 
