@@ -28,15 +28,10 @@ _session = SessionSchema()
 @doc("My account: who I am, my second factor, when my password changed", response=AccountSchema)
 def get_account():
     user, tenant = g.current_user, g.current_tenant
-    return jsonify(
-        _account.dump(
-            {
-                "user": me_dict(user, tenant),
-                "mfa": account_service.mfa_status(user, tenant),
-                "password_changed_at": user.password_changed_at,
-            }
-        )
+    body = _account.dump(
+        {"mfa": account_service.mfa_status(user, tenant), "password_changed_at": user.password_changed_at}
     )
+    return jsonify({**body, "user": me_dict(user, tenant)})
 
 
 @bp.post("/password")
