@@ -74,7 +74,7 @@ def test_an_invited_user_goes_from_email_to_signed_in_with_2fa(new_page, demo, m
 
     # Back at the admin's: the invitation is accepted, the user listed with 2FA on.
     admin.reload()
-    admin.get_by_label("Show").select_option("accepted")
+    admin.get_by_label("Invitation status").select_option("accepted")
     expect(admin.get_by_role("region", name="Invitations table")).to_contain_text("accepted")
     expect(admin.get_by_role("region", name="Users table")).to_contain_text("Nora Colleague")
 
@@ -139,8 +139,10 @@ def test_my_account_password_two_factor_and_sessions(new_page, demo, mailbox):
 
     # Set up two-factor sign-in.
     page.get_by_role("button", name="Set up two-factor sign-in").click()
-    page.get_by_label("Current password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
+    setup = page.get_by_role("form", name="Set up two-factor sign-in")
+    expect(setup.get_by_label("Current password")).to_be_focused()
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
     totp = _totp_from_page(page)
     page.get_by_label("6-digit code").fill(totp.now())
     page.get_by_role("button", name="Turn on").click()
@@ -159,7 +161,7 @@ def test_my_account_password_two_factor_and_sessions(new_page, demo, mailbox):
     assert "was changed" in mailbox.latest(DEMO_ADMIN)["Subject"]
 
     # Sign out and in again: password, then a recovery code.
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.get_by_label("E-mail").fill(DEMO_ADMIN)
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()

@@ -18,7 +18,7 @@ export function mountInvitations({ signal }) {
   const inviteButton = h("button", { type: "button", class: "btn btn-primary", text: "Invite people",
     "aria-expanded": "false", "aria-controls": "invite-panel" });
   const panel = h("section", { class: "card", id: "invite-panel", hidden: true, "aria-labelledby": "invite-title" });
-  const statusFilter = field({ label: "Show", name: "status", type: "select", value: "pending",
+  const statusFilter = field({ label: "Invitation status", name: "status", type: "select", value: "pending",
     options: [["pending", "Pending"], ["", "All"], ["accepted", "Accepted"], ["expired", "Expired"], ["revoked", "Revoked"]] });
   const list = pagedList({
     noun: "invitation", limit: LIMIT, signal, loadingText: "Loading invitations…",
