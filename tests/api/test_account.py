@@ -253,3 +253,22 @@ def test_disabling_and_new_recovery_codes_need_the_password(client, tenant_a, no
     assert set(fresh).isdisjoint(codes)
     assert api.post("/api/v1/account/mfa/disable", json={"current_password": PASSWORD}).status_code == 204
     assert "access_token" in _password_step(client)
+
+
+def test_key_rotation_re_encrypts_totp_secrets(app, client, tenant_a, now, monkeypatch):
+    import base64
+    import json
+    import os
+
+    from app.utils.crypto import KeyRing
+
+    api = login(client, "admin@alpha.test")
+    secret, _codes = _enrol(api)
+    new_key = f"k9:{base64.urlsafe_b64encode(os.urandom(32)).decode()}"
+    monkeypatch.setitem(app.extensions, "crypto", KeyRing.parse(f"{new_key},{app.config['ENCRYPTION_KEYS']}"))
+    counts = json.loads(app.test_cli_runner().invoke(args=["crypto", "rotate"]).output)
+    assert counts["totp_secrets"] == 1
+    monkeypatch.setitem(app.extensions, "crypto", KeyRing.parse(new_key))  # the old key is gone
+    clock.advance(timedelta(seconds=60))
+    token = _password_step(client)["mfa_token"]
+    assert client.post("/api/v1/auth/login/mfa", json={"mfa_token": token, "code": _code(secret)}).status_code == 200
