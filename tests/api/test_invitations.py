@@ -168,3 +168,18 @@ def test_an_unreachable_smtp_server_is_recorded_as_failed(client, tenant_a, admi
     entry = admin_a.get("/api/v1/admin/mail").json["items"][0]
     assert entry["status"] == "failed" and "could not be reached" in entry["error"]
     assert "secret-pw" not in entry["error"]
+
+
+def test_the_mail_sink_shows_what_was_sent(tenant_a, admin_a, mailbox):
+    """What `make run` relies on: the sink's web inbox lists the message and its link."""
+    import json
+    import urllib.request
+
+    _invite(admin_a)
+    with urllib.request.urlopen(f"http://127.0.0.1:{mailbox.sink.web_port}/messages.json", timeout=10) as answer:
+        messages = json.loads(answer.read())
+    assert messages[0]["to"] == "new.person@alpha.test"
+    assert "#/accept-invitation?token=" in messages[0]["text"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{mailbox.sink.web_port}/", timeout=10) as answer:
+        page = answer.read().decode()
+    assert "invited you to Alpha" in page and 'href="http://127.0.0.1:5000/#/accept-invitation?token=' in page
