@@ -68,8 +68,11 @@ class MarketplaceSyncState(UUIDPrimaryKey, TenantScoped, db.Model):
     __tablename__ = "marketplace_sync_states"
     __table_args__ = (UniqueConstraint("tenant_id", "connection_id", "resource"),)
 
-    connection_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("integration_connections.id"), nullable=False, index=True
+    connection_id: Mapped[uuid.UUID] = mapped_column(  # named: the conventional name exceeds PostgreSQL's 63
+        Uuid,
+        ForeignKey("integration_connections.id", name="fk_marketplace_sync_states_connection_id"),
+        nullable=False,
+        index=True,
     )
     resource: Mapped[str] = mapped_column(String(16), nullable=False)
     high_water_mark: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -78,7 +78,7 @@ def upgrade():
     sa.Column('error_count', sa.Integer(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['connection_id'], ['integration_connections.id'], name=op.f('fk_marketplace_sync_states_connection_id_integration_connections')),
+    sa.ForeignKeyConstraint(['connection_id'], ['integration_connections.id'], name='fk_marketplace_sync_states_connection_id'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_marketplace_sync_states_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_marketplace_sync_states')),
     sa.UniqueConstraint('tenant_id', 'connection_id', 'resource', name=op.f('uq_marketplace_sync_states_tenant_id_connection_id_resource'))
