@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.cloud_alm",
     "tests.fixtures.d365",
     "tests.fixtures.mail",
+    "tests.fixtures.marketplaces",
 ]

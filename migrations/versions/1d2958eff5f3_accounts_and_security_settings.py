@@ -17,7 +17,7 @@ of earlier migrations it has no `meridian.rls_bypass` clause: nothing reads thes
 that tenant's scope).
 
 Revision ID: 1d2958eff5f3
-Revises: e3a1c9d07b52
+Revises: 1a23bcbb0c86
 Create Date: 2026-12-01 20:13:29.466846
 
 """
@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '1d2958eff5f3'
-down_revision = 'e3a1c9d07b52'
+down_revision = '1a23bcbb0c86'
 branch_labels = None
 depends_on = None
 
