@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from app.tasks import hypercare as hypercare_tasks
 from app.utils import clock
-from tests.fixtures.app import login
+from tests.fixtures.app import keep_sessions, login
 from tests.fixtures.browser import ARTIFACTS, DEMO_PASSWORD, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -20,18 +20,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def frozen_clock(app, demo):
     """The server's clock pinned at the real now (the live server runs in this process), moved by the test.
-    The test moves it by more than the default 30-minute idle timeout between two clicks, which would end the
-    session (issue 13 item 2), so the demo tenant's idle timeout is a day here."""
-    import uuid
-
-    from app.extensions import db
-    from app.models import Tenant
-    from app.utils import tenant_context
-
-    tenant_id = uuid.UUID(demo["tenant_id"])
-    with app.app_context(), tenant_context.tenant_scope(tenant_id):
-        db.session.get(Tenant, tenant_id).session_idle_minutes = 24 * 60
-        db.session.commit()
+    The test moves it by more than the 30-minute idle timeout between two clicks (issue 13 item 2)."""
+    keep_sessions(app, demo["tenant_id"])
     with clock.freeze(clock.utcnow()):
         yield clock
 
