@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-core lint worker beat migrate bench clean
+.PHONY: run test test-core lint worker beat migrate bench bench-load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,12 @@ $(VENV)/.installed: requirements.txt
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	# The SAP Cloud ALM and Dynamics 365 stand-ins run beside the app on 127.0.0.1:8701/8702 and stop with it.
-	$(FLASK) sandbox & SANDBOX_PID=$$!; trap 'kill $$SANDBOX_PID 2>/dev/null' EXIT INT TERM; \
+	# The SAP Cloud ALM, Dynamics 365, Trendyol and Hepsiburada stand-ins run beside the app on 127.0.0.1:8701-8704,
+	# and the mail sink (SMTP on 127.0.0.1:8725, inbox on http://127.0.0.1:8726/) receives its e-mail; all stop with it.
+	$(FLASK) sandbox & SANDBOX_PID=$$!; \
+	  $(FLASK) mail-sink & SINK_PID=$$!; \
+	  trap 'kill $$SANDBOX_PID $$SINK_PID 2>/dev/null' EXIT INT TERM; \
+	  SMTP_URL=$${SMTP_URL:-smtp://127.0.0.1:8725} MAIL_SINK_URL=$${MAIL_SINK_URL:-http://127.0.0.1:8726/} \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed
@@ -45,6 +49,11 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/war_room.py
 	$(BIN)/python bench/cloud_alm_push.py
+
+# Issue 14's reads on the production stack at 1,000 vs 100,000 incidents, against bare Flask (README "Load benchmark").
+# Needs PostgreSQL and Redis on loopback and Debian's wrk; drops and recreates the database meridian_bench.
+bench-load: $(VENV)/.installed
+	$(BIN)/python bench/load/run.py
 
 clean:
 	rm -rf $(VENV) instance/meridian.db

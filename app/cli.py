@@ -32,8 +32,10 @@ DEMO_USERS = [
 
 def register_cli(app):
     from app.cli_integrations import register_integration_cli
+    from app.cli_mail import register_mail_cli
 
     register_integration_cli(app)
+    register_mail_cli(app)
 
     @app.cli.command("create-tenant")
     @click.option("--name", required=True)
@@ -125,4 +127,7 @@ def build_demo() -> Tenant:
         from app.demo.cloud_alm import build_cloud_alm_demo
 
         build_cloud_alm_demo(finance, logistics, admin.id)
+        from app.demo.marketplace import build_marketplace_demo
+
+        build_marketplace_demo(logistics, users["pm@demo.test"])
     return tenant

@@ -1,4 +1,6 @@
 from app.blueprints import (
+    account,
+    admin,
     audit,
     auth,
     backlog,
@@ -7,8 +9,10 @@ from app.blueprints import (
     defects,
     hypercare,
     integrations,
+    invitations,
     jobs,
     leads,
+    marketplace,
     notifications,
     projects,
     requirements,
@@ -22,5 +26,6 @@ from app.blueprints import (
 
 ALL_BLUEPRINTS = [auth.bp, users.bp, projects.bp, audit.bp, jobs.bp, system.bp, spa.bp]
 ALL_BLUEPRINTS += [requirements.bp, backlog.bp, testing_cycles.bp, testing_cases.bp, defects.bp]
-ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp]
+ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp, marketplace.bp]
 ALL_BLUEPRINTS += [integrations.bp, webhooks.bp, leads.bp, cloud_alm.bp]  # plugins add theirs
+ALL_BLUEPRINTS += [account.bp, admin.bp, invitations.bp]

@@ -1,7 +1,8 @@
 // One "Import CSV" control for every list that imports spreadsheets (requirements, test cases, leads):
 // a keyboard-reachable file trigger, a multipart upload, and row-level problems listed in the alert.
 
-import { api, showProblem } from "./api.js";
+import { showProblem } from "./alerts.js";
+import { api } from "./api.js";
 import { h } from "./ui.js";
 
 function rowErrors(errors) {

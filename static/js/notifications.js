@@ -2,7 +2,8 @@
 // work or manage), a panel with the latest ones that open the incident, mark one or all read. Polls once a
 // minute while the tab is visible; stops when the user signs out.
 
-import { api, showProblem } from "./api.js";
+import { showProblem } from "./alerts.js";
+import { api } from "./api.js";
 import { formatDateTime, h, svg } from "./ui.js";
 
 const POLL_MS = 60000;

@@ -1,4 +1,5 @@
-// Small DOM helpers shared by the views. Everything user-provided goes in as text nodes or
+// Small DOM helpers shared by the views (elements, formatting, vocabulary, page furniture; forms are in
+// forms.js, alerts in alerts.js). Everything user-provided goes in as text nodes or
 // attribute values, never as HTML.
 
 let idCounter = 0;
@@ -135,61 +136,6 @@ export function roleText(user) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Forms
-
-/**
- * A labelled control in a .field wrapper.
- * field({label, name, type, value, required, options: [[value, text]], hint, autocomplete, attrs})
- * -> {wrapper, control}
- */
-export function field({ label: text, name, type = "text", value, required = false, options, hint,
-  autocomplete, attrs = {}, id }) {
-  const controlId = id || uniqueId(`f-${name}`);
-  let control;
-  // The given value is also the control's default, so form.reset() returns to it (not to the first option).
-  if (type === "select") {
-    control = h("select", { id: controlId, name, required, ...attrs },
-      (options || []).map(([optionValue, optionText]) => h("option", { value: optionValue, text: optionText })));
-    if (value !== undefined && value !== null) {
-      control.value = value;
-      if (control.selectedOptions[0]) control.selectedOptions[0].defaultSelected = true;
-    }
-  } else if (type === "textarea") {
-    control = h("textarea", { id: controlId, name, required, rows: 3, ...attrs });
-    control.defaultValue = value ?? "";
-  } else if (type === "checkbox") {
-    control = h("input", { id: controlId, name, type, checked: Boolean(value), ...attrs });
-    control.defaultChecked = Boolean(value);
-  } else {
-    control = h("input", { id: controlId, name, type, required, autocomplete, ...attrs });
-    control.defaultValue = value ?? "";
-  }
-  const hintNode = hint ? h("p", { class: "field-hint", id: `${controlId}-hint`, text: hint }) : null;
-  if (hintNode) control.setAttribute("aria-describedby", hintNode.id);
-  const labelNode = h("label", { for: controlId },
-    text, required ? h("span", { class: "required-mark", "aria-hidden": "true", text: " *" }) : null);
-  const wrapper = type === "checkbox"
-    ? h("div", { class: "field field-checkbox" }, control, labelNode, hintNode)
-    : h("div", { class: "field" }, labelNode, control, hintNode);
-  return { wrapper, control };
-}
-
-/** Disable a form's submit button while `work` runs; re-enable afterwards. */
-export async function busy(button, work, busyText) {
-  const original = button.textContent;
-  button.disabled = true;
-  button.setAttribute("aria-busy", "true");
-  if (busyText) button.textContent = busyText;
-  try {
-    return await work();
-  } finally {
-    button.disabled = false;
-    button.removeAttribute("aria-busy");
-    if (busyText) button.textContent = original;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Page furniture
 
 export function pageHeader({ title, subtitle, actions = [], breadcrumbs = [], chips = [] }) {
@@ -216,40 +162,4 @@ export function card(title, ...children) {
   const headingId = uniqueId("card");
   return h("section", { class: "card", "aria-labelledby": headingId },
     h("h2", { class: "card-title", id: headingId, text: title }), ...children);
-}
-
-/** The shared body of the areas still to come (each area's view file calls this). */
-export function renderPlaceholder(root, { title, summary, coming = [] }) {
-  setTitle(title);
-  root.append(
-    pageHeader({ title, subtitle: "Coming soon" }),
-    h("section", { class: "card placeholder" },
-      h("p", { class: "placeholder-lead", text: summary }),
-      coming.length ? h("p", { text: "What this area will offer:" }) : null,
-      coming.length ? h("ul", { class: "placeholder-list" }, coming.map((item) => h("li", { text: item }))) : null,
-      h("p", {}, "Nothing here is available yet. ", h("a", { href: "#/projects", text: "Back to projects" }))));
-}
-
-/**
- * Wire a list's filter form: submit applies at once, typing in `search` applies after a pause, each
- * control in `instant` applies on change. The pending timer dies with the view (`signal`).
- */
-export function wireFilters(form, { search, instant = [], apply, signal, delay = 300 }) {
-  let debounce = null;
-  const applyNow = () => {
-    window.clearTimeout(debounce);
-    apply();
-  };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    applyNow();
-  });
-  if (search) {
-    search.addEventListener("input", () => {
-      window.clearTimeout(debounce);
-      debounce = window.setTimeout(apply, delay);
-    });
-  }
-  instant.filter(Boolean).forEach((control) => control.addEventListener("change", applyNow));
-  signal.addEventListener("abort", () => window.clearTimeout(debounce));
 }

@@ -138,7 +138,8 @@ class SandboxServer:
         raise NotImplementedError
 
     def is_token_path(self, path: str) -> bool:
-        raise NotImplementedError
+        """The token endpoint answers without `latency_seconds` (a stand-in overrides this)."""
+        return False
 
     def unauthorized(self):
         raise NotImplementedError

@@ -2,9 +2,12 @@
 // connection, project mapping), and the sync panel of the requirements view (push/pull with live job
 // progress, the sync log). Per-row sync badges come from `syncBadge`.
 
-import { api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage, showProblem } from "../api.js";
+import { showMessage, showProblem } from "../alerts.js";
+import { api, ifMatch } from "../api.js";
 import { can, flash, session } from "../app.js";
-import { busy, chip, emptyState, field, formatDateTime, h, loading, tableWrap } from "../ui.js";
+import { busy, field, submitForm } from "../forms.js";
+import { jobProgress, pollJob } from "../jobs.js";
+import { chip, emptyState, formatDateTime, h, loading, tableWrap } from "../ui.js";
 
 const SYNC = {
   not_synced: ["Not synced", "neutral"], synced: ["Synced", "success"], error: ["Sync error", "danger"],
@@ -21,40 +24,9 @@ export function syncBadge(status) {
   return chip(text, tone);
 }
 
-function wait(ms, signal) {
-  return new Promise((resolve, reject) => {
-    const timer = window.setTimeout(resolve, ms);
-    if (signal) signal.addEventListener("abort", () => { window.clearTimeout(timer); reject(new DOMException("Aborted", "AbortError")); }, { once: true });
-  });
-}
-
-const FINISHED = ["succeeded", "partial", "failed"];
-
-/** Start a job endpoint and follow it, showing progress in `statusNode`/`progress`; resolves with the job.
- * A job Cloud ALM throttled waits in the queue and says until when; `partial` is finished, with errors. */
-export async function runJob(url, body, { statusNode, progress, signal, verb }) {
-  let job = await api.post(url, body, { signal });
-  let delay = 300;
-  const show = () => {
-    const { done = 0, total = 0 } = job.progress || {};
-    progress.max = Math.max(total, 1);
-    progress.value = Math.min(done, Math.max(total, 1));
-    if (job.status === "queued" && job.result?.waiting) {
-      statusNode.textContent = `Waiting: ${job.result.waiting}`;
-      return;
-    }
-    const phase = { queued: "Queued", running: verb, succeeded: "Done", partial: "Done with errors",
-      failed: "Failed" }[job.status] || job.status;
-    statusNode.textContent = total ? `${phase}: ${done} of ${total}` : `${phase}…`;
-  };
-  show();
-  while (!FINISHED.includes(job.status)) {
-    await wait(delay, signal);
-    delay = Math.min(delay * 1.5, 2000);
-    job = await api.get(job.status_url, { signal });
-    show();
-  }
-  return job;
+/** Start a job endpoint with `button` busy and follow the job on `progress`; resolves with the finished job. */
+function runJob(button, url, { progress, signal }) {
+  return busy(button, async () => pollJob(await api.post(url, {}, { signal }), { progress, signal }));
 }
 
 function resultText(kind, result) {
@@ -71,18 +43,16 @@ export async function renderSyncPanel(container, project, { signal, onChanged })
   const logUrl = `/api/v1/projects/${project.id}/integrations/cloud-alm/sync-log`;
   const base = `/api/v1/projects/${project.id}/integrations/cloud-alm`;
   const state = await api.get(logUrl, { signal });
-  const statusNode = h("p", { class: "list-status", role: "status", "aria-live": "polite", id: "alm-job-status",
-    text: state.message });
-  const progress = h("progress", { max: "1", value: "0", "aria-label": "Cloud ALM job progress", hidden: true });
+  const progress = jobProgress({ id: "alm-job-status", text: state.message, label: "Cloud ALM job progress",
+    className: "list-status" });
   const ready = state.connection_active && state.cloud_alm_project_id && can("delivery.manage");
 
   async function start(button, kind) {
-    progress.hidden = false;
+    progress.verb = kind === "push" ? "Pushing" : "Pulling";
     try {
-      const job = await busy(button, () => runJob(`${base}/${kind}-requirements`, {}, {
-        statusNode, progress, signal, verb: kind === "push" ? "Pushing" : "Pulling" }));
+      const job = await runJob(button, `${base}/${kind}-requirements`, { progress, signal });
       if (job.status === "failed") {
-        statusNode.textContent = `Failed: ${job.error}`;
+        progress.say(`Failed: ${job.error}`);
         return;
       }
       const problems = (job.result.error_details || []).map((d) => `${d.code}: ${d.error}`);
@@ -102,7 +72,7 @@ export async function renderSyncPanel(container, project, { signal, onChanged })
     h("h2", { class: "card-title", id: "alm-sync-title", text: "SAP Cloud ALM sync" }),
     h("div", { class: "card-toolbar" }, actions, chip(state.connection_active ? "Connected" : "Not connected",
       state.connection_active ? "success" : "neutral")),
-    statusNode, progress, syncLogTable(state.logs.slice(0, 5)));
+    progress.status, progress.bar, syncLogTable(state.logs.slice(0, 5)));
 }
 
 export function syncLogTable(logs) {
@@ -152,26 +122,24 @@ export async function renderSettings(container, { signal }) {
     h("div", { class: "form-grid" }, ["alm_url", "token_url", "client_id", "client_secret"].map((n) => fields[n].wrapper)),
     fields.sync_requirements.wrapper, fields.sync_test_results.wrapper,
     h("div", { class: "form-actions" }, save, test), testResult);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = {};
-    for (const name of ["alm_url", "token_url", "client_id", "client_secret"]) {
-      const value = fields[name].control.value.trim();
-      if (value || !config) body[name] = value;
-    }
-    body.sync_requirements = fields.sync_requirements.control.checked;
-    body.sync_test_results = fields.sync_test_results.control.checked;
-    try {
-      config = await busy(save, () => (config ? api.put(url, body, { headers: ifMatch(config.version) }) : api.post(url, body)));
+  submitForm(form, {
+    button: save, problems,
+    send: () => {
+      const body = {};
+      for (const name of ["alm_url", "token_url", "client_id", "client_secret"]) {
+        const value = fields[name].control.value.trim();
+        if (value || !config) body[name] = value; // a blank field keeps what is stored (the secret is never shown)
+      }
+      body.sync_requirements = fields.sync_requirements.control.checked;
+      body.sync_test_results = fields.sync_test_results.control.checked;
+      return config ? api.put(url, body, { headers: ifMatch(config.version) }) : api.post(url, body);
+    },
+    onSuccess: (saved) => {
+      config = saved;
       fields.client_secret.control.value = "";
       test.disabled = false;
       showMessage("SAP Cloud ALM settings saved. Test the connection to activate them.", { container: problems });
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+    },
   });
   test.addEventListener("click", async () => {
     try {
@@ -209,17 +177,11 @@ async function statusMapping(configUrl, signal) {
       h("tbody", {}, inputs.map((row) => h("tr", {}, h("td", { text: row.meridian_status }),
         h("td", {}, row.status.wrapper), h("td", {}, row.sub.wrapper))))), "Status mapping"),
     h("div", { class: "form-actions" }, save));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    problems.replaceChildren();
-    const body = { items: inputs.map((row) => ({ meridian_status: row.meridian_status,
-      alm_status: row.status.control.value.trim(), alm_sub_status: row.sub.control.value.trim() })) };
-    try {
-      await busy(save, () => api.put(url, body));
-      showMessage("Status mapping saved; the next push uses it.", { container: problems });
-    } catch (error) {
-      showProblem(error, { container: problems });
-    }
+  submitForm(form, {
+    button: save, problems,
+    send: () => api.put(url, { items: inputs.map((row) => ({ meridian_status: row.meridian_status,
+      alm_status: row.status.control.value.trim(), alm_sub_status: row.sub.control.value.trim() })) }),
+    onSuccess: () => showMessage("Status mapping saved; the next push uses it.", { container: problems }),
   });
   return form;
 }
@@ -336,25 +298,21 @@ export async function openConflictDialog(project, requirement, onResolved) {
 /** "Push to Cloud ALM" for a test cycle, with what Cloud ALM cannot receive said up front and, after the
  * push, what each pushed case still needs in Cloud ALM before it can be executed there. */
 export function renderCyclePush(container, project, cycleId, { signal }) {
-  const statusNode = h("p", { class: "list-status", role: "status", "aria-live": "polite" });
-  const progress = h("progress", { max: "1", value: "0", "aria-label": "Cloud ALM push progress", hidden: true });
+  const progress = jobProgress({ verb: "Pushing", label: "Cloud ALM push progress", className: "list-status" });
   const needs = h("div", { class: "alm-case-needs" });
   const button = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Push results to Cloud ALM" });
   button.addEventListener("click", async () => {
-    progress.hidden = false;
     needs.replaceChildren();
     try {
-      const job = await busy(button, () => runJob(
-        `/api/v1/projects/${project.id}/integrations/cloud-alm/push-test-results/${cycleId}`, {},
-        { statusNode, progress, signal, verb: "Pushing" }));
+      const job = await runJob(button, `/api/v1/projects/${project.id}/integrations/cloud-alm/push-test-results/${cycleId}`,
+        { progress, signal });
       if (job.status === "failed" && !job.result) {
-        statusNode.textContent = `Failed: ${job.error}`;
+        progress.say(`Failed: ${job.error}`);
         return;
       }
       const r = job.result;
-      statusNode.textContent = `${job.status === "succeeded" ? "Done" : "Done with errors"}: ${r.pushed} test cases `
-        + `created, ${r.updated} updated, ${r.defects_pushed} defects sent, ${r.errors} errors.`
-        + (job.error ? ` ${job.error}` : "");
+      progress.say(`${job.status === "succeeded" ? "Done" : "Done with errors"}: ${r.pushed} test cases created, `
+        + `${r.updated} updated, ${r.defects_pushed} defects sent, ${r.errors} errors.${job.error ? ` ${job.error}` : ""}`);
       needs.replaceChildren(caseNeeds(r.needing_work || []));
     } catch (error) {
       if (error.name !== "AbortError") showProblem(error);
@@ -362,7 +320,7 @@ export function renderCyclePush(container, project, cycleId, { signal }) {
   });
   container.replaceChildren(h("h2", { class: "card-title", id: "cycle-alm-title", text: "SAP Cloud ALM" }),
     h("p", { class: "field-hint", text: CANNOT_RECEIVE }), h("div", { class: "toolbar-actions" }, button),
-    statusNode, progress, needs);
+    progress.status, progress.bar, needs);
 }
 
 function caseNeeds(items) {

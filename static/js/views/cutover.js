@@ -4,23 +4,20 @@
 // Address: #/cutover?project=<id>. The cutover plan itself (activities, runbook) is not built yet, so the
 // view offers only this tab rather than an empty one.
 
-import { api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage, showProblem } from "../api.js";
+import { showMessage } from "../alerts.js";
+import { api, ifMatch } from "../api.js";
 import { can } from "../app.js";
-import { busy, chip, field, formatDate, h, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
-import { noProjects, projectPicker, tabs } from "./delivery.js";
+import { field, submitForm } from "../forms.js";
+import { chip, formatDate, h, loading, pageHeader, tableWrap } from "../ui.js";
+import { openArea, tabs } from "./delivery.js";
 import { PRIORITIES, duration, priorityChip } from "./hypercare-common.js";
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const CALENDARS = [["24x7", "24×7"], ["business_hours", "Business hours"]];
 
 export async function render(root, { query, signal }) {
-  setTitle("Cutover");
-  const { wrapper: picker, project } = await projectPicker("cutover", query, signal);
-  if (!project) {
-    root.append(pageHeader({ title: "Cutover" }));
-    noProjects(root);
-    return;
-  }
+  const { picker, project } = await openArea(root, { area: "cutover", title: "Cutover", query, signal });
+  if (!project) return;
   const base = `#/cutover?project=${project.id}`;
   root.append(pageHeader({ title: "Cutover", subtitle: `${project.code} · ${project.name}` }),
     h("div", { class: "view-toolbar" }, picker, tabs([["golive", "Go-Live + Hypercare", base]], "golive", "Cutover sections")));
@@ -63,18 +60,15 @@ function windowForm(card, project) {
   const save = h("button", { type: "submit", class: "btn btn-primary", text: "Save dates" });
   const form = h("form", { class: "form", novalidate: true, "aria-label": "Go-live and hypercare dates" },
     h("div", { class: "form-grid" }, Object.values(fields).map((f) => f.wrapper)), h("div", { class: "form-actions" }, save));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value || null]));
-    try {
-      const saved = await busy(save, () => api.patch(`/api/v1/projects/${project.id}`, body, { headers: ifMatch(project.version) }), "Saving…");
+  submitForm(form, {
+    button: save,
+    send: () => api.patch(`/api/v1/projects/${project.id}`,
+      Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value || null])),
+      { headers: ifMatch(project.version) }),
+    onSuccess: (saved) => {
       showMessage("The go-live and hypercare dates were saved.");
       paintWindow(card, saved);
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error);
-    }
+    },
   });
   return h("details", { class: "disclosure" }, h("summary", { class: "subheading", text: "Change the dates" }), form);
 }
@@ -132,25 +126,20 @@ function paintSla(card, url, settings) {
     h("div", { class: "form-grid" }, days, start.wrapper, end.wrapper, holidays.wrapper),
     h("p", { class: "muted", text: "Open incidents keep the deadlines they were opened with until their priority changes." }),
     h("div", { class: "form-actions" }, save));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    const minutes = (name) => Math.round(Number(form.elements.namedItem(name).value) * 60);
-    const body = {
+  const minutes = (name) => Math.round(Number(form.elements.namedItem(name).value) * 60);
+  submitForm(form, {
+    button: save,
+    send: () => api.put(`${url}/sla`, {
       targets: PRIORITIES.map(([p]) => ({ priority: p, response_minutes: minutes(`${p}.response`),
         resolution_minutes: minutes(`${p}.resolution`), calendar: form.elements.namedItem(`${p}.calendar`).value })),
       business_hours: { working_days: [...form.querySelectorAll("input[name=working_days]:checked")].map((c) => Number(c.value)),
         start: start.control.value, end: end.control.value },
       holidays: holidays.control.value.split(/[\s,]+/).map((d) => d.trim()).filter(Boolean),
-    };
-    try {
-      const saved = await busy(save, () => api.put(`${url}/sla`, body), "Saving…");
+    }),
+    onSuccess: (saved) => {
       showMessage("The SLA settings were saved; new incidents use them.");
       paintSla(card, url, saved);
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error);
-    }
+    },
   });
   card.replaceChildren(h("h2", { class: "card-title", id: "sla-title", text: "SLA targets and support calendar" }), form);
 }

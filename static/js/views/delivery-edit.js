@@ -1,9 +1,12 @@
 // Shared by the delivery detail pages (requirement, backlog item, defect, test cycle): an edit form that sends
 // only what changed, with If-Match; a stale version (409) reloads the object and says so; field-level errors
-// (422) appear next to their inputs; and the change history from the audit trail, in words.
+// (422) appear next to their inputs; the one-click status steps (detailActions); and the change history from the
+// audit trail, in words.
 
-import { ApiError, api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
-import { announce, busy, chip, field, formatDateTime, formatValue, h, label, loading } from "../ui.js";
+import { alertBox, showMessage, showProblem } from "../alerts.js";
+import { ApiError, api, ifMatch } from "../api.js";
+import { NOTHING_CHANGED, field, submitForm } from "../forms.js";
+import { announce, chip, formatDateTime, formatValue, h, label, loading } from "../ui.js";
 import { plainText } from "./delivery.js";
 
 /** A 409 because the object changed after it was loaded (not a refused workflow move). */
@@ -14,11 +17,9 @@ export function isStale(error) {
 
 /** The message shown when a save met a newer version: the page has already reloaded it. */
 export function conflictNotice(noun) {
-  return h("div", { class: "alert alert-warning conflict", role: "alert" },
-    h("div", { class: "alert-body" },
-      h("p", { class: "alert-title", text: `Someone else changed this ${noun} while you were editing` }),
-      h("p", { class: "alert-detail",
-        text: "Your changes were not saved. The latest version is shown now; make your changes again." })));
+  return alertBox({ title: `Someone else changed this ${noun} while you were editing`, tone: "warning",
+    detail: "Your changes were not saved. The latest version is shown now; make your changes again.",
+    className: "conflict", dismissible: false });
 }
 
 /** After a failed write: a stale version reloads the object and says so; any other problem is shown as it is. */
@@ -85,37 +86,34 @@ export function openEditor(card, options, notice = null) {
     if (onClose) onClose();
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const changes = {};
-    for (const item of items) {
-      const value = read(item, item.f.control);
-      if (value !== before(item, object[item.name])) changes[item.name] = value;
-    }
-    if (!Object.keys(changes).length) {
-      close();
-      announce("Nothing changed.");
-      return;
-    }
-    try {
-      const updated = await busy(saveButton, () => save(changes, object.version), "Saving…");
+  submitForm(form, {
+    button: saveButton, problems,
+    send: () => {
+      const changes = {};
+      for (const item of items) {
+        const value = read(item, item.f.control);
+        if (value !== before(item, object[item.name])) changes[item.name] = value;
+      }
+      return Object.keys(changes).length ? save(changes, object.version) : NOTHING_CHANGED;
+    },
+    onSuccess: (updated) => {
       close();
       onSaved(updated);
-    } catch (error) {
-      if (isStale(error)) {
-        try {
-          const fresh = await reload();
-          openEditor(card, { ...options, object: fresh }, conflictNotice(noun));
-        } catch (reloadError) {
-          showProblem(reloadError, { container: problems });
-        }
-        return;
+    },
+    onUnchanged: () => {
+      close();
+      announce("Nothing changed.");
+    },
+    onError: async (error) => {
+      if (!isStale(error)) return false;
+      try {
+        const fresh = await reload();
+        openEditor(card, { ...options, object: fresh }, conflictNotice(noun));
+      } catch (reloadError) {
+        showProblem(reloadError, { container: problems });
       }
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+      return true;
+    },
   });
 
   card.replaceChildren(h("h2", { class: "card-title", id: titleId, text: heading }), form);
@@ -177,4 +175,35 @@ export function inWords(pairs) {
 export function excerpt(value) {
   const text = plainText(value).trim().replace(/\s+/g, " ");
   return text.length > 80 ? `${text.slice(0, 79)}…` : text || "—";
+}
+
+/**
+ * The edit form and the one-click status steps of a delivery detail page (requirement, backlog item, defect), both
+ * PATCHing `url` with If-Match. `current()` answers the object shown, `show(object)` redraws the page with a newer
+ * one and `reload()` fetches it again (after a stale version); a step then puts the focus on `afterMove()`'s target.
+ */
+export function detailActions({ url, noun, statuses, signal, current, show, reload, afterMove }) {
+  const patch = (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal });
+  return {
+    edit(card, { titleId, spec, savedText = (saved) => `${saved.code} was saved.` }) {
+      const object = current();
+      openEditor(card, { titleId, heading: `Edit ${object.code}`, noun, object, spec, save: patch, reload,
+        onSaved: (updated) => {
+          show(updated);
+          showMessage(savedText(updated));
+        } });
+    },
+    async move(next, button) {
+      button.disabled = true;
+      try {
+        const moved = await patch({ status: next }, current().version);
+        showMessage(`${moved.code} is now ${label(statuses, next)}.`);
+        show(moved);
+        afterMove();
+      } catch (error) {
+        button.disabled = false;
+        await reportWriteError(error, reload, noun);
+      }
+    },
+  };
 }

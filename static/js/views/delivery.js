@@ -3,7 +3,8 @@
 
 import { api } from "../api.js";
 import { navigate } from "../app.js";
-import { chip, field, h, label, svg } from "../ui.js";
+import { field } from "../forms.js";
+import { chip, h, label, pageHeader, setTitle, svg } from "../ui.js";
 
 const PROJECT_KEY = "meridian.deliveryProject";
 
@@ -59,7 +60,7 @@ export function rememberedProject() {
  * The project picker: lists the projects the user may see; choosing one navigates to `#/<area>?project=<id>`.
  * Returns {wrapper, project} where project is the chosen one (or null when the user has none).
  */
-export async function projectPicker(area, query, signal) {
+async function projectPicker(area, query, signal) {
   const page = await api.get("/api/v1/projects", { query: { limit: 200 }, signal });
   const projects = page.items;
   let chosen = query.get("project") || rememberedProject();
@@ -73,6 +74,36 @@ export async function projectPicker(area, query, signal) {
   });
   picker.wrapper.classList.add("project-picker");
   return { wrapper: picker.wrapper, project: projects.find((p) => p.id === chosen) || null };
+}
+
+/**
+ * The start of a per-project area page (#/<area>?project=<id>): its title and the project picker. Answers
+ * {picker, project}; when the user has no project the page says so and `project` is null.
+ */
+export async function openArea(root, { area, title, query, signal }) {
+  setTitle(title);
+  const { wrapper, project } = await projectPicker(area, query, signal);
+  if (!project) {
+    root.append(pageHeader({ title }), h("section", { class: "card" }, h("p", { text: "You are not a member of any project yet." }),
+      h("p", {}, h("a", { href: "#/projects", text: "Go to projects" }))));
+  }
+  return { picker: wrapper, project };
+}
+
+/**
+ * A filter bar whose choices live in the address, so a filtered list can be bookmarked: submitting goes to
+ * `#/<area>?<base>&<name>=<value>…` for the `fields` (field() results) that have a value.
+ */
+export function addressFilters(labelText, fields, area, base) {
+  const form = h("form", { class: "filters", role: "search", "aria-label": labelText }, fields.map((f) => f.wrapper),
+    h("button", { type: "submit", class: "btn btn-secondary", text: "Apply" }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams(base);
+    for (const { control } of fields) if (control.value) params.set(control.name, control.value);
+    navigate(`#/${area}?${params}`);
+  });
+  return form;
 }
 
 /** Tabs as links (each tab is an address), with aria-current on the active one. */
@@ -130,9 +161,4 @@ export function appendPresent(node, ...children) {
 export function replacePresent(node, ...children) {
   node.replaceChildren(...present(children));
   return node;
-}
-
-export function noProjects(root) {
-  root.append(h("section", { class: "card" }, h("p", { text: "You are not a member of any project yet." }),
-    h("p", {}, h("a", { href: "#/projects", text: "Go to projects" }))));
 }

@@ -2,12 +2,12 @@
 // requirement, assignee, description) and its change history.
 // Address: #/explore?project=<id>&tab=backlog&item=<id>.
 
-import { ApiError, api, ifMatch, showMessage } from "../api.js";
+import { ApiError, api } from "../api.js";
 import { can } from "../app.js";
 import { chip, formatDateTime, h, label, loading, setTitle } from "../ui.js";
 import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, plainText, replacePresent, statusChip } from "./delivery.js";
 import {
-  assigneeOptions, reportWriteError, excerpt, factList, inWords, openEditor, projectPeople, renderHistory,
+  assigneeOptions, detailActions, excerpt, factList, inWords, projectPeople, renderHistory,
 } from "./delivery-edit.js";
 
 // The build steps in order; "Move to <next>" is offered until done. Any status can be set through Edit.
@@ -71,21 +71,29 @@ export async function render(root, { project, itemId, signal }) {
       item.description ? h("p", { class: "prose", text: plainText(item.description) }) : null,
       manager ? h("div", { class: "form-actions", role: "group", "aria-label": "Actions" },
         next ? h("button", { type: "button", class: "btn btn-secondary btn-small", text: `Move to ${label(BACKLOG_STATUSES, next)}`,
-          onClick: (event) => move(next, event.currentTarget) }) : null,
+          onClick: (event) => actions.move(next, event.currentTarget) }) : null,
         h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Edit", "aria-controls": "edit-item-panel",
           onClick: openEdit })) : null);
   }
 
-  async function reload() {
-    item = await api.get(url, { signal });
+  /** Show `next` as the backlog item of this page: its facts and its history. */
+  function show(next) {
+    item = next;
     drawFacts();
     loadHistory();
     return item;
   }
 
+  async function reload() {
+    return show(await api.get(url, { signal }));
+  }
+
+  const actions = detailActions({ url, noun: "backlog item", statuses: BACKLOG_STATUSES, signal, current: () => item, show,
+    reload, afterMove: () => facts.querySelector("h2").focus() });
+
   function openEdit() {
-    openEditor(editCard, {
-      titleId: "edit-item-title", heading: `Edit ${item.code}`, noun: "backlog item", object: item,
+    actions.edit(editCard, {
+      titleId: "edit-item-title",
       spec: [
         { name: "title", label: "Title", kind: "text", required: true, attrs: { maxlength: "300" } },
         { name: "wricef_type", label: "Type", kind: "select", options: WRICEF_TYPES,
@@ -97,29 +105,7 @@ export async function render(root, { project, itemId, signal }) {
         { name: "assignee_id", label: "Assignee", kind: "nullable", options: assigneeOptions(people, item.assignee) },
         { name: "description", label: "Description", kind: "plain", wide: true },
       ],
-      save: (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal }),
-      reload,
-      onSaved: (updated) => {
-        item = updated;
-        drawFacts();
-        loadHistory();
-        showMessage(`${item.code} was saved.`);
-      },
     });
-  }
-
-  async function move(next, button) {
-    button.disabled = true;
-    try {
-      item = await api.patch(url, { status: next }, { headers: ifMatch(item.version), signal });
-      showMessage(`${item.code} is now ${label(BACKLOG_STATUSES, next)}.`);
-      drawFacts();
-      loadHistory();
-      facts.querySelector("h2").focus();
-    } catch (error) {
-      button.disabled = false;
-      await reportWriteError(error, reload, "backlog item");
-    }
   }
 
   async function loadHistory() {

@@ -1,10 +1,11 @@
 // The WRICEF backlog of a project: filter by type and status, add an item tracing to a requirement; each code
 // opens the item (explore-backlog-item.js) to edit it.
 
-import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { api } from "../api.js";
 import { can, flash, navigate } from "../app.js";
-import { busy, emptyState, field, h, label, loading, tableWrap } from "../ui.js";
-import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, appendPresent, statusChip } from "./delivery.js";
+import { field, submitForm } from "../forms.js";
+import { emptyState, h, label, loading, tableWrap } from "../ui.js";
+import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, addressFilters, appendPresent, statusChip } from "./delivery.js";
 
 export async function render(root, { project, query, signal }) {
   const url = `/api/v1/projects/${project.id}/backlog-items`;
@@ -12,15 +13,7 @@ export async function render(root, { project, query, signal }) {
   const status = query.get("status") || "";
   const typeField = field({ label: "Type", name: "wricef_type", type: "select", value: type, options: [["", "All types"], ...WRICEF_TYPES] });
   const statusField = field({ label: "Status", name: "status", type: "select", value: status, options: [["", "All statuses"], ...BACKLOG_STATUSES] });
-  const filters = h("form", { class: "filters", role: "search", "aria-label": "Filter backlog" }, typeField.wrapper, statusField.wrapper,
-    h("button", { type: "submit", class: "btn btn-secondary", text: "Apply" }));
-  filters.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const params = new URLSearchParams({ project: project.id, tab: "backlog" });
-    if (typeField.control.value) params.set("wricef_type", typeField.control.value);
-    if (statusField.control.value) params.set("status", statusField.control.value);
-    navigate(`#/explore?${params}`);
-  });
+  const filters = addressFilters("Filter backlog", [typeField, statusField], "explore", { project: project.id, tab: "backlog" });
   const results = h("div", {}, loading("Loading backlog…"));
   const card = h("section", { class: "card card-flush", "aria-label": "Backlog list" }, h("div", { class: "card-toolbar" }, filters), results);
   appendPresent(root, can("delivery.manage") ? await newItemCard(project, url, () => navigate(location.hash)) : null, card);
@@ -59,21 +52,15 @@ async function newItemCard(project, url, reload) {
   const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Add to backlog" });
   const form = h("form", { class: "form", novalidate: true, "aria-label": "New backlog item" }, problems,
     h("div", { class: "form-grid" }, Object.values(fields).map((f) => f.wrapper)), h("div", { class: "form-actions" }, submit));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = { wricef_type: fields.wricef_type.control.value, title: fields.title.control.value.trim(),
+  submitForm(form, {
+    button: submit, busyText: "Adding…", problems,
+    send: () => api.post(url, { wricef_type: fields.wricef_type.control.value, title: fields.title.control.value.trim(),
       module: fields.module.control.value, requirement_id: fields.requirement_id.control.value || null,
-      effort_days: fields.effort_days.control.value === "" ? null : Number(fields.effort_days.control.value) };
-    try {
-      const item = await busy(submit, () => api.post(url, body), "Adding…");
+      effort_days: fields.effort_days.control.value === "" ? null : Number(fields.effort_days.control.value) }),
+    onSuccess: (item) => {
       flash(`${item.code} was added to the backlog.`);
       reload();
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+    },
   });
   return h("details", { class: "card disclosure" }, h("summary", { class: "card-title", text: "New backlog item" }), form);
 }

@@ -2,14 +2,16 @@
 // execution -> defects) and its change history (the audit trail). A deleted one (managers may open it) says so
 // and offers Restore.
 
-import { ApiError, api, ifMatch, showMessage, showProblem } from "../api.js";
-import { announce, busy, chip, emptyState, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
+import { showMessage, showNotice, showProblem } from "../alerts.js";
+import { ApiError, api, ifMatch } from "../api.js";
 import { can } from "../app.js";
+import { busy } from "../forms.js";
+import { announce, chip, emptyState, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
 import {
   EXECUTION_STATUSES, FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, SEVERITIES, TRANSITIONS, plainText, replacePresent,
   statusChip,
 } from "./delivery.js";
-import { excerpt, inWords, openEditor, renderHistory, reportWriteError } from "./delivery-edit.js";
+import { detailActions, excerpt, inWords, renderHistory, reportWriteError } from "./delivery-edit.js";
 
 const ACTION_TEXT = { in_review: "Send to review", approved: "Approve", rejected: "Reject", draft: "Back to draft",
   realized: "Mark realized", verified: "Mark verified" };
@@ -47,10 +49,10 @@ export async function render(root, { project, requirementId, signal }) {
     const deleted = Boolean(requirement.deleted_at);
     if (deleted) showDeletedNotice();
     else notices.replaceChildren();
-    const actions = manager && !deleted
+    const workflowButtons = manager && !deleted
       ? TRANSITIONS[requirement.status].map((next) => h("button", { type: "button",
         class: next === "rejected" ? "btn btn-danger-outline btn-small" : "btn btn-secondary btn-small",
-        text: ACTION_TEXT[next], onClick: (event) => move(next, event.currentTarget) }))
+        text: ACTION_TEXT[next], onClick: (event) => actions.move(next, event.currentTarget) }))
       : [];
     const sync = requirement.external_id
       ? `${requirement.external_id} (${requirement.alm_sync_status.replace("_", " ")}, ${formatDateTime(requirement.alm_last_synced_at)})`
@@ -68,37 +70,46 @@ export async function render(root, { project, requirementId, signal }) {
         ["Version", String(requirement.version)],
       ].map(([term, value]) => h("div", { class: "fact" }, h("dt", { text: term }), h("dd", { text: value })))),
       requirement.description ? h("p", { class: "prose", text: plainText(requirement.description) }) : null,
-      manager && !deleted ? h("div", { class: "form-actions", role: "group", "aria-label": "Workflow" }, actions,
+      manager && !deleted ? h("div", { class: "form-actions", role: "group", "aria-label": "Workflow" }, workflowButtons,
         h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Edit", "aria-controls": "edit-req-panel",
           onClick: openEdit }),
         h("button", { type: "button", class: "btn btn-danger-outline btn-small", text: "Delete", onClick: remove })) : null);
   }
 
-  async function reload() {
-    requirement = await api.get(url, { query: readQuery, signal });
+  /** Show `next` as the requirement of this page: its facts and its history. */
+  function show(next) {
+    requirement = next;
     drawFacts();
     loadHistory();
     return requirement;
   }
 
+  async function reload() {
+    return show(await api.get(url, { query: readQuery, signal }));
+  }
+
+  const actions = detailActions({ url, noun: "requirement", statuses: REQUIREMENT_STATUSES, signal,
+    current: () => requirement, show, reload, afterMove: () => facts.querySelector("h2").focus() });
+
   function showDeletedNotice() {
-    const restore = h("button", { type: "button", class: "btn btn-secondary btn-small", text: `Restore ${requirement.code}` });
-    restore.addEventListener("click", async () => {
-      try {
-        requirement = await busy(restore, () => api.post(`${url}/restore`, undefined, { signal }), "Restoring…");
-        drawFacts();
-        await Promise.all([loadTrace(), loadHistory()]);
-        showMessage(`${requirement.code} was restored.`);
-        facts.querySelector("h2").focus();
-      } catch (error) {
-        showProblem(error);
-      }
+    showNotice(notices, {
+      title: `${requirement.code} is deleted`, focus: false,
+      detail: "It is left out of the requirement list, the fit/gap overview and test coverage. "
+        + "Restore it to bring it back as it was.",
+      action: manager ? { text: `Restore ${requirement.code}`, className: "btn btn-secondary btn-small", onClick: restore } : null,
     });
-    notices.replaceChildren(h("div", { class: "alert alert-warning", role: "alert" }, h("div", { class: "alert-body" },
-      h("p", { class: "alert-title", text: `${requirement.code} is deleted` }),
-      h("p", { class: "alert-detail", text: "It is left out of the requirement list, the fit/gap overview and test coverage. "
-        + "Restore it to bring it back as it was." }),
-      manager ? h("div", { class: "alert-actions" }, restore) : null)));
+  }
+
+  async function restore(button) {
+    try {
+      requirement = await busy(button, () => api.post(`${url}/restore`, undefined, { signal }), "Restoring…");
+      drawFacts();
+      await Promise.all([loadTrace(), loadHistory()]);
+      showMessage(`${requirement.code} was restored.`);
+      facts.querySelector("h2").focus();
+    } catch (error) {
+      showProblem(error);
+    }
   }
 
   async function remove(event) {
@@ -116,8 +127,8 @@ export async function render(root, { project, requirementId, signal }) {
   }
 
   function openEdit() {
-    openEditor(editCard, {
-      titleId: "edit-req-title", heading: `Edit ${requirement.code}`, noun: "requirement", object: requirement,
+    actions.edit(editCard, {
+      titleId: "edit-req-title", savedText: () => "Changes saved.",
       spec: [
         { name: "title", label: "Title", kind: "text", required: true, attrs: { maxlength: "300" } },
         { name: "module", label: "Module", kind: "select", options: MODULES },
@@ -127,29 +138,7 @@ export async function render(root, { project, requirementId, signal }) {
         { name: "workshop_ref", label: "Workshop", kind: "text", attrs: { maxlength: "100" } },
         { name: "description", label: "Description", kind: "plain", wide: true },
       ],
-      save: (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal }),
-      reload,
-      onSaved: (updated) => {
-        requirement = updated;
-        drawFacts();
-        loadHistory();
-        showMessage("Changes saved.");
-      },
     });
-  }
-
-  async function move(next, button) {
-    button.disabled = true;
-    try {
-      requirement = await api.patch(url, { status: next }, { headers: ifMatch(requirement.version), signal });
-      showMessage(`${requirement.code} is now ${label(REQUIREMENT_STATUSES, next)}.`);
-      drawFacts();
-      loadHistory();
-      facts.querySelector("h2").focus();
-    } catch (error) {
-      button.disabled = false;
-      await reportWriteError(error, reload, "requirement");
-    }
   }
 
   async function loadTrace() {

@@ -3,12 +3,15 @@
 // Addresses: #/explore?project=<id>[&tab=backlog[&item=<id>]][&req=<id>].
 // Filters live in the address too, so a filtered list can be bookmarked and shared.
 
-import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
-import { csvImportControl } from "../csv_import.js";
+import { showProblem } from "../alerts.js";
+import { api } from "../api.js";
 import { can, flash, navigate } from "../app.js";
-import { busy, chip, emptyState, field, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
+import { csvImportControl } from "../csv_import.js";
+import { busy, field, submitForm } from "../forms.js";
+import { offsetFrom } from "../paged-list.js";
+import { chip, emptyState, h, label, loading, pageHeader, tableWrap } from "../ui.js";
 import {
-  FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, appendPresent, noProjects, projectPicker, stackedBar,
+  FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, appendPresent, openArea, stackedBar,
   statusChip, tabs,
 } from "./delivery.js";
 import { openConflictDialog, renderSyncPanel, syncBadge } from "./cloud-alm.js";
@@ -17,13 +20,8 @@ const LIMIT = 50;
 const FILTER_NAMES = ["q", "status", "module", "fit_gap", "priority"];
 
 export async function render(root, { query, signal }) {
-  setTitle("Explore");
-  const { wrapper: picker, project } = await projectPicker("explore", query, signal);
-  if (!project) {
-    root.append(pageHeader({ title: "Explore" }));
-    noProjects(root);
-    return;
-  }
+  const { picker, project } = await openArea(root, { area: "explore", title: "Explore", query, signal });
+  if (!project) return;
   const tab = query.get("tab") === "backlog" ? "backlog" : "requirements";
   const base = `#/explore?project=${project.id}`;
   root.append(pageHeader({ title: "Explore", subtitle: `${project.code} · ${project.name}` }),
@@ -57,7 +55,7 @@ function hashWith(project, query, changes) {
 async function renderRequirements(root, project, query, signal) {
   const manager = can("delivery.manage");
   const url = `/api/v1/projects/${project.id}/requirements`;
-  const offset = Math.max(0, Number.parseInt(query.get("offset") || "0", 10) || 0);
+  const offset = offsetFrom(query);
   const filterValues = Object.fromEntries(FILTER_NAMES.map((name) => [name, query.get(name) || ""]));
   const showDeleted = manager && query.get("deleted") === "1"; // the API lists deleted rows only for staff who manage
 
@@ -170,16 +168,19 @@ function requirementTable(items, project, manager, url, reload) {
     apply.disabled = selected.size === 0;
   };
   if (bulk) {
-    bulk.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      try {
-        const result = await busy(apply, () => api.post(`${url}/bulk-status`, { ids: [...selected], status: bulkStatus.control.value }));
+    submitForm(bulk, {
+      button: apply, busyText: null,
+      send: () => api.post(`${url}/bulk-status`, { ids: [...selected], status: bulkStatus.control.value }),
+      onSuccess: (result) => {
         flash(`${result.updated} requirements moved to ${label(REQUIREMENT_STATUSES, bulkStatus.control.value)}.`);
         reload();
-      } catch (error) {
+      },
+      onError: (error) => {
+        // The requirements the workflow refused, one line each, under the problem.
         if (error.problem && error.problem.refused) error.unmatchedFieldErrors = error.problem.refused;
         showProblem(error);
-      }
+        return true;
+      },
     });
   }
   const table = h("table", { class: "table requirement-table" },
@@ -239,19 +240,13 @@ function newRequirementForm(url, onCreated) {
   const form = h("form", { class: "form", novalidate: true, "aria-label": "New requirement" }, problems,
     h("div", { class: "form-grid" }, Object.entries(fields).filter(([n]) => n !== "description").map(([, f]) => f.wrapper)),
     fields.description.wrapper, h("div", { class: "form-actions" }, submit));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]));
-    try {
-      const created = await busy(submit, () => api.post(url, body), "Creating…");
+  submitForm(form, {
+    button: submit, busyText: "Creating…", problems,
+    send: () => api.post(url, Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]))),
+    onSuccess: (created) => {
       flash(`${created.code} was created.`);
       onCreated(created);
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+    },
   });
   return form;
 }

@@ -3,9 +3,11 @@
 // start, mark implemented, close — and a form for a new change request. Emergency drafts may be approved
 // straight away (the expedited path), and stay flagged for the change-board report.
 
-import { api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage, showProblem } from "../api.js";
+import { showMessage, showProblem } from "../alerts.js";
+import { api, ifMatch } from "../api.js";
 import { can, session } from "../app.js";
-import { busy, chip, emptyState, field, formatDate, h, loading, tableWrap } from "../ui.js";
+import { field, submitForm } from "../forms.js";
+import { chip, emptyState, formatDate, h, loading, tableWrap } from "../ui.js";
 import {
   CHANGE_TYPES, CR_STATUSES, PRIORITIES, act as actOn, panelToggle, priorityChip, reasonDialog, statusChip,
 } from "./hypercare-common.js";
@@ -109,24 +111,19 @@ function newChangeForm(url, onCreated, onCancel) {
   const form = h("form", { class: "form", novalidate: true, "aria-label": "New change request" }, problems,
     h("div", { class: "form-grid" }, Object.values(fields).map((f) => f.wrapper), submitNow.wrapper),
     h("div", { class: "form-actions" }, save, h("button", { type: "button", class: "btn btn-ghost", text: "Cancel", onClick: onCancel })));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name,
-      f.control.type === "checkbox" ? f.control.checked : f.control.value.trim()]));
-    body.planned_implementation_date = body.planned_implementation_date || null;
-    try {
-      const cr = await busy(save, async () => {
-        const created = await api.post(url, body);
-        return submitNow.control.checked ? api.post(`${url}/${created.id}/submit`) : created;
-      }, "Saving…");
+  submitForm(form, {
+    button: save, problems,
+    send: async () => {
+      const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name,
+        f.control.type === "checkbox" ? f.control.checked : f.control.value.trim()]));
+      body.planned_implementation_date = body.planned_implementation_date || null;
+      const created = await api.post(url, body);
+      return submitNow.control.checked ? api.post(`${url}/${created.id}/submit`) : created;
+    },
+    onSuccess: async (cr) => {
       form.reset();
       await onCreated(cr);
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+    },
   });
   return form;
 }

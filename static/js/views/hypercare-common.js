@@ -1,8 +1,10 @@
 // Shared by the hypercare views (war room, incident detail, change board, cutover's go-live tab): the
 // vocabulary of seed 002, the SLA clock chip with its countdown, and the project's staff for assignment.
 
-import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
-import { busy, chip, field, h } from "../ui.js";
+import { showMessage, showProblem } from "../alerts.js";
+import { api } from "../api.js";
+import { busy, field, submitForm } from "../forms.js";
+import { chip, h } from "../ui.js";
 
 export const PRIORITIES = [["p1", "P1 – system down"], ["p2", "P2 – critical"], ["p3", "P3 – important"], ["p4", "P4 – low"]];
 export const INCIDENT_STATUSES = [["open", "Open"], ["in_progress", "In progress"], ["waiting_customer", "Waiting for customer"],
@@ -125,21 +127,11 @@ export function reasonDialog({ title, labelText, confirmText, opener, onSubmit }
     reason.wrapper, h("div", { class: "form-actions" }, confirm,
       h("button", { type: "button", class: "btn btn-ghost", text: "Cancel", onClick: () => dialog.close() })));
   dialog.append(form);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    if (!reason.control.value.trim()) {
-      applyFieldErrors(form, { errors: { reason: ["Give a reason."] } });
-      reason.control.focus();
-      return;
-    }
-    try {
-      await busy(confirm, () => onSubmit(reason.control.value.trim()), "Saving…");
-      dialog.close();
-    } catch (error) {
-      showProblem(error, { container: problems });
-    }
+  submitForm(form, {
+    button: confirm, problems,
+    validate: () => (reason.control.value.trim() ? null : { reason: ["Give a reason."] }),
+    send: () => onSubmit(reason.control.value.trim()),
+    onSuccess: () => dialog.close(),
   });
   dialog.addEventListener("close", () => { dialog.remove(); if (opener && opener.isConnected) opener.focus(); });
   document.body.append(dialog);

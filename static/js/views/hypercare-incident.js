@@ -3,9 +3,11 @@
 // escalate, resolve with root cause, raise a change request), comments with internal notes for staff, and
 // the CSAT prompt for the person who reported it once it is resolved. Refreshes every 30 s in place.
 
-import { api, applyFieldErrors, clearFieldErrors, ifMatch, showMessage, showProblem } from "../api.js";
+import { showMessage, showProblem } from "../alerts.js";
+import { api, ifMatch } from "../api.js";
 import { can, session } from "../app.js";
-import { busy, chip, field, formatDateTime, h, label, pageHeader, setTitle } from "../ui.js";
+import { field, submitForm } from "../forms.js";
+import { chip, formatDateTime, h, label, pageHeader, setTitle } from "../ui.js";
 import { plainText } from "./delivery.js";
 import {
   CHANGE_TYPES, CR_STATUSES, INCIDENT_STATUSES, INCIDENT_TYPES, NEXT_STATUSES, PRIORITIES, ROOT_CAUSES, priorityChip, projectStaff,
@@ -147,18 +149,13 @@ export async function render(root, { project, incidentId, signal }) {
     const resolve = h("button", { type: "submit", class: "btn btn-primary", text: "Resolve incident" });
     const form = h("form", { class: "form", novalidate: true, "aria-label": "Resolve" },
       h("div", { class: "form-grid" }, Object.values(fields).map((f) => f.wrapper)), h("div", { class: "form-actions" }, resolve));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearFieldErrors(form);
-      const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]));
-      try {
-        const resolved = await busy(resolve, () => api.post(`${url}/resolve`, body), "Resolving…");
+    submitForm(form, {
+      button: resolve, busyText: "Resolving…",
+      send: () => api.post(`${url}/resolve`, Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]))),
+      onSuccess: async (resolved) => {
         showMessage(`${resolved.number} was resolved.`);
         await reload();
-      } catch (error) {
-        if (error.errors) applyFieldErrors(form, error);
-        showProblem(error);
-      }
+      },
     });
     return h("details", { class: "disclosure" }, h("summary", { class: "subheading", text: "Resolve with root cause" }), form);
   }
@@ -181,17 +178,13 @@ export async function render(root, { project, incidentId, signal }) {
     const post = h("button", { type: "submit", class: "btn btn-primary", text: "Add comment" });
     const form = h("form", { class: "form", novalidate: true, "aria-label": "Add a comment" }, content.wrapper,
       internal ? internal.wrapper : null, h("div", { class: "form-actions" }, post));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearFieldErrors(form);
-      try {
-        await busy(post, () => api.post(`${url}/comments`, { content: content.control.value, is_internal: internal ? internal.control.checked : false }), "Posting…");
+    submitForm(form, {
+      button: post, busyText: "Posting…",
+      send: () => api.post(`${url}/comments`, { content: content.control.value, is_internal: internal ? internal.control.checked : false }),
+      onSuccess: async () => {
         form.reset();
         await reload();
-      } catch (error) {
-        if (error.errors) applyFieldErrors(form, error);
-        showProblem(error);
-      }
+      },
     });
     return h("section", { class: "card", "aria-label": "Add a comment" }, form);
   }

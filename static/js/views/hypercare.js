@@ -3,13 +3,16 @@
 // every 30 s in place: forms and filters are never rebuilt, and a region holding the keyboard focus waits.
 // Addresses: #/hypercare?project=<id>[&incident=<id>][&q=&status=&priority=&module=&assignee=&breached=1&offset=]
 
-import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
+import { showMessage, showProblem } from "../alerts.js";
+import { api } from "../api.js";
 import { can } from "../app.js";
-import { announce, busy, chip, emptyState, field, formatDate, formatDateTime, h, loading, pageHeader, setTitle, tableWrap,
-  wireFilters } from "../ui.js";
-import { MODULES, noProjects, projectPicker } from "./delivery.js";
+import { busy, field, submitForm, wireFilters } from "../forms.js";
+import { offsetFrom } from "../paged-list.js";
+import { announce, chip, emptyState, formatDate, formatDateTime, h, loading, pageHeader, tableWrap } from "../ui.js";
+import { MODULES, openArea } from "./delivery.js";
 import { moduleChart, trendChart } from "./hypercare-charts.js";
 import { mountChangeBoard } from "./hypercare-changes.js";
+import { mountOrderFlow } from "./order-flow.js";
 import {
   INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES, UNRESOLVED, duration, panelToggle, priorityChip, projectStaff, slaClock,
   slaTargetText, statusChip, tickClocks,
@@ -21,13 +24,8 @@ const TICK_MS = 15000;
 const FILTER_NAMES = ["q", "status", "priority", "module", "assignee", "breached", "backlog_item"];
 
 export async function render(root, { query, signal }) {
-  setTitle("Hypercare");
-  const { wrapper: picker, project } = await projectPicker("hypercare", query, signal);
-  if (!project) {
-    root.append(pageHeader({ title: "Hypercare" }));
-    noProjects(root);
-    return;
-  }
+  const { picker, project } = await openArea(root, { area: "hypercare", title: "Hypercare", query, signal });
+  if (!project) return;
   if (query.get("incident")) {
     const detail = await import("./hypercare-incident.js");
     await detail.render(root, { project, incidentId: query.get("incident"), signal });
@@ -54,7 +52,7 @@ function listQuery(filters, offset) {
 async function renderWarRoom(root, project, picker, query, signal) {
   const base = `/api/v1/projects/${project.id}/hypercare`;
   const filters = Object.fromEntries(FILTER_NAMES.map((name) => [name, query.get(name) || ""]));
-  let offset = Math.max(0, Number.parseInt(query.get("offset") || "0", 10) || 0);
+  let offset = offsetFrom(query);
 
   const updated = h("span", { class: "muted refresh-status", text: "" });
   const refreshButton = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Refresh",
@@ -69,6 +67,8 @@ async function renderWarRoom(root, project, picker, query, signal) {
   const listStatus = h("p", { class: "list-status", role: "status", "aria-live": "polite" });
   const pager = h("nav", { class: "pager", "aria-label": "Pagination" });
   const boardRegion = h("section", { class: "card card-flush", id: "change-board", "aria-labelledby": "change-board-title" });
+  const flowRegion = can("integrations.read")
+    ? h("section", { class: "card card-flush", id: "order-flow", "aria-labelledby": "order-flow-title" }) : null;
 
   root.append(
     pageHeader({ title: "Hypercare war room", subtitle: `${project.code} · ${project.name}`,
@@ -78,9 +78,10 @@ async function renderWarRoom(root, project, picker, query, signal) {
     h("section", { class: "card card-flush", "aria-labelledby": "incident-queue-title" },
       h("h2", { class: "card-title card-title-padded", id: "incident-queue-title", text: "Incident queue" }),
       h("div", { class: "card-toolbar" }, filterForm()), listStatus, results, pager),
-    chartsRegion, boardRegion);
+    chartsRegion, flowRegion, boardRegion);
 
   const board = mountChangeBoard(boardRegion, project, { signal });
+  const flow = flowRegion ? mountOrderFlow(flowRegion, project, { signal }) : null;
   let settings = null;
 
   function filterForm() {
@@ -148,7 +149,7 @@ async function renderWarRoom(root, project, picker, query, signal) {
         offset + LIMIT < page.total ? h("a", { class: "btn btn-secondary btn-small", href: hashFor(project, filters, offset + LIMIT), text: "Next" }) : null,
       ].filter(Boolean));
     }
-    await board.refresh({ force });
+    await Promise.all([board.refresh({ force }), flow ? flow.refresh({ force }) : null]);
     updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
   }
 
@@ -262,24 +263,21 @@ function newIncidentForm(project, base, signal, onCreated, onCancel) {
   const form = h("form", { class: "form", novalidate: true, "aria-label": "New incident" }, problems,
     h("div", { class: "form-grid" }, Object.values(fields).filter(Boolean).map((f) => f.wrapper)),
     h("div", { class: "form-actions" }, submit, h("button", { type: "button", class: "btn btn-ghost", text: "Cancel", onClick: onCancel })));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = { title: fields.title.control.value.trim(), priority: fields.priority.control.value,
-      description: fields.description.control.value, affected_module: fields.affected_module.control.value || null,
-      incident_type: fields.incident_type.control.value || null,
-      affected_users_count: fields.affected_users_count.control.value === "" ? null : Number(fields.affected_users_count.control.value) };
-    if (worker && fields.assigned_to_id.control.value) body.assigned_to_id = fields.assigned_to_id.control.value;
-    try {
-      const incident = await busy(submit, () => api.post(`${base}/incidents`, body), "Reporting…");
+  submitForm(form, {
+    button: submit, busyText: "Reporting…", problems,
+    send: () => {
+      const body = { title: fields.title.control.value.trim(), priority: fields.priority.control.value,
+        description: fields.description.control.value, affected_module: fields.affected_module.control.value || null,
+        incident_type: fields.incident_type.control.value || null,
+        affected_users_count: fields.affected_users_count.control.value === "" ? null : Number(fields.affected_users_count.control.value) };
+      if (worker && fields.assigned_to_id.control.value) body.assigned_to_id = fields.assigned_to_id.control.value;
+      return api.post(`${base}/incidents`, body);
+    },
+    onSuccess: async (incident) => {
       form.reset();
       announce(`${incident.number} reported`);
       await onCreated(incident);
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+    },
   });
   return form;
 }

@@ -1,16 +1,19 @@
 // Leads: the pre-sales pipeline with each lead's Dynamics 365 state (Not synced / Syncing / Synced / Error),
 // "Push to Dynamics" for one lead or a selection (only while the D365 feature flag is on), a detail panel
-// with the last error and the link to the record in Dynamics, and a badge that follows the push job.
+// with the last error and the link to the record in Dynamics, and a badge that follows the push job (its progress
+// under the filters).
 
-import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
+import { showMessage, showProblem } from "../alerts.js";
+import { api } from "../api.js";
 import { can, session } from "../app.js";
 import { csvImportControl } from "../csv_import.js";
-import { announce, busy, chip, emptyState, field, formatDateTime, h, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
+import { busy, field, submitForm, wireFilters } from "../forms.js";
+import { jobProgress, pollJob } from "../jobs.js";
+import { announce, chip, emptyState, formatDateTime, h, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
 
 const BADGES = { not_synced: ["Not synced", "neutral"], pending: ["Syncing", "info"], in_progress: ["Syncing", "info"],
   synced: ["Synced", "success"], error: ["Error", "danger"] };
 const SEGMENTS = { enterprise: "Enterprise", mid_market: "Mid-market", smb: "SMB", public_sector: "Public sector" };
-const POLL_MS = 1000;
 
 function badge(status) {
   const [text, tone] = BADGES[status] || BADGES.not_synced;
@@ -34,23 +37,19 @@ function newLeadForm(onCreated, onCancel) {
   const cancel = h("button", { type: "button", class: "btn btn-ghost", text: "Cancel", onclick: onCancel });
   const form = h("form", { class: "card form-grid", "aria-label": "New lead" },
     h("h2", { class: "card-title", text: "New lead" }), ...fields.map((f) => f.wrapper), h("div", { class: "form-actions" }, save, cancel));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    const body = Object.fromEntries(fields.map((f) => [f.control.name, f.control.value.trim()]));
-    body.readiness_score = Number(body.readiness_score);
-    body.priority_score = Number(body.priority_score);
-    await busy(save, async () => {
-      try {
-        const lead = await api.post("/api/v1/leads", body);
-        showMessage(`Lead ${lead.company_name} created.`);
-        form.reset();
-        onCreated(lead);
-      } catch (error) {
-        applyFieldErrors(form, error);
-        showProblem(error);
-      }
-    }, "Creating…");
+  submitForm(form, {
+    button: save, busyText: "Creating…",
+    send: () => {
+      const body = Object.fromEntries(fields.map((f) => [f.control.name, f.control.value.trim()]));
+      body.readiness_score = Number(body.readiness_score);
+      body.priority_score = Number(body.priority_score);
+      return api.post("/api/v1/leads", body);
+    },
+    onSuccess: (lead) => {
+      showMessage(`Lead ${lead.company_name} created.`);
+      form.reset();
+      onCreated(lead);
+    },
   });
   return form;
 }
@@ -80,9 +79,10 @@ export async function render(root, { signal }) {
   const syncFilter = field({ label: "Dynamics 365", name: "d365_status", type: "select", options: [["", "All"],
     ["not_synced", "Not synced"], ["in_progress", "Syncing"], ["synced", "Synced"], ["error", "Error"]] });
   const filters = h("form", { class: "filters", role: "search", "aria-label": "Filter leads" }, search.wrapper, syncFilter.wrapper);
+  const pushProgress = jobProgress({ verb: "Pushing", label: "Push to Dynamics progress" });
   const listRegion = h("div", { "aria-live": "polite" }, loading());
   const panel = h("section", { class: "card lead-panel", hidden: true, "aria-labelledby": "lead-panel-title" });
-  root.append(filters, listRegion, panel);
+  root.append(filters, pushProgress.status, pushProgress.bar, listRegion, panel);
 
   let leads = [];
   let shownId = null;
@@ -169,20 +169,14 @@ export async function render(root, { signal }) {
   }
 
   async function follow(job) {
-    let current = job;
-    while (!signal.aborted && !["succeeded", "partial", "failed"].includes(current.status)) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      current = await api.get(job.status_url, { signal });
-    }
+    const finished = await pollJob(job, { progress: pushProgress, signal });
     await load();
-    if (current.status === "succeeded") showMessage("Pushed to Dynamics 365.");
-    else showMessage(current.error || `${current.result.failed} lead(s) failed; see their Error badge.`,
-      { tone: "error", title: current.status === "partial" ? "Some leads were not pushed" : "Push to Dynamics failed" });
+    if (finished.status === "succeeded") showMessage("Pushed to Dynamics 365.");
+    else showMessage(finished.error || `${finished.result.failed} lead(s) failed; see their Error badge.`,
+      { tone: "error", title: finished.status === "partial" ? "Some leads were not pushed" : "Push to Dynamics failed" });
   }
 
   pushSelected.addEventListener("click", () => pushLeads([...selected], pushSelected));
-  filters.addEventListener("submit", (event) => { event.preventDefault(); load(); });
-  syncFilter.control.addEventListener("change", load);
-  search.control.addEventListener("input", () => { clearTimeout(search.timer); search.timer = setTimeout(load, 300); });
+  wireFilters(filters, { search: search.control, instant: [syncFilter.control], apply: load, signal });
   await load();
 }

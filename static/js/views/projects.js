@@ -1,11 +1,11 @@
 // The projects list: text and phase filters, pagination, and a "New project" form for managers.
 
-import { api, applyFieldErrors, clearFieldErrors, showMessage, showProblem } from "../api.js";
+import { showMessage, showProblem } from "../alerts.js";
+import { api } from "../api.js";
 import { can, flash, navigate } from "../app.js";
-import {
-  PHASES, announce, busy, chip, emptyState, field, formatDate, h, loading, pageHeader, phaseChip, setTitle,
-  tableWrap, wireFilters,
-} from "../ui.js";
+import { applyFieldErrors, busy, clearFieldErrors, field, submitForm, wireFilters } from "../forms.js";
+import { offsetFrom, pagedList, replaceAddress } from "../paged-list.js";
+import { PHASES, announce, chip, emptyState, formatDate, h, pageHeader, phaseChip, setTitle, tableWrap } from "../ui.js";
 
 const LIMIT = 50;
 
@@ -39,25 +39,17 @@ function newProjectForm(onCreated, onCancel) {
     datalist,
     h("div", { class: "form-actions" }, submit, cancel));
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = {
+  submitForm(form, {
+    button: submit, busyText: "Creating…", problems,
+    send: () => api.post("/api/v1/projects", {
       name: fields.name.control.value.trim(),
       code: fields.code.control.value.trim(),
       customer_name: fields.customer_name.control.value.trim(),
       go_live_date: fields.go_live_date.control.value || null,
       phase: fields.phase.control.value,
       timezone: fields.timezone.control.value.trim() || "UTC",
-    };
-    try {
-      const project = await busy(submit, () => api.post("/api/v1/projects", body), "Creating…");
-      onCreated(project);
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+    }),
+    onSuccess: onCreated,
   });
   return { form, focus: () => fields.name.control.focus() };
 }
@@ -68,7 +60,6 @@ export async function render(root, { query, signal }) {
   const state = {
     q: query.get("q") || "",
     phase: query.get("phase") || "",
-    offset: Math.max(0, Number.parseInt(query.get("offset") || "0", 10) || 0),
     includeDeleted: manager && query.get("deleted") === "1",
   };
 
@@ -112,65 +103,28 @@ export async function render(root, { query, signal }) {
     search.wrapper, phase.wrapper, deleted ? deleted.wrapper : null,
     h("button", { type: "submit", class: "btn btn-secondary", text: "Apply" }));
 
-  const status = h("p", { class: "list-status", role: "status", "aria-live": "polite" });
-  const results = h("div", { class: "results" });
-  const pager = h("nav", { class: "pager", "aria-label": "Pagination" });
+  const list = pagedList({
+    noun: "project", limit: LIMIT, signal, loadingText: "Loading projects…",
+    offset: offsetFrom(query),
+    fetchPage: (offset) => api.get("/api/v1/projects", {
+      query: { limit: LIMIT, offset, q: state.q, phase: state.phase, include_deleted: state.includeDeleted ? "true" : "" },
+      signal,
+    }),
+    table: projectsTable,
+    empty: () => {
+      const filtered = state.q || state.phase;
+      return emptyState(filtered ? "No projects match these filters." : "There are no projects yet.",
+        !filtered && manager ? h("p", {}, "Use “New project” to create the first one.") : null);
+    },
+    onLoad: (offset) => replaceAddress("projects", { q: state.q, phase: state.phase, offset,
+      deleted: state.includeDeleted ? "1" : "" }),
+    onError: (error) => { if (error.errors) applyFieldErrors(filters, error); },
+  });
 
   root.append(header, panel, h("section", { class: "card card-flush", "aria-label": "Project list" },
-    h("div", { class: "card-toolbar" }, filters), status, results, pager));
+    h("div", { class: "card-toolbar" }, filters), ...list.nodes));
 
-  function syncHash() {
-    const params = new URLSearchParams();
-    if (state.q) params.set("q", state.q);
-    if (state.phase) params.set("phase", state.phase);
-    if (state.offset) params.set("offset", String(state.offset));
-    if (state.includeDeleted) params.set("deleted", "1");
-    const text = params.toString();
-    history.replaceState(null, "", `#/projects${text ? `?${text}` : ""}`);
-  }
-
-  let requestSeq = 0;
-  async function load() {
-    const seq = ++requestSeq;
-    syncHash();
-    results.setAttribute("aria-busy", "true");
-    if (!results.firstChild) results.append(loading("Loading projects…"));
-    try {
-      const page = await api.get("/api/v1/projects", {
-        query: { limit: LIMIT, offset: state.offset, q: state.q, phase: state.phase,
-          include_deleted: state.includeDeleted ? "true" : "" },
-        signal,
-      });
-      if (seq !== requestSeq || signal.aborted) return;
-      if (page.items.length === 0 && state.offset > 0 && page.total > 0) {
-        state.offset = Math.max(0, Math.floor((page.total - 1) / LIMIT) * LIMIT);
-        load();
-        return;
-      }
-      drawTable(page);
-    } catch (error) {
-      if (seq !== requestSeq || signal.aborted) return;
-      results.replaceChildren();
-      if (error.errors) applyFieldErrors(filters, error);
-      showProblem(error);
-    } finally {
-      if (seq === requestSeq) results.removeAttribute("aria-busy");
-    }
-  }
-
-  function drawTable({ items, total }) {
-    const from = total ? state.offset + 1 : 0;
-    const to = state.offset + items.length;
-    status.textContent = total
-      ? `Showing ${from}–${to} of ${total} project${total === 1 ? "" : "s"}`
-      : "";
-    if (!items.length) {
-      const filtered = state.q || state.phase;
-      results.replaceChildren(emptyState(filtered ? "No projects match these filters." : "There are no projects yet.",
-        !filtered && manager ? h("p", {}, "Use “New project” to create the first one.") : null));
-      pager.replaceChildren();
-      return;
-    }
+  function projectsTable(items) {
     const rows = items.map((project) => {
       const isDeleted = Boolean(project.deleted_at);
       const nameCell = isDeleted
@@ -192,21 +146,12 @@ export async function render(root, { query, signal }) {
         h("td", { class: "cell-nowrap", text: project.timezone }),
         actions);
     });
-    const table = h("table", { class: "table" },
+    return tableWrap(h("table", { class: "table" },
       h("caption", { class: "visually-hidden", text: "Projects" }),
       h("thead", {}, h("tr", {},
         ["Code", "Name", "Customer", "Phase", "Go-live", "Time zone"].map((text) => h("th", { scope: "col", text })),
         h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Actions" })))),
-      h("tbody", {}, rows));
-    results.replaceChildren(tableWrap(table, "Projects table"));
-
-    const previous = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Previous",
-      disabled: state.offset === 0, onClick: () => { state.offset = Math.max(0, state.offset - LIMIT); load(); } });
-    const next = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Next",
-      disabled: to >= total, onClick: () => { state.offset += LIMIT; load(); } });
-    const pages = Math.max(1, Math.ceil(total / LIMIT));
-    const current = Math.floor(state.offset / LIMIT) + 1;
-    pager.replaceChildren(previous, h("span", { class: "pager-text", text: `Page ${current} of ${pages}` }), next);
+      h("tbody", {}, rows)), "Projects table");
   }
 
   async function restore(project, button) {
@@ -214,26 +159,24 @@ export async function render(root, { query, signal }) {
       await busy(button, () => api.post(`/api/v1/projects/${project.id}/restore`, undefined, { signal }), "Restoring…");
       showMessage(`Project ${project.code} was restored.`);
       announce(`Project ${project.code} was restored.`);
-      load();
+      list.load();
     } catch (error) {
       showProblem(error);
     }
   }
 
-  function applyFilters() {
-    clearFieldErrors(filters);
-    state.q = search.control.value.trim();
-    state.phase = phase.control.value;
-    state.includeDeleted = Boolean(deleted && deleted.control.checked);
-    state.offset = 0;
-    load();
-  }
   wireFilters(filters, {
     search: search.control,
     instant: [phase.control, deleted && deleted.control],
-    apply: applyFilters,
+    apply: () => {
+      clearFieldErrors(filters);
+      state.q = search.control.value.trim();
+      state.phase = phase.control.value;
+      state.includeDeleted = Boolean(deleted && deleted.control.checked);
+      list.go(0);
+    },
     signal,
   });
 
-  await load();
+  await list.load();
 }

@@ -1,9 +1,10 @@
 // A project's test cases: the requirements each one proves, CSV export/import and a "new test case" form.
 
-import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { api } from "../api.js";
 import { can, flash, navigate } from "../app.js";
 import { csvImportControl } from "../csv_import.js";
-import { busy, emptyState, field, h, loading, tableWrap } from "../ui.js";
+import { field, submitForm } from "../forms.js";
+import { emptyState, h, loading, tableWrap } from "../ui.js";
 import { MODULES, appendPresent, plainText } from "./delivery.js";
 
 export async function render(root, { project, signal }) {
@@ -54,20 +55,17 @@ async function newCaseForm(project, url) {
     fields.steps.wrapper, fields.expected_result.wrapper,
     h("div", { class: "field" }, h("label", { for: "case-requirements", text: "Proves requirements" }), select),
     h("div", { class: "form-actions" }, submit));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]));
-    body.requirement_ids = [...select.selectedOptions].map((option) => option.value);
-    try {
-      const created = await busy(submit, () => api.post(url, body), "Creating…");
+  submitForm(form, {
+    button: submit, busyText: "Creating…", problems,
+    send: () => {
+      const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]));
+      body.requirement_ids = [...select.selectedOptions].map((option) => option.value);
+      return api.post(url, body);
+    },
+    onSuccess: (created) => {
       flash(`${created.code} was created.`);
       navigate(location.hash);
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+    },
   });
   return h("details", { class: "card disclosure" }, h("summary", { class: "card-title", text: "New test case" }), form);
 }

@@ -3,9 +3,11 @@
 // F failed, B blocked, S skipped, N not run, Delete takes the case out of the cycle (after a confirmation).
 // After a result the focus moves to the next row, so a tester runs down the list.
 
-import { api, ifMatch, showMessage, showProblem } from "../api.js";
+import { showMessage, showNotice, showProblem } from "../alerts.js";
+import { api, ifMatch } from "../api.js";
 import { can, flash, navigate } from "../app.js";
-import { announce, busy, chip, emptyState, field, formatDate, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
+import { NOTHING_CHANGED, busy, field, submitForm } from "../forms.js";
+import { announce, chip, emptyState, formatDate, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
 import {
   CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, EXECUTION_STATUSES, SEVERITIES, appendPresent, percentBar, plainText,
   replacePresent, stackedBar, statusChip,
@@ -16,6 +18,79 @@ import { renderCyclePush } from "./cloud-alm.js";
 const RESULT_ORDER = ["passed", "failed", "blocked", "skipped", "not_run"];
 const KEYS = { p: "passed", f: "failed", b: "blocked", s: "skipped", n: "not_run" };
 
+
+/** The cycle's name, type, dates, pass rate and results; `onEdit` (for managers) opens the edit form. */
+function summaryContent(cycle, onEdit) {
+  const p = cycle.progress;
+  const open = Object.entries(p.open_defects).filter(([, n]) => n);
+  return [
+    h("h2", { class: "card-title", id: "cycle-title" }, cycle.name, " ", statusChip(CYCLE_STATUSES, cycle.status)),
+    h("p", { class: "title-chips cycle-facts" }, chip(label(CYCLE_TYPES, cycle.cycle_type), "accent"),
+      h("span", { class: "muted", text: ` ${formatDate(cycle.start_date)} – ${formatDate(cycle.end_date)}` })),
+    h("p", { class: "pass-rate", id: "pass-rate", "aria-live": "polite", text: `Pass rate ${p.pass_rate}% · executed ${p.executed} of ${p.total}` }),
+    percentBar("Executed", p.executed_pct),
+    stackedBar(RESULT_ORDER.map((key) => [key, label(EXECUTION_STATUSES, key), p[key]]), { title: "Results", total: p.total }),
+    h("p", { class: "muted", text: open.length
+      ? `Open defects: ${open.map(([s, n]) => `${n} ${s.toUpperCase()}`).join(", ")}` : "No open defects" }),
+    onEdit ? h("div", { class: "form-actions" }, h("button", { type: "button", class: "btn btn-secondary btn-small",
+      text: "Edit cycle", "aria-controls": "edit-cycle-panel", onClick: onEdit })) : null,
+  ];
+}
+
+/** "Plan test cases": the project's test cases not yet in the cycle, as checkboxes; adding reloads the page. */
+async function fillPlanner(card, { project, cycleUrl, executions, signal }) {
+  const cases = (await api.get(`/api/v1/projects/${project.id}/test-cases`, { query: { limit: 200 }, signal })).items;
+  const planned = new Set(executions.map((e) => e.test_case_id));
+  const candidates = cases.filter((c) => !planned.has(c.id));
+  const boxes = candidates.map((c) => field({ label: `${c.code} · ${c.title}`, name: "case", type: "checkbox", attrs: { value: c.id } }));
+  const submit = h("button", { type: "submit", class: "btn btn-primary btn-small", text: "Add to cycle" });
+  const form = h("form", { class: "form", "aria-label": "Plan test cases" },
+    candidates.length ? boxes.map((b) => b.wrapper) : h("p", { class: "muted", text: "Every test case is already planned." }),
+    candidates.length ? h("div", { class: "form-actions" }, submit) : null);
+  const chosen = () => boxes.filter((b) => b.control.checked).map((b) => b.control.value);
+  submitForm(form, {
+    button: submit, busyText: "Adding…",
+    send: () => (chosen().length ? api.post(`${cycleUrl}/executions`, { test_case_ids: chosen() }, { signal }) : NOTHING_CHANGED),
+    onSuccess: () => {
+      flash(`${chosen().length} test case(s) added.`);
+      navigate(location.hash);
+    },
+  });
+  card.replaceChildren(h("summary", { class: "card-title", text: "Plan test cases" }), form);
+}
+
+function defectLinks(project, execution) {
+  if (!execution.defects.length) return "—";
+  return execution.defects.map((d) => h("span", { class: "defect-ref" },
+    h("a", { href: `#/testing?project=${project.id}&tab=defects&defect=${d.id}`, text: d.code }),
+    ` (${d.severity.toUpperCase()}, ${label(DEFECT_STATUSES, d.status).toLowerCase()})`));
+}
+
+/**
+ * One row of the execution grid. The row is the keyboard stop (the shortcut keys act on it), so its buttons stay
+ * out of the Tab order. `onRecord(status)`, `onRaiseDefect()` and `onRemove()` are given to those who may use them.
+ */
+function executionRow(execution, index, { project, active, onRecord, onRaiseDefect, onRemove }) {
+  const testCase = execution.test_case;
+  const actions = onRecord ? h("div", { class: "result-buttons", role: "group", "aria-label": `Record ${testCase.code}` },
+    [["passed", "Pass"], ["failed", "Fail"], ["blocked", "Block"]].map(([status, text]) => h("button", {
+      type: "button", class: "btn btn-secondary btn-small", tabindex: "-1", text, onClick: () => onRecord(status) }))) : null;
+  return h("tr", { class: "execution-row", tabindex: active ? "0" : "-1", dataset: { index: String(index) },
+    "aria-label": `${testCase.code} ${testCase.title}: ${label(EXECUTION_STATUSES, execution.status)}` },
+  h("td", { class: "cell-code", text: testCase.code }),
+  h("td", {}, h("span", { class: "cell-strong", text: testCase.title }),
+    testCase.expected_result ? h("span", { class: "muted expected", text: ` Expected: ${plainText(testCase.expected_result)}` }) : null),
+  h("td", {}, statusChip(EXECUTION_STATUSES, execution.status)),
+  h("td", { class: "cell-nowrap muted", text: execution.executed_at
+    ? `${execution.executor ? execution.executor.name : ""} · ${formatDateTime(execution.executed_at)}` : "—" }),
+  h("td", {}, defectLinks(project, execution)),
+  h("td", { class: "cell-actions" }, actions,
+    onRaiseDefect && execution.status === "failed" && !execution.defects.length
+      ? h("button", { type: "button", class: "btn btn-ghost btn-small", tabindex: "-1", text: "Raise defect",
+        onClick: onRaiseDefect }) : null,
+    onRemove ? h("button", { type: "button", class: "btn btn-ghost btn-small btn-remove", tabindex: "-1", text: "Remove",
+      "aria-label": `Remove ${testCase.code} from this cycle`, onClick: onRemove }) : null));
+}
 
 export async function render(root, { project, cycleId, executionId, signal }) {
   const cycleUrl = `/api/v1/projects/${project.id}/test-cycles/${cycleId}`;
@@ -36,20 +111,8 @@ export async function render(root, { project, cycleId, executionId, signal }) {
   let executions = (await api.get(`${cycleUrl}/executions`, { query: { limit: 200 }, signal })).items;
 
   function drawSummary() {
-    const p = cycle.progress;
     setTitle(cycle.name);
-    replacePresent(summary,
-      h("h2", { class: "card-title", id: "cycle-title" }, cycle.name, " ", statusChip(CYCLE_STATUSES, cycle.status)),
-      h("p", { class: "title-chips cycle-facts" }, chip(label(CYCLE_TYPES, cycle.cycle_type), "accent"),
-        h("span", { class: "muted", text: ` ${formatDate(cycle.start_date)} – ${formatDate(cycle.end_date)}` })),
-      h("p", { class: "pass-rate", id: "pass-rate", "aria-live": "polite", text: `Pass rate ${p.pass_rate}% · executed ${p.executed} of ${p.total}` }),
-      percentBar("Executed", p.executed_pct),
-      stackedBar(RESULT_ORDER.map((key) => [key, label(EXECUTION_STATUSES, key), p[key]]), { title: "Results", total: p.total }),
-      h("p", { class: "muted", text: Object.entries(p.open_defects).some(([, n]) => n)
-        ? `Open defects: ${Object.entries(p.open_defects).filter(([, n]) => n).map(([s, n]) => `${n} ${s.toUpperCase()}`).join(", ")}`
-        : "No open defects" }),
-      manager ? h("div", { class: "form-actions" }, h("button", { type: "button", class: "btn btn-secondary btn-small",
-        text: "Edit cycle", "aria-controls": "edit-cycle-panel", onClick: openEdit })) : null);
+    replacePresent(summary, ...summaryContent(cycle, manager ? openEdit : null));
   }
 
   async function refreshCycle() {
@@ -84,34 +147,11 @@ export async function render(root, { project, cycleId, executionId, signal }) {
   const tbody = h("tbody", {});
   const gridBody = h("div", {});
 
-  function defectLinks(execution) {
-    if (!execution.defects.length) return "—";
-    return execution.defects.map((d) => h("span", { class: "defect-ref" },
-      h("a", { href: `#/testing?project=${project.id}&tab=defects&defect=${d.id}`, text: d.code }),
-      ` (${d.severity.toUpperCase()}, ${label(DEFECT_STATUSES, d.status).toLowerCase()})`));
-  }
-
   function rowFor(execution, index) {
-    const actions = canRecord ? h("div", { class: "result-buttons", role: "group", "aria-label": `Record ${execution.test_case.code}` },
-      [["passed", "Pass"], ["failed", "Fail"], ["blocked", "Block"]].map(([status, text]) => h("button", {
-        type: "button", class: "btn btn-secondary btn-small", tabindex: "-1", text,
-        onClick: () => record(index, status) }))) : null;
-    const row = h("tr", { class: "execution-row", tabindex: index === activeIndex ? "0" : "-1", dataset: { index: String(index) },
-      "aria-label": `${execution.test_case.code} ${execution.test_case.title}: ${label(EXECUTION_STATUSES, execution.status)}` },
-    h("td", { class: "cell-code", text: execution.test_case.code }),
-    h("td", {}, h("span", { class: "cell-strong", text: execution.test_case.title }),
-      execution.test_case.expected_result ? h("span", { class: "muted expected", text: ` Expected: ${plainText(execution.test_case.expected_result)}` }) : null),
-    h("td", {}, statusChip(EXECUTION_STATUSES, execution.status)),
-    h("td", { class: "cell-nowrap muted", text: execution.executed_at
-      ? `${execution.executor ? execution.executor.name : ""} · ${formatDateTime(execution.executed_at)}` : "—" }),
-    h("td", {}, defectLinks(execution)),
-    h("td", { class: "cell-actions" }, actions,
-      canRecord && execution.status === "failed" && !execution.defects.length
-        ? h("button", { type: "button", class: "btn btn-ghost btn-small", tabindex: "-1", text: "Raise defect",
-          onClick: () => raiseDefect(index) }) : null,
-      manager ? h("button", { type: "button", class: "btn btn-ghost btn-small btn-remove", tabindex: "-1", text: "Remove",
-        "aria-label": `Remove ${execution.test_case.code} from this cycle`, onClick: () => removeCase(index) }) : null));
-    return row;
+    return executionRow(execution, index, { project, active: index === activeIndex,
+      onRecord: canRecord ? (status) => record(index, status) : null,
+      onRaiseDefect: canRecord ? () => raiseDefect(index) : null,
+      onRemove: manager ? () => removeCase(index) : null });
   }
 
   function drawGrid() {
@@ -158,22 +198,20 @@ export async function render(root, { project, cycleId, executionId, signal }) {
   }
 
   function showRemoved(execution) {
-    const undo = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Undo" });
-    const box = h("div", { class: "alert alert-success", role: "alert" }, h("div", { class: "alert-body" },
-      h("p", { class: "alert-title", text: `${execution.test_case.code} was removed from ${cycle.name}.` }),
-      h("div", { class: "alert-actions" }, undo)));
-    undo.addEventListener("click", async () => {
-      try {
-        await busy(undo, () => api.post(`${cycleUrl}/executions/${execution.id}/restore`, undefined, { signal }), "Restoring…");
-        await Promise.all([reloadExecutions(), refreshCycle()]);
-        showMessage(`${execution.test_case.code} is back in ${cycle.name}.`);
-        focusRow(executions.findIndex((e) => e.id === execution.id));
-        if (planCard) await drawPlanner();
-      } catch (error) {
-        showProblem(error);
-      }
+    showNotice(document.getElementById("alerts"), {
+      title: `${execution.test_case.code} was removed from ${cycle.name}.`, tone: "success", focus: false,
+      action: { text: "Undo", className: "btn btn-secondary btn-small", onClick: async (undo) => {
+        try {
+          await busy(undo, () => api.post(`${cycleUrl}/executions/${execution.id}/restore`, undefined, { signal }), "Restoring…");
+          await Promise.all([reloadExecutions(), refreshCycle()]);
+          showMessage(`${execution.test_case.code} is back in ${cycle.name}.`);
+          focusRow(executions.findIndex((e) => e.id === execution.id));
+          if (planCard) await drawPlanner();
+        } catch (error) {
+          showProblem(error);
+        }
+      } },
     });
-    document.getElementById("alerts").replaceChildren(box);
   }
 
   function focusRow(index) {
@@ -184,22 +222,35 @@ export async function render(root, { project, cycleId, executionId, signal }) {
     rows[activeIndex].focus();
   }
 
-  async function record(index, status, extra = {}) {
+  function saveResult(index, status, extra = {}) {
     const execution = executions[index];
+    return api.patch(`${cycleUrl}/executions/${execution.id}`, { status, ...extra },
+      { headers: ifMatch(execution.version), signal });
+  }
+
+  /** A result was saved: redraw its row and the cycle's numbers, then move on to the next row. */
+  async function showResult(index, updated) {
+    executions[index] = updated;
+    tbody.replaceChild(rowFor(updated, index), tbody.children[index]);
+    announce(`${updated.test_case.code} ${label(EXECUTION_STATUSES, updated.status)}`);
+    await refreshCycle();
+    focusRow(updated.status === "not_run" ? index : index + 1);
+  }
+
+  /** A result was refused: say why; after a conflict show the grid as the server has it now. */
+  async function resultRefused(index, error) {
+    showProblem(error);
+    if (error.status === 409) {
+      await reloadExecutions();
+      focusRow(index);
+    }
+  }
+
+  async function record(index, status) {
     try {
-      const updated = await api.patch(`${cycleUrl}/executions/${execution.id}`, { status, ...extra },
-        { headers: ifMatch(execution.version), signal });
-      executions[index] = updated;
-      tbody.replaceChild(rowFor(updated, index), tbody.children[index]);
-      announce(`${updated.test_case.code} ${label(EXECUTION_STATUSES, status)}`);
-      await refreshCycle();
-      focusRow(status === "not_run" ? index : index + 1);
+      await showResult(index, await saveResult(index, status));
     } catch (error) {
-      showProblem(error);
-      if (error.status === 409) {
-        await reloadExecutions();
-        focusRow(index);
-      }
+      await resultRefused(index, error);
     }
   }
 
@@ -211,11 +262,18 @@ export async function render(root, { project, cycleId, executionId, signal }) {
     const submit = h("button", { type: "submit", class: "btn btn-primary btn-small", text: "Raise defect" });
     const form = h("form", { class: "inline-form", "aria-label": `Defect for ${execution.test_case.code}` },
       titleField.wrapper, severityField.wrapper, submit);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      await busy(submit, () => record(index, "failed", { new_defect: { title: titleField.control.value.trim(),
-        severity: severityField.control.value } }));
-      showMessage("The defect was raised and linked to this execution.");
+    submitForm(form, {
+      button: submit, busyText: null,
+      send: () => saveResult(index, "failed", { new_defect: { title: titleField.control.value.trim(),
+        severity: severityField.control.value } }),
+      onSuccess: async (updated) => {
+        await showResult(index, updated);
+        showMessage("The defect was raised and linked to this execution.");
+      },
+      onError: async (error) => {
+        await resultRefused(index, error);
+        return true;
+      },
     });
     const cell = tbody.children[index].querySelector(".cell-actions");
     cell.replaceChildren(form);
@@ -245,27 +303,7 @@ export async function render(root, { project, cycleId, executionId, signal }) {
   if (wanted >= 0) focusRow(wanted);
   if (planCard) await drawPlanner();
 
-  async function drawPlanner() {
-    const cases = (await api.get(`/api/v1/projects/${project.id}/test-cases`, { query: { limit: 200 }, signal })).items;
-    const planned = new Set(executions.map((e) => e.test_case_id));
-    const candidates = cases.filter((c) => !planned.has(c.id));
-    const boxes = candidates.map((c) => field({ label: `${c.code} · ${c.title}`, name: "case", type: "checkbox", attrs: { value: c.id } }));
-    const submit = h("button", { type: "submit", class: "btn btn-primary btn-small", text: "Add to cycle" });
-    const form = h("form", { class: "form", "aria-label": "Plan test cases" },
-      candidates.length ? boxes.map((b) => b.wrapper) : h("p", { class: "muted", text: "Every test case is already planned." }),
-      candidates.length ? h("div", { class: "form-actions" }, submit) : null);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const ids = boxes.filter((b) => b.control.checked).map((b) => b.control.value);
-      if (!ids.length) return;
-      try {
-        await busy(submit, () => api.post(`${cycleUrl}/executions`, { test_case_ids: ids }, { signal }), "Adding…");
-        flash(`${ids.length} test case(s) added.`);
-        navigate(location.hash);
-      } catch (error) {
-        showProblem(error);
-      }
-    });
-    planCard.replaceChildren(h("summary", { class: "card-title", text: "Plan test cases" }), form);
+  function drawPlanner() {
+    return fillPlanner(planCard, { project, cycleUrl, executions, signal });
   }
 }

@@ -2,14 +2,14 @@
 // form (title, severity, status, module, assignee, description) and its change history.
 // Address: #/testing?project=<id>&tab=defects&defect=<id>.
 
-import { ApiError, api, ifMatch, showMessage } from "../api.js";
+import { ApiError, api } from "../api.js";
 import { can } from "../app.js";
-import { formatDateTime, h, label, loading, setTitle } from "../ui.js";
+import { formatDateTime, h, loading, setTitle } from "../ui.js";
 import {
   DEFECT_STATUSES, EXECUTION_STATUSES, MODULES, SEVERITIES, plainText, replacePresent, statusChip,
 } from "./delivery.js";
 import {
-  assigneeOptions, reportWriteError, excerpt, factList, inWords, openEditor, projectPeople, renderHistory,
+  assigneeOptions, detailActions, excerpt, factList, inWords, projectPeople, renderHistory,
 } from "./delivery-edit.js";
 
 // The usual defect lifecycle, offered as one-click next steps. The server keeps no defect workflow (any status
@@ -63,7 +63,7 @@ export async function render(root, { project, defectId, signal }) {
     setTitle(`${defect.code} · ${defect.title}`);
     const steps = mayEdit ? (NEXT[defect.status] || []).map(([next, text]) => h("button", { type: "button",
       class: next === "rejected" ? "btn btn-danger-outline btn-small" : "btn btn-secondary btn-small", text,
-      onClick: (event) => move(next, event.currentTarget) })) : [];
+      onClick: (event) => actions.move(next, event.currentTarget) })) : [];
     replacePresent(facts,
       h("h2", { class: "card-title", id: "defect-title", tabindex: "-1" }, h("span", { class: "cell-code", text: defect.code }),
         " ", defect.title),
@@ -82,16 +82,24 @@ export async function render(root, { project, defectId, signal }) {
           onClick: openEdit })) : null);
   }
 
-  async function reload() {
-    defect = await api.get(url, { signal });
+  /** Show `next` as the defect of this page: its facts and its history. */
+  function show(next) {
+    defect = next;
     drawFacts();
     loadHistory();
     return defect;
   }
 
+  async function reload() {
+    return show(await api.get(url, { signal }));
+  }
+
+  const actions = detailActions({ url, noun: "defect", statuses: DEFECT_STATUSES, signal, current: () => defect, show,
+    reload, afterMove: () => facts.querySelector("h2").focus() });
+
   function openEdit() {
-    openEditor(editCard, {
-      titleId: "edit-defect-title", heading: `Edit ${defect.code}`, noun: "defect", object: defect,
+    actions.edit(editCard, {
+      titleId: "edit-defect-title",
       spec: [
         { name: "title", label: "Title", kind: "text", required: true, attrs: { maxlength: "300" } },
         { name: "severity", label: "Severity", kind: "select", options: SEVERITIES },
@@ -100,29 +108,7 @@ export async function render(root, { project, defectId, signal }) {
         { name: "assignee_id", label: "Assignee", kind: "nullable", options: assigneeOptions(people, defect.assignee) },
         { name: "description", label: "Description", kind: "plain", wide: true },
       ],
-      save: (changes, version) => api.patch(url, changes, { headers: ifMatch(version), signal }),
-      reload,
-      onSaved: (updated) => {
-        defect = updated;
-        drawFacts();
-        loadHistory();
-        showMessage(`${defect.code} was saved.`);
-      },
     });
-  }
-
-  async function move(next, button) {
-    button.disabled = true;
-    try {
-      defect = await api.patch(url, { status: next }, { headers: ifMatch(defect.version), signal });
-      showMessage(`${defect.code} is now ${label(DEFECT_STATUSES, next)}.`);
-      drawFacts();
-      loadHistory();
-      facts.querySelector("h2").focus();
-    } catch (error) {
-      button.disabled = false;
-      await reportWriteError(error, reload, "defect");
-    }
   }
 
   async function loadHistory() {

@@ -2,22 +2,18 @@
 // Addresses: #/testing?project=<id>[&tab=cases|defects][&cycle=<id>[&execution=<id>]] (the cycle opens its execution
 // grid, on that execution's row), #/testing?project=<id>&tab=defects&defect=<id> (one defect).
 
-import { api, applyFieldErrors, clearFieldErrors, showProblem } from "../api.js";
+import { api } from "../api.js";
 import { can, flash, navigate } from "../app.js";
-import { busy, chip, emptyState, field, formatDate, h, label, loading, pageHeader, setTitle, tableWrap } from "../ui.js";
+import { field, submitForm } from "../forms.js";
+import { chip, emptyState, formatDate, h, label, loading, pageHeader, tableWrap } from "../ui.js";
 import {
-  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, MODULES, SEVERITIES, appendPresent, noProjects, percentBar, projectPicker,
+  CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, MODULES, SEVERITIES, addressFilters, appendPresent, openArea, percentBar,
   statusChip, tabs,
 } from "./delivery.js";
 
 export async function render(root, { query, signal }) {
-  setTitle("Testing");
-  const { wrapper: picker, project } = await projectPicker("testing", query, signal);
-  if (!project) {
-    root.append(pageHeader({ title: "Testing" }));
-    noProjects(root);
-    return;
-  }
+  const { picker, project } = await openArea(root, { area: "testing", title: "Testing", query, signal });
+  if (!project) return;
   const tab = ["cases", "defects"].includes(query.get("tab")) ? query.get("tab") : "cycles";
   const base = `#/testing?project=${project.id}`;
   root.append(pageHeader({ title: "Testing", subtitle: `${project.code} · ${project.name}` }),
@@ -78,20 +74,14 @@ function newCycleForm(url) {
   const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Create cycle" });
   const form = h("form", { class: "form", novalidate: true, "aria-label": "New test cycle" }, problems,
     h("div", { class: "form-grid" }, Object.values(fields).map((f) => f.wrapper)), h("div", { class: "form-actions" }, submit));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = { name: fields.name.control.value.trim(), cycle_type: fields.cycle_type.control.value,
-      start_date: fields.start_date.control.value || null, end_date: fields.end_date.control.value || null };
-    try {
-      const cycle = await busy(submit, () => api.post(url, body), "Creating…");
+  submitForm(form, {
+    button: submit, busyText: "Creating…", problems,
+    send: () => api.post(url, { name: fields.name.control.value.trim(), cycle_type: fields.cycle_type.control.value,
+      start_date: fields.start_date.control.value || null, end_date: fields.end_date.control.value || null }),
+    onSuccess: (cycle) => {
       flash(`${cycle.name} was created. Plan test cases into it from the cycle page.`);
       navigate(`${location.hash.split("&")[0]}&cycle=${cycle.id}`);
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+    },
   });
   return h("details", { class: "card disclosure" }, h("summary", { class: "card-title", text: "New test cycle" }), form);
 }
@@ -102,15 +92,7 @@ async function renderDefects(root, project, query, signal) {
   const status = query.get("status") || "";
   const severityField = field({ label: "Severity", name: "severity", type: "select", value: severity, options: [["", "All"], ...SEVERITIES] });
   const statusField = field({ label: "Status", name: "status", type: "select", value: status, options: [["", "All"], ...DEFECT_STATUSES] });
-  const filters = h("form", { class: "filters", role: "search", "aria-label": "Filter defects" }, severityField.wrapper, statusField.wrapper,
-    h("button", { type: "submit", class: "btn btn-secondary", text: "Apply" }));
-  filters.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const params = new URLSearchParams({ project: project.id, tab: "defects" });
-    if (severityField.control.value) params.set("severity", severityField.control.value);
-    if (statusField.control.value) params.set("status", statusField.control.value);
-    navigate(`#/testing?${params}`);
-  });
+  const filters = addressFilters("Filter defects", [severityField, statusField], "testing", { project: project.id, tab: "defects" });
   const results = h("div", {}, loading("Loading defects…"));
   appendPresent(root, can("testing.execute") ? newDefectForm(url) : null,
     h("section", { class: "card card-flush", "aria-label": "Defect list" }, h("div", { class: "card-toolbar" }, filters), results));
@@ -138,19 +120,13 @@ function newDefectForm(url) {
   const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Raise defect" });
   const form = h("form", { class: "form", novalidate: true, "aria-label": "New defect" }, problems,
     h("div", { class: "form-grid" }, Object.values(fields).map((f) => f.wrapper)), h("div", { class: "form-actions" }, submit));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    problems.replaceChildren();
-    const body = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]));
-    try {
-      const defect = await busy(submit, () => api.post(url, body), "Saving…");
+  submitForm(form, {
+    button: submit, problems,
+    send: () => api.post(url, Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value.trim()]))),
+    onSuccess: (defect) => {
       flash(`${defect.code} was raised.`);
       navigate(location.hash);
-    } catch (error) {
-      if (error.errors) applyFieldErrors(form, error);
-      showProblem(error, { container: problems });
-    }
+    },
   });
   return h("details", { class: "card disclosure" }, h("summary", { class: "card-title", text: "Raise a defect" }), form);
 }

@@ -1,0 +1,101 @@
+"""What is measured and how: the reads (paths per tenant), wrk under load, and sequential single requests."""
+import json
+import statistics
+import subprocess
+import time
+from dataclasses import dataclass
+
+from settings import HERE, Settings
+from stack import Http
+
+
+@dataclass(frozen=True)
+class Read:
+    key: str
+    label: str
+    template: str  # formatted with the tenant's ids: p (live project), cycle, incident
+    loaded: bool = False  # also run under wrk, at both sizes, and against the bare app
+
+    def path(self, tenant) -> str:
+        return self.template.format(p=tenant.project_id, cycle=tenant.uat_cycle_id, incident=tenant.hot_incident_id)
+
+
+HYPERCARE = "/api/v1/projects/{p}/hypercare"
+READS = (
+    Read("war_room", "war-room list", HYPERCARE + "/incidents?limit=50&status=open,in_progress,waiting_customer", True),
+    Read("sla_breaches", "SLA-breaches list", HYPERCARE + "/sla-breaches?limit=50", True),
+    Read("metrics", "war-room metrics", HYPERCARE + "/metrics", True),
+    Read("projects", "GET /api/v1/projects", "/api/v1/projects", True),
+    Read("requirements", "requirements", "/api/v1/projects/{p}/requirements?limit=50"),
+    Read("backlog", "backlog (WRICEF)", "/api/v1/projects/{p}/backlog-items?limit=50"),
+    Read("test_cases", "test cases", "/api/v1/projects/{p}/test-cases?limit=50"),
+    Read("executions", "executions (one cycle)", "/api/v1/projects/{p}/test-cycles/{cycle}/executions?limit=50"),
+    Read("defects", "defects", "/api/v1/projects/{p}/defects?limit=50"),
+    Read("change_requests", "change requests", HYPERCARE + "/change-requests?limit=50"),
+    Read("leads", "leads", "/api/v1/leads?limit=50"),
+    Read("audit_history", "audit history (one incident)", "/api/v1/audit/HypercareIncident/{incident}/history?limit=50"),
+    Read("notifications", "notifications (admin)", "/api/v1/notifications?limit=50"),
+    Read("call_log", "gateway call log", "/api/v1/integrations/call-log?limit=50"),
+    Read("sync_runs", "sync runs", "/api/v1/integrations/sync-runs?limit=50"),
+)
+
+
+def sequential(clients: dict[str, Http], paths: dict[str, str], settings: Settings) -> dict[str, dict]:
+    """Per size: median (and spread) of single requests one after another, the cost of one read with the server
+    otherwise idle. The sizes take turns request by request (in alternating order), so load from elsewhere on
+    the machine falls on both alike and their ratio stays honest. gunicorn's sync workers close the connection
+    after each answer, so any worker may take a request: the warm-up sends a few more requests than there are
+    workers, so that each has compiled the read's statements."""
+    sizes = list(paths)
+    bodies = {}
+    for size in sizes:
+        for _ in range(settings.workers + 2):
+            bodies[size] = _get(clients[size], paths[size])[1]
+    samples: dict[str, list[float]] = {size: [] for size in sizes}
+    started = time.monotonic()
+    for round_ in range(settings.samples):
+        for size in (sizes if round_ % 2 == 0 else reversed(sizes)):
+            elapsed, bodies[size] = _get(clients[size], paths[size])
+            samples[size].append(elapsed)
+        if round_ >= 4 and time.monotonic() - started > settings.sample_budget * len(sizes):
+            break
+    out = {}
+    for size, values in samples.items():
+        values.sort()
+        payload = json.loads(bodies[size])
+        out[size] = {"median_ms": round(statistics.median(values), 2), "min_ms": round(values[0], 2),
+                     "max_ms": round(values[-1], 2), "samples": len(values), "bytes": len(bodies[size]),
+                     "total": payload.get("total") if isinstance(payload, dict) else None}
+    return out
+
+
+def _get(client: Http, path: str) -> tuple[float, bytes]:
+    began = time.perf_counter()
+    status, body = client.get(path)
+    elapsed = (time.perf_counter() - began) * 1000
+    if status != 200:
+        raise RuntimeError(f"GET {path} answered {status}: {body[:400]!r}")
+    return elapsed, body
+
+
+def wrk(url: str, settings: Settings, token: str | None = None) -> dict:
+    """One wrk run: fixed duration, `connections` concurrent connections (gunicorn's sync workers close each after
+    one answer and wrk reconnects, as in the review); req/s and latency percentiles."""
+    command = ["wrk", f"-t{min(settings.wrk_threads, settings.connections)}", f"-c{settings.connections}",
+               f"-d{settings.duration}s", f"--timeout={settings.wrk_timeout}s", "--latency",
+               "-s", str(HERE / "report.lua")]
+    if token:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    command.append(url)
+    completed = subprocess.run(command, capture_output=True, text=True,
+                               timeout=settings.duration + settings.wrk_timeout + 30)
+    line = next((l for l in completed.stdout.splitlines() if l.startswith("BENCHJSON ")), None)
+    if completed.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr.strip() or completed.stdout[-500:]}")
+    raw = json.loads(line.removeprefix("BENCHJSON "))
+    seconds = raw["duration_us"] / 1e6
+    errors = raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"]
+    return {"rps": round(raw["requests"] / seconds, 1), "requests": raw["requests"],
+            "p50_ms": round(raw["p50_us"] / 1000, 1), "p90_ms": round(raw["p90_us"] / 1000, 1),
+            "p95_ms": round(raw["p95_us"] / 1000, 1), "p99_ms": round(raw["p99_us"] / 1000, 1),
+            "max_ms": round(raw["max_us"] / 1000, 1), "non_2xx": raw["status_errors"], "socket_errors": errors}
