@@ -3,9 +3,10 @@ notes A2-A4, docs/architecture.md "Outbound calls"). The only module of the app 
 
 Per call: destination check (every redirect hop too), outbound rate limit, circuit breaker, OAuth2
 client-credentials token from the shared cache (one forced refresh on 401), 30 s timeout, at most 2
-retries with exponential backoff and jitter on connection errors, 408 and 5xx (Retry-After honoured,
-capped), and one GatewayCallLog row written on its own connection. A 429 is not retried here: it raises
-Throttled with the service's Retry-After, never counts toward the breaker, and the caller reschedules. Connectors call `request()` and get a
+retries with exponential backoff and jitter on connection errors, 408, 429 and 5xx (Retry-After honoured,
+capped), and one GatewayCallLog row written on its own connection. A 429 never counts toward the breaker;
+a profile with `reschedule_on_429` (SAP Cloud ALM, Dynamics 365) gets Throttled at once instead of waiting,
+and its job runs again after Retry-After. Connectors call `request()` and get a
 GatewayResponse or a GatewayError; they never see tokens, sessions or retries.
 """
 
@@ -44,7 +45,7 @@ from app.integrations.errors import (
 from app.integrations.token_cache import TokenCache
 from app.utils.clock import utcnow
 
-RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504}) | frozenset(range(505, 600))
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504}) | frozenset(range(505, 600))
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -70,6 +71,9 @@ class ConnectionProfile:
     burst: int = 20
     headers: tuple = ()
     basic_auth: bool = False  # marketplaces: client_id:client_secret as HTTP Basic on every call, no token
+    # A 429 raises Throttled at once (the job reschedules itself after Retry-After) instead of being waited
+    # out here with the other retries; the SAP Cloud ALM and Dynamics 365 connectors ask for this.
+    reschedule_on_429: bool = False
 
     @property
     def token_cache_key(self) -> str:
@@ -180,9 +184,7 @@ class ALMGateway:
             url = urljoin(self.profile.base_url.rstrip("/") + "/", path.lstrip("/"))
             self._check(url)
             self._respect_rate_limit()
-            breaker = breakers.make_breaker(
-                self.store, self.profile.breaker_name, lambda exc: isinstance(exc, UpstreamUnavailable)
-            )
+            breaker = breakers.make_breaker(self.store, self.profile.breaker_name, _outage)
             try:
                 return breaker.call(self._send_with_retries, method, url, body, params, headers, outcome, content_type)
             except breakers.pybreaker.CircuitBreakerError:
@@ -270,7 +272,7 @@ class ALMGateway:
                         refreshed = True  # the token expired early or was revoked: one fresh token, once
                         continue
                     raise AuthenticationFailed("The service refused a freshly issued token (HTTP 401).", 401)
-                if response.status_code == 429:
+                if response.status_code == 429 and self.profile.reschedule_on_429:
                     wait = self._retry_after(response.headers.get("Retry-After"))
                     raise Throttled(_throttled_message(wait), wait)
                 if response.status_code not in RETRYABLE_STATUSES:
@@ -347,7 +349,7 @@ class ALMGateway:
                 timeout=self.timeout,
                 allow_redirects=False,
             )
-        if response.status_code == 429:
+        if response.status_code == 429 and profile.reschedule_on_429:
             wait = self._retry_after(response.headers.get("Retry-After"))
             raise Throttled("The token endpoint is throttling. " + _throttled_message(wait), wait)
         if response.status_code in RETRYABLE_STATUSES:
@@ -362,6 +364,11 @@ class ALMGateway:
             return str(document["access_token"]), int(document.get("expires_in", 3600))
         except (ValueError, KeyError, TypeError):
             raise AuthenticationFailed("The token endpoint's answer carries no access_token.") from None
+
+
+def _outage(exc: BaseException) -> bool:
+    """What the breaker counts: the service down or failing, not a 429 (throttling is not an outage)."""
+    return isinstance(exc, UpstreamUnavailable) and exc.status_code != 429
 
 
 def _throttled_message(wait: float | None) -> str:

@@ -130,7 +130,7 @@ def test_429_is_not_waited_out_in_process_and_carries_retry_after(app, tenant_a,
     tasks = rsps.get(BASE + "/api/tasks", status=429, headers={"Retry-After": "7"})
     sleeps = []
     with pytest.raises(Throttled) as excinfo:
-        gateway(app, profile(tenant_a["tenant_id"]), sleeps).request("GET", "/tasks")
+        gateway(app, profile(tenant_a["tenant_id"], reschedule_on_429=True), sleeps).request("GET", "/tasks")
     assert excinfo.value.retry_after == 7.0 and excinfo.value.status_code == 429
     assert tasks.call_count == 1 and sleeps == []
     assert _logs(app, tenant_a["tenant_id"])[-1].response_code == 429
@@ -139,11 +139,33 @@ def test_429_is_not_waited_out_in_process_and_carries_retry_after(app, tenant_a,
 def test_429s_never_open_the_circuit_breaker(app, tenant_a, rsps):
     token_response(rsps)
     tasks = rsps.get(BASE + "/api/tasks", status=429, headers={"Retry-After": "1"})
-    gw = gateway(app, profile(tenant_a["tenant_id"]))
+    gw = gateway(app, profile(tenant_a["tenant_id"], reschedule_on_429=True))
     for _ in range(8):  # more than the 5 failures that open the breaker
         with pytest.raises(Throttled):
             gw.request("GET", "/tasks")
     assert gw.breaker_state() == "closed" and tasks.call_count == 8
+
+
+def test_429s_waited_out_in_process_do_not_open_the_breaker_either(app, tenant_a, rsps):
+    """Profiles that keep the in-process wait (the marketplaces) still never count a 429 as an outage."""
+    token_response(rsps)
+    rsps.get(BASE + "/api/tasks", status=429, headers={"Retry-After": "7"})
+    sleeps = []
+    gw = gateway(app, profile(tenant_a["tenant_id"]), sleeps)
+    for _ in range(6):
+        with pytest.raises(UpstreamUnavailable):
+            gw.request("GET", "/tasks")
+    assert sleeps[:2] == [7.0, 7.0] and gw.breaker_state() == "closed"
+
+
+def test_the_vendor_connectors_reschedule_on_429():
+    from app.integrations.cloud_alm.connector import CloudALMConnector
+    from app.integrations.d365.connector import Dynamics365Connector
+
+    alm = {"base_url": BASE, "token_url": BASE + "/t", "client_id": "c"}
+    d365 = {"org_url": BASE, "client_id": "c", "tenant_id": "contoso.onmicrosoft.com"}
+    assert CloudALMConnector.build_profile("t", "c", alm, {}).reschedule_on_429
+    assert Dynamics365Connector.build_profile("t", "c", d365, {}).reschedule_on_429
 
 
 @pytest.mark.parametrize("status", [400, 403, 404, 409, 422])

@@ -22,6 +22,7 @@ def _alm_gateway(app, server, tenant_id, sleeps, **kwargs):
         token_url=server.url + "/oauth/token",
         client_id="meridian-test",
         client_secret=ALM_SECRET,
+        reschedule_on_429=True,  # as the Cloud ALM connector builds it
     )
     return ALMGateway(
         profile,

@@ -69,7 +69,7 @@ class CloudALMConnector(Connector):
     def build_profile(cls, tenant_id, connection_id, config, secrets):
         profile = super().build_profile(tenant_id, connection_id, config, secrets)
         rate = float(config.get("calls_per_second") or DEFAULT_CALLS_PER_SECOND)
-        return replace(profile, rate_per_second=rate, burst=max(1, int(rate * 2)))
+        return replace(profile, rate_per_second=rate, burst=max(1, int(rate * 2)), reschedule_on_429=True)
 
     @staticmethod
     def parallel_calls(config: dict) -> int:

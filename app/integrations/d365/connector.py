@@ -6,6 +6,7 @@ about the directory that issues its tokens. The admin gives the directory (tenan
 URL ("Use OAuth authentication with Microsoft Dataverse")."""
 
 import re
+from dataclasses import replace
 
 from app.integrations.connectors import ConfigField, Connector, TestResult
 
@@ -94,7 +95,8 @@ class Dynamics365Connector(Connector):
             "token_url": config.get("token_url") or token_url_for(config["tenant_id"]),
             "scope": org_url + "/.default",
         }
-        return super().build_profile(tenant_id, connection_id, config, secrets)
+        profile = super().build_profile(tenant_id, connection_id, config, secrets)
+        return replace(profile, reschedule_on_429=True)  # a 429 reschedules the push job, nobody sleeps
 
     @staticmethod
     def record_url(org_url: str, d365_lead_id: str) -> str:
