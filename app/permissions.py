@@ -33,6 +33,11 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "leads.read": ("admin", "pm", "consultant"),  # the SI firm's pre-sales pipeline: not for customers
     "leads.manage": ("admin", "pm"),
     "leads.push": ("admin", "pm"),  # push to Dynamics 365
+    # Cutover runbooks (issue 18): the customer's key users own business activities of the weekend.
+    "cutover.read": EVERYONE,
+    "cutover.manage": ("admin", "pm", "consultant"),  # plan, import, start and close runs, adopt durations
+    "cutover.execute": ("admin", "pm", "consultant", "support", "approver", "customer"),  # owners act
+    "cutover.decide": ("admin", "approver"),  # go/no-go, never on a runbook of one's own
 }
 
 

@@ -12,6 +12,8 @@ from app.blueprints import (
     notifications,
     projects,
     requirements,
+    runbook_runs,
+    runbooks,
     spa,
     system,
     testing_cases,
@@ -23,4 +25,5 @@ from app.blueprints import (
 ALL_BLUEPRINTS = [auth.bp, users.bp, projects.bp, audit.bp, jobs.bp, system.bp, spa.bp]
 ALL_BLUEPRINTS += [requirements.bp, backlog.bp, testing_cycles.bp, testing_cases.bp, defects.bp]
 ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp]
+ALL_BLUEPRINTS += [runbooks.bp, runbook_runs.bp]
 ALL_BLUEPRINTS += [integrations.bp, webhooks.bp, leads.bp, cloud_alm.bp]  # plugins add theirs
