@@ -129,6 +129,7 @@ def test_only_one_run_at_a_time_and_closing_an_unfinished_run_fails_it(cutover, 
     closed = cutover["api"]["pm"].post(f"{cutover['url']}/{runbook['id']}/runs/{run['id']}/close")
     assert closed.status_code == 200 and closed.json["status"] == "failed"
     _act(cutover, runbook, run, acts["A"], "finish", expect=409)
+    weekend.advance(timedelta(days=7))
     mock2 = _start(cutover, runbook)
     assert mock2["label"] == "Mock 2"
     listed = cutover["api"]["viewer"].get(f"{cutover['url']}/{runbook['id']}/runs").json
