@@ -78,6 +78,7 @@ class _ActivityBrief(BaseSchema):
     """An activity's own fields inside a computed document (schedule, board)."""
 
     id = fields.UUID()
+    version = fields.Integer(metadata={"description": "For If-Match when editing the activity"})
     code = fields.String()
     title = fields.String()
     team = fields.String()
@@ -94,6 +95,7 @@ class _ActivityBrief(BaseSchema):
         return {
             **{k: v for k, v in item.items() if k != "activity"},
             "id": activity.id,
+            "version": activity.version,
             "code": activity.code,
             "title": activity.title,
             "team": activity.team,
