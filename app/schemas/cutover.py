@@ -87,7 +87,7 @@ class _ActivityBrief(BaseSchema):
     owner = fields.Nested(CutoverPersonSchema, allow_none=True)
     duration_minutes = fields.Integer()
     fixed_start = fields.DateTime(allow_none=True)
-    depends_on = fields.List(fields.UUID())
+    depends_on = fields.List(fields.String(), metadata={"description": "Ids of the predecessors"})  # stored as text
 
     @pre_dump
     def _flatten(self, item, **_kwargs):

@@ -231,3 +231,23 @@ def test_the_schedule_costs_the_same_few_queries_however_long_the_runbook(app, c
         plan = api["pm"].get(f"{url}/{runbook['id']}/schedule").json
     assert len(plan["activities"]) == 120 and len(plan["critical_path"]) == 120
     assert counter.count <= 10, counter.statements
+
+
+def test_every_runbook_route_is_described_in_the_openapi_document(app, client):
+    spec = client.get("/api/v1/openapi.json").json
+    rules = [r for r in app.url_map.iter_rules() if "/cutover/runbooks" in r.rule]
+    assert len(rules) >= 20
+    for rule in rules:
+        path = rule.rule.replace("<uuid:", "{").replace(">", "}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            operation = spec["paths"][path][method.lower()]
+            assert operation["summary"] != rule.endpoint, f"{method} {path} has no summary"
+            assert operation["tags"] == ["cutover"] and operation["security"] == [{"bearer": []}]
+    schedule = spec["paths"]["/api/v1/projects/{project_id}/cutover/runbooks/{runbook_id}/schedule"]["get"]
+    ref = schedule["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"critical_path", "activities", "finish"} <= set(spec["components"]["schemas"][ref]["properties"])
+    create = spec["paths"]["/api/v1/projects/{project_id}/cutover/runbooks/{runbook_id}/activities"]["post"]
+    body = create["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"depends_on", "duration_minutes", "planned_start", "kind"} <= set(
+        spec["components"]["schemas"][body]["properties"]
+    )

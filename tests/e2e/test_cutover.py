@@ -48,7 +48,9 @@ def test_the_plan_shows_every_activity_its_dependencies_and_the_critical_path(ne
     scroller = page.get_by_role("region", name=re.compile("Gantt chart of the plan"))
     scroller.focus()
     expect(scroller).to_be_focused()  # reachable by keyboard, scrolls sideways on a phone
-    overflow = page.evaluate("(() => { const m = document.querySelector('main'); return m.scrollWidth - m.clientWidth; })()")
+    overflow = page.evaluate(
+        "(() => { const m = document.querySelector('main'); return m.scrollWidth - m.clientWidth; })()"
+    )
     assert overflow <= 1, "the view itself must not scroll sideways; only the chart and the table do"
     _shot(page, f"cutover-plan-{width}")
 
@@ -91,6 +93,8 @@ def test_a_rehearsal_is_worked_from_the_board_by_keyboard_and_it_refreshes_itsel
     expect(board.locator("tr[data-code='PRE-02']")).to_have_attribute("data-status", "running")
     expect(page.locator(".tile-running")).to_contain_text("PRE-02")
     expect(board.locator("tr[data-code='PRE-04']")).to_contain_text("Waits for its predecessors")
+    run_chart = page.get_by_role("img", name=re.compile("Mock 2: forecast against now"))
+    expect(run_chart.locator(".gantt-now")).to_have_count(1)  # the today line of a run under way
 
     # The go/no-go owner finishes PRE-02 from elsewhere; the board shows it at the next self-refresh.
     runbook_url = page.evaluate("location.hash")
@@ -123,7 +127,9 @@ def test_mock_ones_durations_are_adopted_into_the_plan(new_page, demo):
     expect(page.locator(".adopt-panel")).to_have_count(0)
     expect(page.get_by_text(re.compile("Actual durations adopted into the plan"))).to_be_visible()
     page.get_by_role("navigation", name="Runbook sections").get_by_role("link", name="Plan").click()
-    expect(page.get_by_role("region", name="Activities").locator("tr[data-code='MIG-13']")).to_contain_text("4 h 48 min")
+    expect(page.get_by_role("region", name="Activities").locator("tr[data-code='MIG-13']")).to_contain_text(
+        "4 h 48 min"
+    )
 
 
 def test_go_no_go_signed_by_owners_and_decided_by_an_approver_who_did_not_write_it(new_page, demo):
@@ -136,7 +142,9 @@ def test_go_no_go_signed_by_owners_and_decided_by_an_approver_who_did_not_write_
     finance = new_page()
     sign_in(finance, "fi.consultant@demo.test")
     _runbook(finance, demo, "Go / no-go")
-    finance.get_by_role("button", name="Met: Trial balance reconciled without unexplained differences", exact=True).click()
+    finance.get_by_role(
+        "button", name="Met: Trial balance reconciled without unexplained differences", exact=True
+    ).click()
     expect(finance.locator(".alert-success")).to_contain_text("Signed off as met")
     expect(finance.get_by_role("button", name=re.compile("Met: Rollback plan"))).to_have_count(0)  # not theirs
 

@@ -176,7 +176,7 @@ def _actuals(rows: dict[str, CutoverRunActivity], live_ids: set[str]) -> dict[st
 
 def board(runbook: CutoverRunbook, run: CutoverRun) -> dict:
     """The run measured against the plan: forecast finish, running now, late, variance per activity."""
-    plan_rows = plans.activities(runbook)
+    plan_rows = plans.activities(runbook, brief=True)
     engine = graph.engine_activities(plan_rows)
     plan = schedule(engine, runbook.planned_start)
     rows = _states(run)

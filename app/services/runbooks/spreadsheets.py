@@ -35,7 +35,7 @@ def filename(project: Project, runbook: CutoverRunbook) -> str:
 
 
 def export_runbook(runbook: CutoverRunbook) -> bytes:
-    rows = plans.activities(runbook)
+    rows = plans.activities(runbook, brief=True)
     codes = graph.code_map(rows)
     return export_xlsx(
         {
