@@ -55,7 +55,7 @@ def test_the_plan_shows_every_activity_its_dependencies_and_the_critical_path(ne
     _shot(page, f"cutover-plan-{width}")
 
 
-def test_a_dependency_cycle_is_refused_next_to_the_predecessors(new_page, demo):
+def test_a_dependency_cycle_is_refused_next_to_the_predecessors_and_a_new_activity_joins_the_plan(new_page, demo):
     page = new_page()
     sign_in(page, "pm@demo.test")
     _runbook(page, demo)
@@ -68,7 +68,19 @@ def test_a_dependency_cycle_is_refused_next_to_the_predecessors(new_page, demo):
     expect(error).to_contain_text("PRE-02")
     expect(form.get_by_label("Predecessors")).to_have_attribute("aria-invalid", "true")
     form.get_by_role("button", name="Cancel").click()
-    expect(page.get_by_role("region", name="Activities").locator("tr[data-code='PRE-02']")).to_contain_text("PRE-01")
+    expect(page.get_by_role("button", name="Edit PRE-02")).to_be_focused()  # back where the user was
+    table = page.get_by_role("region", name="Activities")
+    expect(table.locator("tr[data-code='PRE-02']")).to_contain_text("PRE-01")
+
+    page.get_by_role("button", name="New activity").click()
+    form = page.get_by_role("form", name="New activity")
+    form.get_by_label("Title").fill("Archive the cutover log")
+    form.get_by_label("Duration (minutes)").fill("15")
+    form.get_by_label("Predecessors").select_option(label="GNG-07 · Go-live")
+    form.get_by_role("button", name="Add activity").click()
+    expect(page.locator(".alert-success")).to_contain_text("CUT-001 was added")
+    expect(table.locator("tr[data-code='CUT-001']")).to_contain_text("GNG-07")
+    expect(table.locator("tbody tr")).to_have_count(61)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

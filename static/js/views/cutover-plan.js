@@ -24,13 +24,19 @@ export async function mountPlan(region, { url, runbook, signal }) {
     paint(plan);
   }
 
-  function openForm(plan, activity = null) {
+  /** The activity form in the panel above the table; `opener` gets the focus back on cancel. */
+  function openForm(plan, activity, opener) {
     panel.replaceChildren(activityForm({ url, plan, activity, owners, onDone: async (message) => {
       panel.hidden = true;
       panel.replaceChildren();
       showMessage(message);
       await reload();
-    }, onCancel: () => { panel.hidden = true; panel.replaceChildren(); } }));
+      document.getElementById("plan-title").focus();
+    }, onCancel: () => {
+      panel.hidden = true;
+      panel.replaceChildren();
+      if (opener && opener.isConnected) opener.focus();
+    } }));
     panel.hidden = false;
     panel.querySelector("input, select, textarea").focus();
   }
@@ -54,15 +60,15 @@ export async function mountPlan(region, { url, runbook, signal }) {
           await reload();
         } }) : null,
       manager ? h("button", { type: "button", class: "btn btn-primary btn-small", text: "New activity",
-        "aria-controls": "activity-panel", onClick: () => openForm(plan) }) : null);
+        "aria-controls": "activity-panel", onClick: (event) => openForm(plan, null, event.currentTarget) }) : null);
     const chart = plan.activities.length ? gantt({ items: plan.activities, start: plan.start, finish: plan.finish,
       caption: "Gantt chart of the plan", onPath }) : null;
     replacePresent(body, facts, timeZoneNote(), toolbar,
-      plan.activities.length ? [chart, activityTable(plan, byId, onPath, manager ? (a) => openForm(plan, a) : null)]
+      plan.activities.length ? [chart, activityTable(plan, byId, onPath, manager ? (a, opener) => openForm(plan, a, opener) : null)]
         : emptyState("No activities yet. Add the first one, or import a spreadsheet."));
   }
 
-  region.replaceChildren(h("h2", { class: "card-title", id: "plan-title", text: "Plan" }), panel, body);
+  region.replaceChildren(h("h2", { class: "card-title", id: "plan-title", tabindex: "-1", text: "Plan" }), panel, body);
   await reload();
   return { reload };
 }
@@ -86,7 +92,8 @@ function activityTable(plan, byId, onPath, onEdit) {
         : minutes(a.slack_minutes)),
       h("td", { class: "cell-code cell-wrap", text: predecessors.join(", ") || "—" }),
       onEdit ? h("td", { class: "cell-actions" }, h("button", { type: "button", class: "btn btn-secondary btn-small",
-        text: "Edit", "aria-label": `Edit ${a.code}`, "aria-controls": "activity-panel", onClick: () => onEdit(a) })) : null);
+        text: "Edit", "aria-label": `Edit ${a.code}`, "aria-controls": "activity-panel",
+        onClick: (event) => onEdit(a, event.currentTarget) })) : null);
   });
   const headings = ["Code", "Activity", "Team", "Owner", "Duration", "Start", "Finish", "Slack", "Predecessors"];
   return tableWrap(h("table", { class: "table table-compact activity-table" },
