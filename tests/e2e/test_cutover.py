@@ -172,3 +172,20 @@ def test_go_no_go_signed_by_owners_and_decided_by_an_approver_who_did_not_write_
     expect(approver.locator(".alert-success")).to_contain_text("No-go recorded")
     expect(approver.locator(".runbook-head")).to_contain_text("No-go")
     _shot(approver, "cutover-gonogo-390")
+
+
+def test_the_runbook_goes_out_to_excel_and_back_unchanged(new_page, demo, tmp_path):
+    from openpyxl import load_workbook
+
+    page = new_page()
+    sign_in(page, "pm@demo.test")
+    _runbook(page, demo)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export .xlsx").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "S4-FIN-Go-live-weekend.xlsx"
+    sheet = load_workbook(saved)["Runbook"]
+    assert sheet.max_row == 61 and sheet["A2"].value == "PRE-01"
+    page.locator("#runbook-import-file").set_input_files(str(saved))
+    expect(page.locator(".alert-success")).to_contain_text("0 new, 0 updated, 60 unchanged")
