@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.sandboxes",
     "tests.fixtures.cloud_alm",
     "tests.fixtures.d365",
+    "tests.fixtures.marketplaces",
 ]

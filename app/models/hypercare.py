@@ -16,7 +16,7 @@ from app.models.user import User
 
 # One p1-p4 scale for incidents, change requests and (after the delivery-domain merge) defects:
 # seed 002 reviewer finding A4. P1 = system down, P2 = critical, P3 = important, P4 = low.
-PRIORITIES = ("p1", "p2", "p3", "p4")
+INCIDENT_PRIORITIES = ("p1", "p2", "p3", "p4")
 INCIDENT_STATUSES = ("open", "in_progress", "waiting_customer", "resolved", "closed")
 ACTIVE_STATUSES = ("open", "in_progress")  # SLA clocks run; waiting_customer pauses them
 INCIDENT_TYPES = ("system_down", "data_issue", "performance", "authorization", "interface", "other")

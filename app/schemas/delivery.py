@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 from app.models.backlog import STATUSES as BACKLOG_STATUSES
 from app.models.backlog import WRICEF_TYPES
 from app.models.delivery_common import SAP_MODULES, SEVERITIES
-from app.models.explore.requirement import FIT_GAP, PRIORITIES
+from app.models.explore.requirement import FIT_GAP, REQUIREMENT_PRIORITIES
 from app.models.explore.requirement import STATUSES as REQUIREMENT_STATUSES
 from app.models.testing import CASE_STATUSES, CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, EXECUTION_STATUSES
 from app.schemas.common import BaseSchema, OwnedFields, QueryArgs, list_args, one_of
@@ -31,7 +31,7 @@ class RequirementFields(BaseSchema):
     module = fields.String(required=True, validate=validate.OneOf(SAP_MODULES))
     scope_item = fields.String(load_default="", validate=validate.Length(max=40))
     fit_gap = fields.String(load_default="fit", validate=validate.OneOf(FIT_GAP))
-    priority = fields.String(load_default="medium", validate=validate.OneOf(PRIORITIES))
+    priority = fields.String(load_default="medium", validate=validate.OneOf(REQUIREMENT_PRIORITIES))
     status = fields.String(validate=validate.OneOf(REQUIREMENT_STATUSES))
     workshop_ref = fields.String(load_default="", validate=validate.Length(max=100))
     external_id = fields.String(allow_none=True, validate=validate.Length(max=100))

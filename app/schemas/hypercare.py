@@ -6,15 +6,15 @@ from app.models.hypercare import (
     CALENDARS,
     CHANGE_TYPES,
     CR_STATUSES,
+    INCIDENT_PRIORITIES,
     INCIDENT_STATUSES,
     INCIDENT_TYPES,
-    PRIORITIES,
     ROOT_CAUSE_CATEGORIES,
 )
 from app.schemas.common import BaseSchema, CommaSeparated, Flag, OwnedFields, PageArgs, one_of
 from app.services.hypercare import incidents
 
-_priority = validate.OneOf(PRIORITIES)
+_priority = validate.OneOf(INCIDENT_PRIORITIES)
 _HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
 
 
@@ -225,7 +225,7 @@ class _Upper(fields.String):
 
 class IncidentListArgs(PageArgs):
     status = CommaSeparated(one_of(INCIDENT_STATUSES), metadata={"description": "Comma-separated: any of these"})
-    priority = CommaSeparated(one_of(PRIORITIES), metadata={"description": "Comma-separated: any of these"})
+    priority = CommaSeparated(one_of(INCIDENT_PRIORITIES), metadata={"description": "Comma-separated: any of these"})
     module = _Upper(validate=validate.Length(max=20))
     assignee = _Assignee(metadata={"description": "A user id, 'me' or 'none'"})
     breached = Flag(load_default=None, allow_none=True)

@@ -8,7 +8,7 @@ from app.models.delivery_common import SAP_MODULES
 from app.models.explore.requirement import (
     ALM_SYNC_STATUSES,
     FIT_GAP,
-    PRIORITIES,
+    REQUIREMENT_PRIORITIES,
     SEARCH_DOCUMENT_SQL,
     STATUSES,
     TRANSITIONS,
@@ -32,7 +32,7 @@ FILTERS = {
     "status": STATUSES,
     "module": SAP_MODULES,
     "fit_gap": FIT_GAP,
-    "priority": PRIORITIES,
+    "priority": REQUIREMENT_PRIORITIES,
     "owner_id": None,
     "alm_sync_status": ALM_SYNC_STATUSES,
 }

@@ -13,7 +13,7 @@ from app.models.types import UTCDateTime
 from app.models.user import User
 
 FIT_GAP = ("fit", "partial_fit", "gap")
-PRIORITIES = ("critical", "high", "medium", "low")
+REQUIREMENT_PRIORITIES = ("critical", "high", "medium", "low")
 STATUSES = ("draft", "in_review", "approved", "rejected", "realized", "verified")
 ALM_SYNC_STATUSES = ("not_synced", "synced", "error", "conflict")
 

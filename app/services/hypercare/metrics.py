@@ -7,7 +7,7 @@ from sqlalchemy import Date, case, cast, func, literal_column, or_, select
 
 from app.extensions import db
 from app.models import HypercareIncident, PostGoliveChangeRequest, Project
-from app.models.hypercare import PRIORITIES
+from app.models.hypercare import INCIDENT_PRIORITIES
 from app.services.hypercare import breaches
 from app.utils.clock import utcnow
 
@@ -62,7 +62,7 @@ def incident_metrics(project: Project) -> dict:
         totals
     )
 
-    by_priority = {p: {"open": 0, "breached": 0, "total": 0, "mttr_hours": None} for p in PRIORITIES}
+    by_priority = {p: {"open": 0, "breached": 0, "total": 0, "mttr_hours": None} for p in INCIDENT_PRIORITIES}
     for priority, open_count, open_breached_count, count, mttr in db.session.execute(
         select(
             i.priority,
@@ -93,17 +93,17 @@ def incident_metrics(project: Project) -> dict:
     ]
 
     return {
-        "open_by_priority": {p: by_priority[p]["open"] for p in PRIORITIES},
+        "open_by_priority": {p: by_priority[p]["open"] for p in INCIDENT_PRIORITIES},
         "sla_breached": int(open_breached or 0),
-        "breached_by_priority": {p: by_priority[p]["breached"] for p in PRIORITIES},
+        "breached_by_priority": {p: by_priority[p]["breached"] for p in INCIDENT_PRIORITIES},
         "sla_breached_total": int(breached_total or 0),
         "avg_resolution_hours": round(float(avg_hours), 2) if avg_hours is not None else None,
         "resolved_this_week": int(resolved_week or 0),
         "total": total,
-        "open": sum(by_priority[p]["open"] for p in PRIORITIES),
+        "open": sum(by_priority[p]["open"] for p in INCIDENT_PRIORITIES),
         "waiting_customer": int(paused or 0),
         "sla_compliance_pct": round(100.0 * int(resolved_in_sla or 0) / resolved, 1) if resolved else None,
-        "mttr_hours_by_priority": {p: by_priority[p]["mttr_hours"] for p in PRIORITIES},
+        "mttr_hours_by_priority": {p: by_priority[p]["mttr_hours"] for p in INCIDENT_PRIORITIES},
         "csat_average": round(float(csat), 2) if csat is not None else None,
         "csat_responses": csat_n,
         "by_module": per_module,

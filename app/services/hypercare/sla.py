@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import HypercareCalendar, HypercareSLA, Project
-from app.models.hypercare import PRIORITIES
+from app.models.hypercare import INCIDENT_PRIORITIES
 from app.services.hypercare.sla_calendar import Calendar
 from app.utils.errors import ValidationFailed
 
@@ -46,7 +46,7 @@ class ProjectSLA:
 
     def to_dict(self) -> dict:
         return {
-            "targets": [{"priority": p, **self.targets[p]} for p in PRIORITIES],
+            "targets": [{"priority": p, **self.targets[p]} for p in INCIDENT_PRIORITIES],
             "business_hours": {
                 "working_days": self.working_days,
                 "start": self.start,
