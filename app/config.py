@@ -56,9 +56,18 @@ class Config:
     JWT_REFRESH_CSRF_COOKIE_PATH = "/"
     JWT_SESSION_COOKIE = False
 
+    # Sign-in throttling (app/services/login_throttle.py): progressive delays from these thresholds on. A
+    # tenant's security settings replace the per-account threshold and the maximum delay for its users.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
-    LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+    LOGIN_MAX_DELAY_MINUTES = _int("LOGIN_MAX_DELAY_MINUTES", 15)
+    LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 86400)
+    # Two tabs refreshing the same session at once: within this many seconds a just-rotated refresh token
+    # gets the same new pair instead of counting as theft.
+    REFRESH_GRACE_SECONDS = _int("REFRESH_GRACE_SECONDS", 10)
+    INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
+    PASSWORD_RESET_VALID_MINUTES = _int("PASSWORD_RESET_VALID_MINUTES", 60)
+    MFA_CHALLENGE_MINUTES = _int("MFA_CHALLENGE_MINUTES", 5)
 
     # Requests per minute per tenant, by tier (seed 001 §6.3).
     RATE_LIMITS = {"free": 60, "pro": 300, "enterprise": 1000}
@@ -68,7 +77,14 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_JSON = _bool("LOG_JSON", True)
+    # Outgoing e-mail (invitations, password resets): smtp://user:pass@host:587?starttls=1, smtps://host:465,
+    # or empty (nothing is sent; the mail log says so). Links in e-mails start with PUBLIC_BASE_URL.
     SMTP_URL = os.environ.get("SMTP_URL", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Meridian <no-reply@meridian.localhost>")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    SMTP_TIMEOUT_SECONDS = float(os.environ.get("SMTP_TIMEOUT_SECONDS") or 20)
+    # Development: the web inbox of the local mail sink (`make run` sets it); Administration links to it.
+    MAIL_SINK_URL = os.environ.get("MAIL_SINK_URL", "")
 
 
 class DevelopmentConfig(Config):

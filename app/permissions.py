@@ -8,6 +8,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "tenant.read": EVERYONE,
     "users.read": STAFF,
     "users.manage": ("admin",),
+    "tenant.manage": ("admin",),  # Administration: profile, security settings, audit log, sync log, mail log
+    "invitations.manage": ("admin", "pm"),
     "projects.read": EVERYONE,
     "projects.manage": ("admin", "pm"),
     "projects.members.manage": ("admin", "pm"),

@@ -9,5 +9,6 @@ pytest_plugins = [
     "tests.fixtures.sandboxes",
     "tests.fixtures.cloud_alm",
     "tests.fixtures.d365",
+    "tests.fixtures.mail",
     "tests.fixtures.marketplaces",
 ]

@@ -1,4 +1,6 @@
 from app.blueprints import (
+    account,
+    admin,
     audit,
     auth,
     backlog,
@@ -7,6 +9,7 @@ from app.blueprints import (
     defects,
     hypercare,
     integrations,
+    invitations,
     jobs,
     leads,
     marketplace,
@@ -28,3 +31,4 @@ ALL_BLUEPRINTS += [requirements.bp, backlog.bp, testing_cycles.bp, testing_cases
 ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp, marketplace.bp]
 ALL_BLUEPRINTS += [runbooks.bp, runbook_runs.bp]
 ALL_BLUEPRINTS += [integrations.bp, webhooks.bp, leads.bp, cloud_alm.bp]  # plugins add theirs
+ALL_BLUEPRINTS += [account.bp, admin.bp, invitations.bp]

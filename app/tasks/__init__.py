@@ -44,9 +44,10 @@ def init_celery(app, celery) -> None:
 def _wire_dispatch() -> None:
     """Services enqueue background work by name (app/services/dispatch.py); these are the names."""
     from app.services import dispatch
-    from app.tasks import hypercare, integrations, jobs, marketplace  # noqa: F401  (beat's tasks, on import)
+    from app.tasks import hypercare, integrations, jobs, mail, marketplace  # noqa: F401  (beat's tasks, on import)
 
     dispatch.wire("run_job", jobs.run_job.delay)
+    dispatch.wire("send_mail", mail.send_mail.delay)
     dispatch.wire("process_webhook", integrations.process_webhook.delay)
     dispatch.wire("marketplace_webhook", marketplace.process_webhook.delay)
 
