@@ -1,10 +1,12 @@
 from app.blueprints import (
+    attachments,
     audit,
     auth,
     backlog,
     change_requests,
     cloud_alm,
     defects,
+    discussions,
     hypercare,
     integrations,
     jobs,
@@ -24,3 +26,4 @@ ALL_BLUEPRINTS = [auth.bp, users.bp, projects.bp, audit.bp, jobs.bp, system.bp, 
 ALL_BLUEPRINTS += [requirements.bp, backlog.bp, testing_cycles.bp, testing_cases.bp, defects.bp]
 ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp]
 ALL_BLUEPRINTS += [integrations.bp, webhooks.bp, leads.bp, cloud_alm.bp]  # plugins add theirs
+ALL_BLUEPRINTS += [attachments.bp, discussions.bp]

@@ -21,6 +21,7 @@ def init_celery(app, celery) -> None:
         beat_schedule={  # later capabilities add theirs (outbox)
             "hypercare-sla-sweep": {"task": "meridian.hypercare.sweep_sla_breaches", "schedule": 60.0},
             "cloud-alm-scheduled-sync": {"task": "meridian.cloud_alm_scheduled_sync", "schedule": 300.0},
+            "attachments-purge": {"task": "meridian.attachments.purge_expired", "schedule": 3600.0},
         },
     )
 
@@ -42,7 +43,7 @@ def init_celery(app, celery) -> None:
 def _wire_dispatch() -> None:
     """Services enqueue background work by name (app/services/dispatch.py); these are the names."""
     from app.services import dispatch
-    from app.tasks import hypercare, integrations, jobs  # noqa: F401  (hypercare: beat's sweep, on import)
+    from app.tasks import attachments, hypercare, integrations, jobs  # noqa: F401  (beat's tasks, on import)
 
     dispatch.wire("run_job", jobs.run_job.delay)
     dispatch.wire("process_webhook", integrations.process_webhook.delay)
