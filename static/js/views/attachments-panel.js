@@ -44,7 +44,7 @@ export function mountAttachmentsPanel(section, { url, title = "Attachments", can
   const input = h("input", { type: "file", id: inputId, name: "file", multiple: true, "aria-describedby": hintId });
   const hint = h("p", { class: "field-hint", id: hintId, text: "" });
   const send = h("button", { type: "submit", class: "btn btn-secondary btn-small", text: "Upload" });
-  const form = canUpload ? h("form", { class: "attachment-upload", "aria-label": `Add files to ${title.toLowerCase()}` },
+  const form = canUpload ? h("form", { class: "attachment-upload", "aria-label": `New files for ${title.toLowerCase()}` },
     h("div", { class: "field" }, h("label", { for: inputId, text: "Add files" }), input, hint),
     h("div", { class: "form-actions" }, send),
     h("p", { class: "muted drop-hint", text: "Or drop files on this panel." })) : null;

@@ -45,7 +45,7 @@ export function mountDiscussionPanel(section, { url, project, title = "Discussio
     }).catch(() => {});
     const post = h("button", { type: "submit", class: "btn btn-primary", text: "Add comment" });
     const problems = h("div", { class: "form-alerts" });
-    const form = h("form", { class: "form", novalidate: true, "aria-label": `Add a comment to the ${title.toLowerCase()}` }, problems,
+    const form = h("form", { class: "form", novalidate: true, "aria-label": `Write in the ${title.toLowerCase()}` }, problems,
       content.wrapper, h("div", { class: "inline-form mention-helper" }, people.wrapper, insert),
       internal ? internal.wrapper : null, h("div", { class: "form-actions" }, post));
     submitForm(form, {
