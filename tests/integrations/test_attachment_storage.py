@@ -102,3 +102,14 @@ def test_an_unreachable_store_answers_503_and_stores_nothing(app, work_items, mo
     assert refused.status_code == 503 and refused.mimetype == "application/problem+json"
     with app.app_context(), tenant_context.tenant_scope(work_items["tenant_id"]):
         assert db.session.execute(select(Attachment.id)).first() is None
+
+
+def test_a_fresh_store_gets_its_bucket_on_the_first_upload(app, s3_server, monkeypatch):
+    monkeypatch.setitem(app.config, "ATTACHMENT_STORAGE", "s3")
+    monkeypatch.setitem(app.config, "ATTACHMENT_S3_ENDPOINT_URL", s3_server)
+    monkeypatch.setitem(app.config, "ATTACHMENT_S3_BUCKET", "meridian-fresh-bucket")
+    monkeypatch.setitem(app.config, "ATTACHMENT_S3_ACCESS_KEY_ID", "testing")
+    monkeypatch.setitem(app.config, "ATTACHMENT_S3_SECRET_ACCESS_KEY", "testing")
+    store = storage.from_config(app.config)
+    store.put("tenants/t1/attachments/first", b"hello", "text/plain")
+    assert b"".join(store.get("tenants/t1/attachments/first")) == b"hello"

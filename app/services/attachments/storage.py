@@ -103,8 +103,17 @@ class S3Storage:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        try:
+        def send():
             self.client.put_object(Bucket=self.bucket, Key=_checked(key), Body=data, ContentType=content_type)
+
+        try:
+            try:
+                send()
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "NoSuchBucket":
+                    raise
+                self.ensure_bucket()  # a fresh store (first start of MinIO): make the bucket, then once more
+                send()
         except (BotoCoreError, ClientError) as exc:
             raise StorageError(f"object store refused the upload: {type(exc).__name__}") from exc
 
