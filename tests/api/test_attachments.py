@@ -128,6 +128,14 @@ def test_a_file_over_the_per_file_limit_is_413_with_the_numbers(work_items):
     assert upload(admin, work_items["urls"]["incident"], "fits.txt", b"x" * 1000).status_code == 201
 
 
+def test_a_file_larger_than_other_requests_may_be_is_accepted_up_to_the_tenants_limit(app, work_items):
+    data = PDF + b"\0" * (3 * 1024 * 1024)  # over MAX_CONTENT_LENGTH (2 MB), under the default 10 MB per file
+    assert len(data) > app.config["MAX_CONTENT_LENGTH"]
+    created = upload(work_items["api"]["admin"], work_items["urls"]["requirement"], "scan.pdf", data)
+    assert created.status_code == 201, created.json
+    assert work_items["api"]["admin"].get(created.json["content_url"]).data == data
+
+
 def test_a_request_beyond_the_installation_ceiling_is_refused_before_it_is_read(app, work_items, monkeypatch):
     monkeypatch.setitem(app.config, "ATTACHMENT_MAX_UPLOAD_BYTES", 1000)
     refused = upload(work_items["api"]["admin"], work_items["urls"]["incident"], "big.txt", b"x" * 100_000)

@@ -50,7 +50,7 @@ export function mountAttachmentsPanel(section, { url, title = "Attachments", can
     h("p", { class: "muted drop-hint", text: "Or drop files on this panel." })) : null;
   section.classList.add("attachments-panel");
   section.setAttribute("aria-labelledby", headingId);
-  section.replaceChildren(heading, problems, list, form);
+  section.replaceChildren(...[heading, problems, list, form].filter(Boolean)); // (DOM would print a null)
   attachmentPolicy().then((policy) => { hint.textContent = policyHint(policy); });
 
   let items = [];

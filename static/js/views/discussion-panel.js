@@ -16,8 +16,8 @@ export function mountDiscussionPanel(section, { url, project, title = "Discussio
   const staff = session.user && session.user.role !== "customer";
   section.classList.add("discussion-panel");
   section.setAttribute("aria-labelledby", headingId);
-  section.replaceChildren(h("h2", { class: "card-title", id: headingId, text: title }), list,
-    canWrite ? commentForm() : null);
+  section.replaceChildren(...[h("h2", { class: "card-title", id: headingId, text: title }), list,
+    canWrite ? commentForm() : null].filter(Boolean)); // (DOM would print a null)
 
   async function refresh() {
     const page = await api.get(`${url}/comments`, { query: { limit: 200 }, signal });

@@ -38,7 +38,8 @@ export async function render(root, { project, incidentId, signal }) {
   const csatRegion = h("section", { class: "card csat-card", hidden: true, "aria-labelledby": "csat-title" });
   const timelineRegion = h("section", { class: "card", "aria-labelledby": "incident-timeline-title" });
   const panels = workItemPanels({ url, project, upload: "hypercare.report", manage: "hypercare.work", signal });
-  root.append(header, csatRegion, facts, ...panels.nodes, worker ? actionsRegion : null, timelineRegion, commentCard());
+  root.append(...[header, csatRegion, facts, ...panels.nodes, worker ? actionsRegion : null, timelineRegion, commentCard()]
+    .filter(Boolean)); // append(null) would print "null" for those who do not work the queue
 
   async function reload(force = true) {
     incident = await api.get(url, { signal });
