@@ -73,3 +73,8 @@ def test_purged_content_no_longer_counts_against_the_quota(app, work_items, loca
     with clock.freeze(START + timedelta(seconds=1)):
         assert _purge()["purged"] == 1
         assert upload(admin, url, "b.pdf", PDF).status_code == 201
+
+
+def test_beat_runs_the_purge_every_hour():
+    entry = celery.conf.beat_schedule["attachments-purge"]
+    assert entry == {"task": "meridian.attachments.purge_expired", "schedule": 3600.0}
