@@ -3,7 +3,7 @@
 Three tenant-owned tables, each with the row-level-security policy of every tenant table.
 
 Revision ID: 3699ab5310ea
-Revises: e3a1c9d07b52
+Revises: 1a23bcbb0c86
 Create Date: 2026-12-01 20:17:56.558084
 
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '3699ab5310ea'
-down_revision = 'e3a1c9d07b52'
+down_revision = '1a23bcbb0c86'
 branch_labels = None
 depends_on = None
 
