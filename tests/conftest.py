@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.d365",
     "tests.fixtures.mail",
     "tests.fixtures.marketplaces",
+    "tests.fixtures.attachments",
 ]
