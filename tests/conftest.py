@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.d365",
     "tests.fixtures.mail",
     "tests.fixtures.marketplaces",
+    "tests.fixtures.attachments",
 ]

@@ -1,12 +1,14 @@
 from app.blueprints import (
     account,
     admin,
+    attachments,
     audit,
     auth,
     backlog,
     change_requests,
     cloud_alm,
     defects,
+    discussions,
     hypercare,
     integrations,
     invitations,
@@ -32,3 +34,4 @@ ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp, marketpla
 ALL_BLUEPRINTS += [runbooks.bp, runbook_runs.bp]
 ALL_BLUEPRINTS += [integrations.bp, webhooks.bp, leads.bp, cloud_alm.bp]  # plugins add theirs
 ALL_BLUEPRINTS += [account.bp, admin.bp, invitations.bp]
+ALL_BLUEPRINTS += [attachments.bp, discussions.bp]

@@ -3,7 +3,7 @@ happened to each activity, and the go/no-go checklist. Five tenant-owned tables,
 security on PostgreSQL like every tenant table (see migrations/README).
 
 Revision ID: 01bce66abb63
-Revises: 1d2958eff5f3
+Revises: 3699ab5310ea
 Create Date: 2026-12-01 20:23:50.976511
 
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '01bce66abb63'
-down_revision = '1d2958eff5f3'
+down_revision = '3699ab5310ea'
 branch_labels = None
 depends_on = None
 
