@@ -4,6 +4,7 @@ Every setting is read here once; the rest of the app reads `current_app.config`.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -86,6 +87,18 @@ class Config:
     # Development: the web inbox of the local mail sink (`make run` sets it); Administration links to it.
     MAIL_SINK_URL = os.environ.get("MAIL_SINK_URL", "")
 
+    # Attachments (issue 17): bytes in local files under the instance folder, or an S3-compatible store.
+    ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE", "local")
+    ATTACHMENT_LOCAL_DIR = os.environ.get("ATTACHMENT_LOCAL_DIR", str(INSTANCE_DIR / "attachments"))
+    ATTACHMENT_S3_BUCKET = os.environ.get("ATTACHMENT_S3_BUCKET", "meridian-attachments")
+    ATTACHMENT_S3_ENDPOINT_URL = os.environ.get("ATTACHMENT_S3_ENDPOINT_URL", "")
+    ATTACHMENT_S3_REGION = os.environ.get("ATTACHMENT_S3_REGION", "us-east-1")
+    ATTACHMENT_S3_ACCESS_KEY_ID = os.environ.get("ATTACHMENT_S3_ACCESS_KEY_ID", "")
+    ATTACHMENT_S3_SECRET_ACCESS_KEY = os.environ.get("ATTACHMENT_S3_SECRET_ACCESS_KEY", "")
+    # The largest file any tenant may allow (its own per-file limit stays at or below it); an upload request
+    # may be this big, whatever MAX_CONTENT_LENGTH says for other requests.
+    ATTACHMENT_MAX_UPLOAD_BYTES = _int("ATTACHMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+
 
 class DevelopmentConfig(Config):
     MERIDIAN_ENV = "development"
@@ -103,6 +116,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"  # same algorithm, cheaper, so the suite stays fast
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")
     OUTBOUND_ALLOWLIST = ["127.0.0.1"]  # the sandbox stand-ins the end-to-end tests start
+    ATTACHMENT_STORAGE = "local"
+    ATTACHMENT_LOCAL_DIR = os.path.join(tempfile.gettempdir(), f"meridian-test-attachments-{os.getpid()}")
 
 
 class ProductionConfig(Config):

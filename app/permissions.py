@@ -35,6 +35,15 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "leads.read": ("admin", "pm", "consultant"),  # the SI firm's pre-sales pipeline: not for customers
     "leads.manage": ("admin", "pm"),
     "leads.push": ("admin", "pm"),  # push to Dynamics 365
+    # Issue 17: the attachment policy is the tenant admin's; every signed-in role but viewer joins discussions
+    # (customers see only public comments). Attachments follow the permissions of the item they hang on.
+    "attachments.settings.manage": ("admin",),
+    "discussions.write": ("admin", "pm", "consultant", "support", "approver", "customer"),
+    # Cutover runbooks (issue 18): the customer's key users own business activities of the weekend.
+    "cutover.read": EVERYONE,
+    "cutover.manage": ("admin", "pm", "consultant"),  # plan, import, start and close runs, adopt durations
+    "cutover.execute": ("admin", "pm", "consultant", "support", "approver", "customer"),  # owners act
+    "cutover.decide": ("admin", "approver"),  # go/no-go, never on a runbook of one's own
 }
 
 

@@ -5,9 +5,11 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.browser",
     "tests.fixtures.hypercare",
+    "tests.fixtures.cutover",
     "tests.fixtures.sandboxes",
     "tests.fixtures.cloud_alm",
     "tests.fixtures.d365",
     "tests.fixtures.mail",
     "tests.fixtures.marketplaces",
+    "tests.fixtures.attachments",
 ]

@@ -3,7 +3,7 @@ per requirement a digest of the Cloud ALM fields as they stood at the last sync,
 changes from local ones without trusting a date-granular lastChangedDate. Both nullable: nothing to fill.
 
 Revision ID: 570328f2fb61
-Revises: 1d2958eff5f3
+Revises: 01bce66abb63
 Create Date: 2026-12-01 20:02:17.008096
 
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '570328f2fb61'
-down_revision = '1d2958eff5f3'
+down_revision = '01bce66abb63'
 branch_labels = None
 depends_on = None
 
