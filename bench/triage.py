@@ -134,14 +134,15 @@ def duplicates(history: list[LabelledIncident], seed: int, make_index: Callable[
     print(f"\n== duplicate verdict ({backend}; 12 open problems in a history of {len(history)}; "
           f"{len(positives)} reports of an open problem, {len(negatives)} of others)")
     print("threshold sweep on the tuning half: " + "  ".join(
-        f"{t:.2f}: P {p:.2f} R {r:.2f}" for t in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)
+        f"{t:.2f}: P {p:.2f} R {r:.2f}" for t in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8)
         for p, r in [measure(tune, t)]))
     threshold = DUPLICATE_THRESHOLDS[backend]
     precision, recall = measure(test, threshold)
     print(f"at the configured threshold {threshold}: test half precision {precision:.3f}, recall {recall:.3f}")
-    for lang in ("tr", "en"):
-        p, r = measure([(q, h) for q, h in test if q.lang == lang], threshold)
-        print(f"  {lang} reports: precision {p:.3f}, recall {r:.3f}")
+    open_lang = {i.group: i.lang for i in opened}
+    for label, same in (("same language as the open incident", True), ("other language", False)):
+        sample = [(r, h) for r, h in test if r.group not in open_keys or (open_lang[r.group] == r.lang) == same]
+        print(f"  reports in the {label}: recall {measure(sample, threshold)[1]:.3f}")
 
 
 def latency(sizes: list[int], seed: int) -> None:
