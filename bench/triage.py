@@ -217,7 +217,8 @@ def embedding_backend(history: list[LabelledIncident], seed: int, per_tier: int)
         started = time.perf_counter()
         advise(index, text_of(query))
         samples.append((time.perf_counter() - started) * 1000)
-    print(f"advise at {len(history)} indexed: p50 {statistics.median(samples):.1f} ms, p95 {percentile(samples, 0.95):.1f} ms")
+    print(f"advise at {len(history)} indexed: p50 {statistics.median(samples):.1f} ms,"
+          f" p95 {percentile(samples, 0.95):.1f} ms")
     duplicates(history, seed, lambda: EmbeddingIndex("bench", encoder), "embedding")
 
 

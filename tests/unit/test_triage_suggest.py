@@ -2,7 +2,7 @@
 import pytest
 
 from app.services.triage.documents import OPEN, RESOLVED, Filter, TriageDocument
-from app.services.triage.suggest import SuggestConfig, advise, vote
+from app.services.triage.suggest import Outcome, SuggestConfig, acceptance_report, advise, vote
 from app.services.triage.tfidf import TfidfIndex
 
 PERIOD = "Posting period {n} not open for company code 1000, error F5 201 in FB50"
@@ -25,7 +25,8 @@ def test_agreeing_neighbours_give_a_more_confident_suggestion_than_split_ones():
 
 def test_confidence_ordering_holds_end_to_end():
     docs = [TriageDocument(f"fi{n}", PERIOD.format(n=f"00{n}/2026"), module="FI", priority="p2") for n in range(1, 6)]
-    docs += [TriageDocument("co1", "Account requires assignment to a CO object KI 235 when posting in FB50", module="CO"),
+    docs += [TriageDocument("co1", "Account requires assignment to a CO object KI 235 when posting in FB50",
+                            module="CO"),
              TriageDocument("co2", "Cost center missing when posting in FB50, KI235", module="CO")]
     idx = index_of(docs)
     clear = advise(idx, "F5 201 posting period not open for company code 1000").suggestions["module"]
@@ -74,3 +75,12 @@ def test_suggestions_respect_the_users_projects():
                     TriageDocument("visible", "Printer PRN01 spool waiting", project_id="p-mine", module="BASIS")])
     advice = advise(idx, PERIOD.format(n="006/2026"), Filter(project_ids=frozenset({"p-mine"})))
     assert all(h.id != "hidden" for h in advice.similar) and advice.suggestions["module"].candidate != "FI"
+
+
+def test_acceptance_report_counts_by_field_and_confidence():
+    report = acceptance_report([Outcome("module", "FI", 0.91, True), Outcome("module", "CO", 0.55, False),
+                                Outcome("module", "FI", 0.58, True), Outcome("priority", "p2", 0.7, False)])
+    assert report["module"].shown == 3 and report["module"].accepted == 2
+    assert report["module"].rate == pytest.approx(2 / 3)
+    assert report["module"].by_confidence == {"0.9": [1, 1], "0.5": [2, 1]}
+    assert report["priority"].rate == 0.0

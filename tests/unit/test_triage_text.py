@@ -22,7 +22,8 @@ def test_english_capitals_are_not_left_with_a_dotless_i():
 
 
 def test_message_numbers_become_one_token_however_written():
-    forms = {normalise(text, glossary=False) for text in ("error M7 021", "error M7021", "error m7-021", "error M7/021")}
+    written = ("error M7 021", "error M7021", "error m7-021", "error M7/021")
+    forms = {normalise(text, glossary=False) for text in written}
     assert forms == {"error m7021"}
     assert normalise("P1 100 users", glossary=False) == "p1 100 users"  # a priority is no message class
 

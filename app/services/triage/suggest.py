@@ -24,7 +24,9 @@ embedding threshold is the bench's choice for all-MiniLM-L6-v2, whose cosines si
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 
 from app.services.triage.documents import OPEN, RESOLVED, Filter, Hit
 from app.services.triage.index import TriageIndex
@@ -114,3 +116,43 @@ def duplicate_verdict(index: TriageIndex, open_hits: list[Hit], config: SuggestC
     if open_hits and open_hits[0].score >= threshold and index.labels(open_hits[0].id)["status"] == OPEN:
         return Duplicate(open_hits[0].id, open_hits[0].score)
     return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one suggestion that was shown: the caller records it when the incident is saved
+    (accepted = the saved value is the suggested one), so quality is measured on real use."""
+
+    field: str
+    suggested: str
+    confidence: float
+    accepted: bool
+
+
+@dataclass
+class Acceptance:
+    """Shown and accepted suggestions of one field, overall and by confidence tenth ("0.7" = 0.7-0.8)."""
+
+    shown: int = 0
+    accepted: int = 0
+    by_confidence: dict[str, list[int]] = dataclass_field(default_factory=dict)  # tenth -> [shown, accepted]
+
+    @property
+    def rate(self) -> float:
+        return self.accepted / self.shown if self.shown else 0.0
+
+
+def acceptance_report(outcomes: Iterable[Outcome]) -> dict[str, Acceptance]:
+    """Acceptance per field, with the same reliability view the bench prints, so a confidence that stops
+    matching what people accept shows up in production data."""
+    report: dict[str, Acceptance] = {}
+    for outcome in outcomes:
+        entry = report.setdefault(outcome.field, Acceptance())
+        tenth = f"{min(9, int(outcome.confidence * 10)) / 10:.1f}"
+        counts = entry.by_confidence.setdefault(tenth, [0, 0])
+        entry.shown += 1
+        counts[0] += 1
+        if outcome.accepted:
+            entry.accepted += 1
+            counts[1] += 1
+    return report

@@ -99,7 +99,8 @@ def _parse_glossary(text: str) -> tuple[dict[str, str], dict[tuple[str, str], st
 GLOSSARY, GLOSSARY_PAIRS = _parse_glossary(_GLOSSARY_TEXT)
 _KEYS_BY_LENGTH = sorted((k for k in GLOSSARY if not k.endswith("!")), key=len, reverse=True)
 _EXACT_KEYS = {k[:-1]: GLOSSARY[k] for k in GLOSSARY if k.endswith("!")}
-_TURKISH_ENDINGS = frozenset("i si yi e ye de da te ta den dan ten tan in nin un nun ler lar leri lari lerin larin".split())
+_TURKISH_ENDINGS = frozenset(
+    "i si yi e ye de da te ta den dan ten tan in nin un nun ler lar leri lari lerin larin".split())
 _PAIR_FIRST_WORDS = {first for first, _ in GLOSSARY_PAIRS}
 
 
