@@ -134,7 +134,7 @@ def duplicates(history: list[LabelledIncident], seed: int, make_index: Callable[
     print(f"\n== duplicate verdict ({backend}; 12 open problems in a history of {len(history)}; "
           f"{len(positives)} reports of an open problem, {len(negatives)} of others)")
     print("threshold sweep on the tuning half: " + "  ".join(
-        f"{t:.2f}: P {p:.2f} R {r:.2f}" for t in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8)
+        f"{t:.2f}: P {p:.2f} R {r:.2f}" for t in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
         for p, r in [measure(tune, t)]))
     threshold = DUPLICATE_THRESHOLDS[backend]
     precision, recall = measure(test, threshold)
@@ -236,6 +236,9 @@ def embedding_backends(history: list[LabelledIncident], seed: int, per_tier: int
           f" p95 {percentile(samples, 0.95):.1f} ms")
     quality(index, history, seed, per_tier)
     duplicates(history, seed, lambda: EmbeddingIndex("bench", encoder), "embedding")
+    baseline = TfidfIndex("bench")
+    baseline.build([document(i) for i in history])
+    quality(baseline, history, seed, per_tier)  # the default on the same smaller history, for comparison
     hybrid = HybridIndex("bench", encoder)
     hybrid.build([document(i) for i in history])
     quality(hybrid, history, seed, per_tier)

@@ -17,7 +17,10 @@ Why this shape:
   `merge_ratio` of the rows, it is merged into the main segment and dead rows are dropped. The idf is
   frozen between refits (unseen features get the largest idf, as if their document frequency were 0) and
   refitted when changes since the last fit pass `refit_ratio`, or on `refresh()`. After `refresh()` the
-  index answers exactly as a fresh `build()` of the same documents would.
+  index answers exactly as a fresh `build()` of the same documents would. At 100,000 documents a merge or
+  refit inside `add`/`remove` takes seconds (bench/triage.py): fine in the Celery task that owns the index.
+- One writer: queries may run in several threads at once, but not while the index is being changed; web
+  processes are meant to query a loaded copy and the task to do the writing.
 """
 from __future__ import annotations
 
