@@ -20,7 +20,7 @@ from app.services.triage.documents import LABEL_FIELDS, Filter, TriageDocument
 _MISSING = -1
 
 
-class _Growable:
+class Growable:
     """An int array that grows by doubling, so appending one row is O(1) amortised."""
 
     def __init__(self, dtype: type, values: np.ndarray | None = None) -> None:
@@ -50,7 +50,7 @@ class _Codes:
     def __init__(self, vocabulary: list[str] | None = None, codes: np.ndarray | None = None) -> None:
         self.vocabulary: list[str] = list(vocabulary or [])
         self._code_of = {value: code for code, value in enumerate(self.vocabulary)}
-        self.rows = _Growable(np.int32, codes)
+        self.rows = Growable(np.int32, codes)
 
     def _code(self, value: str | None) -> int:
         if value is None:
@@ -77,7 +77,7 @@ class Catalogue:
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.row_of: dict[str, int] = {}
-        self._alive = _Growable(np.bool_)
+        self._alive = Growable(np.bool_)
         self.columns: dict[str, _Codes] = {name: _Codes() for name in LABEL_FIELDS}
 
     def __len__(self) -> int:
@@ -131,7 +131,7 @@ class Catalogue:
         """Keep only `rows` (ascending), renumbered from 0: the backend compacted its storage the same way."""
         self.ids = [self.ids[r] for r in rows]
         self.row_of = {doc_id: row for row, doc_id in enumerate(self.ids)}
-        self._alive = _Growable(np.bool_, np.ones(len(rows), dtype=np.bool_))
+        self._alive = Growable(np.bool_, np.ones(len(rows), dtype=np.bool_))
         for column in self.columns.values():
             column.rows.keep(rows)
 
@@ -146,7 +146,7 @@ class Catalogue:
     def from_state(cls, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> Catalogue:
         catalogue = cls()
         catalogue.ids = list(header["ids"])
-        catalogue._alive = _Growable(np.bool_, arrays["alive"])
+        catalogue._alive = Growable(np.bool_, arrays["alive"])
         alive = catalogue.alive
         catalogue.row_of = {doc_id: row for row, doc_id in enumerate(catalogue.ids) if alive[row]}
         catalogue.columns = {n: _Codes(header["vocabularies"][n], arrays[f"label_{n}"]) for n in LABEL_FIELDS}

@@ -24,7 +24,7 @@ Why this shape:
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from app.services.triage import text as triage_text
-from app.services.triage.catalogue import Catalogue, _Growable
+from app.services.triage.catalogue import Catalogue, Growable
 from app.services.triage.documents import Filter, Hit, TriageDocument
 from app.services.triage.index import pack, unpack
 from app.services.triage.ranking import top_k
@@ -117,13 +117,13 @@ class TfidfIndex:
         self._delta: dict[str, list[sp.csr_matrix]] = {b: [] for b in _BLOCKS}
         self._delta_stack: dict[str, sp.csr_matrix] | None = None
         self._idf = {b: np.ones(self._width(b), dtype=np.float32) for b in _BLOCKS}
-        self._norms = {b: _Growable(np.float32) for b in _BLOCKS}
+        self._norms = {b: Growable(np.float32) for b in _BLOCKS}
         self._changes = 0
 
     def _width(self, block: str) -> int:
         return self._vectorisers[block].n_features
 
-    def _analyse(self, block: str):
+    def _analyse(self, block: str) -> Callable[[str], list[str]]:
         def analyse(text: str) -> list[str]:
             toks = self._tokens_of.get(text)
             if toks is None:
@@ -209,7 +209,7 @@ class TfidfIndex:
             squared = postings.copy()
             squared.data **= 2
             norms2 = squared.T @ (self._idf[block] ** 2)
-            self._norms[block] = _Growable(np.float32, np.sqrt(norms2).astype(np.float32))
+            self._norms[block] = Growable(np.float32, np.sqrt(norms2).astype(np.float32))
         self._changes = 0
 
     def _row_norm(self, block: str, row: sp.csr_matrix) -> float:
