@@ -21,7 +21,7 @@ _MISSING = -1
 
 
 class Growable:
-    """An int array that grows by doubling, so appending one row is O(1) amortised."""
+    """A numpy array (codes, flags or norms) that grows by doubling: appending a row is O(1) amortised."""
 
     def __init__(self, dtype: type, values: np.ndarray | None = None) -> None:
         self._data = np.asarray(values if values is not None else np.empty(0), dtype=dtype).copy()
