@@ -10,8 +10,7 @@ def top_k(scores: np.ndarray, allowed: np.ndarray, ids: list[str], k: int) -> li
     """The `k` best rows among `allowed` with a positive score, best first.
 
     Equal scores among the chosen keep row order (oldest first) and the same scores always give the same
-    answer; argpartition keeps the
-    cost linear in the number of rows rather than a full sort of 100,000 scores.
+    answer; argpartition keeps the cost linear in the number of rows instead of sorting 100,000 scores.
     """
     if k <= 0:
         return []
