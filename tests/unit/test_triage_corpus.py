@@ -1,10 +1,10 @@
 """The labelled demo corpus: deterministic, well-formed labels, both languages, held-out wording."""
+
 import random
 from collections import Counter
 
-from app.demo.triage_corpus import (LANGUAGES, PRIORITIES, RESOLVERS, _templates, demo_incidents, generate,
-                                    problems)
-from app.models.cutover import INCIDENT_TYPES, ROOT_CAUSE_CATEGORIES
+from app.demo.triage_corpus import LANGUAGES, PRIORITIES, RESOLVERS, _templates, demo_incidents, generate, problems
+from app.models.hypercare import INCIDENT_TYPES, ROOT_CAUSE_CATEGORIES
 from app.models.delivery_common import SAP_MODULES
 
 

@@ -1,4 +1,5 @@
 """The optional embedding backend, exercised with a tiny deterministic encoder (no model in the test run)."""
+
 import sys
 import zlib
 
@@ -29,9 +30,11 @@ class BagOfWordsEncoder:
         return vectors
 
 
-DOCS = [TriageDocument("a", "goods issue fails stock deficit M7 021", module="MM", resolver_id="u1"),
-        TriageDocument("b", "posting period closed F5 201", module="FI", resolver_id="u2"),
-        TriageDocument("c", "printer does not print spool waiting", module="BASIS", status=OPEN)]
+DOCS = [
+    TriageDocument("a", "goods issue fails stock deficit M7 021", module="MM", resolver_id="u1"),
+    TriageDocument("b", "posting period closed F5 201", module="FI", resolver_id="u2"),
+    TriageDocument("c", "printer does not print spool waiting", module="BASIS", status=OPEN),
+]
 
 
 def built(scope="tenant-a", encoder=None) -> EmbeddingIndex:

@@ -1,4 +1,5 @@
 """The TF-IDF triage index: bilingual matching, filters, incremental updates, serialisation, scope guard."""
+
 import numpy as np
 import pytest
 
@@ -9,16 +10,42 @@ from app.services.triage.index import TriageIndex
 from app.services.triage.tfidf import TfidfIndex
 
 DOCS = [
-    TriageDocument("mm-en", "Goods issue in MIGO fails with message M7 021, deficit of unrestricted stock for "
-                   "material RM-100", module="MM", priority="p3", resolver_id="u-mm"),
-    TriageDocument("fi-en", "Posting period 003/2026 not open for company code 1000, error F5 201 in FB50",
-                   module="FI", priority="p2", resolver_id="u-fi"),
-    TriageDocument("sd-tr", "VA01'de satış siparişi açarken fiyatlandırma hatası, PR00 koşulu eksik",
-                   module="SD", priority="p2", resolver_id="u-sd"),
-    TriageDocument("basis-en", "System extremely slow, all dialog work processes busy in SM50",
-                   module="BASIS", priority="p1", resolver_id="u-basis"),
-    TriageDocument("ewm-tr", "Çıkış teslimatı için depo görevi oluşmuyor, dalga serbest bırakılınca görev yok",
-                   module="EWM", priority="p2", resolver_id="u-ewm", status=OPEN),
+    TriageDocument(
+        "mm-en",
+        "Goods issue in MIGO fails with message M7 021, deficit of unrestricted stock for material RM-100",
+        module="MM",
+        priority="p3",
+        resolver_id="u-mm",
+    ),
+    TriageDocument(
+        "fi-en",
+        "Posting period 003/2026 not open for company code 1000, error F5 201 in FB50",
+        module="FI",
+        priority="p2",
+        resolver_id="u-fi",
+    ),
+    TriageDocument(
+        "sd-tr",
+        "VA01'de satış siparişi açarken fiyatlandırma hatası, PR00 koşulu eksik",
+        module="SD",
+        priority="p2",
+        resolver_id="u-sd",
+    ),
+    TriageDocument(
+        "basis-en",
+        "System extremely slow, all dialog work processes busy in SM50",
+        module="BASIS",
+        priority="p1",
+        resolver_id="u-basis",
+    ),
+    TriageDocument(
+        "ewm-tr",
+        "Çıkış teslimatı için depo görevi oluşmuyor, dalga serbest bırakılınca görev yok",
+        module="EWM",
+        priority="p2",
+        resolver_id="u-ewm",
+        status=OPEN,
+    ),
 ]
 
 
@@ -41,14 +68,22 @@ def test_turkish_reports_find_english_incidents_of_the_same_problem_in_the_demo_
     idx = built([TriageDocument(i.id, compose_text(i.title, i.description)) for i in history])
     group_of = {i.id: i.group for i in history}
     queries = generate(100, seed=4, languages=("tr",), start=10_000)
-    found = sum(any(group_of[h.id] == q.group for h in idx.similar(compose_text(q.title, q.description), 5))
-                for q in queries)
+    found = sum(
+        any(group_of[h.id] == q.group for h in idx.similar(compose_text(q.title, q.description), 5)) for q in queries
+    )
     assert found >= 85  # the bench measures ~0.97 on familiar wording
 
 
 def test_filters_restrict_status_project_and_exclude_ids():
-    docs = [TriageDocument(f"d{n}", "IDoc ORDERS05 status 51 customer material not found", project_id=f"p{n % 2}",
-                           status=OPEN if n < 2 else "resolved") for n in range(4)]
+    docs = [
+        TriageDocument(
+            f"d{n}",
+            "IDoc ORDERS05 status 51 customer material not found",
+            project_id=f"p{n % 2}",
+            status=OPEN if n < 2 else "resolved",
+        )
+        for n in range(4)
+    ]
     idx = built(docs)
     query = "ORDERS05 IDoc in status 51"
     assert {h.id for h in idx.similar(query, 10)} == {"d0", "d1", "d2", "d3"}
@@ -82,8 +117,10 @@ def test_incremental_add_update_and_remove_change_the_answers():
 
 
 def test_incremental_changes_then_refresh_answer_exactly_as_a_fresh_build():
-    corpus = [TriageDocument(i.id, compose_text(i.title, i.description), module=i.module)
-              for i in generate(700, seed=8, phrasing="any")]
+    corpus = [
+        TriageDocument(i.id, compose_text(i.title, i.description), module=i.module)
+        for i in generate(700, seed=8, phrasing="any")
+    ]
     grown = built(corpus[:200])
     for doc in corpus[200:]:  # crosses the delta-merge size (256 rows) on the way
         grown.add(doc)
@@ -107,11 +144,15 @@ def test_serialise_and_load_give_identical_results():
     loaded = TfidfIndex.load(blob, "tenant-a")
     for query in ("MIGO M7 021", "tRFC SM58 hängt", "dönem kapalı F5 201", "system slow"):
         assert loaded.similar(query, 5) == idx.similar(query, 5)
-        assert loaded.search(query, [(3, Filter(statuses=frozenset({OPEN})))]) == \
-            idx.search(query, [(3, Filter(statuses=frozenset({OPEN})))])
+        assert loaded.search(query, [(3, Filter(statuses=frozenset({OPEN})))]) == idx.search(
+            query, [(3, Filter(statuses=frozenset({OPEN})))]
+        )
     assert sorted(loaded.ids()) == sorted(idx.ids()) and "basis-en" not in loaded
-    assert loaded.labels("late") == idx.labels("late") == {
-        "status": OPEN, "project_id": None, "module": "BTP", "priority": None, "resolver_id": None}
+    assert (
+        loaded.labels("late")
+        == idx.labels("late")
+        == {"status": OPEN, "project_id": None, "module": "BTP", "priority": None, "resolver_id": None}
+    )
     loaded.add(TriageDocument("after-load", "Goods receipt blocked, MM period closed M7 053"))
     assert loaded.similar("M7053 period", 1)[0].id == "after-load"
 
@@ -144,7 +185,6 @@ def test_there_is_no_way_to_query_without_naming_an_index():
     with pytest.raises(ValueError):
         TfidfIndex("")  # every index is made for one scope
     for module in (index, tfidf, embedding):
-        module_level = {name for name, value in vars(module).items()
-                        if callable(value) and not isinstance(value, type)}
+        module_level = {name for name, value in vars(module).items() if callable(value) and not isinstance(value, type)}
         assert not module_level & {"similar", "search", "advise", "query"}, module.__name__
     assert isinstance(built(), TriageIndex)

@@ -1,4 +1,5 @@
 """Turkish/English normalisation for triage matching: casing, folding, SAP codes, stems and the glossary."""
+
 from app.services.triage.text import fold, normalise, stem, tokens, turkish_lower
 
 
@@ -47,7 +48,15 @@ def test_stop_words_and_single_letters_are_not_tokens():
 
 def test_glossary_gives_turkish_words_their_english_sap_term():
     assert normalise("Satıcı faturası MIRO'da kaydedilemiyor").split() == [
-        "satici", "vendor", "faturasi", "invoice", "miro", "kaydedilemiyor", "cannot", "save"]
+        "satici",
+        "vendor",
+        "faturasi",
+        "invoice",
+        "miro",
+        "kaydedilemiyor",
+        "cannot",
+        "save",
+    ]
     assert "goods receipt" in normalise("MIGO ile mal girişi yapılamıyor")
     assert "batch" in normalise("partisi bulunamadı")
     assert "batch" not in normalise("partial delivery")  # an English word that starts like "parti"

@@ -9,6 +9,7 @@ The index deliberately keeps no incident text, resolution or root cause: the cal
 database for the handful of neighbours it shows (it has to read those rows anyway, for their number and
 title and to apply the user's project access), so an edited resolution never goes stale in here.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ project name in it (the caller composes it from title, description and module hi
 learns from it names the tenant; the tenant boundary itself is the index: one index per tenant, built only
 from that tenant's incidents (see `TriageIndex.scope`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

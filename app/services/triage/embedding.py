@@ -10,6 +10,7 @@ Any object with `name` and `encode(texts) -> (n, d) array` works as the encoder,
 exercise this class without a model. Rows are L2-normalised on the way in, so a dot product is a cosine.
 Removal marks a row dead; dead rows are dropped when they pass a fifth of the rows or on serialisation.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,12 @@ class SentenceTransformerEncoder:
         self.name = name
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self._model.encode(texts, batch_size=32, convert_to_numpy=True,  # type: ignore[attr-defined]
-                                     show_progress_bar=False)
+        vectors = self._model.encode(
+            texts,
+            batch_size=32,
+            convert_to_numpy=True,  # type: ignore[attr-defined]
+            show_progress_bar=False,
+        )
         return np.asarray(vectors, dtype=np.float32)
 
 
@@ -96,14 +101,14 @@ class EmbeddingIndex:
             grown = np.zeros((max(2 * len(self._vectors), used + len(rows)), rows.shape[1]), dtype=np.float32)
             grown[:used] = self._vectors[:used]
             self._vectors = grown
-        self._vectors[used:used + len(rows)] = rows
+        self._vectors[used : used + len(rows)] = rows
 
     def build(self, docs: Iterable[TriageDocument]) -> None:
         docs = list(docs)
         self._catalogue = Catalogue()
         self._vectors = np.zeros((0, 0), dtype=np.float32)
         for start in range(0, len(docs), _BATCH):
-            batch = docs[start:start + _BATCH]
+            batch = docs[start : start + _BATCH]
             for doc in batch:
                 self._catalogue.append(doc)
             self._append_rows(self._encode([d.text for d in batch]))

@@ -9,6 +9,7 @@ Both halves see the same calls in the same order, so they hold the same document
 drift apart (each drops dead rows on its own schedule), so the embedding scores are mapped onto the TF-IDF
 rows by document id, and the TF-IDF catalogue answers filters and labels.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -25,8 +26,9 @@ from app.services.triage.tfidf import TfidfConfig, TfidfIndex
 class HybridIndex:
     backend = "hybrid"
 
-    def __init__(self, scope: str, encoder: Encoder, tfidf_weight: float = 0.5,
-                 config: TfidfConfig | None = None) -> None:
+    def __init__(
+        self, scope: str, encoder: Encoder, tfidf_weight: float = 0.5, config: TfidfConfig | None = None
+    ) -> None:
         self.scope = scope
         self.tfidf_weight = tfidf_weight
         self.tfidf = TfidfIndex(scope, config)
@@ -58,8 +60,13 @@ class HybridIndex:
         if self._row_map is None or len(self._row_map) != self.tfidf.catalogue.n_rows:
             row_of = self.embedding.catalogue.row_of
             live = self.tfidf.catalogue.row_of
-            self._row_map = np.array([row_of.get(doc_id, -1) if live.get(doc_id) == row else -1
-                                      for row, doc_id in enumerate(self.tfidf.catalogue.ids)], dtype=np.int64)
+            self._row_map = np.array(
+                [
+                    row_of.get(doc_id, -1) if live.get(doc_id) == row else -1
+                    for row, doc_id in enumerate(self.tfidf.catalogue.ids)
+                ],
+                dtype=np.int64,
+            )
         return self._row_map
 
     def scores(self, text: str) -> np.ndarray:

@@ -13,6 +13,7 @@ Backends: `TfidfIndex` (app.services.triage.tfidf) is the default and needs only
 `EmbeddingIndex` (app.services.triage.embedding) takes any sentence encoder, for installations where a
 packaged sentence model is available.
 """
+
 from __future__ import annotations
 
 import io

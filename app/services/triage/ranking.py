@@ -1,4 +1,5 @@
 """Top-k selection shared by the backends."""
+
 from __future__ import annotations
 
 import numpy as np

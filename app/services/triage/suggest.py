@@ -22,6 +22,7 @@ open English incident is found among the similar incidents, but not offered as a
 rule on the same scenario gave 0.8 for all-MiniLM-L6-v2 embeddings (their cosines sit high even for
 unrelated text: precision is 0.33 below 0.35) and 0.6 for the hybrid mix.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -84,8 +85,7 @@ def vote(field: str, ballots: list[tuple[str | None, float]], prior: float, min_
     return Suggestion(field, value, round(confidence, 4), winner)
 
 
-def advise(index: TriageIndex, text: str, where: Filter | None = None,
-           config: SuggestConfig | None = None) -> Advice:
+def advise(index: TriageIndex, text: str, where: Filter | None = None, config: SuggestConfig | None = None) -> Advice:
     """Similar incidents, suggestions and duplicate verdict for an incident being typed or viewed.
 
     `where` should carry the projects the user may see and, on a detail page, the incident's own id.
@@ -97,14 +97,14 @@ def advise(index: TriageIndex, text: str, where: Filter | None = None,
     labels = {hit.id: index.labels(hit.id) for hit in similar}
 
     def ballots(label: str, resolved_only: bool = False) -> list[tuple[str | None, float]]:
-        return [(labels[h.id][label], h.score) for h in similar
-                if not resolved_only or labels[h.id]["status"] == RESOLVED]
+        return [
+            (labels[h.id][label], h.score) for h in similar if not resolved_only or labels[h.id]["status"] == RESOLVED
+        ]
 
     suggestions = {
         "module": vote("module", ballots("module"), config.prior, config.min_confidence),
         "priority": vote("priority", ballots("priority"), config.prior, config.min_confidence),
-        "assignee": vote("assignee", ballots("resolver_id", resolved_only=True), config.prior,
-                         config.min_confidence),
+        "assignee": vote("assignee", ballots("resolver_id", resolved_only=True), config.prior, config.min_confidence),
     }
     return Advice(similar, suggestions, duplicate_verdict(index, open_hits, config))
 

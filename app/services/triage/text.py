@@ -25,6 +25,7 @@ Word stems are the first five letters of a word (Can et al., "Information retrie
 JASIST 2008, found five-letter truncation as good as a real Turkish stemmer); words with a digit or an
 underscore are codes and are never truncated.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,13 +44,105 @@ _NOT_WORD = re.compile(r"[^\w]+")
 _TURKISH_UPPER = str.maketrans({"I": "ı", "İ": "i"})
 _DOTLESS = str.maketrans({"ı": "i"})
 
-STOPWORDS = frozenset("""
-a an and are as at be been but by can could do does for from has have i if in into is it its of on or
-our please so that the their there this to was we were when while will with would you your not no
-hi hello dear thanks regards team
-ve veya ile bir bu su o da de ki mi mu icin gibi ama fakat ancak daha cok en her hic
-ne neden nasil olan olarak oldu olur ise ya yine bize biz siz size merhaba selam tesekkurler lutfen
-""".split())
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "so",
+        "that",
+        "the",
+        "their",
+        "there",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "when",
+        "while",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "not",
+        "no",
+        "hi",
+        "hello",
+        "dear",
+        "thanks",
+        "regards",
+        "team",
+        "ve",
+        "veya",
+        "ile",
+        "bir",
+        "bu",
+        "su",
+        "o",
+        "da",
+        "de",
+        "ki",
+        "mi",
+        "mu",
+        "icin",
+        "gibi",
+        "ama",
+        "fakat",
+        "ancak",
+        "daha",
+        "cok",
+        "en",
+        "her",
+        "hic",
+        "ne",
+        "neden",
+        "nasil",
+        "olan",
+        "olarak",
+        "oldu",
+        "olur",
+        "ise",
+        "ya",
+        "yine",
+        "bize",
+        "biz",
+        "siz",
+        "size",
+        "merhaba",
+        "selam",
+        "tesekkurler",
+        "lutfen",
+    ]
+)
 
 # Turkish SAP vocabulary (folded, without diacritics) -> English SAP term. Keys of four letters or more
 # match any word that starts with them (so "faturası", "faturaların" match "fatura"); the longest key wins.
@@ -100,7 +193,32 @@ GLOSSARY, GLOSSARY_PAIRS = _parse_glossary(_GLOSSARY_TEXT)
 _KEYS_BY_LENGTH = sorted((k for k in GLOSSARY if not k.endswith("!")), key=len, reverse=True)
 _EXACT_KEYS = {k[:-1]: GLOSSARY[k] for k in GLOSSARY if k.endswith("!")}
 _TURKISH_ENDINGS = frozenset(
-    "i si yi e ye de da te ta den dan ten tan in nin un nun ler lar leri lari lerin larin".split())
+    [
+        "i",
+        "si",
+        "yi",
+        "e",
+        "ye",
+        "de",
+        "da",
+        "te",
+        "ta",
+        "den",
+        "dan",
+        "ten",
+        "tan",
+        "in",
+        "nin",
+        "un",
+        "nun",
+        "ler",
+        "lar",
+        "leri",
+        "lari",
+        "lerin",
+        "larin",
+    ]
+)
 _PAIR_FIRST_WORDS = {first for first, _ in GLOSSARY_PAIRS}
 
 
@@ -137,7 +255,7 @@ def _glossary_term(word: str) -> str | None:
     if word in GLOSSARY:
         return GLOSSARY[word]
     for key, english in _EXACT_KEYS.items():
-        if word == key or (word.startswith(key) and word[len(key):] in _TURKISH_ENDINGS):
+        if word == key or (word.startswith(key) and word[len(key) :] in _TURKISH_ENDINGS):
             return english
     for key in _KEYS_BY_LENGTH:
         if len(key) >= 4 and word.startswith(key):

@@ -22,10 +22,12 @@ Why this shape:
 - One writer: queries may run in several threads at once, but not while the index is being changed; web
   processes are meant to query a loaded copy and the task to do the writing.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -69,7 +71,7 @@ class _Analyser:
     def words(self, toks: list[str]) -> list[str]:
         stems = [triage_text.stem(t) for t in toks]
         if self.config.bigrams:
-            stems += [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+            stems += [f"{a} {b}" for a, b in pairwise(stems)]
         return stems
 
     def chars(self, toks: list[str]) -> list[str]:
@@ -89,7 +91,7 @@ class _Analyser:
             return []  # document numbers: only their exact value means anything (word block)
         padded = f" {token} "
         lo, hi = self.config.char_min, self.config.char_max
-        return [padded[i:i + n] for n in range(lo, hi + 1) for i in range(len(padded) - n + 1)]
+        return [padded[i : i + n] for n in range(lo, hi + 1) for i in range(len(padded) - n + 1)]
 
 
 class TfidfIndex:
@@ -106,9 +108,15 @@ class TfidfIndex:
         self._tokens_of: dict[str, list[str]] = {}
         bits = {"word": self.config.word_bits, "char": self.config.char_bits}
         self._vectorisers = {
-            block: HashingVectorizer(n_features=1 << bits[block], analyzer=self._analyse(block),
-                                     alternate_sign=False, norm=None, dtype=np.float32)
-            for block in _BLOCKS}
+            block: HashingVectorizer(
+                n_features=1 << bits[block],
+                analyzer=self._analyse(block),
+                alternate_sign=False,
+                norm=None,
+                dtype=np.float32,
+            )
+            for block in _BLOCKS
+        }
         self._reset()
 
     def _reset(self) -> None:
@@ -129,6 +137,7 @@ class TfidfIndex:
             if toks is None:
                 toks = self._analyser.tokens(text)
             return self._analyser.words(toks) if block == "word" else self._analyser.chars(toks)
+
         return analyse
 
     def _vectorise(self, texts: list[str]) -> dict[str, sp.csr_matrix]:
@@ -149,7 +158,7 @@ class TfidfIndex:
         docs = list(docs)
         for doc in docs:
             self._catalogue.append(doc)
-        chunks = [self._vectorise([d.text for d in docs[i:i + 5000]]) for i in range(0, len(docs), 5000)]
+        chunks = [self._vectorise([d.text for d in docs[i : i + 5000]]) for i in range(0, len(docs), 5000)]
         for block in _BLOCKS:
             rows = sp.vstack([c[block] for c in chunks], format="csr") if chunks else None
             self._main[block] = rows.T.tocsr() if rows is not None else self._main[block]
@@ -284,8 +293,14 @@ class TfidfIndex:
             main = self._main[block]
             counts = np.diff(main.indptr)
             features = np.flatnonzero(counts).astype(np.int32)
-            arrays.update({f"{block}_data": main.data, f"{block}_indices": main.indices,
-                           f"{block}_features": features, f"{block}_counts": counts[features]})
+            arrays.update(
+                {
+                    f"{block}_data": main.data,
+                    f"{block}_indices": main.indices,
+                    f"{block}_features": features,
+                    f"{block}_counts": counts[features],
+                }
+            )
         return pack(header, arrays)
 
     @classmethod
@@ -301,6 +316,7 @@ class TfidfIndex:
             indptr = np.concatenate(([0], np.cumsum(counts)))
             index._main[block] = sp.csr_matrix(
                 (arrays[f"{block}_data"], arrays[f"{block}_indices"], indptr),
-                shape=(index._width(block), index._catalogue.n_rows))
+                shape=(index._width(block), index._catalogue.n_rows),
+            )
         index._refit()
         return index
