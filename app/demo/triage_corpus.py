@@ -25,6 +25,12 @@ import string
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.demo.triage_problem import Problem, Wording
+from app.demo.triage_problems_finance import FINANCE_AND_TECHNOLOGY
+from app.demo.triage_problems_logistics import LOGISTICS
+
+__all__ = ["LabelledIncident", "Problem", "Wording", "demo_incidents", "generate", "problems"]
+
 LANGUAGES = ("tr", "en")
 PRIORITIES = ("p1", "p2", "p3", "p4")
 # Who else in the team resolves a problem when its usual resolver does not.
@@ -55,31 +61,6 @@ NEIGHBOUR_MODULE = {
 
 
 @dataclass(frozen=True)
-class Wording:
-    """One language's words for a problem. Templates use {slots} (see `_SLOTS`), {tcode} and {msg}."""
-
-    titles: tuple[str, ...]
-    bodies: tuple[str, ...]
-    resolution: str
-    root_cause: str
-
-
-@dataclass(frozen=True)
-class Problem:
-    key: str
-    module: str
-    priority: str
-    resolver: str
-    incident_type: str  # one of the model's INCIDENT_TYPES
-    root_cause_category: str  # one of the model's ROOT_CAUSE_CATEGORIES
-    weight: int  # how often it occurs, relative to the others
-    en: Wording
-    tr: Wording
-    tcodes: tuple[str, ...] = ()
-    msg: tuple[str, str] | None = None  # SAP message class and number, e.g. ("M7", "021")
-
-
-@dataclass(frozen=True)
 class LabelledIncident:
     id: str
     group: str  # the Problem key: incidents of one group are reports of the same underlying problem
@@ -98,9 +79,6 @@ class LabelledIncident:
 
 @lru_cache(maxsize=1)
 def problems() -> tuple[Problem, ...]:
-    from app.demo.triage_problems_finance import FINANCE_AND_TECHNOLOGY
-    from app.demo.triage_problems_logistics import LOGISTICS
-
     return tuple(LOGISTICS + FINANCE_AND_TECHNOLOGY)
 
 

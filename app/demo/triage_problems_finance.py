@@ -6,8 +6,8 @@ SAP Integration Suite; authorisation and performance problems under BASIS althou
 business transaction that failed, which is what makes module suggestion hard for them.
 """
 
-from app.demo.triage_corpus import Problem as P
-from app.demo.triage_corpus import Wording as W
+from app.demo.triage_problem import Problem as P
+from app.demo.triage_problem import Wording as W
 
 FINANCE_AND_TECHNOLOGY = [
     P(

@@ -5,8 +5,8 @@ by the bench as "unseen" wording. Several problems are deliberately close to eac
 two period errors in different modules, output problems in SD and QM) so the bench is not trivially easy.
 """
 
-from app.demo.triage_corpus import Problem as P
-from app.demo.triage_corpus import Wording as W
+from app.demo.triage_problem import Problem as P
+from app.demo.triage_problem import Wording as W
 
 LOGISTICS = [
     P(

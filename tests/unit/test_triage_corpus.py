@@ -4,8 +4,8 @@ import random
 from collections import Counter
 
 from app.demo.triage_corpus import LANGUAGES, PRIORITIES, RESOLVERS, _templates, demo_incidents, generate, problems
-from app.models.hypercare import INCIDENT_TYPES, ROOT_CAUSE_CATEGORIES
 from app.models.delivery_common import SAP_MODULES
+from app.models.hypercare import INCIDENT_TYPES, ROOT_CAUSE_CATEGORIES
 
 
 def test_same_seed_same_incidents_other_seed_other_incidents():
