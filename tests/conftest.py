@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.sandboxes",
     "tests.fixtures.cloud_alm",
     "tests.fixtures.d365",
+    "tests.fixtures.triage",
 ]

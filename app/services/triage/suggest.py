@@ -85,14 +85,22 @@ def vote(field: str, ballots: list[tuple[str | None, float]], prior: float, min_
     return Suggestion(field, value, round(confidence, 4), winner)
 
 
-def advise(index: TriageIndex, text: str, where: Filter | None = None, config: SuggestConfig | None = None) -> Advice:
+def advise(
+    index: TriageIndex,
+    text: str,
+    where: Filter | None = None,
+    config: SuggestConfig | None = None,
+    duplicate_where: Filter | None = None,
+) -> Advice:
     """Similar incidents, suggestions and duplicate verdict for an incident being typed or viewed.
 
     `where` should carry the projects the user may see and, on a detail page, the incident's own id.
+    `duplicate_where` narrows where a duplicate may come from (default: `where`): a war room links
+    duplicates inside one project, while similar incidents may come from any project the user sees.
     """
     config = config or SuggestConfig()
     where = where or Filter()
-    open_only = replace(where, statuses=frozenset({OPEN}))
+    open_only = replace(duplicate_where or where, statuses=frozenset({OPEN}))
     similar, open_hits = index.search(text, [(config.k, where), (1, open_only)])
     labels = {hit.id: index.labels(hit.id) for hit in similar}
 
