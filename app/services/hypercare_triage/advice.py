@@ -11,6 +11,7 @@ UI; nothing here changes an incident. Who sees which suggestion:
 A suggestion equal to the incident's current value is marked `current` (nothing to accept).
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from app.permissions import can
 from app.services import project_service
 from app.services.hypercare_triage import store, sync
 from app.services.hypercare_triage.documents import OPEN_STATUSES, query_text
+
+log = logging.getLogger(__name__)
 
 MIN_TEXT = 3  # characters of text before the index is asked at all
 STAFF_ROLES = ("admin", "pm", "consultant", "support")
@@ -55,7 +58,12 @@ def _advise(asked: Asked, user: User, may_change: bool) -> dict:
     if len(asked.text.strip()) < MIN_TEXT:
         return _answer([], [], None, index_status())
     sync.ensure_fresh()
-    stored = store.readable()
+    try:
+        stored = store.readable()
+    except store.DamagedIndex:
+        log.exception("the stored triage index is damaged; rebuilding it")
+        sync.request_sync(asked.project.tenant_id, rebuild=True)
+        stored = None
     if stored is None:
         return _answer([], [], None, index_status())
     visible = {str(project_id) for project_id in project_service.visible_project_ids(user)}

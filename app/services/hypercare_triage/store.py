@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import TriageIndexChunk, TriageIndexState
@@ -36,6 +37,10 @@ from app.utils.clock import utcnow
 
 class StaleGeneration(RuntimeError):
     """Another writer moved the index on since this one started; its work is redone from the new state."""
+
+
+class DamagedIndex(ValueError):
+    """The stored chunks do not add up to the blob the state row describes; the index must be rebuilt."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ def _load(tenant_id: uuid.UUID) -> StoredIndex | None:
     generation, backend, sha256, chunk_count = rows[0][:4]
     blob = b"".join(row.data for row in rows)
     if len(rows) != chunk_count or hashlib.sha256(blob).hexdigest() != sha256:
-        raise ValueError("the stored triage index is incomplete or damaged; rebuild it")
+        raise DamagedIndex("the stored triage index is incomplete or damaged; rebuild it")
     index = backends.load(blob, str(tenant_id), backend)
     return StoredIndex(generation, backend, index)
 
@@ -175,9 +180,11 @@ def save(index, backend: str, versions: dict[str, int], expected: TriageIndexSta
         db.session.commit()
     except StaleGeneration:
         db.session.rollback()
+        _writable.drop(tenant_id)  # changed in place for a generation that is gone
         raise
     except Exception as exc:
         db.session.rollback()
+        _writable.drop(tenant_id)
         if _is_unique_violation(exc):  # two first builds at once: the other one won
             raise StaleGeneration("another sync stored the first index") from exc
         raise
@@ -186,8 +193,6 @@ def save(index, backend: str, versions: dict[str, int], expected: TriageIndexSta
 
 
 def _is_unique_violation(exc: Exception) -> bool:
-    from sqlalchemy.exc import IntegrityError
-
     return isinstance(exc, IntegrityError)
 
 

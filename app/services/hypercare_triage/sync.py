@@ -64,10 +64,14 @@ def incident_changed(incident: HypercareIncident) -> None:
     try:
         request_sync(tenant_id)
     except Exception:  # the index catches up on the next change or query; the incident is saved
-        log.exception("could not mark the triage index stale", extra={"tenant_id": str(tenant_id)})
+        log.exception("could not mark the triage index of tenant %s stale", tenant_id)
 
 
-def request_sync(tenant_id) -> None:
+def request_sync(tenant_id, rebuild: bool = False) -> None:
+    """Mark the tenant's index stale (or, `rebuild`, to be built afresh) and queue the task if it runs in
+    the background."""
+    if rebuild:
+        kv.set(_key("rebuild", tenant_id), "1")
     kv.set(_key("stale", tenant_id), "1")
     if in_background():
         delay = current_app.config["TRIAGE_SYNC_DELAY_SECONDS"]
@@ -98,6 +102,9 @@ def run() -> SyncReport:
                 continue
             if not is_stale(tenant_id):  # nothing changed while this round ran
                 break
+        if report is None:  # every round lost to another writer: what is stored now is theirs
+            row = store.state()
+            report = SyncReport(row.generation if row else None, row.documents if row else 0, 0, 0, False, True)
         return report
     finally:
         if kv.get(_key("lock", tenant_id)) == token:
@@ -114,15 +121,26 @@ def _sync_once(tenant_id) -> SyncReport:
     indexed = store.manifest(row) if row is not None else {}
     changed = [incident_id for incident_id, version in versions.items() if indexed.get(incident_id) != version]
     removed = [incident_id for incident_id in indexed if incident_id not in versions]
-    if row is not None and not changed and not removed and row.backend == backend:
+    asked_to_rebuild = bool(kv.get(_key("rebuild", tenant_id)))
+    if row is not None and not changed and not removed and row.backend == backend and not asked_to_rebuild:
         return SyncReport(row.generation, row.documents, 0, 0, False)
-    rebuild = row is None or row.backend != backend or len(changed) + len(removed) > REBUILD_SHARE * len(versions)
+    rebuild = (
+        row is None
+        or asked_to_rebuild
+        or row.backend != backend
+        or len(changed) + len(removed) > REBUILD_SHARE * len(versions)
+    )
+    if not rebuild:
+        try:
+            index = store.writable(row).index
+        except store.DamagedIndex:
+            rebuild = True
     if rebuild:
+        kv.delete(_key("rebuild", tenant_id))
         index = backends.new_index(str(tenant_id), backend)
         index.build(documents.all_documents())
         touched = len(index)
     else:
-        index = store.writable(row).index
         for document in documents.documents_by_id(changed):
             index.update(document)
         for incident_id in removed:
