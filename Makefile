@@ -15,7 +15,8 @@ $(VENV)/.installed: requirements.txt
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	# The SAP Cloud ALM and Dynamics 365 stand-ins run beside the app on 127.0.0.1:8701/8702 and stop with it.
+	# The SAP Cloud ALM, Dynamics 365, Trendyol and Hepsiburada stand-ins run beside the app on 127.0.0.1:8701-8704
+	# and stop with it.
 	$(FLASK) sandbox & SANDBOX_PID=$$!; trap 'kill $$SANDBOX_PID 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 

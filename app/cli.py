@@ -125,4 +125,7 @@ def build_demo() -> Tenant:
         from app.demo.cloud_alm import build_cloud_alm_demo
 
         build_cloud_alm_demo(finance, logistics, admin.id)
+        from app.demo.marketplace import build_marketplace_demo
+
+        build_marketplace_demo(logistics, users["pm@demo.test"])
     return tenant

@@ -32,14 +32,21 @@ def register_integration_cli(app):
     @app.cli.command("sandbox")
     @click.option("--alm-port", default=8701, show_default=True)
     @click.option("--d365-port", default=8702, show_default=True)
-    def sandbox(alm_port, d365_port):
-        """Run the SAP Cloud ALM and Dynamics 365 stand-ins on 127.0.0.1 until interrupted."""
-        from app.integrations.sandbox import CloudALMSandbox, Dynamics365Sandbox
+    @click.option("--trendyol-port", default=8703, show_default=True)
+    @click.option("--hepsiburada-port", default=8704, show_default=True)
+    def sandbox(alm_port, d365_port, trendyol_port, hepsiburada_port):
+        """Run the SAP Cloud ALM, Dynamics 365, Trendyol and Hepsiburada stand-ins on 127.0.0.1 until interrupted."""
+        from app.demo.marketplace import fill_sandboxes
+        from app.integrations.sandbox import CloudALMSandbox, Dynamics365Sandbox, HepsiburadaSandbox, TrendyolSandbox
 
         alm = CloudALMSandbox(port=alm_port).start()
         d365 = Dynamics365Sandbox(port=d365_port).start()
+        marketplaces = fill_sandboxes(TrendyolSandbox(port=trendyol_port), HepsiburadaSandbox(port=hepsiburada_port))
+        for server in marketplaces:
+            server.start()
         click.echo(
-            f"SAP Cloud ALM sandbox on {alm.url}, Dynamics 365 sandbox on {d365.url}. "
+            f"SAP Cloud ALM sandbox on {alm.url}, Dynamics 365 sandbox on {d365.url}, "
+            f"Trendyol on {marketplaces[0].url}, Hepsiburada on {marketplaces[1].url}. "
             f'Faults: POST <url>/_sandbox/fault {{"mode": "rate_limit", "count": 3}}'
         )
         try:
@@ -49,3 +56,5 @@ def register_integration_cli(app):
         finally:
             alm.stop()
             d365.stop()
+            for server in marketplaces:
+                server.stop()

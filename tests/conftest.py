@@ -8,5 +8,6 @@ pytest_plugins = [
     "tests.fixtures.sandboxes",
     "tests.fixtures.cloud_alm",
     "tests.fixtures.d365",
+    "tests.fixtures.marketplaces",
     "tests.fixtures.triage",
 ]

@@ -9,6 +9,7 @@ from app.blueprints import (
     integrations,
     jobs,
     leads,
+    marketplace,
     notifications,
     projects,
     requirements,
@@ -23,5 +24,5 @@ from app.blueprints import (
 
 ALL_BLUEPRINTS = [auth.bp, users.bp, projects.bp, audit.bp, jobs.bp, system.bp, spa.bp]
 ALL_BLUEPRINTS += [requirements.bp, backlog.bp, testing_cycles.bp, testing_cases.bp, defects.bp]
-ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp, triage.bp]
+ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp, marketplace.bp, triage.bp]
 ALL_BLUEPRINTS += [integrations.bp, webhooks.bp, leads.bp, cloud_alm.bp]  # plugins add theirs

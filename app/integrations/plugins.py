@@ -6,7 +6,12 @@ create_app(), so both load the same plugins."""
 
 import importlib
 
-PLUGINS = ("app.integrations.cloud_alm", "app.integrations.d365")
+PLUGINS = (
+    "app.integrations.cloud_alm",
+    "app.integrations.d365",
+    "app.integrations.trendyol",
+    "app.integrations.hepsiburada",
+)
 
 
 def load_plugins(app, names=PLUGINS) -> None:

@@ -14,6 +14,14 @@ from app.models.hypercare import (  # noqa: F401
 from app.models.integrations import GatewayCallLog, IntegrationConnection, IntegrationSyncRun, WebhookEvent  # noqa: F401
 from app.models.job import Job  # noqa: F401
 from app.models.leads import D365PushJob, Lead  # noqa: F401
+from app.models.marketplace import (  # noqa: F401
+    MarketplacePackage,
+    MarketplaceProduct,
+    MarketplaceStore,
+    MarketplaceSyncState,
+    OrderFlowAlert,
+    OrderFlowRule,
+)
 from app.models.notification import Notification  # noqa: F401
 from app.models.project import Project  # noqa: F401
 from app.models.sequence import NumberSequence  # noqa: F401

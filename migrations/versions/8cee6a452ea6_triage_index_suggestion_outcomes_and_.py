@@ -7,7 +7,7 @@ generation), triage_outcomes (suggestions shown and whether they were accepted) 
 hypercare_incident_links (an incident linked as the duplicate of another).
 
 Revision ID: 8cee6a452ea6
-Revises: e3a1c9d07b52
+Revises: 1a23bcbb0c86
 Create Date: 2026-12-01 20:45:04.616882
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8cee6a452ea6'
-down_revision = 'e3a1c9d07b52'
+down_revision = '1a23bcbb0c86'
 branch_labels = None
 depends_on = None
 

@@ -4,5 +4,7 @@ only (http.server); `flask --app wsgi sandbox` runs them, tests start them on ep
 
 from app.integrations.sandbox.cloud_alm import CloudALMSandbox
 from app.integrations.sandbox.d365 import Dynamics365Sandbox
+from app.integrations.sandbox.hepsiburada import HepsiburadaSandbox
+from app.integrations.sandbox.trendyol import TrendyolSandbox
 
-__all__ = ["CloudALMSandbox", "Dynamics365Sandbox"]
+__all__ = ["CloudALMSandbox", "Dynamics365Sandbox", "HepsiburadaSandbox", "TrendyolSandbox"]

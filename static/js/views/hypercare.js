@@ -12,6 +12,7 @@ import { announce, chip, emptyState, formatDate, formatDateTime, h, loading, pag
 import { MODULES, openArea } from "./delivery.js";
 import { moduleChart, trendChart } from "./hypercare-charts.js";
 import { mountChangeBoard } from "./hypercare-changes.js";
+import { mountOrderFlow } from "./order-flow.js";
 import {
   INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES, UNRESOLVED, duration, panelToggle, priorityChip, projectStaff, slaClock,
   slaTargetText, statusChip, tickClocks,
@@ -66,6 +67,8 @@ async function renderWarRoom(root, project, picker, query, signal) {
   const listStatus = h("p", { class: "list-status", role: "status", "aria-live": "polite" });
   const pager = h("nav", { class: "pager", "aria-label": "Pagination" });
   const boardRegion = h("section", { class: "card card-flush", id: "change-board", "aria-labelledby": "change-board-title" });
+  const flowRegion = can("integrations.read")
+    ? h("section", { class: "card card-flush", id: "order-flow", "aria-labelledby": "order-flow-title" }) : null;
 
   root.append(
     pageHeader({ title: "Hypercare war room", subtitle: `${project.code} · ${project.name}`,
@@ -75,9 +78,10 @@ async function renderWarRoom(root, project, picker, query, signal) {
     h("section", { class: "card card-flush", "aria-labelledby": "incident-queue-title" },
       h("h2", { class: "card-title card-title-padded", id: "incident-queue-title", text: "Incident queue" }),
       h("div", { class: "card-toolbar" }, filterForm()), listStatus, results, pager),
-    chartsRegion, boardRegion);
+    chartsRegion, flowRegion, boardRegion);
 
   const board = mountChangeBoard(boardRegion, project, { signal });
+  const flow = flowRegion ? mountOrderFlow(flowRegion, project, { signal }) : null;
   let settings = null;
 
   function filterForm() {
@@ -145,7 +149,7 @@ async function renderWarRoom(root, project, picker, query, signal) {
         offset + LIMIT < page.total ? h("a", { class: "btn btn-secondary btn-small", href: hashFor(project, filters, offset + LIMIT), text: "Next" }) : null,
       ].filter(Boolean));
     }
-    await board.refresh({ force });
+    await Promise.all([board.refresh({ force }), flow ? flow.refresh({ force }) : null]);
     updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
   }
 

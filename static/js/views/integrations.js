@@ -44,6 +44,7 @@ export async function render(root, { signal }) {
   if (almCard) renderCloudAlmSettings(almCard, { signal }).catch((error) => { if (error.name !== "AbortError") showProblem(error); });
 
   let connections = [];
+  let marketplace = {}; // connection id -> store, high-water marks, counts (Trendyol, Hepsiburada)
   let returnFocus = null;
   const history = mountSyncHistory(historyCard, { getConnections: () => connections, signal });
 
@@ -52,6 +53,8 @@ export async function render(root, { signal }) {
       const [catalog, list] = await Promise.all([
         api.get(`${BASE}/catalog`, { signal }), api.get(`${BASE}/connections`, { signal })]);
       connections = list.items;
+      const status = await api.get("/api/v1/marketplace/sync-status", { signal });
+      marketplace = Object.fromEntries(status.items.map((item) => [item.connection_id, item]));
       renderCatalog(catalog.items);
       await Promise.all([history.load(), callLogCard ? loadCallLog(callLogCard, { connections, signal }) : null]);
     } catch (error) {
@@ -110,6 +113,17 @@ export async function render(root, { signal }) {
     ];
     if (connection.last_test_message) rows.push(["Result", connection.last_test_message]);
     if (status.last_error) rows.push(["Last error", status.last_error]);
+    const store = marketplace[connection.id];
+    if (store) {
+      rows.push(["Store", store.store_id ? "Feeds a project's war room" : "Not attached to a project yet"],
+        ["Packages / products", `${store.packages} / ${store.products}`]);
+      for (const state of store.resources) {
+        rows.push([`High-water mark (${state.resource})`, state.high_water_mark
+          ? h("span", {}, chip(state.last_status || "never", state.last_status === "failed" ? "danger" : "success"), " ",
+            formatDateTime(state.high_water_mark)) : "Never synced"]);
+        if (state.last_error) rows.push([`Sync error (${state.resource})`, state.last_error]);
+      }
+    }
     return h("dl", { class: "connector-facts" }, rows.flatMap(([term, value]) => [h("dt", { text: term }),
       h("dd", {}, value)]));
   }
