@@ -2,13 +2,14 @@
 place from incident versions, one write per burst of changes when a broker runs the task, stored in chunks
 that are checked on load."""
 
+import json
 import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from app.extensions import db, kv
-from app.models import HypercareIncident, TriageIndexChunk
+from app.models import HypercareIncident, Tenant, TriageIndexChunk
 from app.services.hypercare_triage import store, sync
 from app.tasks.triage import sync_index
 from app.utils import tenant_context
@@ -179,3 +180,21 @@ def test_the_hook_never_fails_the_incident_change(app, war_room, monkeypatch):
     monkeypatch.setattr(sync, "request_sync", broken)
     body = {"title": "Printer down", "priority": "p3", "reported_at": datetime.now(UTC).isoformat()}
     assert war_room["api"]["support"].post(f"{war_room['url']}/incidents", json=body).status_code == 201
+
+
+def test_operators_sync_or_rebuild_indexes_and_the_demo_seed_builds_its_own(app, war_room):
+    report(war_room, reports("mm_po_release", "en", 1)[0])
+    runner = app.test_cli_runner()
+    synced = runner.invoke(args=["triage-sync", "--slug", "alpha"])
+    assert synced.exit_code == 0, synced.output
+    line = json.loads(synced.output.strip().splitlines()[-1])
+    assert (line["tenant"], line["documents"], line["generation"]) == ("alpha", 1, 1)
+    rebuilt = json.loads(runner.invoke(args=["triage-sync", "--slug", "alpha", "--rebuild"]).output.splitlines()[-1])
+    assert rebuilt["rebuilt"] is True and rebuilt["generation"] == 2
+    assert runner.invoke(args=["triage-sync", "--slug", "nobody"]).exit_code != 0
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context(), tenant_context.unscoped():
+        demo = db.session.execute(select(Tenant.id).where(Tenant.slug == "demo")).scalar_one()
+    state = _state(app, demo)
+    assert state is not None and state["documents"] >= 20, "the demo's index is ready before anyone types"

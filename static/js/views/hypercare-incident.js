@@ -13,6 +13,7 @@ import {
   CHANGE_TYPES, CR_STATUSES, INCIDENT_STATUSES, INCIDENT_TYPES, NEXT_STATUSES, PRIORITIES, ROOT_CAUSES, priorityChip, projectStaff,
   reasonDialog, slaClock, statusChip, tickClocks, act as actOn,
 } from "./hypercare-common.js";
+import { mountIncidentAssistant } from "./hypercare-triage.js";
 
 const REFRESH_MS = 30000;
 
@@ -35,7 +36,8 @@ export async function render(root, { project, incidentId, signal }) {
   const actionsRegion = h("section", { class: "card", "aria-labelledby": "incident-actions-title" });
   const csatRegion = h("section", { class: "card csat-card", hidden: true, "aria-labelledby": "csat-title" });
   const timelineRegion = h("section", { class: "card", "aria-labelledby": "incident-timeline-title" });
-  root.append(header, csatRegion, facts, worker ? actionsRegion : null, timelineRegion, commentCard());
+  const triageRegion = h("section", { class: "card triage-card", "aria-label": "Triage assistant" });
+  root.append(header, csatRegion, facts, triageRegion, worker ? actionsRegion : null, timelineRegion, commentCard());
 
   async function reload(force = true) {
     incident = await api.get(url, { signal });
@@ -43,6 +45,7 @@ export async function render(root, { project, incidentId, signal }) {
   }
 
   const act = (button, work, message) => actOn(button, work, message, reload);
+  let triage = null;
 
   let paintedVersion = null;
   function paint(force) {
@@ -53,6 +56,7 @@ export async function render(root, { project, incidentId, signal }) {
     }));
     const changed = incident.version !== paintedVersion;
     paintedVersion = incident.version;
+    if (changed && triage) triage.update(incident);
     const idle = (region) => force || (changed && !region.contains(document.activeElement));
     if (idle(facts)) facts.replaceChildren(...factsContent(incident).filter(Boolean));
     if (worker && idle(actionsRegion)) actionsRegion.replaceChildren(...actionsContent());
@@ -190,6 +194,7 @@ export async function render(root, { project, incidentId, signal }) {
   }
 
   paint(true);
+  triage = mountIncidentAssistant(triageRegion, { project, base, incident, signal, reload }); // issue 19
   const refreshTimer = window.setInterval(() => {
     if (!document.hidden) reload(false).catch((error) => { if (error.name !== "AbortError" && !signal.aborted) showProblem(error); });
   }, REFRESH_MS);
@@ -239,4 +244,5 @@ function timelineContent(events) {
 }
 
 const EVENT_NAMES = { comment: "Comment", escalation: "Escalation", created: "Reported", status: "Status", priority: "Priority",
-  assigned_to_id: "Assignment", escalation_level: "Escalation level", linked_backlog_item_id: "WRICEF link", breach: "SLA breach" };
+  assigned_to_id: "Assignment", escalation_level: "Escalation level", linked_backlog_item_id: "WRICEF link", breach: "SLA breach",
+  duplicate: "Duplicate link" };

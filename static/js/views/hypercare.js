@@ -12,6 +12,7 @@ import { announce, chip, emptyState, formatDate, formatDateTime, h, loading, pag
 import { MODULES, openArea } from "./delivery.js";
 import { moduleChart, trendChart } from "./hypercare-charts.js";
 import { mountChangeBoard } from "./hypercare-changes.js";
+import { mountFormAssistant } from "./hypercare-triage.js";
 import { mountOrderFlow } from "./order-flow.js";
 import {
   INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES, UNRESOLVED, duration, panelToggle, priorityChip, projectStaff, slaClock,
@@ -263,6 +264,7 @@ function newIncidentForm(project, base, signal, onCreated, onCancel) {
   const form = h("form", { class: "form", novalidate: true, "aria-label": "New incident" }, problems,
     h("div", { class: "form-grid" }, Object.values(fields).filter(Boolean).map((f) => f.wrapper)),
     h("div", { class: "form-actions" }, submit, h("button", { type: "button", class: "btn btn-ghost", text: "Cancel", onClick: onCancel })));
+  const triage = mountFormAssistant(form, { project, base, signal }); // issue 19: suggestions while typing
   submitForm(form, {
     button: submit, busyText: "Reporting…", problems,
     send: () => {
@@ -274,6 +276,7 @@ function newIncidentForm(project, base, signal, onCreated, onCancel) {
       return api.post(`${base}/incidents`, body);
     },
     onSuccess: async (incident) => {
+      await triage.afterCreate(incident);
       form.reset();
       announce(`${incident.number} reported`);
       await onCreated(incident);
