@@ -54,6 +54,13 @@ function confidenceChip(confidence) {
   return chip(`${percent(confidence)} confident`, confidence >= 0.75 ? "success" : "info");
 }
 
+/** "Module: FI 82% confident", with an id: its buttons are described by it (their names stay "Use",
+ * "Accept", "Dismiss", so they never pass for the form's own labelled fields). */
+function suggestionLine(suggestion) {
+  return h("span", { class: "triage-suggestion-text", id: uniqueId("suggestion") },
+    `${FIELD_NAMES[suggestion.field]}: `, h("strong", { text: suggestion.label }), " ", confidenceChip(suggestion.confidence));
+}
+
 /** POST what became of the suggestions shown for `incident`; a failure is shown, never thrown. */
 async function recordOutcomes(base, incidentId, outcomes) {
   if (!outcomes.length) return;
@@ -167,12 +174,11 @@ export function mountFormAssistant(form, { project, base, signal }) {
           onClick: () => { pendingDuplicate = duplicate; form.requestSubmit(); } })))) : null,
       shown.length ? h("ul", { class: "triage-suggestions", "aria-label": "Suggestions" }, shown.map((suggestion) => {
         const chosen = value(CONTROL_OF[suggestion.field]) === suggestion.value;
+        const text = suggestionLine(suggestion);
         const button = h("button", { type: "button", class: "btn btn-ghost btn-small", text: chosen ? "Used" : "Use",
-          disabled: chosen, "aria-label": `Use ${suggestionText(suggestion)}` });
+          disabled: chosen, "aria-describedby": text.id });
         button.addEventListener("click", () => use(suggestion, button));
-        return h("li", { class: "triage-suggestion", dataset: { field: suggestion.field } },
-          h("span", {}, `${FIELD_NAMES[suggestion.field]}: `, h("strong", { text: suggestion.label })), " ",
-          confidenceChip(suggestion.confidence), " ", button);
+        return h("li", { class: "triage-suggestion", dataset: { field: suggestion.field } }, text, " ", button);
       })) : null,
       h("h4", { class: "triage-subheading", text: "Similar incidents" }),
       similarList(project, answer.similar));
@@ -329,16 +335,15 @@ export function mountIncidentAssistant(region, { project, base, incident: first,
           h("button", { type: "button", class: "btn btn-ghost btn-small", text: "Not a duplicate",
             onClick: () => dismiss(`duplicate:${duplicate.id}`, { field: "duplicate", suggested: String(duplicate.id),
               confidence: duplicate.score, accepted: false }) })) : null)) : null,
-      suggestions.length && open ? h("ul", { class: "triage-suggestions", "aria-label": "Suggestions" }, suggestions.map((suggestion) =>
-        h("li", { class: "triage-suggestion", dataset: { field: suggestion.field } },
-          h("span", {}, `${FIELD_NAMES[suggestion.field]}: `, h("strong", { text: suggestion.label })), " ",
-          confidenceChip(suggestion.confidence), " ",
-          h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Accept",
-            "aria-label": `Accept ${suggestionText(suggestion)}`, onClick: (e) => accept(suggestion, e.currentTarget) }), " ",
-          h("button", { type: "button", class: "btn btn-ghost btn-small", text: "Dismiss",
-            "aria-label": `Dismiss ${suggestionText(suggestion)}`,
+      suggestions.length && open ? h("ul", { class: "triage-suggestions", "aria-label": "Suggestions" }, suggestions.map((suggestion) => {
+        const text = suggestionLine(suggestion);
+        return h("li", { class: "triage-suggestion", dataset: { field: suggestion.field } }, text, " ",
+          h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Accept", "aria-describedby": text.id,
+            onClick: (e) => accept(suggestion, e.currentTarget) }), " ",
+          h("button", { type: "button", class: "btn btn-ghost btn-small", text: "Dismiss", "aria-describedby": text.id,
             onClick: () => dismiss(`${suggestion.field}:${suggestion.value}`, { field: suggestion.field,
-              suggested: suggestion.value, confidence: suggestion.confidence, accepted: false }) })))) : null,
+              suggested: suggestion.value, confidence: suggestion.confidence, accepted: false }) }));
+      })) : null,
       h("h3", { class: "triage-subheading", text: "Similar incidents" }),
       answer.index.state === "ready" ? similarList(project, answer.similar)
         : h("p", { class: "muted", text: "The assistant is still learning this firm's incidents." }));
