@@ -3,9 +3,11 @@
 // the last order received, sync health and the incidents the order-flow rules opened. Mounted by
 // hypercare.js and refreshed with the rest of the war room; "Sync now" starts a delta sync (a job).
 
-import { api, showMessage, showProblem } from "../api.js";
+import { showMessage, showProblem } from "../alerts.js";
+import { api } from "../api.js";
 import { can } from "../app.js";
-import { busy, chip, emptyState, formatDateTime, h, loading, svg } from "../ui.js";
+import { busy } from "../forms.js";
+import { chip, emptyState, formatDateTime, h, loading, svg } from "../ui.js";
 
 const SYNC_TONES = { succeeded: "success", running: "info", failed: "danger" };
 
