@@ -75,7 +75,8 @@ async function recordOutcomes(base, incidentId, outcomes) {
  * The assistant inside the new-incident form: asks the server as the person types (after a pause), shows
  * what it found below the fields, fills a field only when "Use" is clicked, and offers "link as duplicate"
  * when an open incident of the project looks the same. Returns {afterCreate(incident)}: the form calls it
- * once the incident is saved, to link it (if asked) and record what became of each suggestion.
+ * once the incident is saved, to link it (if asked) and record what became of each suggestion; it answers a
+ * sentence for the form's confirmation ("Linked as a duplicate of INC-0042. ") or "".
  */
 export function mountFormAssistant(form, { project, base, signal }) {
   const headingId = uniqueId("triage");
@@ -164,7 +165,7 @@ export function mountFormAssistant(form, { project, base, signal }) {
       + `${shown.length ? `, ${shown.length} suggestion${shown.length === 1 ? "" : "s"}` : ""}`
       + (answer.duplicate ? `, possible duplicate of ${answer.duplicate.number}` : "");
     const duplicate = answer.duplicate;
-    body.replaceChildren(
+    body.replaceChildren(...[
       duplicate ? h("div", { class: "alert alert-warning triage-duplicate" }, h("div", { class: "alert-body" },
         h("p", {}, h("strong", { text: "Possible duplicate: " }),
           h("a", { href: incidentHref(project, duplicate), target: "_blank", rel: "noopener", text: duplicate.number }),
@@ -181,7 +182,7 @@ export function mountFormAssistant(form, { project, base, signal }) {
         return h("li", { class: "triage-suggestion", dataset: { field: suggestion.field } }, text, " ", button);
       })) : null,
       h("h4", { class: "triage-subheading", text: "Similar incidents" }),
-      similarList(project, answer.similar));
+      similarList(project, answer.similar)].filter(Boolean)); // replaceChildren would print a null as "null"
   }
 
   form.addEventListener("input", (event) => {
@@ -216,15 +217,17 @@ export function mountFormAssistant(form, { project, base, signal }) {
           accepted: Boolean(linkTo && linkTo.id === answer.duplicate.id) });
       }
     }
+    let note = "";
     if (linkTo) {
       try {
         await api.post(`${base}/incidents/${incident.id}/links`, { target_id: linkTo.id });
-        showMessage(`${incident.number} was reported and linked as a duplicate of ${linkTo.number}.`);
+        note = `Linked as a duplicate of ${linkTo.number}. `;
       } catch (error) {
         showProblem(error);
       }
     }
     await recordOutcomes(base, incident.id, outcomes);
+    return note;
   }
 
   return { afterCreate };
@@ -241,6 +244,7 @@ export function mountIncidentAssistant(region, { project, base, incident: first,
   let answer = null;
   let links = [];
   let askedVersion = null;
+  let selfRefresh = false;
   const dismissed = new Set();
   const url = () => `${base}/incidents/${incident.id}`;
   const worker = can("hypercare.work");
@@ -262,16 +266,28 @@ export function mountIncidentAssistant(region, { project, base, incident: first,
     paint();
   }
 
+  /** After a change made here: the page reloads the incident, then the advice is asked again (a link changes
+   * the advice but not the incident's version, so the page's own update would not). */
   async function act(button, work, message) {
     try {
       await busy(button, work, "Saving…");
       showMessage(message);
       region.querySelector(`#${headingId}`).focus();
-      await reload();
+      await refreshAll();
     } catch (error) {
       showProblem(error);
-      if (error.status === 409 || error.status === 412) await reload();
+      if (error.status === 409 || error.status === 412) await refreshAll();
     }
+  }
+
+  async function refreshAll() {
+    selfRefresh = true;
+    try {
+      await reload();
+    } finally {
+      selfRefresh = false;
+    }
+    await load();
   }
 
   function accept(suggestion, button) {
@@ -323,7 +339,7 @@ export function mountIncidentAssistant(region, { project, base, incident: first,
     const duplicate = answer.duplicate && !dismissed.has(`duplicate:${answer.duplicate.id}`) ? answer.duplicate : null;
     const suggestions = answer.suggestions.filter((s) => !s.current && !dismissed.has(`${s.field}:${s.value}`));
     const open = !["resolved", "closed"].includes(incident.status);
-    region.replaceChildren(heading,
+    region.replaceChildren(...[heading,
       linksContent(),
       duplicate && open ? h("div", { class: "alert alert-warning triage-duplicate" }, h("div", { class: "alert-body" },
         h("p", {}, h("strong", { text: "Possible duplicate: " }),
@@ -346,7 +362,7 @@ export function mountIncidentAssistant(region, { project, base, incident: first,
       })) : null,
       h("h3", { class: "triage-subheading", text: "Similar incidents" }),
       answer.index.state === "ready" ? similarList(project, answer.similar)
-        : h("p", { class: "muted", text: "The assistant is still learning this firm's incidents." }));
+        : h("p", { class: "muted", text: "The assistant is still learning this firm's incidents." })].filter(Boolean));
   }
 
   paint();
@@ -354,7 +370,7 @@ export function mountIncidentAssistant(region, { project, base, incident: first,
   return {
     update(next) {
       incident = next;
-      if (incident.version !== askedVersion) load();
+      if (!selfRefresh && incident.version !== askedVersion) load();
     },
   };
 }

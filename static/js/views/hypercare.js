@@ -117,9 +117,9 @@ async function renderWarRoom(root, project, picker, query, signal) {
 
   const toggleNew = newButton ? panelToggle(newPanel, newButton, (close) => [
     h("h2", { class: "card-title", id: "new-incident-title", text: "Report an incident" }),
-    newIncidentForm(project, base, signal, async (incident) => {
+    newIncidentForm(project, base, signal, async (incident, triageNote) => {
       close();
-      showMessage(`${incident.number} was reported. ${incident.sla_response_deadline
+      showMessage(`${incident.number} was reported. ${triageNote}${incident.sla_response_deadline
         ? `First response due ${formatDateTime(incident.sla_response_deadline)}.` : ""}`);
       await refresh({ force: true });
     }, close)]) : null;
@@ -276,10 +276,10 @@ function newIncidentForm(project, base, signal, onCreated, onCancel) {
       return api.post(`${base}/incidents`, body);
     },
     onSuccess: async (incident) => {
-      await triage.afterCreate(incident);
+      const triageNote = await triage.afterCreate(incident);
       form.reset();
       announce(`${incident.number} reported`);
-      await onCreated(incident);
+      await onCreated(incident, triageNote);
     },
   });
   return form;
