@@ -41,7 +41,8 @@ def test_the_new_incident_form_suggests_while_typing_and_links_a_duplicate(new_p
 
     panel = form.locator(".triage-panel")
     expect(panel.locator(".triage-duplicate")).to_contain_text(
-        f"Possible duplicate: {still_open['number']}", timeout=15_000)  # after the typing pause, on a busy machine
+        f"Possible duplicate: {still_open['number']}", timeout=15_000
+    )  # after the typing pause, on a busy machine
     expect(panel.locator(".triage-similar-item").first).to_be_visible()
     expect(panel.get_by_role("status")).to_contain_text(re.compile(r"\d+ similar incidents?"))
     module = panel.locator(".triage-suggestion[data-field=module]")
@@ -61,7 +62,8 @@ def test_the_new_incident_form_suggests_while_typing_and_links_a_duplicate(new_p
 
     panel.get_by_role("button", name=f"Report and link as duplicate of {still_open['number']}").click()
     expect(page.locator(".alert-success")).to_contain_text(
-        re.compile(rf"INC-\d+ was reported. Linked as a duplicate of {still_open['number']}"))
+        re.compile(rf"INC-\d+ was reported. Linked as a duplicate of {still_open['number']}")
+    )
     number = re.search(r"(INC-\d+) was reported", page.locator(".alert-success").inner_text()).group(1)
 
     links = api.get(f"{url}/incidents/{still_open['id']}/links").json["items"]
@@ -72,8 +74,15 @@ def test_the_new_incident_form_suggests_while_typing_and_links_a_duplicate(new_p
 
 def test_the_incident_page_shows_similar_incidents_and_accepts_a_suggestion_with_a_click(new_page, app, demo):
     api, url, still_open, labelled = _open_demo_incident(app, demo)
-    created = api.post(f"{url}/incidents", json={"title": labelled.title, "description": labelled.description,
-                                                 "priority": "p4", "affected_module": "OTHER"})
+    created = api.post(
+        f"{url}/incidents",
+        json={
+            "title": labelled.title,
+            "description": labelled.description,
+            "priority": "p4",
+            "affected_module": "OTHER",
+        },
+    )
     assert created.status_code == 201, created.json
     incident = created.json
 
