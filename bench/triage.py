@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.demo.triage_corpus import LabelledIncident, generate, problems  # noqa: E402
 from app.services.triage.documents import OPEN, RESOLVED, Filter, TriageDocument, compose_text  # noqa: E402
 from app.services.triage.index import TriageIndex  # noqa: E402
-from app.services.triage.suggest import DUPLICATE_THRESHOLDS, SuggestConfig, advise  # noqa: E402
+from app.services.triage.suggest import DUPLICATE_THRESHOLDS, SuggestConfig, advise, similar_shown  # noqa: E402
 from app.services.triage.tfidf import TfidfConfig, TfidfIndex  # noqa: E402
 
 TIERS = (("familiar", "seen"), ("half reworded", "half"), ("fully reworded", "unseen"))
@@ -63,11 +63,17 @@ def retrieval(
     group_of: dict[str, str],
     queries: list[LabelledIncident],
     where: Callable[[LabelledIncident], Filter | None] = lambda q: None,
+    plain: bool = False,
 ) -> tuple[float, float]:
-    """(recall@5, precision@5) of `queries` against `index`."""
+    """(recall@5, precision@5) of `queries` against `index`: the five similar incidents advise() shows
+    (diversified, see app/services/triage/sketch.py), or with `plain` the five nearest neighbours."""
     hits = precision = 0.0
     for query in queries:
-        groups = [group_of[h.id] == query.group for h in index.similar(text_of(query), 5, where(query))]
+        if plain:
+            found = index.similar(text_of(query), 5, where(query))
+        else:
+            found = similar_shown(index, text_of(query), 5, where(query))
+        groups = [group_of[h.id] == query.group for h in found]
         hits += any(groups)
         precision += sum(groups) / 5
     return hits / len(queries), precision / len(queries)
@@ -77,13 +83,19 @@ def quality(index: TriageIndex, history: list[LabelledIncident], seed: int, per_
     group_of = {i.id: i.group for i in history}
     by_lang = {lang: frozenset(i.id for i in history if i.lang == lang) for lang in ("tr", "en")}
     print(f"\n== similar incidents ({index.backend}; {len(history)} indexed, {per_tier} new reports per tier)")
-    print(f"{'wording':16} {'R@5':>6} {'P@5':>6} {'R@5 tr':>7} {'R@5 en':>7} {'tr->en':>7} {'en->tr':>7}")
+    print("R@5, P@5: the five similar incidents shown (diversified); plain: the five nearest neighbours")
+    print(
+        f"{'wording':16} {'R@5':>6} {'P@5':>6} {'plain R':>7} {'plain P':>7}"
+        f" {'R@5 tr':>7} {'R@5 en':>7} {'tr->en':>7} {'en->tr':>7}"
+    )
     all_queries: list[LabelledIncident] = []
+    totals = [0.0, 0.0]
     for number, (label, phrasing) in enumerate(TIERS):
         queries = generate(per_tier, seed=seed + 1 + number, phrasing=phrasing, start=1_000_000 * (number + 1))
         all_queries += queries
         recall, prec = retrieval(index, group_of, queries)
-        row = [recall, prec]
+        totals = [totals[0] + recall / len(TIERS), totals[1] + prec / len(TIERS)]
+        row = [recall, prec, *retrieval(index, group_of, queries, plain=True)]
         for lang in ("tr", "en"):
             row.append(retrieval(index, group_of, [q for q in queries if q.lang == lang])[0])
         for lang in ("tr", "en"):  # only the other language's incidents may answer
@@ -95,7 +107,8 @@ def quality(index: TriageIndex, history: list[LabelledIncident], seed: int, per_
                     lambda q, lang=lang: Filter(exclude_ids=by_lang[lang]),
                 )[0]
             )
-        print(f"{label:16} " + " ".join(f"{v:>{w}.3f}" for v, w in zip(row, (6, 6, 7, 7, 7, 7))))
+        print(f"{label:16} " + " ".join(f"{v:>{w}.3f}" for v, w in zip(row, (6, 6, 7, 7, 7, 7, 7, 7))))
+    print(f"{'all three tiers':16} {totals[0]:>6.3f} {totals[1]:>6.3f}")
     suggestions(index, history, all_queries)
 
 

@@ -147,6 +147,10 @@ class EmbeddingIndex:
             return np.zeros(0, dtype=np.float32)
         return self._vectors[:n_rows] @ self._encode([text])[0]
 
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """Each document's unit embedding (one row per id, in order)."""
+        return self._vectors[[self._catalogue.row_of[doc_id] for doc_id in ids]]
+
     @property
     def catalogue(self) -> Catalogue:
         """Rows, ids and labels (read-only for callers)."""

@@ -85,6 +85,15 @@ class HybridIndex:
         catalogue = self.tfidf.catalogue
         return [top_k(scores, catalogue.mask(where), catalogue.ids, k) for k, where in requests]
 
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """Both halves' vectors side by side, weighted so a dot product estimates the mixed cosine."""
+        return np.hstack(
+            [
+                np.sqrt(self.tfidf_weight) * self.tfidf.vectors(ids),
+                np.sqrt(1.0 - self.tfidf_weight) * self.embedding.vectors(ids),
+            ]
+        ).astype(np.float32)
+
     def labels(self, doc_id: str) -> dict[str, str | None]:
         return self.tfidf.labels(doc_id)
 

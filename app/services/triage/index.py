@@ -54,6 +54,10 @@ class TriageIndex(Protocol):
         """`similar` for several (k, filter) pairs at the cost of scoring `text` once (e.g. the top ten of
         everything the user may see and the top open incident, for the duplicate check)."""
 
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """One unit-length row per id whose dot products estimate the index's own similarity: how alike two
+        hits are, for showing different reports rather than copies of one (sketch.diversify)."""
+
     def labels(self, doc_id: str) -> dict[str, str | None]:
         """The stored labels (status, project_id, module, priority, resolver_id) of one document."""
 

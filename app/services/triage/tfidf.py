@@ -39,6 +39,7 @@ from app.services.triage.catalogue import Catalogue, Growable
 from app.services.triage.documents import Filter, Hit, TriageDocument
 from app.services.triage.index import pack, unpack
 from app.services.triage.ranking import top_k
+from app.services.triage.sketch import SKETCH_DIM, projection, unit_rows
 
 _BLOCKS = ("word", "char")
 _CACHE_LIMIT = 200_000
@@ -126,6 +127,9 @@ class TfidfIndex:
         self._delta_stack: dict[str, sp.csr_matrix] | None = None
         self._idf = {b: np.ones(self._width(b), dtype=np.float32) for b in _BLOCKS}
         self._norms = {b: Growable(np.float32) for b in _BLOCKS}
+        self._projections: dict[str, sp.csr_matrix] = {}
+        self._sketch = np.zeros((0, SKETCH_DIM), dtype=np.float16)  # one row per main-segment document
+        self._sketch_delta: list[np.ndarray] = []  # one row per delta-segment document
         self._changes = 0
 
     def _width(self, block: str) -> int:
@@ -170,6 +174,7 @@ class TfidfIndex:
         for block in _BLOCKS:
             self._delta[block].append(rows[block])
             self._norms[block].append(self._row_norm(block, rows[block]))
+        self._sketch_delta.append(self._sketch_of(rows))
         self._delta_stack = None
         self._changed()
 
@@ -205,6 +210,8 @@ class TfidfIndex:
             self._main[block] = merged[:, keep].tocsr()
             self._delta[block] = []
             self._norms[block].keep(keep)
+        self._sketch = np.vstack([self._sketch, *self._sketch_delta])[keep]
+        self._sketch_delta = []
         self._delta_stack = None
         self._catalogue.keep(keep)
 
@@ -219,7 +226,21 @@ class TfidfIndex:
             squared.data **= 2
             norms2 = squared.T @ (self._idf[block] ** 2)
             self._norms[block] = Growable(np.float32, np.sqrt(norms2).astype(np.float32))
+        self._projections = {}  # the sketches are weighted by the idf just refitted
+        self._sketch = self._sketch_of({b: self._main[b].T for b in _BLOCKS})
+        self._sketch_delta = []
         self._changes = 0
+
+    def _sketch_of(self, rows: dict[str, sp.spmatrix]) -> np.ndarray:
+        """Sketches (app.services.triage.sketch) of documents x features rows of sub-linear term frequencies."""
+        weights = {"word": self.config.word_weight, "char": 1.0 - self.config.word_weight}
+        total = np.zeros((rows["word"].shape[0], SKETCH_DIM), dtype=np.float32)
+        for salt, block in enumerate(_BLOCKS, start=1):
+            if block not in self._projections:
+                self._projections[block] = projection(self._width(block), self._idf[block], salt)
+            part = np.asarray((rows[block] @ self._projections[block]).todense(), dtype=np.float32)
+            total += unit_rows(part) * np.float32(np.sqrt(weights[block]))
+        return total.astype(np.float16)
 
     def _row_norm(self, block: str, row: sp.csr_matrix) -> float:
         return float(np.linalg.norm(row.data * self._idf[block][row.indices]))
@@ -259,6 +280,13 @@ class TfidfIndex:
         np.divide(raw, norms, out=raw, where=norms > 0)
         return raw
 
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """Each document's sketch (one row per id, in order): dot products estimate the mixed cosine."""
+        n_main = len(self._sketch)
+        rows = [self._catalogue.row_of[doc_id] for doc_id in ids]
+        picked = [self._sketch[r] if r < n_main else self._sketch_delta[r - n_main][0] for r in rows]
+        return np.array(picked, dtype=np.float32).reshape(len(rows), SKETCH_DIM)
+
     @property
     def catalogue(self) -> Catalogue:
         """Rows, ids and labels (read-only for callers)."""
@@ -277,10 +305,16 @@ class TfidfIndex:
         return doc_id in self._catalogue.row_of
 
     def memory_bytes(self) -> int:
-        """Bytes held by the postings, idf and norms (the label arrays and id strings come on top)."""
+        """Bytes held by the postings, idf, norms and sketches (the label arrays and id strings come on top)."""
         matrices = list(self._main.values()) + [row for rows in self._delta.values() for row in rows]
         total = sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in matrices)
-        return total + sum(v.nbytes for v in self._idf.values()) + sum(n.view.nbytes for n in self._norms.values())
+        sketches = self._sketch.nbytes + sum(row.nbytes for row in self._sketch_delta)
+        return (
+            total
+            + sum(v.nbytes for v in self._idf.values())
+            + sum(n.view.nbytes for n in self._norms.values())
+            + sketches
+        )
 
     # --- serialisation ------------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
