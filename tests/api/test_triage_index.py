@@ -107,6 +107,11 @@ def test_with_a_broker_a_burst_of_changes_queues_one_task_and_queries_never_writ
     waiting = _ask(war_room, made[0]["title"])
     assert waiting["index"]["state"] == "building" and waiting["similar"] == []
     assert _state(app, war_room["tenant_id"]) is None and len(queued_syncs) == 1
+    with app.app_context():
+        kv.delete(f"triage:queued:{war_room['tenant_id']}")  # the queued task was lost with its worker
+    _ask(war_room, made[0]["title"])
+    assert len(queued_syncs) == 2, "a query finding the index stale and nothing queued queues the task again"
+    queued_syncs.pop()
 
     sync_index(queued_syncs[0])  # what the worker does when the delay is over
     assert _ask(war_room, made[0]["title"])["similar"][0]["id"] == made[0]["id"]
@@ -198,3 +203,16 @@ def test_operators_sync_or_rebuild_indexes_and_the_demo_seed_builds_its_own(app,
         demo = db.session.execute(select(Tenant.id).where(Tenant.slug == "demo")).scalar_one()
     state = _state(app, demo)
     assert state is not None and state["documents"] >= 20, "the demo's index is ready before anyone types"
+
+
+def test_a_failing_sync_leaves_the_stored_index_answering(app, war_room, monkeypatch):
+    made = report(war_room, reports("mm_po_release", "en", 1)[0])
+    _ask(war_room, "purchase order release")
+    report(war_room, reports("qm_usage_decision", "en", 1)[0])
+
+    def broken():
+        raise RuntimeError("database went away mid-sync")
+
+    monkeypatch.setattr(sync, "run", broken)
+    answer = _ask(war_room, made["title"])
+    assert answer["index"]["generation"] == 1 and answer["similar"][0]["id"] == made["id"]

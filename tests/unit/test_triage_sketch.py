@@ -13,8 +13,9 @@ from app.services.triage.tfidf import TfidfIndex
 
 def _docs(count, seed=5, start=0):
     return [
-        TriageDocument(i.id, compose_text(i.title, i.description), module=i.module, priority=i.priority,
-                       resolver_id=i.resolver)
+        TriageDocument(
+            i.id, compose_text(i.title, i.description), module=i.module, priority=i.priority, resolver_id=i.resolver
+        )
         for i in generate(count, seed=seed, start=start)
     ]
 
@@ -35,7 +36,10 @@ def test_sketches_estimate_the_cosine_the_index_ranks_by():
         estimate = index.vectors(ids) @ index.vectors([doc.id])[0]
         errors.append(np.abs(estimate - exact[: len(ids)]).mean())
         twin = ids[int(np.argsort(-exact)[1])]  # its closest other document
-        assert abs(float(index.vectors([twin])[0] @ index.vectors([doc.id])[0]) - exact[index.catalogue.row_of[twin]]) < 0.2
+        assert (
+            abs(float(index.vectors([twin])[0] @ index.vectors([doc.id])[0]) - exact[index.catalogue.row_of[twin]])
+            < 0.2
+        )
     assert np.mean(errors) < 0.08, errors
 
 

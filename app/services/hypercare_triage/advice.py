@@ -57,7 +57,11 @@ def _advise(asked: Asked, user: User, may_change: bool) -> dict:
 
     if len(asked.text.strip()) < MIN_TEXT:
         return _answer([], [], None, index_status())
-    sync.ensure_fresh()
+    try:
+        sync.ensure_fresh()
+    except Exception:  # advice is optional: answer from the index as stored rather than fail the form
+        db.session.rollback()
+        log.exception("the triage index could not be brought up to date; answering from the stored one")
     try:
         stored = store.readable()
     except store.DamagedIndex:

@@ -154,11 +154,12 @@ def _sync_once(tenant_id) -> SyncReport:
 
 def ensure_fresh() -> None:
     """Before a query: without a broker, run the pending sync now (see the module docstring); with one, make
-    sure a first index is on its way."""
+    sure a task is on its way when the index is missing or stale."""
     tenant_id = tenant_context.require_tenant_id()
+    pending = is_stale(tenant_id) or store.state() is None
     if in_background():
-        if store.state() is None:
+        if pending:  # queues the task again only if none is waiting (one lost with a worker, say)
             request_sync(tenant_id)
         return
-    if is_stale(tenant_id) or store.state() is None:
+    if pending:
         run()
