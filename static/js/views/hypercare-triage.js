@@ -207,7 +207,7 @@ export function mountFormAssistant(form, { project, base, signal }) {
   async function afterCreate(incident) {
     const outcomes = [];
     if (answer) {
-      for (const suggestion of answer.suggestions) {
+      for (const suggestion of answer.suggestions.filter((s) => control(CONTROL_OF[s.field]))) { // as shown
         const saved = incident[INCIDENT_KEY_OF[suggestion.field]];
         outcomes.push({ field: suggestion.field, suggested: suggestion.value, confidence: suggestion.confidence,
           accepted: String(saved ?? "") === suggestion.value });
