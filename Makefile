@@ -15,9 +15,12 @@ $(VENV)/.installed: requirements.txt
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	# The SAP Cloud ALM, Dynamics 365, Trendyol and Hepsiburada stand-ins run beside the app on 127.0.0.1:8701-8704
-	# and stop with it.
-	$(FLASK) sandbox & SANDBOX_PID=$$!; trap 'kill $$SANDBOX_PID 2>/dev/null' EXIT INT TERM; \
+	# The SAP Cloud ALM, Dynamics 365, Trendyol and Hepsiburada stand-ins run beside the app on 127.0.0.1:8701-8704,
+	# and the mail sink (SMTP on 127.0.0.1:8725, inbox on http://127.0.0.1:8726/) receives its e-mail; all stop with it.
+	$(FLASK) sandbox & SANDBOX_PID=$$!; \
+	  $(FLASK) mail-sink & SINK_PID=$$!; \
+	  trap 'kill $$SANDBOX_PID $$SINK_PID 2>/dev/null' EXIT INT TERM; \
+	  SMTP_URL=$${SMTP_URL:-smtp://127.0.0.1:8725} MAIL_SINK_URL=$${MAIL_SINK_URL:-http://127.0.0.1:8726/} \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed

@@ -32,8 +32,10 @@ DEMO_USERS = [
 
 def register_cli(app):
     from app.cli_integrations import register_integration_cli
+    from app.cli_mail import register_mail_cli
 
     register_integration_cli(app)
+    register_mail_cli(app)
 
     @app.cli.command("create-tenant")
     @click.option("--name", required=True)

@@ -4,6 +4,7 @@ Every setting is read here once; the rest of the app reads `current_app.config`.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -56,9 +57,18 @@ class Config:
     JWT_REFRESH_CSRF_COOKIE_PATH = "/"
     JWT_SESSION_COOKIE = False
 
+    # Sign-in throttling (app/services/login_throttle.py): progressive delays from these thresholds on. A
+    # tenant's security settings replace the per-account threshold and the maximum delay for its users.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
-    LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+    LOGIN_MAX_DELAY_MINUTES = _int("LOGIN_MAX_DELAY_MINUTES", 15)
+    LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 86400)
+    # Two tabs refreshing the same session at once: within this many seconds a just-rotated refresh token
+    # gets the same new pair instead of counting as theft.
+    REFRESH_GRACE_SECONDS = _int("REFRESH_GRACE_SECONDS", 10)
+    INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
+    PASSWORD_RESET_VALID_MINUTES = _int("PASSWORD_RESET_VALID_MINUTES", 60)
+    MFA_CHALLENGE_MINUTES = _int("MFA_CHALLENGE_MINUTES", 5)
 
     # Requests per minute per tenant, by tier (seed 001 §6.3).
     RATE_LIMITS = {"free": 60, "pro": 300, "enterprise": 1000}
@@ -68,7 +78,26 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_JSON = _bool("LOG_JSON", True)
+    # Outgoing e-mail (invitations, password resets): smtp://user:pass@host:587?starttls=1, smtps://host:465,
+    # or empty (nothing is sent; the mail log says so). Links in e-mails start with PUBLIC_BASE_URL.
     SMTP_URL = os.environ.get("SMTP_URL", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Meridian <no-reply@meridian.localhost>")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    SMTP_TIMEOUT_SECONDS = float(os.environ.get("SMTP_TIMEOUT_SECONDS") or 20)
+    # Development: the web inbox of the local mail sink (`make run` sets it); Administration links to it.
+    MAIL_SINK_URL = os.environ.get("MAIL_SINK_URL", "")
+
+    # Attachments (issue 17): bytes in local files under the instance folder, or an S3-compatible store.
+    ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE", "local")
+    ATTACHMENT_LOCAL_DIR = os.environ.get("ATTACHMENT_LOCAL_DIR", str(INSTANCE_DIR / "attachments"))
+    ATTACHMENT_S3_BUCKET = os.environ.get("ATTACHMENT_S3_BUCKET", "meridian-attachments")
+    ATTACHMENT_S3_ENDPOINT_URL = os.environ.get("ATTACHMENT_S3_ENDPOINT_URL", "")
+    ATTACHMENT_S3_REGION = os.environ.get("ATTACHMENT_S3_REGION", "us-east-1")
+    ATTACHMENT_S3_ACCESS_KEY_ID = os.environ.get("ATTACHMENT_S3_ACCESS_KEY_ID", "")
+    ATTACHMENT_S3_SECRET_ACCESS_KEY = os.environ.get("ATTACHMENT_S3_SECRET_ACCESS_KEY", "")
+    # The largest file any tenant may allow (its own per-file limit stays at or below it); an upload request
+    # may be this big, whatever MAX_CONTENT_LENGTH says for other requests.
+    ATTACHMENT_MAX_UPLOAD_BYTES = _int("ATTACHMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 
     # Triage assistant (issue 19; docs/decisions.md "Triage assistant"). The backend of each tenant's
     # similar-incident index: tfidf (default, scikit-learn only), or embedding / hybrid where the packaged
@@ -96,6 +125,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"  # same algorithm, cheaper, so the suite stays fast
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")
     OUTBOUND_ALLOWLIST = ["127.0.0.1"]  # the sandbox stand-ins the end-to-end tests start
+    ATTACHMENT_STORAGE = "local"
+    ATTACHMENT_LOCAL_DIR = os.path.join(tempfile.gettempdir(), f"meridian-test-attachments-{os.getpid()}")
 
 
 class ProductionConfig(Config):

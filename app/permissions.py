@@ -8,6 +8,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "tenant.read": EVERYONE,
     "users.read": STAFF,
     "users.manage": ("admin",),
+    "tenant.manage": ("admin",),  # Administration: profile, security settings, audit log, sync log, mail log
+    "invitations.manage": ("admin", "pm"),
     "projects.read": EVERYONE,
     "projects.manage": ("admin", "pm"),
     "projects.members.manage": ("admin", "pm"),
@@ -33,6 +35,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "leads.read": ("admin", "pm", "consultant"),  # the SI firm's pre-sales pipeline: not for customers
     "leads.manage": ("admin", "pm"),
     "leads.push": ("admin", "pm"),  # push to Dynamics 365
+    # Issue 17: the attachment policy is the tenant admin's; every signed-in role but viewer joins discussions
+    # (customers see only public comments). Attachments follow the permissions of the item they hang on.
+    "attachments.settings.manage": ("admin",),
+    "discussions.write": ("admin", "pm", "consultant", "support", "approver", "customer"),
 }
 
 

@@ -8,6 +8,8 @@ pytest_plugins = [
     "tests.fixtures.sandboxes",
     "tests.fixtures.cloud_alm",
     "tests.fixtures.d365",
+    "tests.fixtures.mail",
     "tests.fixtures.marketplaces",
+    "tests.fixtures.attachments",
     "tests.fixtures.triage",
 ]

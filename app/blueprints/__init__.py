@@ -1,12 +1,17 @@
 from app.blueprints import (
+    account,
+    admin,
+    attachments,
     audit,
     auth,
     backlog,
     change_requests,
     cloud_alm,
     defects,
+    discussions,
     hypercare,
     integrations,
+    invitations,
     jobs,
     leads,
     marketplace,
@@ -26,3 +31,5 @@ ALL_BLUEPRINTS = [auth.bp, users.bp, projects.bp, audit.bp, jobs.bp, system.bp, 
 ALL_BLUEPRINTS += [requirements.bp, backlog.bp, testing_cycles.bp, testing_cases.bp, defects.bp]
 ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp, marketplace.bp, triage.bp]
 ALL_BLUEPRINTS += [integrations.bp, webhooks.bp, leads.bp, cloud_alm.bp]  # plugins add theirs
+ALL_BLUEPRINTS += [account.bp, admin.bp, invitations.bp]
+ALL_BLUEPRINTS += [attachments.bp, discussions.bp]

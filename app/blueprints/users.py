@@ -2,6 +2,7 @@ from flask import Blueprint, jsonify
 
 from app.blueprints.serializers import page, user_dict
 from app.models import User
+from app.schemas.accounts import MessageSchema
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.users import UserListArgs, UserSchema, UserUpdateSchema
 from app.services import user_service
@@ -65,3 +66,18 @@ def delete_user(user_id):
 @doc("Restore a soft-deleted user", response=UserSchema)
 def restore_user(user_id):
     return _etagged(user_service.restore_user(User.get_scoped_or_404(user_id, include_deleted=True)))
+
+
+@bp.post("/<uuid:user_id>/mfa/reset")
+@requires("users.manage")
+@doc("Reset a user's second factor (a lost phone): off, sessions ended, audited", response=UserSchema)
+def reset_second_factor(user_id):
+    return _etagged(user_service.reset_second_factor(User.get_scoped_or_404(user_id)))
+
+
+@bp.post("/<uuid:user_id>/sessions/end")
+@requires("users.manage")
+@doc("Sign a user out everywhere", response=MessageSchema)
+def end_sessions(user_id):
+    ended = user_service.end_all_sessions(User.get_scoped_or_404(user_id))
+    return jsonify({"detail": f"{ended} session(s) ended.", "ended_sessions": ended})

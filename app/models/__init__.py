@@ -1,5 +1,7 @@
 """Import every model so metadata (and Alembic) sees them all."""
 
+from app.models.accounts import ExportFile, Invitation, OutgoingMail, PasswordReset  # noqa: F401
+from app.models.attachments import Attachment, AttachmentSettings, DiscussionComment  # noqa: F401
 from app.models.audit import AuditCommit, AuditSnapshot  # noqa: F401
 from app.models.backlog import BacklogItem  # noqa: F401
 from app.models.cloud_alm import CloudALMStatusMapping, CloudALMSyncLog  # noqa: F401

@@ -20,6 +20,8 @@ from app.utils import tenant_context
 from app.utils.clock import utcnow
 
 CHANGE_TYPES = ("INITIAL", "UPDATE", "DELETE", "RESTORE")
+# The audit log's words for the change types (Administration filters by these).
+ACTIONS = {"created": "INITIAL", "updated": "UPDATE", "deleted": "DELETE", "restored": "RESTORE"}
 
 
 class AuditCommit(UUIDPrimaryKey, TenantScoped, db.Model):

@@ -2,13 +2,13 @@ import uuid
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.base import TenantOwned, TenantScoped, UUIDPrimaryKey
-from app.models.types import UTCDateTime
+from app.models.types import JSONDocument, UTCDateTime
 from app.utils.clock import utcnow
 
 ROLES = ("admin", "pm", "consultant", "support", "approver", "customer", "viewer")
@@ -17,7 +17,11 @@ SUPPORT_LEVELS = ("L1", "L2", "L3")
 
 class User(TenantOwned, db.Model):
     __tablename__ = "users"
-    __audit_exclude__ = frozenset({"password_hash", "last_login_at"})
+    # Secrets never reach the audit trail; a password change shows there as `password_changed_at`, a second
+    # factor switched on, off or reset as `totp_enabled_at`.
+    __audit_exclude__ = frozenset(
+        {"password_hash", "last_login_at", "totp_secret", "totp_pending_secret", "totp_last_step", "recovery_codes"}
+    )
 
     email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -26,10 +30,23 @@ class User(TenantOwned, db.Model):
     support_level: Mapped[str | None] = mapped_column(String(2), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # TOTP second factor (RFC 6238): the secret encrypted by app/utils/crypto.py, the last time step used
+    # (a code is never accepted twice), and the recovery codes' hashes (each used once).
+    totp_secret: Mapped[str | None] = mapped_column(Text, nullable=True)
+    totp_pending_secret: Mapped[str | None] = mapped_column(Text, nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    recovery_codes: Mapped[list] = mapped_column(JSONDocument, nullable=False, default=list)
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def set_password(self, password: str) -> None:
         # scrypt: memory-hard, in the standard library, werkzeug's default. Tests lower its cost.
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.password_changed_at = utcnow()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -26,7 +26,9 @@ class ProjectSchema(OwnedFields):
     go_live_date = fields.Date(allow_none=True)
     hypercare_start = fields.Date(allow_none=True)
     hypercare_end = fields.Date(allow_none=True)
-    timezone = fields.String(load_default="UTC", validate=_valid_timezone)
+    timezone = fields.String(
+        validate=_valid_timezone, metadata={"description": "IANA name; defaults to the tenant's default time zone"}
+    )
     cloud_alm_project_id = fields.String(allow_none=True, validate=validate.Length(max=100))
 
     @pre_load

@@ -4,6 +4,8 @@ from app.models.user import ROLES, SUPPORT_LEVELS
 from app.schemas.common import BaseSchema, OwnedFields, SearchPageArgs, one_of
 
 _NAME = validate.Length(min=1, max=200)
+# 10 is the floor of every tenant's policy; the rest (its own minimum, the breach list, strength) is checked by
+# app/services/password_policy.py.
 _PASSWORD = validate.Length(min=10, max=200, error="Use 10 to 200 characters.")
 
 
@@ -22,6 +24,7 @@ class UserSchema(OwnedFields):
     active = fields.Boolean(load_default=True)
     password = fields.String(load_only=True, required=True, validate=_PASSWORD)
     last_login_at = fields.DateTime(dump_only=True, allow_none=True)
+    mfa_enabled = fields.Boolean(dump_only=True)
 
     @validates_schema
     def _support_level_only_for_support(self, data, **_kwargs):

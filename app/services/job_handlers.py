@@ -2,13 +2,14 @@
 `register_core_handlers()`, so the web app (which starts jobs) and the Celery worker (which runs them)
 always know the same kinds; integration plugins register theirs in their own `load(app)`."""
 
-from app.services import job_service, project_service
+from app.services import audit_export, job_service, project_service
 from app.services.cloud_alm import jobs as cloud_alm_jobs
 from app.services.marketplace import sync as marketplace_sync
 
 
 def register_core_handlers() -> None:
     job_service.register_handler(project_service.EXPORT_JOB, project_service.export_project)
+    job_service.register_handler(audit_export.EXPORT_JOB, audit_export.run)
     for kind, handler in cloud_alm_jobs.HANDLERS.items():
         job_service.register_handler(kind, handler)
     job_service.register_handler(marketplace_sync.JOB_KIND, marketplace_sync.run_sync_job)

@@ -3,7 +3,7 @@
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Project, ProjectMember, User
+from app.models import HypercareCalendar, Project, ProjectMember, Tenant, User
 from app.services import audit_service, job_service
 from app.services.common import check_version
 from app.services.pagination import paginate
@@ -72,8 +72,20 @@ def create_project(data: dict) -> Project:
             "The project could not be created.", errors={"code": ["A project with this code already exists."]}
         )
     _check_dates(data)
-    project = Project(**data)
+    # The tenant's profile (Administration) gives a new project its time zone, unless one is sent, and its
+    # SLA support calendar (working days and hours), which the project's SLA settings can change later.
+    tenant = db.session.get(Tenant, tenant_context.require_tenant_id())
+    project = Project(**{"timezone": tenant.default_timezone, **data})
     db.session.add(project)
+    db.session.flush()
+    db.session.add(
+        HypercareCalendar(
+            project_id=project.id,
+            working_days=list(tenant.working_days),
+            start_time=tenant.work_start,
+            end_time=tenant.work_end,
+        )
+    )
     db.session.commit()
     return project
 

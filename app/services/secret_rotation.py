@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import IntegrationConnection
+from app.models import IntegrationConnection, User
 from app.utils import tenant_context
 from app.utils.crypto import SecretUnreadable, keyring
 
@@ -53,7 +53,35 @@ def rotate_all() -> dict:
                     .values(secrets=new_secrets)
                 )
         db.session.commit()
+        _rotate_second_factors(ring, counts, failures)
     for failure in failures:
         log.warning("secret not rotated: %s", failure)
     counts["failures"] = failures
     return counts
+
+
+def _rotate_second_factors(ring, counts: dict, failures: list) -> None:
+    """Users' TOTP secrets (and pending ones) are encrypted with the same keys."""
+    counts["totp_secrets"] = 0
+    users = db.session.execute(
+        select(User.id, User.tenant_id, User.totp_secret, User.totp_pending_secret).where(
+            (User.totp_secret.is_not(None)) | (User.totp_pending_secret.is_not(None))
+        ),
+        execution_options={"include_deleted": True},
+    ).all()
+    for user_id, tenant_id, *tokens in users:
+        values = {}
+        for column, token in zip(("totp_secret", "totp_pending_secret"), tokens, strict=True):
+            if not token or not ring.needs_rotation(token):
+                continue
+            try:
+                plaintext = ring.decrypt(token, tenant_id=tenant_id, field="totp_secret")
+            except SecretUnreadable as exc:
+                counts["unreadable"] += 1
+                failures.append(f"user {user_id}, {column}: {exc}")
+                continue
+            values[column] = ring.encrypt(plaintext, tenant_id=tenant_id, field="totp_secret")
+            counts["totp_secrets"] += 1
+        if values:
+            db.session.execute(update(User.__table__).where(User.__table__.c.id == user_id).values(**values))
+    db.session.commit()

@@ -1,9 +1,13 @@
-"""Users of the current tenant (admin-managed)."""
+"""Users of the current tenant (admin-managed).
+
+A password change, a role change, deactivation and delete end every session of the user in the same
+transaction; reactivation and restore do not bring old sessions back (they stay revoked)."""
 
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import User
+from app.models import Tenant, User
+from app.services import auth_service, mfa_service, password_policy
 from app.services.common import check_version
 from app.services.pagination import paginate
 from app.utils import tenant_context
@@ -22,7 +26,7 @@ def list_users(
     return paginate(stmt, limit, offset, include_deleted)
 
 
-def _email_taken(email: str, exclude_id=None) -> bool:
+def email_taken(email: str, exclude_id=None) -> bool:
     # E-mail is the login name, unique across all tenants.
     with tenant_context.unscoped():
         stmt = select(User.id).where(User.email == email)
@@ -31,10 +35,15 @@ def _email_taken(email: str, exclude_id=None) -> bool:
         return db.session.execute(stmt, execution_options={"include_deleted": True}).first() is not None
 
 
+def current_tenant() -> Tenant:
+    return db.session.get(Tenant, tenant_context.require_tenant_id())
+
+
 def create_user(data: dict) -> User:
     email = data["email"].strip().lower()
-    if _email_taken(email):
+    if email_taken(email):
         raise ValidationFailed("The user could not be created.", errors={"email": ["Already in use."]})
+    password_policy.check(data["password"], email=email, tenant=current_tenant(), context=(data["name"],))
     user = User(
         email=email,
         name=data["name"],
@@ -63,12 +72,17 @@ def update_user(user: User, data: dict, expected_version: int | None) -> User:
             errors={"support_level": ["Only support staff have a support level."]},
         )
     password = data.pop("password", None)
+    if password:
+        password_policy.check(password, email=user.email, tenant=current_tenant(), context=(user.name,))
+    ends_sessions = bool(password) or data.get("role", user.role) != user.role or data.get("active") is False
     for key, value in data.items():
         setattr(user, key, value)
     if user.role != "support":
         user.support_level = None
     if password:
         user.set_password(password)
+    if ends_sessions:
+        auth_service.end_sessions(user.id)
     db.session.commit()
     return user
 
@@ -79,7 +93,26 @@ def delete_user(user: User, expected_version: int | None) -> None:
         raise ValidationFailed("You cannot delete yourself.", errors={"id": ["Not for your own account."]})
     user.soft_delete(tenant_context.current_actor_id())
     user.active = False
+    auth_service.end_sessions(user.id)
     db.session.commit()
+
+
+def reset_second_factor(user: User) -> User:
+    """An admin switches a user's second factor off (a lost phone). Audited (`totp_enabled_at` changes),
+    and the user's sessions end: the reset may be answering a compromise."""
+    if not (user.mfa_enabled or user.totp_pending_secret):
+        raise Conflict("This user has no second factor to reset.")
+    mfa_service.clear(user)
+    auth_service.end_sessions(user.id)
+    db.session.commit()
+    return user
+
+
+def end_all_sessions(user: User) -> int:
+    """An admin signs a user out everywhere."""
+    count = auth_service.end_sessions(user.id)
+    db.session.commit()
+    return count
 
 
 def restore_user(user: User) -> User:

@@ -21,6 +21,7 @@ def init_celery(app, celery) -> None:
         beat_schedule={  # later capabilities add theirs (outbox)
             "hypercare-sla-sweep": {"task": "meridian.hypercare.sweep_sla_breaches", "schedule": 60.0},
             "cloud-alm-scheduled-sync": {"task": "meridian.cloud_alm_scheduled_sync", "schedule": 300.0},
+            "attachments-purge": {"task": "meridian.attachments.purge_expired", "schedule": 3600.0},
             "marketplace-delta-sync": {"task": "meridian.marketplace.delta_sync", "schedule": 300.0},
             "marketplace-order-flow-sweep": {"task": "meridian.marketplace.order_flow_sweep", "schedule": 60.0},
         },
@@ -46,9 +47,10 @@ def _wire_dispatch() -> None:
     from flask import current_app
 
     from app.services import dispatch
-    from app.tasks import hypercare, integrations, jobs, marketplace, triage  # noqa: F401  (beat's tasks, on import)
+    from app.tasks import attachments, hypercare, integrations, jobs, mail, marketplace, triage  # noqa: F401  (beat's tasks, on import)
 
     dispatch.wire("run_job", jobs.run_job.delay)
+    dispatch.wire("send_mail", mail.send_mail.delay)
     dispatch.wire("process_webhook", integrations.process_webhook.delay)
     dispatch.wire("marketplace_webhook", marketplace.process_webhook.delay)
     # Delayed, so a burst of incident changes is folded into one index write (app/services/hypercare_triage).

@@ -11,9 +11,20 @@ from app.schemas.common import ProblemSchema
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def doc(summary: str = "", body=None, response=None, many: bool = False, status: int = 200, tags=None, args=None):
+def doc(
+    summary: str = "",
+    body=None,
+    response=None,
+    many: bool = False,
+    status: int = 200,
+    tags=None,
+    args=None,
+    body_type: str = "application/json",
+    produces: str | None = None,
+):
     """Describe a view: its JSON body, its answer (`many`: a page of them), and `args`, the QueryArgs
-    schema its query string is loaded with (app/web/http.py `load_args`)."""
+    schema its query string is loaded with (app/web/http.py `load_args`). `body_type` names another request
+    media type (multipart/form-data for uploads); `produces` a binary answer's media type (downloads)."""
 
     def decorator(view):
         view._openapi = {
@@ -24,6 +35,8 @@ def doc(summary: str = "", body=None, response=None, many: bool = False, status:
             "status": status,
             "tags": tags,
             "args": args,
+            "body_type": body_type,
+            "produces": produces,
         }
         return view
 
@@ -76,7 +89,7 @@ def build_spec(app) -> dict:
             if meta.get("body") is not None and method in ("POST", "PUT", "PATCH"):
                 operation["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": _schema_ref(spec, meta["body"])}},
+                    "content": {meta.get("body_type", "application/json"): {"schema": _schema_ref(spec, meta["body"])}},
                 }
             response = {"description": "OK"}
             if meta.get("response") is not None:
@@ -87,6 +100,8 @@ def build_spec(app) -> dict:
                         "properties": {"items": {"type": "array", "items": ref}, "total": {"type": "integer"}},
                     }
                 response["content"] = {"application/json": {"schema": ref}}
+            elif meta.get("produces"):
+                response["content"] = {meta["produces"]: {"schema": {"type": "string", "format": "binary"}}}
             operation["responses"][str(meta.get("status", 200))] = response
             paths.setdefault(path, {})[method.lower()] = operation
     for path, operations in paths.items():

@@ -9,9 +9,13 @@ const NEXT_KEY = "meridian.next";
 const UUID = "([0-9a-fA-F-]{36})";
 
 // `permission` names an entry of the server's permission map (GET /api/v1/auth/me -> permissions).
-// The areas still to come borrow the nearest existing permission until they get their own.
+// Public routes are for signed-out people (sign in, forgotten password, the links of reset and invitation e-mails).
 const ROUTES = [
   { path: /^\/login$/, view: "login", title: "Sign in", public: true },
+  { path: /^\/forgot-password$/, view: "forgot-password", title: "Forgot password", public: true },
+  { path: /^\/reset-password$/, view: "reset-password", title: "Choose a new password", public: true },
+  { path: /^\/accept-invitation$/, view: "accept-invitation", title: "Accept invitation", public: true },
+  { path: /^\/account$/, view: "account", title: "My account" },
   { path: /^\/projects$/, view: "projects", title: "Projects", permission: "projects.read", nav: "projects" },
   { path: new RegExp(`^/projects/${UUID}$`), view: "project", keys: ["id"], title: "Project",
     permission: "projects.read", nav: "projects" },
@@ -23,7 +27,7 @@ const ROUTES = [
     nav: "integrations" },
   { path: /^\/leads$/, view: "leads", title: "Leads", permission: "leads.read", nav: "leads" },
   { path: /^\/users$/, view: "users", title: "Users", permission: "users.read", nav: "users" },
-  { path: /^\/admin$/, view: "admin", title: "Administration", permission: "users.manage", nav: "admin" },
+  { path: /^\/admin$/, view: "admin", title: "Administration", permission: "tenant.manage", nav: "admin" },
 ];
 
 // The main navigation, in order; each link shows only if its route's permission is granted.
@@ -32,6 +36,8 @@ const NAV = [
   ["hypercare", "Hypercare"], ["leads", "Leads"], ["integrations", "Integrations"], ["users", "Users"],
   ["admin", "Administration"],
 ].map(([id, text]) => ({ id, text, href: `#/${id}`, permission: ROUTES.find((item) => item.view === id).permission }));
+
+const PUBLIC_HASHES = ["#/login", "#/forgot-password", "#/reset-password", "#/accept-invitation"];
 
 /** The signed-in user ({id, email, name, role, support_level, tenant, permissions}) or null. */
 export const session = { user: null };
@@ -71,7 +77,9 @@ export function takeNextRoute() {
 }
 
 function rememberRoute(hash) {
-  if (hash && hash.startsWith("#/") && hash !== "#/login") sessionStorage.setItem(NEXT_KEY, hash);
+  if (hash && hash.startsWith("#/") && !PUBLIC_HASHES.some((prefix) => hash.startsWith(prefix))) {
+    sessionStorage.setItem(NEXT_KEY, hash);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -88,7 +96,7 @@ function renderShell(activeNav = currentNav) {
     el("nav-list").replaceChildren();
     return;
   }
-  el("user-name").textContent = user.name;
+  el("user-name").replaceChildren(user.name, h("span", { class: "visually-hidden", text: " — my account" }));
   el("user-role").textContent = roleText(user);
   el("user-tenant").textContent = user.tenant ? user.tenant.name : "";
   el("nav-list").replaceChildren(...NAV.filter((item) => can(item.permission)).map((item) => h("li", {},
@@ -180,7 +188,7 @@ async function route() {
     navigate("#/login", { replace: true });
     return;
   }
-  if (matched && matched.route.view === "login" && session.user) {
+  if (matched && ["login", "forgot-password"].includes(matched.route.view) && session.user) {
     navigate("#/projects", { replace: true });
     return;
   }

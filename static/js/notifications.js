@@ -1,5 +1,5 @@
 // The notification bell in the top bar: the signed-in user's unread count (SLA breaches on incidents they
-// work or manage), a panel with the latest ones that open the incident, mark one or all read. Polls once a
+// work or manage, @mentions in discussions), a panel with the latest ones that open their page, mark one or all read. Polls once a
 // minute while the tab is visible; stops when the user signs out.
 
 import { showProblem } from "./alerts.js";
@@ -10,6 +10,19 @@ const POLL_MS = 60000;
 const SHOWN = 10;
 
 let state = null;
+
+// Where a notification leads: an SLA breach to its incident, a mention to the work item whose thread named you.
+const MENTION_PAGES = {
+  requirement: (p, id) => `#/explore?project=${p}&req=${id}`,
+  backlog_item: (p, id) => `#/explore?project=${p}&tab=backlog&item=${id}`,
+  defect: (p, id) => `#/testing?project=${p}&tab=defects&defect=${id}`,
+  change_request: (p, id) => `#/hypercare?project=${p}&cr=${id}`,
+};
+
+function linkOf(item) {
+  const page = item.kind === "mention" && item.payload ? MENTION_PAGES[item.payload.object_type] : null;
+  return page ? page(item.project_id, item.payload.object_id) : `#/hypercare?project=${item.project_id}&incident=${item.subject_id}`;
+}
 
 function bellIcon() {
   const icon = svg("svg", { viewBox: "0 0 24 24", class: "bell-icon", "aria-hidden": "true" });
@@ -52,7 +65,7 @@ export function mountNotifications(container, user, navigate) {
       }
       close();
       await load().catch(() => {});
-      if (item.project_id) navigate(`#/hypercare?project=${item.project_id}&incident=${item.subject_id}`);
+      if (item.project_id) navigate(linkOf(item));
     };
     const markAll = h("button", { type: "button", class: "btn btn-ghost btn-small", text: "Mark all read", disabled: !page.unread,
       onClick: async () => {

@@ -163,15 +163,3 @@ export function card(title, ...children) {
   return h("section", { class: "card", "aria-labelledby": headingId },
     h("h2", { class: "card-title", id: headingId, text: title }), ...children);
 }
-
-/** The shared body of the areas still to come (each area's view file calls this). */
-export function renderPlaceholder(root, { title, summary, coming = [] }) {
-  setTitle(title);
-  root.append(
-    pageHeader({ title, subtitle: "Coming soon" }),
-    h("section", { class: "card placeholder" },
-      h("p", { class: "placeholder-lead", text: summary }),
-      coming.length ? h("p", { text: "What this area will offer:" }) : null,
-      coming.length ? h("ul", { class: "placeholder-list" }, coming.map((item) => h("li", { text: item }))) : null,
-      h("p", {}, "Nothing here is available yet. ", h("a", { href: "#/projects", text: "Back to projects" }))));
-}

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from app.utils import clock
+from tests.fixtures.app import login
 
 
 def _p(project_id, path):
@@ -55,9 +56,16 @@ def _known_data_set(api, project_id):
     return reqs, (tc1, tc2, tc3), sit, failed
 
 
+def _signed_in_now(api):
+    """A session opened at the (moved) clock: sessions end by the app clock after 12 h (issue 13 item 2), so one
+    opened at the real present is over in a clock moved months ahead."""
+    return login(api.client, "admin@alpha.test")
+
+
 def test_coverage_and_cycle_progress_on_a_known_data_set(admin_a, tenant_a, make_project):
     project_id = make_project(tenant_a["tenant_id"])
     with clock.freeze(datetime(2027, 3, 1, 9, 0, tzinfo=UTC)):
+        admin_a = _signed_in_now(admin_a)
         reqs, (_tc1, tc2, _tc3), sit, failed = _known_data_set(admin_a, project_id)
 
         listed = {r["code"]: r["coverage"] for r in admin_a.get(_p(project_id, "requirements")).json["items"]}
@@ -75,6 +83,7 @@ def test_coverage_and_cycle_progress_on_a_known_data_set(admin_a, tenant_a, make
 
         # A retest in UAT later passes TC2: the latest execution decides coverage.
         clock.advance(timedelta(days=7))
+        admin_a = _signed_in_now(admin_a)  # a week later is a new working session
         uat = _post(admin_a, _p(project_id, "test-cycles"), {"name": "UAT", "cycle_type": "uat"})
         retest = _post(admin_a, _p(project_id, f"test-cycles/{uat['id']}/executions"), {"test_case_ids": [tc2["id"]]})
         _record(admin_a, project_id, uat["id"], retest["items"][0], "passed")
@@ -100,7 +109,7 @@ def test_recording_stamps_who_and_when_and_not_run_clears_them(admin_a, tenant_a
         admin_a, _p(project_id, f"test-cycles/{cycle['id']}/executions"), {"test_case_ids": [case["id"]]}
     )["items"][0]
     with clock.freeze(datetime(2027, 1, 5, 10, 0, tzinfo=UTC)):
-        passed = _record(admin_a, project_id, cycle["id"], execution, "passed")
+        passed = _record(_signed_in_now(admin_a), project_id, cycle["id"], execution, "passed")
     assert passed["executed_by"] == admin_a.user_id and passed["executed_at"].startswith("2027-01-05T10:00")
     assert passed["executor"]["id"] == admin_a.user_id
     reset = _record(admin_a, project_id, cycle["id"], passed, "not_run")
@@ -275,7 +284,7 @@ def test_alm_sync_status_is_not_writable_through_the_api(admin_a, tenant_a, make
 def test_deleted_cases_and_cycles_drop_out_of_progress_and_coverage(admin_a, tenant_a, make_project):
     project_id = make_project(tenant_a["tenant_id"])
     with clock.freeze(datetime(2027, 3, 1, 9, 0, tzinfo=UTC)):
-        reqs, (_tc1, _tc2, tc3), sit, _failed = _known_data_set(admin_a, project_id)
+        reqs, (_tc1, _tc2, tc3), sit, _failed = _known_data_set(_signed_in_now(admin_a), project_id)
     assert admin_a.delete(_p(project_id, f"test-cases/{tc3['id']}")).status_code == 204
     progress = admin_a.get(_p(project_id, f"test-cycles/{sit['id']}")).json["progress"]
     assert (progress["total"], progress["executed_pct"]) == (2, 100.0)

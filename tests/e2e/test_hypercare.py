@@ -11,15 +11,17 @@ from playwright.sync_api import expect
 
 from app.tasks import hypercare as hypercare_tasks
 from app.utils import clock
-from tests.fixtures.app import login
+from tests.fixtures.app import keep_sessions, login
 from tests.fixtures.browser import ARTIFACTS, DEMO_PASSWORD, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def frozen_clock():
-    """The server's clock pinned at the real now (the live server runs in this process), moved by the test."""
+def frozen_clock(app, demo):
+    """The server's clock pinned at the real now (the live server runs in this process), moved by the test.
+    The test moves it by more than the 30-minute idle timeout between two clicks (issue 13 item 2)."""
+    keep_sessions(app, demo["tenant_id"])
     with clock.freeze(clock.utcnow()):
         yield clock
 

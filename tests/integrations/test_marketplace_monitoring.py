@@ -12,7 +12,7 @@ from app.integrations.marketplace_connector import PackageRecord
 from app.models import HypercareIncident, IncidentComment, MarketplaceStore, OrderFlowAlert
 from app.services.marketplace import monitoring, upsert
 from app.utils import clock, tenant_context
-from tests.fixtures.app import login
+from tests.fixtures.app import keep_sessions, login
 from tests.fixtures.marketplaces import add_store, trendyol_connection_body
 
 MONDAY_NOON = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # 12:00 in Istanbul
@@ -39,6 +39,7 @@ def _sweep(app, tenant_id):
 def shop(app, client, tenant_a, make_project, make_user, trendyol_sandbox):
     project_id = make_project(tenant_a["tenant_id"], "FLOW")
     make_user(tenant_a["tenant_id"], "lead@alpha.test", role="pm")
+    keep_sessions(app, tenant_a["tenant_id"])  # the tests move the clock hours between requests
     admin = login(client, tenant_a["admin_email"])
     lead = login(client, "lead@alpha.test")
     store = add_store(

@@ -25,6 +25,7 @@ LAYERS = {
     "app.blueprints": 9,
     "app.cli": 10,
     "app.cli_integrations": 10,
+    "app.cli_mail": 10,
     "app": 11,
 }
 PLUGIN_PACKAGES = ("app.integrations.d365",)

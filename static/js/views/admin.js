@@ -1,15 +1,27 @@
-// Placeholder: the Administration area is still to come; a later issue replaces this view.
+// Administration (#/admin?tab=…, admins only): the tenant's profile, its security settings, the audit log
+// (search, filters, diffs, export), the sync log of every integration and the outgoing e-mail. Each tab's body
+// is its own module.
 
-import { renderPlaceholder } from "../ui.js";
+import { h, pageHeader, setTitle } from "../ui.js";
+import { tabs } from "./delivery.js";
 
-export function render(root) {
-  renderPlaceholder(root, {
-    title: "Administration",
-    summary: "Tenant-wide settings will live here. Users are already managed on the Users page.",
-    coming: [
-      "Tenant profile and subscription tier",
-      "Security settings",
-      "Audit log export",
-    ],
-  });
+const TABS = [
+  ["profile", "Profile", "./admin-profile.js"],
+  ["security", "Security", "./admin-security.js"],
+  ["audit", "Audit log", "./admin-audit.js"],
+  ["sync", "Sync log", "./admin-sync-log.js"],
+  ["mail", "E-mail", "./admin-mail.js"],
+];
+
+export async function render(root, { query, signal }) {
+  setTitle("Administration");
+  const active = TABS.find(([id]) => id === query.get("tab")) || TABS[0];
+  root.append(
+    pageHeader({ title: "Administration", subtitle: "Your organisation's profile, security and records." }),
+    tabs(TABS.map(([id, text]) => [id, text, `#/admin?tab=${id}`]), active[0], "Administration sections"));
+  const body = h("div", { class: "admin-body" });
+  root.append(body);
+  const part = await import(active[2]);
+  if (signal.aborted) return;
+  await part.render(body, { query, signal });
 }

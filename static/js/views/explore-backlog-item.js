@@ -9,6 +9,7 @@ import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, plainText, replacePresent, sta
 import {
   assigneeOptions, detailActions, excerpt, factList, inWords, projectPeople, renderHistory,
 } from "./delivery-edit.js";
+import { workItemPanels } from "./work-item-panels.js";
 
 // The build steps in order; "Move to <next>" is offered until done. Any status can be set through Edit.
 const FLOW = ["new", "design", "build", "unit_test", "done"];
@@ -39,7 +40,8 @@ export async function render(root, { project, itemId, signal }) {
   const facts = h("section", { class: "card", "aria-labelledby": "item-title" });
   const editCard = h("section", { class: "card", hidden: true, id: "edit-item-panel", "aria-labelledby": "edit-item-title" });
   const historyCard = h("section", { class: "card", "aria-labelledby": "item-history-title" });
-  replacePresent(body, facts, editCard, can("audit.read") ? historyCard : null);
+  const panels = workItemPanels({ url, project, upload: "delivery.manage", manage: "delivery.manage", discussion: true, signal });
+  replacePresent(body, facts, editCard, ...panels.nodes, can("audit.read") ? historyCard : null);
 
   function requirementOptions() {
     const options = [["", "None"], ...requirements.map(([id, text]) => [id, text])];
@@ -118,5 +120,5 @@ export async function render(root, { project, itemId, signal }) {
   }
 
   drawFacts();
-  await loadHistory();
+  await Promise.all([loadHistory(), panels.load()]);
 }

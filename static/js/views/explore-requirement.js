@@ -12,6 +12,7 @@ import {
   statusChip,
 } from "./delivery.js";
 import { detailActions, excerpt, inWords, renderHistory, reportWriteError } from "./delivery-edit.js";
+import { workItemPanels } from "./work-item-panels.js";
 
 const ACTION_TEXT = { in_review: "Send to review", approved: "Approve", rejected: "Reject", draft: "Back to draft",
   realized: "Mark realized", verified: "Mark verified" };
@@ -41,8 +42,9 @@ export async function render(root, { project, requirementId, signal }) {
   const editCard = h("section", { class: "card", hidden: true, id: "edit-req-panel", "aria-labelledby": "edit-req-title" });
   const traceCard = h("section", { class: "card card-flush", "aria-labelledby": "trace-title" });
   const historyCard = h("section", { class: "card", "aria-labelledby": "history-title" });
+  const panels = workItemPanels({ url, project, upload: "delivery.manage", manage: "delivery.manage", discussion: true, signal });
   replacePresent(body, h("p", {}, h("a", { href: `#/explore?project=${project.id}`, text: "← All requirements" })),
-    notices, facts, editCard, traceCard, can("audit.read") ? historyCard : null);
+    notices, facts, editCard, traceCard, ...panels.nodes, can("audit.read") ? historyCard : null);
 
   function drawFacts() {
     setTitle(`${requirement.code} · ${requirement.title}`);
@@ -104,7 +106,7 @@ export async function render(root, { project, requirementId, signal }) {
     try {
       requirement = await busy(button, () => api.post(`${url}/restore`, undefined, { signal }), "Restoring…");
       drawFacts();
-      await Promise.all([loadTrace(), loadHistory()]);
+      await Promise.all([loadTrace(), loadHistory(), loadPanels()]);
       showMessage(`${requirement.code} was restored.`);
       facts.querySelector("h2").focus();
     } catch (error) {
@@ -119,6 +121,7 @@ export async function render(root, { project, requirementId, signal }) {
       editCard.hidden = true;
       await reload();
       loadTrace();
+      loadPanels();
       announce(`${requirement.code} was deleted.`);
       notices.querySelector("button").focus();
     } catch (error) {
@@ -162,6 +165,12 @@ export async function render(root, { project, requirementId, signal }) {
     traceCard.replaceChildren(traceCard.firstChild, content);
   }
 
+  /** A deleted requirement's files and thread are hidden (the API answers 404 for them until it is restored). */
+  function loadPanels() {
+    panels.hide(Boolean(requirement.deleted_at));
+    return requirement.deleted_at ? null : panels.load();
+  }
+
   async function loadHistory() {
     if (!can("audit.read")) return;
     await renderHistory(historyCard, { entityType: "ExploreRequirement", id: requirementId, titleId: "history-title", signal,
@@ -172,5 +181,5 @@ export async function render(root, { project, requirementId, signal }) {
   }
 
   drawFacts();
-  await Promise.all([loadTrace(), loadHistory()]);
+  await Promise.all([loadTrace(), loadHistory(), loadPanels()]);
 }

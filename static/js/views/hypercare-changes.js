@@ -79,7 +79,8 @@ export function mountChangeBoard(region, project, { signal }) {
       h("thead", {}, h("tr", {}, ["CR", "Title", "Type", "P", "Status", "Requested by", "Actions"]
         .map((text) => h("th", { scope: "col", text })))),
       h("tbody", {}, page.items.map((cr) => h("tr", { dataset: { cr: cr.cr_number } },
-        h("td", { class: "cell-code", text: cr.cr_number }),
+        h("td", { class: "cell-code" }, h("a", { href: `#/hypercare?project=${project.id}&cr=${cr.id}`, text: cr.cr_number,
+          "aria-label": `Open ${cr.cr_number}: files and discussion` })),
         h("td", { class: "cell-wrap" }, cr.title,
           cr.planned_implementation_date ? h("p", { class: "muted cell-note", text: `Planned for ${formatDate(cr.planned_implementation_date)}` }) : null,
           cr.rejection_reason ? h("p", { class: "muted cell-note", text: `Rejected: ${cr.rejection_reason}` }) : null),

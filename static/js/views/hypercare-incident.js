@@ -1,7 +1,8 @@
 // One hypercare incident: SLA clock and facts, the timeline (comments, status/priority/assignment changes,
 // escalations, breaches), the support actions (first response, status, priority, assignment, WRICEF link,
 // escalate, resolve with root cause, raise a change request), comments with internal notes for staff, and
-// the CSAT prompt for the person who reported it once it is resolved. Refreshes every 30 s in place.
+// the CSAT prompt for the person who reported it once it is resolved, and its attachments (screenshots, logs).
+// Refreshes every 30 s in place.
 
 import { showMessage, showProblem } from "../alerts.js";
 import { api, ifMatch } from "../api.js";
@@ -14,6 +15,7 @@ import {
   reasonDialog, slaClock, statusChip, tickClocks, act as actOn,
 } from "./hypercare-common.js";
 import { mountIncidentAssistant } from "./hypercare-triage.js";
+import { workItemPanels } from "./work-item-panels.js";
 
 const REFRESH_MS = 30000;
 
@@ -37,7 +39,9 @@ export async function render(root, { project, incidentId, signal }) {
   const csatRegion = h("section", { class: "card csat-card", hidden: true, "aria-labelledby": "csat-title" });
   const timelineRegion = h("section", { class: "card", "aria-labelledby": "incident-timeline-title" });
   const triageRegion = h("section", { class: "card triage-card", "aria-label": "Triage assistant" });
-  root.append(header, csatRegion, facts, triageRegion, worker ? actionsRegion : null, timelineRegion, commentCard());
+  const panels = workItemPanels({ url, project, upload: "hypercare.report", manage: "hypercare.work", signal });
+  root.append(...[header, csatRegion, facts, triageRegion, ...panels.nodes, worker ? actionsRegion : null, timelineRegion,
+    commentCard()].filter(Boolean)); // append(null) would print "null" for those who do not work the queue
 
   async function reload(force = true) {
     incident = await api.get(url, { signal });
@@ -195,6 +199,7 @@ export async function render(root, { project, incidentId, signal }) {
 
   paint(true);
   triage = mountIncidentAssistant(triageRegion, { project, base, incident, signal, reload }); // issue 19
+  await panels.load();
   const refreshTimer = window.setInterval(() => {
     if (!document.hidden) reload(false).catch((error) => { if (error.name !== "AbortError" && !signal.aborted) showProblem(error); });
   }, REFRESH_MS);

@@ -1,7 +1,7 @@
 // Hypercare war room (seed 002 §7.1): go-live +N banner, SLA tiles per priority, the incident queue with live
 // SLA countdowns, a new-incident form, trend and per-module charts and the change board. It refreshes itself
 // every 30 s in place: forms and filters are never rebuilt, and a region holding the keyboard focus waits.
-// Addresses: #/hypercare?project=<id>[&incident=<id>][&q=&status=&priority=&module=&assignee=&breached=1&offset=]
+// Addresses: #/hypercare?project=<id>[&incident=<id> | &cr=<id>][&q=&status=&priority=&module=&assignee=&breached=1&offset=]
 
 import { showMessage, showProblem } from "../alerts.js";
 import { api } from "../api.js";
@@ -12,6 +12,7 @@ import { announce, chip, emptyState, formatDate, formatDateTime, h, loading, pag
 import { MODULES, openArea } from "./delivery.js";
 import { moduleChart, trendChart } from "./hypercare-charts.js";
 import { mountChangeBoard } from "./hypercare-changes.js";
+import { screenshotDrop } from "./incident-screenshot.js";
 import { mountFormAssistant } from "./hypercare-triage.js";
 import { mountOrderFlow } from "./order-flow.js";
 import {
@@ -30,6 +31,11 @@ export async function render(root, { query, signal }) {
   if (query.get("incident")) {
     const detail = await import("./hypercare-incident.js");
     await detail.render(root, { project, incidentId: query.get("incident"), signal });
+    return;
+  }
+  if (query.get("cr")) {
+    const detail = await import("./hypercare-change-request.js");
+    await detail.render(root, { project, crId: query.get("cr"), signal });
     return;
   }
   await renderWarRoom(root, project, picker, query, signal);
@@ -264,6 +270,8 @@ function newIncidentForm(project, base, signal, onCreated, onCancel) {
   const form = h("form", { class: "form", novalidate: true, "aria-label": "New incident" }, problems,
     h("div", { class: "form-grid" }, Object.values(fields).filter(Boolean).map((f) => f.wrapper)),
     h("div", { class: "form-actions" }, submit, h("button", { type: "button", class: "btn btn-ghost", text: "Cancel", onClick: onCancel })));
+  const screenshots = screenshotDrop(form);
+  form.insertBefore(screenshots.node, form.querySelector(".form-actions"));
   const triage = mountFormAssistant(form, { project, base, signal }); // issue 19: suggestions while typing
   submitForm(form, {
     button: submit, busyText: "Reporting…", problems,
@@ -277,9 +285,11 @@ function newIncidentForm(project, base, signal, onCreated, onCancel) {
     },
     onSuccess: async (incident) => {
       const triageNote = await triage.afterCreate(incident);
+      const shots = await screenshots.uploadTo(`${base}/incidents/${incident.id}`);
       form.reset();
-      announce(`${incident.number} reported`);
+      announce(`${incident.number} reported${shots.sent ? ` with ${shots.sent} screenshot(s)` : ""}`);
       await onCreated(incident, triageNote);
+      shots.errors.forEach((error) => showProblem(error, { replace: false })); // after the "reported" message
     },
   });
   return form;

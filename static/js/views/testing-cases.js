@@ -25,7 +25,8 @@ export async function render(root, { project, signal }) {
   results.replaceChildren(tableWrap(h("table", { class: "table" }, h("caption", { class: "visually-hidden", text: "Test cases" }),
     h("thead", {}, h("tr", {}, ["Code", "Title", "Module", "Expected result", "Requirements"].map((text) => h("th", { scope: "col", text })))),
     h("tbody", {}, page.items.map((tc) => h("tr", {},
-      h("td", { class: "cell-code", text: tc.code }), h("td", { text: tc.title }), h("td", { text: tc.module }),
+      h("td", { class: "cell-code" }, h("a", { href: `#/testing?project=${project.id}&tab=cases&case=${tc.id}`, text: tc.code })),
+      h("td", { text: tc.title }), h("td", { text: tc.module }),
       h("td", { class: "muted", text: plainText(tc.expected_result) || "—" }),
       h("td", {}, tc.requirements.length ? tc.requirements.map((r) => h("a", { class: "req-ref",
         href: `#/explore?project=${project.id}&req=${r.id}`, text: r.code })) : "—"))))), "Test cases table"));

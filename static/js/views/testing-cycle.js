@@ -1,7 +1,8 @@
 // One test cycle: its progress (pass-rate chart), an edit form (name, type, dates, status) and the execution grid,
 // built for speed at the keyboard. Each row is one focusable item (roving tabindex): ↑/↓ (or J/K) move, P passed,
-// F failed, B blocked, S skipped, N not run, Delete takes the case out of the cycle (after a confirmation).
-// After a result the focus moves to the next row, so a tester runs down the list.
+// F failed, B blocked, S skipped, N not run, E opens the row's evidence (its attachments, below the grid), Delete
+// takes the case out of the cycle (after a confirmation). After a result the focus moves to the next row, so a
+// tester runs down the list.
 
 import { showMessage, showNotice, showProblem } from "../alerts.js";
 import { api, ifMatch } from "../api.js";
@@ -14,6 +15,7 @@ import {
 } from "./delivery.js";
 import { conflictNotice, isStale, openEditor } from "./delivery-edit.js";
 import { renderCyclePush } from "./cloud-alm.js";
+import { workItemPanels } from "./work-item-panels.js";
 
 const RESULT_ORDER = ["passed", "failed", "blocked", "skipped", "not_run"];
 const KEYS = { p: "passed", f: "failed", b: "blocked", s: "skipped", n: "not_run" };
@@ -70,7 +72,7 @@ function defectLinks(project, execution) {
  * One row of the execution grid. The row is the keyboard stop (the shortcut keys act on it), so its buttons stay
  * out of the Tab order. `onRecord(status)`, `onRaiseDefect()` and `onRemove()` are given to those who may use them.
  */
-function executionRow(execution, index, { project, active, onRecord, onRaiseDefect, onRemove }) {
+function executionRow(execution, index, { project, active, onRecord, onRaiseDefect, onRemove, onEvidence }) {
   const testCase = execution.test_case;
   const actions = onRecord ? h("div", { class: "result-buttons", role: "group", "aria-label": `Record ${testCase.code}` },
     [["passed", "Pass"], ["failed", "Fail"], ["blocked", "Block"]].map(([status, text]) => h("button", {
@@ -88,6 +90,8 @@ function executionRow(execution, index, { project, active, onRecord, onRaiseDefe
     onRaiseDefect && execution.status === "failed" && !execution.defects.length
       ? h("button", { type: "button", class: "btn btn-ghost btn-small", tabindex: "-1", text: "Raise defect",
         onClick: onRaiseDefect }) : null,
+    h("button", { type: "button", class: "btn btn-ghost btn-small", tabindex: "-1", text: "Evidence",
+      "aria-label": `Evidence for ${testCase.code}`, onClick: onEvidence }),
     onRemove ? h("button", { type: "button", class: "btn btn-ghost btn-small btn-remove", tabindex: "-1", text: "Remove",
       "aria-label": `Remove ${testCase.code} from this cycle`, onClick: onRemove }) : null));
 }
@@ -103,8 +107,9 @@ export async function render(root, { project, cycleId, executionId, signal }) {
   const gridCard = h("section", { class: "card card-flush", "aria-labelledby": "grid-title" });
   const almCard = manager && project.cloud_alm_project_id
     ? h("section", { class: "card", id: "cycle-alm", "aria-labelledby": "cycle-alm-title" }) : null;
+  const evidenceSlot = h("div", { class: "evidence-slot" });
   appendPresent(root, h("p", {}, h("a", { href: `#/testing?project=${project.id}`, text: "← All cycles" })), summary, editCard,
-    planCard, gridCard, almCard);
+    planCard, gridCard, evidenceSlot, almCard);
   if (almCard) renderCyclePush(almCard, project, cycleId, { signal });
 
   let cycle = await api.get(cycleUrl, { signal });
@@ -151,7 +156,20 @@ export async function render(root, { project, cycleId, executionId, signal }) {
     return executionRow(execution, index, { project, active: index === activeIndex,
       onRecord: canRecord ? (status) => record(index, status) : null,
       onRaiseDefect: canRecord ? () => raiseDefect(index) : null,
-      onRemove: manager ? () => removeCase(index) : null });
+      onRemove: manager ? () => removeCase(index) : null,
+      onEvidence: () => openEvidence(index) });
+  }
+
+  /** The execution's own address shows its evidence (attachments) under the grid. */
+  function openEvidence(index) {
+    navigate(`#/testing?project=${project.id}&cycle=${cycleId}&execution=${executions[index].id}`);
+  }
+
+  async function showEvidence(execution) {
+    const panels = workItemPanels({ url: `${cycleUrl}/executions/${execution.id}`, project, upload: "testing.execute",
+      manage: "delivery.manage", title: `Evidence for ${execution.test_case.code}`, signal });
+    evidenceSlot.replaceChildren(...panels.nodes);
+    await panels.load();
   }
 
   function drawGrid() {
@@ -291,16 +309,18 @@ export async function render(root, { project, cycleId, executionId, signal }) {
     else if (key === "end") { event.preventDefault(); focusRow(executions.length - 1); }
     else if (canRecord && KEYS[key]) { event.preventDefault(); record(index, KEYS[key]); }
     else if (manager && key === "delete") { event.preventDefault(); removeCase(index); }
+    else if (key === "e") { event.preventDefault(); openEvidence(index); }
   });
 
   drawSummary();
   drawGrid();
   appendPresent(gridCard, h("h2", { class: "card-title", id: "grid-title", text: "Executions" }),
     canRecord ? h("p", { class: "keyboard-help", id: "grid-help",
-      text: `Tab into the grid, then: ↑/↓ move · P passed · F failed · B blocked · S skipped · N not run${
+      text: `Tab into the grid, then: ↑/↓ move · P passed · F failed · B blocked · S skipped · N not run · E evidence${
         manager ? " · Delete removes the case from the cycle" : ""}.` }) : null,
     gridBody);
   if (wanted >= 0) focusRow(wanted);
+  if (wanted >= 0) await showEvidence(executions[wanted]);
   if (planCard) await drawPlanner();
 
   function drawPlanner() {

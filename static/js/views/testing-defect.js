@@ -11,6 +11,7 @@ import {
 import {
   assigneeOptions, detailActions, excerpt, factList, inWords, projectPeople, renderHistory,
 } from "./delivery-edit.js";
+import { workItemPanels } from "./work-item-panels.js";
 
 // The usual defect lifecycle, offered as one-click next steps. The server keeps no defect workflow (any status
 // can be set, e.g. to correct a slip, through Edit); should it answer 409 with allowed_transitions, it says so.
@@ -46,7 +47,8 @@ export async function render(root, { project, defectId, signal }) {
   const facts = h("section", { class: "card", "aria-labelledby": "defect-title" });
   const editCard = h("section", { class: "card", hidden: true, id: "edit-defect-panel", "aria-labelledby": "edit-defect-title" });
   const historyCard = h("section", { class: "card", "aria-labelledby": "defect-history-title" });
-  replacePresent(body, facts, editCard, can("audit.read") ? historyCard : null);
+  const panels = workItemPanels({ url, project, upload: "delivery.manage", manage: "delivery.manage", discussion: true, signal });
+  replacePresent(body, facts, editCard, ...panels.nodes, can("audit.read") ? historyCard : null);
 
   function foundIn() {
     const found = defect.execution;
@@ -120,5 +122,5 @@ export async function render(root, { project, defectId, signal }) {
   }
 
   drawFacts();
-  await loadHistory();
+  await Promise.all([loadHistory(), panels.load()]);
 }

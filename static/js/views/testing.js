@@ -1,6 +1,7 @@
 // Testing: a project's test cycles (progress bars, pass rate), test cases (CSV import/export) and defects.
 // Addresses: #/testing?project=<id>[&tab=cases|defects][&cycle=<id>[&execution=<id>]] (the cycle opens its execution
-// grid, on that execution's row), #/testing?project=<id>&tab=defects&defect=<id> (one defect).
+// grid, on that execution's row, with its evidence), #/testing?project=<id>&tab=defects&defect=<id> (one defect),
+// #/testing?project=<id>&tab=cases&case=<id> (one test case).
 
 import { api } from "../api.js";
 import { can, flash, navigate } from "../app.js";
@@ -25,6 +26,9 @@ export async function render(root, { query, signal }) {
   } else if (tab === "defects" && query.get("defect")) {
     const detail = await import("./testing-defect.js");
     await detail.render(root, { project, defectId: query.get("defect"), signal });
+  } else if (tab === "cases" && query.get("case")) {
+    const detail = await import("./testing-case.js");
+    await detail.render(root, { project, caseId: query.get("case"), signal });
   } else if (tab === "cases") {
     const cases = await import("./testing-cases.js");
     await cases.render(root, { project, signal });

@@ -9,6 +9,7 @@ import {
   ROLES, announce, chip, emptyState, formatDateTime, h, pageHeader, roleText, setTitle, tableWrap,
 } from "../ui.js";
 import { fillCreateUser, fillEditUser } from "./user-forms.js";
+import { mountInvitations } from "./user-invitations.js";
 
 const LIMIT = 50;
 
@@ -31,11 +32,19 @@ export async function render(root, { query, signal }) {
       "aria-controls": "new-user-panel" })
     : null;
   const tenantName = session.user.tenant ? session.user.tenant.name : "your organisation";
-  root.append(pageHeader({
+  const header = pageHeader({
     title: "Users",
     subtitle: `People who can sign in to ${tenantName}.`,
     actions: newButton ? [newButton] : [],
-  }));
+  });
+  root.append(header);
+  const invitations = can("invitations.manage") ? mountInvitations({ signal }) : null;
+  if (invitations) {
+    root.append(invitations.panel);
+    const actions = header.querySelector(".page-actions");
+    if (actions) actions.prepend(invitations.button);
+    else header.querySelector(".page-header-row").append(h("div", { class: "page-actions" }, invitations.button));
+  }
 
   const createPanel = h("section", { class: "card", id: "new-user-panel", hidden: true, "aria-labelledby": "new-user-title" });
   const editPanel = h("section", { class: "card", id: "edit-user-panel", hidden: true, "aria-labelledby": "edit-user-title" });
@@ -114,6 +123,7 @@ export async function render(root, { query, signal }) {
   });
   root.append(h("section", { class: "card card-flush", "aria-label": "User list" },
     h("div", { class: "card-toolbar" }, filters), ...list.nodes));
+  if (invitations) root.append(invitations.section);
 
   function syncHash(offset) {
     replaceAddress("users", { q: state.q, role: state.role, offset, deleted: state.includeDeleted ? "1" : "" });
@@ -140,7 +150,20 @@ export async function render(root, { query, signal }) {
     }
     const buttons = [h("button", { type: "button", class: "btn btn-ghost btn-small", text: "Edit",
       "aria-label": `Edit ${user.name}`, onClick: (event) => openEdit(user, event.currentTarget) })];
+    if (user.mfa_enabled) {
+      buttons.push(h("button", { type: "button", class: "btn btn-ghost btn-small", text: "Reset 2FA",
+        "aria-label": `Reset two-factor sign-in of ${user.name}`,
+        onClick: (event) => {
+          if (!window.confirm(`Reset two-factor sign-in of ${user.name}? They will sign in with their password and set it up again. Their sessions end.`)) return;
+          act(event.currentTarget, () => api.post(`/api/v1/users/${user.id}/mfa/reset`, undefined, { signal }), "Resetting…",
+            `Two-factor sign-in of ${user.name} was reset.`);
+        } }));
+    }
     if (!self) {
+      buttons.push(h("button", { type: "button", class: "btn btn-ghost btn-small", text: "Sign out",
+        "aria-label": `Sign ${user.name} out everywhere`,
+        onClick: (event) => act(event.currentTarget, () => api.post(`/api/v1/users/${user.id}/sessions/end`, undefined, { signal }),
+          "Signing out…", `${user.name} was signed out everywhere.`) }));
       buttons.push(h("button", { type: "button", class: "btn btn-ghost btn-small btn-danger-text", text: "Delete",
         "aria-label": `Delete ${user.name}`,
         onClick: (event) => {
@@ -180,5 +203,5 @@ export async function render(root, { query, signal }) {
     signal,
   });
 
-  await list.load();
+  await Promise.all([list.load(), invitations ? invitations.load() : null]);
 }
