@@ -48,6 +48,8 @@ migrate: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/war_room.py
+	$(BIN)/python bench/runbook_schedule.py
+	$(BIN)/python bench/runbook_api.py
 
 # Issue 14's reads on the production stack at 1,000 vs 100,000 incidents, against bare Flask (README "Load benchmark").
 # Needs PostgreSQL and Redis on loopback and Debian's wrk; drops and recreates the database meridian_bench.

@@ -160,4 +160,7 @@ def build_demo() -> Tenant:
         from app.demo.marketplace import build_marketplace_demo
 
         build_marketplace_demo(logistics, users["pm@demo.test"])
+        from app.demo.cutover import build_cutover_demo
+
+        build_cutover_demo(finance, users)
     return tenant

@@ -39,6 +39,11 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     # (customers see only public comments). Attachments follow the permissions of the item they hang on.
     "attachments.settings.manage": ("admin",),
     "discussions.write": ("admin", "pm", "consultant", "support", "approver", "customer"),
+    # Cutover runbooks (issue 18): the customer's key users own business activities of the weekend.
+    "cutover.read": EVERYONE,
+    "cutover.manage": ("admin", "pm", "consultant"),  # plan, import, start and close runs, adopt durations
+    "cutover.execute": ("admin", "pm", "consultant", "support", "approver", "customer"),  # owners act
+    "cutover.decide": ("admin", "approver"),  # go/no-go, never on a runbook of one's own
 }
 
 

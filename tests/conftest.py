@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.browser",
     "tests.fixtures.hypercare",
+    "tests.fixtures.cutover",
     "tests.fixtures.sandboxes",
     "tests.fixtures.cloud_alm",
     "tests.fixtures.d365",

@@ -5,6 +5,13 @@ from app.models.attachments import Attachment, AttachmentSettings, DiscussionCom
 from app.models.audit import AuditCommit, AuditSnapshot  # noqa: F401
 from app.models.backlog import BacklogItem  # noqa: F401
 from app.models.cloud_alm import CloudALMStatusMapping, CloudALMSyncLog  # noqa: F401
+from app.models.cutover import (  # noqa: F401
+    CutoverActivity,
+    CutoverCheckItem,
+    CutoverRun,
+    CutoverRunActivity,
+    CutoverRunbook,
+)
 from app.models.explore.requirement import ExploreRequirement  # noqa: F401
 from app.models.hypercare import (  # noqa: F401
     HypercareCalendar,

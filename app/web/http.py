@@ -68,19 +68,19 @@ def accepted(job) -> Response:
     return response
 
 
-def uploaded_file() -> bytes:
-    """The file of an import: a multipart `file` field, or the raw body (text/csv)."""
+def uploaded_file(what: str = "a CSV file") -> bytes:
+    """The file of an import: a multipart `file` field, or the raw body (text/csv, or the .xlsx bytes)."""
     if "file" in request.files:
         return request.files["file"].read()
     data = request.get_data()
     if not data:
-        raise ValidationFailed("No file was sent.", errors={"file": ["Attach a CSV file."]})
+        raise ValidationFailed("No file was sent.", errors={"file": [f"Attach {what}."]})
     return data
 
 
 def csv_download(content: bytes, filename: str) -> Response:
-    return Response(
-        content,
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return file_download(content, filename, "text/csv; charset=utf-8")
+
+
+def file_download(content: bytes, filename: str, mimetype: str) -> Response:
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -7,7 +7,7 @@ generation), triage_outcomes (suggestions shown and whether they were accepted) 
 hypercare_incident_links (an incident linked as the duplicate of another).
 
 Revision ID: 8cee6a452ea6
-Revises: 3699ab5310ea
+Revises: 01bce66abb63
 Create Date: 2026-12-01 20:45:04.616882
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8cee6a452ea6'
-down_revision = '3699ab5310ea'
+down_revision = '01bce66abb63'
 branch_labels = None
 depends_on = None
 

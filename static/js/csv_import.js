@@ -1,5 +1,6 @@
-// One "Import CSV" control for every list that imports spreadsheets (requirements, test cases, leads):
-// a keyboard-reachable file trigger, a multipart upload, and row-level problems listed in the alert.
+// One "Import CSV" control for every list that imports spreadsheets (requirements, test cases, leads; a cutover
+// runbook's .xlsx with `accept`): a keyboard-reachable file trigger, a multipart upload, and row-level problems
+// listed in the alert.
 
 import { showProblem } from "./alerts.js";
 import { api } from "./api.js";
@@ -11,8 +12,8 @@ function rowErrors(errors) {
     : `${row}: ${Object.entries(detail).map(([name, messages]) => `${name} – ${[].concat(messages).join(" ")}`).join("; ")}`));
 }
 
-export function csvImportControl(url, { id, label = "Import CSV", onDone }) {
-  const input = h("input", { type: "file", accept: ".csv,text/csv", class: "visually-hidden", id });
+export function csvImportControl(url, { id, label = "Import CSV", accept = ".csv,text/csv", onDone }) {
+  const input = h("input", { type: "file", accept, class: "visually-hidden", id });
   const button = h("label", { for: id, class: "btn btn-secondary btn-small", tabindex: "0", role: "button", text: label });
   button.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") { event.preventDefault(); input.click(); }

@@ -1,8 +1,8 @@
 // Cutover: the "Go-Live + Hypercare" tab of seed 002 §7.2 — the project's go-live date and hypercare window
 // (editable by project managers), the hypercare state at a glance with the way into the war room, and the SLA
-// targets with the support calendar they are measured against (editable by PMs and admins).
-// Address: #/cutover?project=<id>. The cutover plan itself (activities, runbook) is not built yet, so the
-// view offers only this tab rather than an empty one.
+// targets with the support calendar they are measured against (editable by PMs and admins) — and the
+// "Runbooks" tab of issue 18 (cutover-runbooks.js): the go-live weekend's plan, its rehearsals and live run,
+// and the go/no-go. Address: #/cutover?project=<id>[&tab=runbooks&runbook=<id>&section=plan|runs|gonogo].
 
 import { showMessage } from "../alerts.js";
 import { api, ifMatch } from "../api.js";
@@ -10,6 +10,7 @@ import { can } from "../app.js";
 import { field, submitForm } from "../forms.js";
 import { chip, formatDate, h, loading, pageHeader, tableWrap } from "../ui.js";
 import { openArea, tabs } from "./delivery.js";
+import { renderRunbooks } from "./cutover-runbooks.js";
 import { PRIORITIES, duration, priorityChip } from "./hypercare-common.js";
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -19,8 +20,15 @@ export async function render(root, { query, signal }) {
   const { picker, project } = await openArea(root, { area: "cutover", title: "Cutover", query, signal });
   if (!project) return;
   const base = `#/cutover?project=${project.id}`;
+  const tab = query.get("tab") === "runbooks" && can("cutover.read") ? "runbooks" : "golive";
+  const items = [["golive", "Go-Live + Hypercare", base]];
+  if (can("cutover.read")) items.push(["runbooks", "Runbooks", `${base}&tab=runbooks`]);
   root.append(pageHeader({ title: "Cutover", subtitle: `${project.code} · ${project.name}` }),
-    h("div", { class: "view-toolbar" }, picker, tabs([["golive", "Go-Live + Hypercare", base]], "golive", "Cutover sections")));
+    h("div", { class: "view-toolbar" }, picker, tabs(items, tab, "Cutover sections")));
+  if (tab === "runbooks") {
+    await renderRunbooks(root, { project, query, signal });
+    return;
+  }
   const windowCard = h("section", { class: "card", "aria-labelledby": "golive-title" }, loading());
   const glanceCard = h("section", { class: "card", "aria-labelledby": "glance-title" }, loading());
   const slaCard = h("section", { class: "card", "aria-labelledby": "sla-title" }, loading());
