@@ -51,6 +51,23 @@ def register_cli(app):
             raise click.ClickException(json.dumps(exc.errors)) from None
         click.echo(json.dumps({"tenant_id": str(tenant.id), "user_id": str(admin.id)}))
 
+    @app.cli.command("triage-sync")
+    @click.option("--slug", help="Only this tenant (default: every active tenant).")
+    @click.option("--rebuild", is_flag=True, help="Build afresh, e.g. after changing TRIAGE_BACKEND.")
+    def triage_sync(slug, rebuild):
+        """Bring tenants' triage indexes up to date now; prints one JSON line per tenant."""
+        with tenant_context.unscoped():
+            stmt = select(Tenant.id, Tenant.slug).where(Tenant.active.is_(True))
+            if slug:
+                stmt = stmt.where(Tenant.slug == slug)
+            tenants = db.session.execute(stmt).all()
+        if slug and not tenants:
+            raise click.ClickException(f"No active tenant {slug!r}.")
+        for tenant_id, tenant_slug in tenants:
+            with tenant_context.tenant_scope(tenant_id):
+                report = _sync_triage_index(rebuild)
+            click.echo(json.dumps({"tenant": tenant_slug, **report}))
+
     @app.cli.command("seed-demo")
     def seed_demo():
         """Build the demo tenant (idempotent); refuses to run in production."""
@@ -61,10 +78,23 @@ def register_cli(app):
         if exists:
             click.echo("The demo tenant already exists; nothing to do.")
         else:
-            build_demo()
+            tenant = build_demo()
+            with tenant_context.tenant_scope(tenant.id):
+                _sync_triage_index()  # ready before anyone types a first incident (issue 19)
         click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
         for email, _name, role, level in DEMO_USERS:
             click.echo(f"  {email:<26} {role}{' ' + level if level else ''}")
+
+
+def _sync_triage_index(rebuild: bool = False) -> dict:
+    """Bring the tenant-in-scope's triage index up to date here and now (the Celery task's work)."""
+    from dataclasses import asdict
+
+    from app.services.hypercare_triage import sync
+
+    if rebuild:
+        sync.request_sync(tenant_context.require_tenant_id(), rebuild=True)
+    return asdict(sync.run())
 
 
 def build_demo() -> Tenant:

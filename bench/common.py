@@ -1,5 +1,6 @@
 """What the benchmarks share: an app on a throwaway database (SQLite, or BENCH_DATABASE_URL), bench tenants,
 and timed GETs through the real stack (test client: routing, auth, tenant scope, serialisation)."""
+
 import os
 import statistics
 import sys

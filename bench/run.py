@@ -4,6 +4,7 @@ tenant with 50 projects vs one with 5,000, plus the noise of a second tenant's 5
 A flat ratio (~1x) shows the list is paginated on indexed columns and does not grow with the table.
 Run: `make bench` (SQLite) or `BENCH_DATABASE_URL=postgresql+psycopg://... make bench`.
 """
+
 from common import bench_app, bench_tenant, drop, timed_gets
 
 from app.extensions import db
@@ -18,8 +19,20 @@ def seed(app, slug: str, projects: int):
         with tenant_context.tenant_scope(tenant_id):
             now = utcnow()
             db.session.bulk_save_objects(  # bulk: seeding speed only; the measured path is the ORM
-                [Project(id=None, tenant_id=tenant_id, code=f"B{i:05d}", name=f"Bench project {i}",
-                         customer_name="Bench", version=1, created_at=now, updated_at=now) for i in range(projects)])
+                [
+                    Project(
+                        id=None,
+                        tenant_id=tenant_id,
+                        code=f"B{i:05d}",
+                        name=f"Bench project {i}",
+                        customer_name="Bench",
+                        version=1,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for i in range(projects)
+                ]
+            )
             db.session.commit()
 
 

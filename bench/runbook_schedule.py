@@ -9,6 +9,7 @@ same graph. Prints the median of several runs; exits 1 if the median reaches a s
 
 Run: `.venv/bin/python bench/runbook_schedule.py` (no database, no app: the engine is pure).
 """
+
 import random
 import statistics
 import sys
@@ -68,8 +69,10 @@ def main() -> int:
     for aid in plan.order[1000:1050]:
         actuals[aid] = Actual("running", clock)
     forecast_took = median_seconds(lambda: forecast(activities, plan, actuals, now=clock))
-    print(f"runbook: {len(activities)} activities, {edges} dependencies, "
-          f"critical path {len(plan.critical_path)} activities, planned {plan.duration_minutes} minutes")
+    print(
+        f"runbook: {len(activities)} activities, {edges} dependencies, "
+        f"critical path {len(plan.critical_path)} activities, planned {plan.duration_minutes} minutes"
+    )
     print(f"schedule (validate + CPM forward/backward pass): median {took * 1000:.1f} ms over {ROUNDS} runs")
     print(f"forecast (half done, 50 running):                median {forecast_took * 1000:.1f} ms over {ROUNDS} runs")
     return 0 if took < 1.0 and forecast_took < 1.0 else 1

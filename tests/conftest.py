@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures.mail",
     "tests.fixtures.marketplaces",
     "tests.fixtures.attachments",
+    "tests.fixtures.triage",
 ]

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.demo import triage as triage_demo
 from app.extensions import db
 from app.models import BacklogItem
 from app.services.hypercare import breaches, change_requests, incidents, sla
@@ -607,6 +608,10 @@ def build_hypercare_demo(project, users: dict) -> None:
             },
         ),
     )
+
+    # Recurring problems from the triage corpus (issue 19): the history the triage assistant learns from.
+    for when, actor, action in triage_demo.steps(users, day, ago, project):
+        at(when, actor, action)
 
     assert all(step.at <= now for step in steps), "a demo step lies in the future"
     for step in sorted(steps, key=lambda s: (s.at, s.order)):

@@ -36,4 +36,10 @@ from app.models.project import Project  # noqa: F401
 from app.models.sequence import NumberSequence  # noqa: F401
 from app.models.tenant import Tenant  # noqa: F401
 from app.models.testing import Defect, TestCase, TestCaseRequirement, TestCycle, TestExecution  # noqa: F401
+from app.models.triage import (  # noqa: F401
+    IncidentLink,
+    TriageIndexChunk,
+    TriageIndexState,
+    TriageOutcome,
+)
 from app.models.user import AuthSession, ProjectMember, User  # noqa: F401

@@ -32,6 +32,11 @@ def list_projects(
     return paginate(stmt, limit, offset, include_deleted)
 
 
+def visible_project_ids(user: User) -> list:
+    """Ids of every project `user` may see (deleted ones excluded), for searches that span projects."""
+    return list(db.session.execute(_visible(select(Project.id), user)).scalars())
+
+
 def get_project(user: User, project_id, include_deleted: bool = False) -> Project:
     project = Project.get_scoped_or_404(project_id, include_deleted=include_deleted)
     if user.role == "customer" and not _is_member(project.id, user.id):

@@ -44,13 +44,22 @@ def init_celery(app, celery) -> None:
 
 def _wire_dispatch() -> None:
     """Services enqueue background work by name (app/services/dispatch.py); these are the names."""
+    from flask import current_app
+
     from app.services import dispatch
-    from app.tasks import attachments, hypercare, integrations, jobs, mail, marketplace  # noqa: F401  (beat's tasks, on import)
+    from app.tasks import attachments, hypercare, integrations, jobs, mail, marketplace, triage  # noqa: F401  (beat's tasks, on import)
 
     dispatch.wire("run_job", jobs.run_job.delay, jobs.run_job_later)
     dispatch.wire("send_mail", mail.send_mail.delay)
     dispatch.wire("process_webhook", integrations.process_webhook.delay)
     dispatch.wire("marketplace_webhook", marketplace.process_webhook.delay)
+    # Delayed, so a burst of incident changes is folded into one index write (app/services/hypercare_triage).
+    dispatch.wire(
+        "triage_sync",
+        lambda tenant_id: triage.sync_index.apply_async(
+            (tenant_id,), countdown=current_app.config["TRIAGE_SYNC_DELAY_SECONDS"]
+        ),
+    )
 
 
 def reset_broker_connections(celery) -> None:

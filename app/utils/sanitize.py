@@ -2,6 +2,9 @@
 scripts, event handlers and javascript: URLs do not. Plain-text fields are rendered with textContent in the
 SPA and need nothing here."""
 
+import html
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -42,3 +45,14 @@ def clean_html(value: str | None) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(value: str | None) -> str:
+    """The words of stored (already sanitised) rich text, for matching and search: every tag becomes a space
+    so "<p>a</p><p>b</p>" does not run "a" and "b" together, and entities are decoded. Never for display."""
+    if not value:
+        return ""
+    return " ".join(html.unescape(_TAG.sub(" ", value)).split())

@@ -6,6 +6,7 @@ round trip: the floor the app's reads are compared against.
 The bodies are the app's own answers captured by the driver (BENCH_BARE_PAYLOADS: a JSON file
 `{"routes": {"<path>": <body>, ...}}`); the query string is ignored.
 """
+
 import json
 import os
 
@@ -17,6 +18,7 @@ app = Flask(__name__)
 def _responder(body):
     def view(**_):
         return jsonify(body)
+
     return view
 
 

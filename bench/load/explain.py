@@ -2,6 +2,7 @@
 real request runs in-process, as `meridian_app` with row-level security), its time, and EXPLAIN (ANALYZE,
 BUFFERS) of each, replayed with the same parameters and tenant settings in a transaction that is rolled back
 (the sweep's UPDATEs are statements of every read too)."""
+
 import time
 from contextlib import nullcontext
 
@@ -21,9 +22,16 @@ def capture(app, path: str, token: str) -> tuple[float, list[dict]]:
         conn.info["bench_began"] = time.perf_counter()
 
     def after(conn, _cursor, statement, parameters, _context, executemany):
-        statements.append({"sql": statement, "params": parameters, "executemany": executemany,
-                           "ms": (time.perf_counter() - conn.info.pop("bench_began", time.perf_counter())) * 1000,
-                           "tenant": tenant_context.current_tenant_id(), "unscoped": tenant_context.is_unscoped()})
+        statements.append(
+            {
+                "sql": statement,
+                "params": parameters,
+                "executemany": executemany,
+                "ms": (time.perf_counter() - conn.info.pop("bench_began", time.perf_counter())) * 1000,
+                "tenant": tenant_context.current_tenant_id(),
+                "unscoped": tenant_context.is_unscoped(),
+            }
+        )
 
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -48,8 +56,11 @@ def explain(app, statement: dict) -> str:
 
     if statement["executemany"]:
         return "(executemany: not explained)"
-    with app.app_context(), tenant_context.tenant_scope(statement["tenant"]), \
-            (tenant_context.unscoped() if statement["unscoped"] else nullcontext()):
+    with (
+        app.app_context(),
+        tenant_context.tenant_scope(statement["tenant"]),
+        tenant_context.unscoped() if statement["unscoped"] else nullcontext(),
+    ):
         with db.engine.connect() as conn:
             transaction = conn.begin()
             try:
@@ -71,11 +82,18 @@ def markdown(app, cases: list[tuple[str, str, str, str]], baseline: dict[str, tu
     for key, label, path, token in cases:
         elapsed, statements = capture(app, path, token)
         small_elapsed, small_statements = baseline.get(key, (None, []))
-        out += [f"## {label}", "", f"`GET {path}`", "",
-                f"In-process request (Flask test client, app role, warm): {elapsed:.1f} ms at the large size"
-                + (f", {small_elapsed:.1f} ms at the small size." if small_elapsed is not None else "."),
-                f"SQL statements: {len(statements)}, {sum(s['ms'] for s in statements):.1f} ms in the database driver.",
-                "", "| # | ms (large) | ms (small) | statement |", "|---|---|---|---|"]
+        out += [
+            f"## {label}",
+            "",
+            f"`GET {path}`",
+            "",
+            f"In-process request (Flask test client, app role, warm): {elapsed:.1f} ms at the large size"
+            + (f", {small_elapsed:.1f} ms at the small size." if small_elapsed is not None else "."),
+            f"SQL statements: {len(statements)}, {sum(s['ms'] for s in statements):.1f} ms in the database driver.",
+            "",
+            "| # | ms (large) | ms (small) | statement |",
+            "|---|---|---|---|",
+        ]
         unmatched = list(small_statements)
         for index, statement in enumerate(statements, 1):
             twin = next((s for s in unmatched if s["sql"] == statement["sql"]), None)  # same statement, small size
@@ -84,13 +102,28 @@ def markdown(app, cases: list[tuple[str, str, str, str]], baseline: dict[str, tu
             small_ms = f"{twin['ms']:.1f}" if twin else "-"
             out.append(f"| {index} | {statement['ms']:.1f} | {small_ms} | `{_first_line(statement['sql'])}` |")
         if unmatched:
-            out.append(f"\nOnly at the small size: {len(unmatched)} statement(s), "
-                       f"{sum(s['ms'] for s in unmatched):.1f} ms (" + "; ".join(
-                           f"`{_first_line(s['sql'])}`" for s in unmatched) + ").")
+            out.append(
+                f"\nOnly at the small size: {len(unmatched)} statement(s), "
+                f"{sum(s['ms'] for s in unmatched):.1f} ms ("
+                + "; ".join(f"`{_first_line(s['sql'])}`" for s in unmatched)
+                + ")."
+            )
         out.append("")
         for index, statement in enumerate(statements, 1):
-            out += [f"### {label}: statement {index} ({statement['ms']:.1f} ms)", "", "```sql", statement["sql"].strip(),
-                    "```", "", f"parameters: `{_params(statement['params'])}`", "", "```", explain(app, statement), "```", ""]
+            out += [
+                f"### {label}: statement {index} ({statement['ms']:.1f} ms)",
+                "",
+                "```sql",
+                statement["sql"].strip(),
+                "```",
+                "",
+                f"parameters: `{_params(statement['params'])}`",
+                "",
+                "```",
+                explain(app, statement),
+                "```",
+                "",
+            ]
     return "\n".join(out)
 
 

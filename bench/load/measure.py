@@ -1,4 +1,5 @@
 """What is measured and how: the reads (paths per tenant), wrk under load, and sequential single requests."""
+
 import json
 import statistics
 import subprocess
@@ -33,7 +34,9 @@ READS = (
     Read("defects", "defects", "/api/v1/projects/{p}/defects?limit=50"),
     Read("change_requests", "change requests", HYPERCARE + "/change-requests?limit=50"),
     Read("leads", "leads", "/api/v1/leads?limit=50"),
-    Read("audit_history", "audit history (one incident)", "/api/v1/audit/HypercareIncident/{incident}/history?limit=50"),
+    Read(
+        "audit_history", "audit history (one incident)", "/api/v1/audit/HypercareIncident/{incident}/history?limit=50"
+    ),
     Read("notifications", "notifications (admin)", "/api/v1/notifications?limit=50"),
     Read("call_log", "gateway call log", "/api/v1/integrations/call-log?limit=50"),
     Read("sync_runs", "sync runs", "/api/v1/integrations/sync-runs?limit=50"),
@@ -54,7 +57,7 @@ def sequential(clients: dict[str, Http], paths: dict[str, str], settings: Settin
     samples: dict[str, list[float]] = {size: [] for size in sizes}
     started = time.monotonic()
     for round_ in range(settings.samples):
-        for size in (sizes if round_ % 2 == 0 else reversed(sizes)):
+        for size in sizes if round_ % 2 == 0 else reversed(sizes):
             elapsed, bodies[size] = _get(clients[size], paths[size])
             samples[size].append(elapsed)
         if round_ >= 4 and time.monotonic() - started > settings.sample_budget * len(sizes):
@@ -63,9 +66,14 @@ def sequential(clients: dict[str, Http], paths: dict[str, str], settings: Settin
     for size, values in samples.items():
         values.sort()
         payload = json.loads(bodies[size])
-        out[size] = {"median_ms": round(statistics.median(values), 2), "min_ms": round(values[0], 2),
-                     "max_ms": round(values[-1], 2), "samples": len(values), "bytes": len(bodies[size]),
-                     "total": payload.get("total") if isinstance(payload, dict) else None}
+        out[size] = {
+            "median_ms": round(statistics.median(values), 2),
+            "min_ms": round(values[0], 2),
+            "max_ms": round(values[-1], 2),
+            "samples": len(values),
+            "bytes": len(bodies[size]),
+            "total": payload.get("total") if isinstance(payload, dict) else None,
+        }
     return out
 
 
@@ -81,21 +89,38 @@ def _get(client: Http, path: str) -> tuple[float, bytes]:
 def wrk(url: str, settings: Settings, token: str | None = None) -> dict:
     """One wrk run: fixed duration, `connections` concurrent connections (gunicorn's sync workers close each after
     one answer and wrk reconnects, as in the review); req/s and latency percentiles."""
-    command = ["wrk", f"-t{min(settings.wrk_threads, settings.connections)}", f"-c{settings.connections}",
-               f"-d{settings.duration}s", f"--timeout={settings.wrk_timeout}s", "--latency",
-               "-s", str(HERE / "report.lua")]
+    command = [
+        "wrk",
+        f"-t{min(settings.wrk_threads, settings.connections)}",
+        f"-c{settings.connections}",
+        f"-d{settings.duration}s",
+        f"--timeout={settings.wrk_timeout}s",
+        "--latency",
+        "-s",
+        str(HERE / "report.lua"),
+    ]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     command.append(url)
-    completed = subprocess.run(command, capture_output=True, text=True,
-                               timeout=settings.duration + settings.wrk_timeout + 30)
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=settings.duration + settings.wrk_timeout + 30
+    )
     line = next((l for l in completed.stdout.splitlines() if l.startswith("BENCHJSON ")), None)
     if completed.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr.strip() or completed.stdout[-500:]}")
+        raise RuntimeError(
+            f"wrk failed ({completed.returncode}): {completed.stderr.strip() or completed.stdout[-500:]}"
+        )
     raw = json.loads(line.removeprefix("BENCHJSON "))
     seconds = raw["duration_us"] / 1e6
     errors = raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"]
-    return {"rps": round(raw["requests"] / seconds, 1), "requests": raw["requests"],
-            "p50_ms": round(raw["p50_us"] / 1000, 1), "p90_ms": round(raw["p90_us"] / 1000, 1),
-            "p95_ms": round(raw["p95_us"] / 1000, 1), "p99_ms": round(raw["p99_us"] / 1000, 1),
-            "max_ms": round(raw["max_us"] / 1000, 1), "non_2xx": raw["status_errors"], "socket_errors": errors}
+    return {
+        "rps": round(raw["requests"] / seconds, 1),
+        "requests": raw["requests"],
+        "p50_ms": round(raw["p50_us"] / 1000, 1),
+        "p90_ms": round(raw["p90_us"] / 1000, 1),
+        "p95_ms": round(raw["p95_us"] / 1000, 1),
+        "p99_ms": round(raw["p99_us"] / 1000, 1),
+        "max_ms": round(raw["max_us"] / 1000, 1),
+        "non_2xx": raw["status_errors"],
+        "socket_errors": errors,
+    }

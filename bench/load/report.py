@@ -1,4 +1,5 @@
 """Judge the numbers against issue 14's goals and print them as one table (the same data goes to JSON)."""
+
 from measure import READS
 from settings import GOALS
 
@@ -15,35 +16,80 @@ def judge(results: dict) -> list[dict]:
     goals = []
 
     def add(goal: str, read: str, value, limit, ok: bool, unit: str = "") -> None:
-        goals.append({"goal": goal, "read": read, "value": value, "limit": limit, "unit": unit,
-                      "result": "PASS" if ok else "FAIL"})
+        goals.append(
+            {
+                "goal": goal,
+                "read": read,
+                "value": value,
+                "limit": limit,
+                "unit": unit,
+                "result": "PASS" if ok else "FAIL",
+            }
+        )
 
     for read in READS:
         if read.key == "projects" or read.key not in single:
             continue
         ratio = single[read.key]["ratio"]
-        add(f"{large}/{small} single-request cost", read.key, ratio, GOALS["flat_ratio"], ratio <= GOALS["flat_ratio"], "x")
+        add(
+            f"{large}/{small} single-request cost",
+            read.key,
+            ratio,
+            GOALS["flat_ratio"],
+            ratio <= GOALS["flat_ratio"],
+            "x",
+        )
     if "war_room" in load:
         large, bare = load["war_room"]["large"], load["war_room"]["bare"]
-        add(f"p95 under load, {_short(sizes['large'])}", "war_room", large["p95_ms"], GOALS["list_p95_ms"],
-            large["p95_ms"] <= GOALS["list_p95_ms"], "ms")
+        add(
+            f"p95 under load, {_short(sizes['large'])}",
+            "war_room",
+            large["p95_ms"],
+            GOALS["list_p95_ms"],
+            large["p95_ms"] <= GOALS["list_p95_ms"],
+            "ms",
+        )
         share = round(large["rps"] / bare["rps"], 3) if bare["rps"] else 0
-        add(f"req/s share of bare Flask, {_short(sizes['large'])}", "war_room", share, GOALS["list_share_of_bare"],
-            share >= GOALS["list_share_of_bare"])
+        add(
+            f"req/s share of bare Flask, {_short(sizes['large'])}",
+            "war_room",
+            share,
+            GOALS["list_share_of_bare"],
+            share >= GOALS["list_share_of_bare"],
+        )
     if "metrics" in load:
         large = load["metrics"]["large"]
-        add(f"p95 under load, {_short(sizes['large'])}", "metrics", large["p95_ms"], GOALS["metrics_p95_ms"],
-            large["p95_ms"] <= GOALS["metrics_p95_ms"], "ms")
+        add(
+            f"p95 under load, {_short(sizes['large'])}",
+            "metrics",
+            large["p95_ms"],
+            GOALS["metrics_p95_ms"],
+            large["p95_ms"] <= GOALS["metrics_p95_ms"],
+            "ms",
+        )
     if "projects" in load:
         large, bare = load["projects"]["large"], load["projects"]["bare"]
         share = round(large["rps"] / bare["rps"], 3) if bare["rps"] else 0
-        add("req/s share of bare Flask (2 rows)", "projects", share, GOALS["projects_share_of_bare"],
-            share >= GOALS["projects_share_of_bare"])
+        add(
+            "req/s share of bare Flask (2 rows)",
+            "projects",
+            share,
+            GOALS["projects_share_of_bare"],
+            share >= GOALS["projects_share_of_bare"],
+        )
     for key, runs in load.items():
         for size, run in runs.items():
             if run["non_2xx"] or run["socket_errors"]:
-                goals.append({"goal": f"clean load run ({size})", "read": key, "value": run["non_2xx"] + run["socket_errors"],
-                              "limit": 0, "unit": " errors", "result": "INVALID"})
+                goals.append(
+                    {
+                        "goal": f"clean load run ({size})",
+                        "read": key,
+                        "value": run["non_2xx"] + run["socket_errors"],
+                        "limit": 0,
+                        "unit": " errors",
+                        "result": "INVALID",
+                    }
+                )
     return goals
 
 
@@ -60,16 +106,21 @@ def render(results: dict) -> str:
     meta, single, load = results["meta"], results["single"], results["load"]
     small, large = f"{meta['sizes']['small']:,}", f"{meta['sizes']['large']:,}"
     before, after = (" / ".join(f"{x:.1f}" for x in meta[k]) for k in ("loadavg_before", "loadavg_after"))
-    lines = [f"Meridian load benchmark, commit {meta['commit']}: gunicorn {meta['workers']} workers x {meta['threads']} "
-             f"thread(s); wrk {meta['connections']} connections x {meta['duration_s']} s; PostgreSQL as meridian_app "
-             f"with RLS; Redis",
-             f"incidents: {small} vs {large} in one project, {meta['sizes']['noise']:,} in another tenant; "
-             f"single request = median of up to {meta['samples']} sequential requests; times in ms",
-             f"machine: {meta['cpus']} CPUs, load average {before} before the run, {after} after "
-             f"(other work on the machine slows every number, the bare app's too)", ""]
-    head = (f"{'read':<24}{'1 req ' + small:>13}{'1 req ' + large:>15}{'ratio':>7}  |"
-            f"{'load ' + small + ': req/s  p50   p95':>34}  |{'load ' + large + ': req/s   p50    p95':>37}  |"
-            f"{'bare: req/s  p95':>17}{'% bare':>8}")
+    lines = [
+        f"Meridian load benchmark, commit {meta['commit']}: gunicorn {meta['workers']} workers x {meta['threads']} "
+        f"thread(s); wrk {meta['connections']} connections x {meta['duration_s']} s; PostgreSQL as meridian_app "
+        f"with RLS; Redis",
+        f"incidents: {small} vs {large} in one project, {meta['sizes']['noise']:,} in another tenant; "
+        f"single request = median of up to {meta['samples']} sequential requests; times in ms",
+        f"machine: {meta['cpus']} CPUs, load average {before} before the run, {after} after "
+        f"(other work on the machine slows every number, the bare app's too)",
+        "",
+    ]
+    head = (
+        f"{'read':<24}{'1 req ' + small:>13}{'1 req ' + large:>15}{'ratio':>7}  |"
+        f"{'load ' + small + ': req/s  p50   p95':>34}  |{'load ' + large + ': req/s   p50    p95':>37}  |"
+        f"{'bare: req/s  p95':>17}{'% bare':>8}"
+    )
     lines += [head, "-" * len(head)]
     for read in READS:
         if not read.loaded or read.key not in single:
@@ -82,14 +133,20 @@ def render(results: dict) -> str:
             share = 100 * runs["large"]["rps"] / bare["rps"] if bare["rps"] else 0
             row += f"{bare['rps']:>11.0f} {bare['p95_ms']:>5.1f}{share:>7.1f}%"
         lines.append(row)
-    lines += ["", f"{'other list (limit=50)':<30}{'1 req ' + small:>13}{'1 req ' + large:>15}{'ratio':>8}"
-                  f"{'total ' + small:>14}{'total ' + large:>16}", "-" * 96]
+    lines += [
+        "",
+        f"{'other list (limit=50)':<30}{'1 req ' + small:>13}{'1 req ' + large:>15}{'ratio':>8}"
+        f"{'total ' + small:>14}{'total ' + large:>16}",
+        "-" * 96,
+    ]
     for read in READS:
         if read.loaded or read.key not in single:
             continue
         s = single[read.key]
-        lines.append(f"{read.label:<30}{s['small']['median_ms']:>11.1f}ms{s['large']['median_ms']:>13.1f}ms"
-                     f"{s['ratio']:>7.2f}x{_total(s['small']):>14}{_total(s['large']):>16}")
+        lines.append(
+            f"{read.label:<30}{s['small']['median_ms']:>11.1f}ms{s['large']['median_ms']:>13.1f}ms"
+            f"{s['ratio']:>7.2f}x{_total(s['small']):>14}{_total(s['large']):>16}"
+        )
     lines += ["", "goals (issue 14)", "-" * 96]
     for goal in results["goals"]:
         value = f"{goal['value']}{goal['unit']}"

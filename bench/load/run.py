@@ -13,6 +13,7 @@
 Every knob is an environment variable (settings.py; README "Load benchmark"). The exit code is 0 when the run
 completed, whatever the goals say, unless BENCH_STRICT=1.
 """
+
 import json
 import os
 import platform
@@ -42,8 +43,9 @@ def log(message: str) -> None:
 
 def _git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -91,28 +93,46 @@ def capture_payloads(client_for, tenants, path: Path) -> dict:
 
 def run(settings: Settings, workdir: Path) -> dict:
     tenants, keys = prepare(settings, workdir)
-    app_server = stack.Server("app", "wsgi:app", stack.app_env(settings, keys, True, workdir / "app"), settings,
-                              settings.results_dir / "gunicorn-app.log")
+    app_server = stack.Server(
+        "app",
+        "wsgi:app",
+        stack.app_env(settings, keys, True, workdir / "app"),
+        settings,
+        settings.results_dir / "gunicorn-app.log",
+    )
     app_server.wait_ready()
-    tokens = {size: stack.sign_in(app_server.port, tenants[size].admin_email, settings.password)
-              for size in ("small", "large")}
+    tokens = {
+        size: stack.sign_in(app_server.port, tenants[size].admin_email, settings.password)
+        for size in ("small", "large")
+    }
     clients = {size: stack.Http(app_server.port, tokens[size]) for size in ("small", "large")}
     log(f"app on {app_server.base} (gunicorn {settings.workers} workers x {settings.threads} threads, meridian_app)")
 
     payloads = workdir / "payloads.json"
     totals = capture_payloads(lambda size: clients[size], tenants, payloads)
-    log(f"large project as the app reports it: {totals.get('war_room')} unresolved, "
-        f"{totals.get('sla_breaches')} open breached")
-    bare_server = stack.Server("bare", "bare_app:app", {"BENCH_BARE_PAYLOADS": str(payloads)}, settings,
-                               settings.results_dir / "gunicorn-bare.log", pythonpath=HERE)
+    log(
+        f"large project as the app reports it: {totals.get('war_room')} unresolved, "
+        f"{totals.get('sla_breaches')} open breached"
+    )
+    bare_server = stack.Server(
+        "bare",
+        "bare_app:app",
+        {"BENCH_BARE_PAYLOADS": str(payloads)},
+        settings,
+        settings.results_dir / "gunicorn-bare.log",
+        pythonpath=HERE,
+    )
     bare_server.wait_ready()
     log(f"bare Flask on {bare_server.base}, same gunicorn settings")
 
     single = {}
     for read in measure.READS:
-        single[read.key] = measure.sequential(clients, {size: read.path(tenants[size]) for size in ("small", "large")},
-                                              settings)
-        log(f"single {read.key}: {single[read.key]['small']['median_ms']} ms vs {single[read.key]['large']['median_ms']} ms")
+        single[read.key] = measure.sequential(
+            clients, {size: read.path(tenants[size]) for size in ("small", "large")}, settings
+        )
+        log(
+            f"single {read.key}: {single[read.key]['small']['median_ms']} ms vs {single[read.key]['large']['median_ms']} ms"
+        )
     for client in clients.values():
         client.close()
     report.single_ratios(single)
@@ -121,11 +141,15 @@ def run(settings: Settings, workdir: Path) -> dict:
     for read in measure.READS:
         if not read.loaded:
             continue
-        runs = {size: measure.wrk(app_server.base + read.path(tenants[size]), settings, tokens[size])
-                for size in ("small", "large")}
+        runs = {
+            size: measure.wrk(app_server.base + read.path(tenants[size]), settings, tokens[size])
+            for size in ("small", "large")
+        }
         runs["bare"] = measure.wrk(bare_server.base + read.path(tenants["large"]), settings)
         load[read.key] = runs
-        log(f"wrk {read.key}: " + ", ".join(f"{size} {r['rps']} req/s p95 {r['p95_ms']} ms" for size, r in runs.items()))
+        log(
+            f"wrk {read.key}: " + ", ".join(f"{size} {r['rps']} req/s p95 {r['p95_ms']} ms" for size, r in runs.items())
+        )
     bare_server.stop()
     app_server.stop()
 
@@ -133,8 +157,12 @@ def run(settings: Settings, workdir: Path) -> dict:
         explain_path = settings.results_dir / "explain.md"
         explain_path.write_text(explain_file(settings, tenants, tokens))
         log(f"EXPLAIN (ANALYZE, BUFFERS) written to {explain_path}")
-    return {"single": single, "load": load, "tenants": {k: str(t.tenant_id) for k, t in tenants.items()},
-            "table_rows": seed.table_sizes(settings)}
+    return {
+        "single": single,
+        "load": load,
+        "tenants": {k: str(t.tenant_id) for k, t in tenants.items()},
+        "table_rows": seed.table_sizes(settings),
+    }
 
 
 def explain_file(settings: Settings, tenants, tokens) -> str:
@@ -144,12 +172,14 @@ def explain_file(settings: Settings, tenants, tokens) -> str:
     keys = [r for r in measure.READS if r.key in ("war_room", "metrics", "sla_breaches", "projects")]
     baseline = {r.key: explain.capture(role_app, r.path(tenants["small"]), tokens["small"]) for r in keys}
     cases = [(r.key, r.label, r.path(tenants["large"]), tokens["large"]) for r in keys]
-    header = (f"# EXPLAIN of the hypercare reads (and GET /api/v1/projects) at {settings.large:,} incidents\n\n"
-              f"Captured by `make bench-load` ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit {_git_commit()}): "
-              f"every statement one request runs, as `meridian_app` with row-level security (tenant set per "
-              f"transaction by app/rls.py), replayed with EXPLAIN (ANALYZE, BUFFERS) in a rolled-back transaction. "
-              f"Small = the {settings.small:,}-incident project of another tenant; {settings.noise:,} more "
-              f"incidents belong to a third tenant.\n\n")
+    header = (
+        f"# EXPLAIN of the hypercare reads (and GET /api/v1/projects) at {settings.large:,} incidents\n\n"
+        f"Captured by `make bench-load` ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit {_git_commit()}): "
+        f"every statement one request runs, as `meridian_app` with row-level security (tenant set per "
+        f"transaction by app/rls.py), replayed with EXPLAIN (ANALYZE, BUFFERS) in a rolled-back transaction. "
+        f"Small = the {settings.small:,}-incident project of another tenant; {settings.noise:,} more "
+        f"incidents belong to a third tenant.\n\n"
+    )
     return header + explain.markdown(role_app, cases, baseline)
 
 
@@ -169,12 +199,21 @@ def main() -> int:
                 stack.drop_database(settings)
     signal.alarm(0)
     results["meta"] = {
-        "commit": _git_commit(), "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "commit": _git_commit(),
+        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "sizes": {"small": settings.small, "large": settings.large, "noise": settings.noise},
-        "workers": settings.workers, "threads": settings.threads, "connections": settings.connections,
-        "duration_s": settings.duration, "samples": settings.samples, "rate_limit": settings.rate_limit,
-        "cpus": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
-        "python": platform.python_version(), "elapsed_s": round(time.monotonic() - STARTED, 1)}
+        "workers": settings.workers,
+        "threads": settings.threads,
+        "connections": settings.connections,
+        "duration_s": settings.duration,
+        "samples": settings.samples,
+        "rate_limit": settings.rate_limit,
+        "cpus": os.cpu_count(),
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
+        "python": platform.python_version(),
+        "elapsed_s": round(time.monotonic() - STARTED, 1),
+    }
     results["goals"] = report.judge(results)
     table = report.render(results)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")

@@ -6,6 +6,7 @@ left a production database.
 Three tenants: `small` (the 1,000-incident baseline), `large` (100,000) and `noise` (20,000, never read).
 Each has a live project holding its incidents and a second project (so GET /api/v1/projects lists 2 rows).
 """
+
 import hashlib
 import os
 import re
@@ -60,17 +61,34 @@ def _statements() -> list[tuple[str, str]]:
     def initial_properties(model) -> list[str]:
         return [c.key for c in model.__table__.columns if c.key not in ("version", "updated_at", "updated_by")]
 
-    steps = [("users", sql.USERS), ("projects", sql.PROJECTS), ("members", sql.MEMBERS),
-             ("requirements", sql.REQUIREMENTS), ("backlog", sql.BACKLOG), ("cycles", sql.CYCLES),
-             ("test cases", sql.CASES), ("case links", sql.CASE_LINKS), ("executions", sql.EXECUTIONS),
-             ("defects", sql.DEFECTS), ("leads", sql.LEADS), ("connection", sql.CONNECTION),
-             ("sync runs", sql.SYNC_RUNS), ("call log", sql.CALL_LOG), ("incidents", hyper.INCIDENTS),
-             ("change requests", hyper.CHANGE_REQUESTS), ("cr links", hyper.LINK_CHANGE_REQUESTS),
-             ("notifications", hyper.PAST_NOTIFICATIONS)]
-    steps += [("audit incidents", s) for s in hyper.audit_sql("hypercare_incidents", "HypercareIncident",
-                                                               initial_properties(HypercareIncident))]
-    steps += [("audit requirements", s) for s in hyper.audit_sql("explore_requirements", "ExploreRequirement",
-                                                                  initial_properties(ExploreRequirement))]
+    steps = [
+        ("users", sql.USERS),
+        ("projects", sql.PROJECTS),
+        ("members", sql.MEMBERS),
+        ("requirements", sql.REQUIREMENTS),
+        ("backlog", sql.BACKLOG),
+        ("cycles", sql.CYCLES),
+        ("test cases", sql.CASES),
+        ("case links", sql.CASE_LINKS),
+        ("executions", sql.EXECUTIONS),
+        ("defects", sql.DEFECTS),
+        ("leads", sql.LEADS),
+        ("connection", sql.CONNECTION),
+        ("sync runs", sql.SYNC_RUNS),
+        ("call log", sql.CALL_LOG),
+        ("incidents", hyper.INCIDENTS),
+        ("change requests", hyper.CHANGE_REQUESTS),
+        ("cr links", hyper.LINK_CHANGE_REQUESTS),
+        ("notifications", hyper.PAST_NOTIFICATIONS),
+    ]
+    steps += [
+        ("audit incidents", s)
+        for s in hyper.audit_sql("hypercare_incidents", "HypercareIncident", initial_properties(HypercareIncident))
+    ]
+    steps += [
+        ("audit requirements", s)
+        for s in hyper.audit_sql("explore_requirements", "ExploreRequirement", initial_properties(ExploreRequirement))
+    ]
     return [(name, _percent_safe(statement)) for name, statement in steps]
 
 
@@ -87,8 +105,9 @@ def seed(app, settings: Settings, log) -> dict[str, BenchTenant]:
     with app.app_context():
         for name, size in (("small", settings.small), ("large", settings.large), ("noise", settings.noise)):
             email = f"admin@bench-{name}.bench"
-            tenant, admin = tenant_service.create_tenant(f"Bench {name}", f"bench-{name}", email, settings.password,
-                                                         "enterprise")
+            tenant, admin = tenant_service.create_tenant(
+                f"Bench {name}", f"bench-{name}", email, settings.password, "enterprise"
+            )
             tenants[name] = BenchTenant(name, size, tenant.id, admin.id, email)
             hashes[name] = admin.password_hash
         statements = _statements()
@@ -103,10 +122,18 @@ def seed(app, settings: Settings, log) -> dict[str, BenchTenant]:
         conn.execute("SELECT setseed(0.14)")  # the same data every run
         for name, tenant in tenants.items():
             started = time.monotonic()
-            params = {"t": tenant.tenant_id, "p": tenant.project_id, "r": tenant.second_project_id,
-                      "admin": tenant.admin_id, "n": tenant.incidents, "now": now,
-                      "pad": 180 if tenant.incidents < 3000 else 0, "golive": golive,
-                      "hash": hashes[name], "slug": f"bench-{name}"}
+            params = {
+                "t": tenant.tenant_id,
+                "p": tenant.project_id,
+                "r": tenant.second_project_id,
+                "admin": tenant.admin_id,
+                "n": tenant.incidents,
+                "now": now,
+                "pad": 180 if tenant.incidents < 3000 else 0,
+                "golive": golive,
+                "hash": hashes[name],
+                "slug": f"bench-{name}",
+            }
             steps = {}
             for step, statement in statements:
                 began = time.monotonic()
@@ -115,15 +142,19 @@ def seed(app, settings: Settings, log) -> dict[str, BenchTenant]:
             conn.commit()
             if os.environ.get("BENCH_SEED_TIMINGS"):
                 log("  " + ", ".join(f"{step} {seconds:.1f}s" for step, seconds in steps.items()))
-            log(f"seeded {name}: {tenant.incidents:,} incidents and the other lists in {time.monotonic() - started:.1f} s")
+            log(
+                f"seeded {name}: {tenant.incidents:,} incidents and the other lists in {time.monotonic() - started:.1f} s"
+            )
 
     started = time.monotonic()
     with app.app_context():
         for tenant in tenants.values():
             with tenant_context.tenant_scope(tenant.tenant_id):
                 counts = breaches.sweep()
-            log(f"sweep {tenant.name}: flagged {counts['response']} response and {counts['resolution']} "
-                f"resolution breaches")
+            log(
+                f"sweep {tenant.name}: flagged {counts['response']} response and {counts['resolution']} "
+                f"resolution breaches"
+            )
         db.session.remove()
     with pg_connect(settings) as conn:
         conn.execute("VACUUM ANALYZE")
@@ -134,7 +165,11 @@ def seed(app, settings: Settings, log) -> dict[str, BenchTenant]:
 def table_sizes(settings: Settings) -> dict[str, int]:
     """Rows per table (all tenants), for the report."""
     with pg_connect(settings) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version' "
-            "ORDER BY tablename")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version' "
+                "ORDER BY tablename"
+            )
+        ]
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}

@@ -12,6 +12,7 @@ Deadlines are reported_at + the seed's default targets counted around the clock 
 move P3/P4 deadlines later; the reads do not depend on it), except for unresolved incidents that are not
 overdue: their next deadline lies in the future (at least 30 minutes away, so no sweep of the run flags them).
 """
+
 from seed_sql import CUSTOMER, MODULE, SUPPORT, TEXT, number, uid
 
 RESPONSE = "CASE priority WHEN 'p1' THEN 60 WHEN 'p2' THEN 240 WHEN 'p3' THEN 480 ELSE 1440 END"
@@ -131,7 +132,8 @@ SELECT md5(x.id::text || ':s1')::uuid, %(t)s, md5(x.id::text || ':c1')::uuid, '{
 FROM {table} x WHERE x.tenant_id = %(t)s"""
     statements = initial.replace("%(initial)s", "'" + _json_list(initial_properties) + "'").split(";\n")
     if table == "hypercare_incidents":
-        statements.extend(f"""
+        statements.extend(
+            f"""
 INSERT INTO audit_commits (id, tenant_id, author_id, committed_at)
 SELECT md5(x.id::text || ':c' || v)::uuid, %(t)s, x.assigned_to_id, x.updated_at + interval '1 minute' * (v - 2)
 FROM hypercare_incidents x, generate_series(2, x.version) v
@@ -145,7 +147,8 @@ SELECT md5(x.id::text || ':s' || v)::uuid, %(t)s, md5(x.id::text || ':c' || v)::
                 "root_cause_category", "sla_next_deadline", "status"]'::jsonb
             ELSE '["first_response_at", "sla_next_deadline", "status"]'::jsonb END, v
 FROM hypercare_incidents x, generate_series(2, x.version) v
-WHERE x.tenant_id = %(t)s AND x.first_response_at IS NOT NULL""".split(";\n"))
+WHERE x.tenant_id = %(t)s AND x.first_response_at IS NOT NULL""".split(";\n")
+        )
     return statements
 
 

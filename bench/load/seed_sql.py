@@ -18,16 +18,20 @@ def uid(kind: str, expr: str) -> str:
 
 def number(prefix: str, expr: str, width: int = 4) -> str:
     """The app's f"{prefix}-{n:0{width}d}" (lpad alone would cut numbers longer than the width)."""
-    return f"'{prefix}-' || CASE WHEN length(({expr})::text) >= {width} THEN ({expr})::text " \
-           f"ELSE lpad(({expr})::text, {width}, '0') END"
+    return (
+        f"'{prefix}-' || CASE WHEN length(({expr})::text) >= {width} THEN ({expr})::text "
+        f"ELSE lpad(({expr})::text, {width}, '0') END"
+    )
 
 
 SUPPORT = uid("user", "'support' || (1 + g % 20)")
 CUSTOMER = uid("user", "'customer' || (1 + g % 5)")
 CONSULTANT = uid("user", "'consultant' || (1 + g % 5)")
 MODULE = "(ARRAY['FI','CO','MM','SD','PP','EWM','WM','QM','PM','BASIS'])[1 + g % 10]"
-TEXT = ("'Observed during the daily run; steps, logs and screenshots are attached. Users in the affected plant "
-        "cannot continue until this is fixed; a workaround is being evaluated with the key users. Ref ' || g")
+TEXT = (
+    "'Observed during the daily run; steps, logs and screenshots are attached. Users in the affected plant "
+    "cannot continue until this is fixed; a workaround is being evaluated with the key users. Ref ' || g"
+)
 
 USERS = f"""
 INSERT INTO users (id, tenant_id, created_at, updated_at, version, email, name, password_hash, role, support_level,

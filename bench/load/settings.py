@@ -1,5 +1,6 @@
 """The load benchmark's knobs: every one an environment variable with a default that fits the 2-core machine
 and finishes `make bench-load` in well under 10 minutes (README "Load benchmark")."""
+
 import os
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,5 +1,6 @@
 """The production stack on loopback: a throwaway PostgreSQL database migrated like production, a Redis db,
 and gunicorn processes (the app as the RLS role, and the bare-Flask yardstick) that are always stopped."""
+
 import atexit
 import base64
 import http.client
@@ -23,8 +24,11 @@ _RUNNING: list["Server"] = []
 def throwaway_secrets() -> dict:
     """Production refuses the development secrets; these live only as long as the run."""
     key = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    return {"SECRET_KEY": secrets.token_urlsafe(32), "JWT_SECRET_KEY": secrets.token_urlsafe(48),
-            "ENCRYPTION_KEYS": f"bench:{key}"}
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+        "ENCRYPTION_KEYS": f"bench:{key}",
+    }
 
 
 def app_env(settings: Settings, keys: dict, app_role: bool, metrics_dir: Path) -> dict:
@@ -62,8 +66,13 @@ def _which(tool: str) -> bool:
 
 def _pg_params(settings: Settings) -> dict:
     parts = urlsplit(settings.pg_url.replace("postgresql+psycopg", "postgresql", 1))
-    return {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username or "postgres",
-            "password": parts.password, "connect_timeout": 5}
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": parts.username or "postgres",
+        "password": parts.password,
+        "connect_timeout": 5,
+    }
 
 
 def pg_connect(settings: Settings, database: str | None = None, autocommit: bool = True):
@@ -98,21 +107,40 @@ def free_port() -> int:
 class Server:
     """One gunicorn master (and its workers) in a process group of its own, stopped on exit whatever happens."""
 
-    def __init__(self, name: str, target: str, env: dict, settings: Settings, log_path: Path,
-                 pythonpath: Path | None = None):
+    def __init__(
+        self, name: str, target: str, env: dict, settings: Settings, log_path: Path, pythonpath: Path | None = None
+    ):
         self.name, self.log_path = name, log_path
         self.port = free_port()
-        command = [GUNICORN, "--bind", f"127.0.0.1:{self.port}", "--workers", str(settings.workers),
-                   "--threads", str(settings.threads), "--chdir", str(ROOT), "--error-logfile", "-",
-                   "--log-level", "warning"]
+        command = [
+            GUNICORN,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(settings.workers),
+            "--threads",
+            str(settings.threads),
+            "--chdir",
+            str(ROOT),
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ]
         if pythonpath:
             command += ["--pythonpath", str(pythonpath)]
         command.append(target)
         self.command = command
         self._log = open(log_path, "wb")
         clean_env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ")}
-        self.process = subprocess.Popen(command, env={**clean_env, **env}, stdout=self._log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            env={**clean_env, **env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         _RUNNING.append(self)
 
     @property
@@ -216,4 +244,3 @@ def sign_in(port: int, email: str, password: str) -> str:
     if status != 200:
         raise RuntimeError(f"login of {email} answered {status}: {body[:300]!r}")
     return json.loads(body)["access_token"]
-

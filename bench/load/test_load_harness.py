@@ -1,6 +1,7 @@
 """The harness's own logic, without the stack: `.venv/bin/python -m pytest -q bench/load` (a second or two).
 The full run (`make bench-load`) is the end-to-end check; these pin what would silently mislead a reader of its
 table: the verdicts, the wrk parsing, the bare app's answers and the SQL placeholder escaping."""
+
 import json
 import os
 import stat
@@ -21,10 +22,15 @@ def _run(rps=100.0, p95=10.0, non_2xx=0):
 def _results(war_room_large, bare, metrics_p95=50.0, projects_rps=500.0, ratio=1.2):
     single = {r.key: {"small": {"median_ms": 10.0}, "large": {"median_ms": 10.0 * ratio}} for r in measure.READS}
     report.single_ratios(single)
-    return {"meta": {"sizes": {"small": 1000, "large": 100000, "noise": 20000}}, "single": single,
-            "load": {"war_room": {"small": _run(), "large": war_room_large, "bare": bare},
-                     "metrics": {"small": _run(), "large": _run(p95=metrics_p95), "bare": _run()},
-                     "projects": {"small": _run(), "large": _run(rps=projects_rps), "bare": _run(rps=1000.0)}}}
+    return {
+        "meta": {"sizes": {"small": 1000, "large": 100000, "noise": 20000}},
+        "single": single,
+        "load": {
+            "war_room": {"small": _run(), "large": war_room_large, "bare": bare},
+            "metrics": {"small": _run(), "large": _run(p95=metrics_p95), "bare": _run()},
+            "projects": {"small": _run(), "large": _run(rps=projects_rps), "bare": _run(rps=1000.0)},
+        },
+    }
 
 
 def _verdicts(results):
@@ -32,16 +38,18 @@ def _verdicts(results):
 
 
 def test_every_goal_passes_at_its_limit():
-    verdicts = _verdicts(_results(_run(rps=250.0, p95=50.0), _run(rps=1000.0), metrics_p95=100.0,
-                                  projects_rps=400.0, ratio=1.5))
+    verdicts = _verdicts(
+        _results(_run(rps=250.0, p95=50.0), _run(rps=1000.0), metrics_p95=100.0, projects_rps=400.0, ratio=1.5)
+    )
     assert set(verdicts.values()) == {"PASS"}
     assert ("war_room", "100k/1k single-request cost") in verdicts
     assert ("metrics", "p95 under load, 100k") in verdicts
 
 
 def test_each_goal_fails_just_past_its_limit():
-    verdicts = _verdicts(_results(_run(rps=249.0, p95=50.1), _run(rps=1000.0), metrics_p95=100.1,
-                                  projects_rps=399.0, ratio=1.51))
+    verdicts = _verdicts(
+        _results(_run(rps=249.0, p95=50.1), _run(rps=1000.0), metrics_p95=100.1, projects_rps=399.0, ratio=1.51)
+    )
     assert verdicts[("war_room", "p95 under load, 100k")] == "FAIL"
     assert verdicts[("war_room", "req/s share of bare Flask, 100k")] == "FAIL"
     assert verdicts[("metrics", "p95 under load, 100k")] == "FAIL"
@@ -56,8 +64,18 @@ def test_a_load_run_with_error_answers_is_invalid_not_fast():
 
 def test_the_table_names_every_read_and_the_machine_load():
     results = _results(_run(), _run(rps=1000.0))
-    results["meta"].update(commit="abc", workers=4, threads=1, connections=16, duration_s=10, samples=15,
-                           cpus=2, loadavg_before=(1.0, 1.0, 1.0), loadavg_after=(2.0, 2.0, 2.0), elapsed_s=300)
+    results["meta"].update(
+        commit="abc",
+        workers=4,
+        threads=1,
+        connections=16,
+        duration_s=10,
+        samples=15,
+        cpus=2,
+        loadavg_before=(1.0, 1.0, 1.0),
+        loadavg_after=(2.0, 2.0, 2.0),
+        elapsed_s=300,
+    )
     for read in measure.READS:
         results["single"][read.key]["small"]["total"] = 100
         results["single"][read.key]["large"]["total"] = 10000
@@ -69,15 +87,37 @@ def test_the_table_names_every_read_and_the_machine_load():
 
 def test_wrk_output_becomes_rates_and_milliseconds(tmp_path, monkeypatch):
     fake = tmp_path / "wrk"
-    line = {"requests": 500, "duration_us": 10_000_000, "bytes": 1, "p50_us": 12_000, "p90_us": 20_000,
-            "p95_us": 25_500, "p99_us": 40_000, "max_us": 90_000, "mean_us": 13_000.0, "connect_errors": 0,
-            "read_errors": 0, "write_errors": 0, "status_errors": 3, "timeouts": 1}
+    line = {
+        "requests": 500,
+        "duration_us": 10_000_000,
+        "bytes": 1,
+        "p50_us": 12_000,
+        "p90_us": 20_000,
+        "p95_us": 25_500,
+        "p99_us": 40_000,
+        "max_us": 90_000,
+        "mean_us": 13_000.0,
+        "connect_errors": 0,
+        "read_errors": 0,
+        "write_errors": 0,
+        "status_errors": 3,
+        "timeouts": 1,
+    }
     fake.write_text(f"#!/bin/sh\necho 'Running 10s test'\necho 'BENCHJSON {json.dumps(line)}'\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     run = measure.wrk("http://127.0.0.1:9/x", Settings(), token="t")
-    assert run == {"rps": 50.0, "requests": 500, "p50_ms": 12.0, "p90_ms": 20.0, "p95_ms": 25.5, "p99_ms": 40.0,
-                   "max_ms": 90.0, "non_2xx": 3, "socket_errors": 1}
+    assert run == {
+        "rps": 50.0,
+        "requests": 500,
+        "p50_ms": 12.0,
+        "p90_ms": 20.0,
+        "p95_ms": 25.5,
+        "p99_ms": 40.0,
+        "max_ms": 90.0,
+        "non_2xx": 3,
+        "socket_errors": 1,
+    }
 
 
 def test_wrk_without_its_report_line_is_an_error(tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ def demo_room(app, client):
 def test_demo_war_room_has_open_work_in_every_priority_and_a_live_breach(demo_room, client):
     pm, url = demo_room["pm"], demo_room["url"]
     incidents = pm.get(f"{url}/incidents?limit=200").json["items"]
-    assert 12 <= len(incidents) <= 16
+    assert 18 <= len(incidents) <= 22  # 14 of the war room, 6 recurring ones for the triage assistant
     open_ = [i for i in incidents if i["status"] not in ("resolved", "closed")]
     assert {i["priority"] for i in open_} == {"p1", "p2", "p3", "p4"}
     assert {i["affected_module"] for i in incidents} >= {"MM", "SD", "EWM", "FI", "BASIS"}

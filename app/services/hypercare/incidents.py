@@ -13,6 +13,7 @@ from app.models.hypercare import MAX_ESCALATION
 from app.services import backlog_service, numbering
 from app.services.common import check_version
 from app.services.hypercare import breaches, sla
+from app.services.hypercare_triage import sync as triage_sync
 from app.services.pagination import paginate
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -154,6 +155,7 @@ def create_incident(project: Project, user: User, data: dict) -> HypercareIncide
     db.session.commit()
     if reported_at < now:
         breaches.sweep(project.id)  # back-dated (phoned-in) incidents may already be overdue
+    triage_sync.incident_changed(incident)  # issue 19: the tenant's similar-incident index follows
     return incident
 
 
@@ -211,6 +213,7 @@ def update_incident(
         sla.apply_deadlines(incident, project_sla)  # from the original reported time
     db.session.commit()
     breaches.sweep(project.id)
+    triage_sync.incident_changed(incident)  # issue 19: the tenant's similar-incident index follows
     return incident
 
 
@@ -242,6 +245,7 @@ def resolve_incident(project: Project, incident: HypercareIncident, data: dict, 
     _change_status(incident, "resolved", sla.load(project), now)
     db.session.commit()
     breaches.sweep(project.id)
+    triage_sync.incident_changed(incident)  # issue 19: the tenant's similar-incident index follows
     return incident
 
 

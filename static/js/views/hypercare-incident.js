@@ -14,6 +14,7 @@ import {
   CHANGE_TYPES, CR_STATUSES, INCIDENT_STATUSES, INCIDENT_TYPES, NEXT_STATUSES, PRIORITIES, ROOT_CAUSES, priorityChip, projectStaff,
   reasonDialog, slaClock, statusChip, tickClocks, act as actOn,
 } from "./hypercare-common.js";
+import { mountIncidentAssistant } from "./hypercare-triage.js";
 import { workItemPanels } from "./work-item-panels.js";
 
 const REFRESH_MS = 30000;
@@ -37,9 +38,10 @@ export async function render(root, { project, incidentId, signal }) {
   const actionsRegion = h("section", { class: "card", "aria-labelledby": "incident-actions-title" });
   const csatRegion = h("section", { class: "card csat-card", hidden: true, "aria-labelledby": "csat-title" });
   const timelineRegion = h("section", { class: "card", "aria-labelledby": "incident-timeline-title" });
+  const triageRegion = h("section", { class: "card triage-card", "aria-label": "Triage assistant" });
   const panels = workItemPanels({ url, project, upload: "hypercare.report", manage: "hypercare.work", signal });
-  root.append(...[header, csatRegion, facts, ...panels.nodes, worker ? actionsRegion : null, timelineRegion, commentCard()]
-    .filter(Boolean)); // append(null) would print "null" for those who do not work the queue
+  root.append(...[header, csatRegion, facts, triageRegion, ...panels.nodes, worker ? actionsRegion : null, timelineRegion,
+    commentCard()].filter(Boolean)); // append(null) would print "null" for those who do not work the queue
 
   async function reload(force = true) {
     incident = await api.get(url, { signal });
@@ -47,6 +49,7 @@ export async function render(root, { project, incidentId, signal }) {
   }
 
   const act = (button, work, message) => actOn(button, work, message, reload);
+  let triage = null;
 
   let paintedVersion = null;
   function paint(force) {
@@ -57,6 +60,7 @@ export async function render(root, { project, incidentId, signal }) {
     }));
     const changed = incident.version !== paintedVersion;
     paintedVersion = incident.version;
+    if (changed && triage) triage.update(incident);
     const idle = (region) => force || (changed && !region.contains(document.activeElement));
     if (idle(facts)) facts.replaceChildren(...factsContent(incident).filter(Boolean));
     if (worker && idle(actionsRegion)) actionsRegion.replaceChildren(...actionsContent());
@@ -194,6 +198,7 @@ export async function render(root, { project, incidentId, signal }) {
   }
 
   paint(true);
+  triage = mountIncidentAssistant(triageRegion, { project, base, incident, signal, reload }); // issue 19
   await panels.load();
   const refreshTimer = window.setInterval(() => {
     if (!document.hidden) reload(false).catch((error) => { if (error.name !== "AbortError" && !signal.aborted) showProblem(error); });
@@ -244,4 +249,5 @@ function timelineContent(events) {
 }
 
 const EVENT_NAMES = { comment: "Comment", escalation: "Escalation", created: "Reported", status: "Status", priority: "Priority",
-  assigned_to_id: "Assignment", escalation_level: "Escalation level", linked_backlog_item_id: "WRICEF link", breach: "SLA breach" };
+  assigned_to_id: "Assignment", escalation_level: "Escalation level", linked_backlog_item_id: "WRICEF link", breach: "SLA breach",
+  duplicate: "Duplicate link" };

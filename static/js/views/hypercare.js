@@ -13,6 +13,7 @@ import { MODULES, openArea } from "./delivery.js";
 import { moduleChart, trendChart } from "./hypercare-charts.js";
 import { mountChangeBoard } from "./hypercare-changes.js";
 import { screenshotDrop } from "./incident-screenshot.js";
+import { mountFormAssistant } from "./hypercare-triage.js";
 import { mountOrderFlow } from "./order-flow.js";
 import {
   INCIDENT_STATUSES, INCIDENT_TYPES, PRIORITIES, UNRESOLVED, duration, panelToggle, priorityChip, projectStaff, slaClock,
@@ -122,9 +123,9 @@ async function renderWarRoom(root, project, picker, query, signal) {
 
   const toggleNew = newButton ? panelToggle(newPanel, newButton, (close) => [
     h("h2", { class: "card-title", id: "new-incident-title", text: "Report an incident" }),
-    newIncidentForm(project, base, signal, async (incident) => {
+    newIncidentForm(project, base, signal, async (incident, triageNote) => {
       close();
-      showMessage(`${incident.number} was reported. ${incident.sla_response_deadline
+      showMessage(`${incident.number} was reported. ${triageNote}${incident.sla_response_deadline
         ? `First response due ${formatDateTime(incident.sla_response_deadline)}.` : ""}`);
       await refresh({ force: true });
     }, close)]) : null;
@@ -271,6 +272,7 @@ function newIncidentForm(project, base, signal, onCreated, onCancel) {
     h("div", { class: "form-actions" }, submit, h("button", { type: "button", class: "btn btn-ghost", text: "Cancel", onClick: onCancel })));
   const screenshots = screenshotDrop(form);
   form.insertBefore(screenshots.node, form.querySelector(".form-actions"));
+  const triage = mountFormAssistant(form, { project, base, signal }); // issue 19: suggestions while typing
   submitForm(form, {
     button: submit, busyText: "Reporting…", problems,
     send: () => {
@@ -282,10 +284,11 @@ function newIncidentForm(project, base, signal, onCreated, onCancel) {
       return api.post(`${base}/incidents`, body);
     },
     onSuccess: async (incident) => {
+      const triageNote = await triage.afterCreate(incident);
       const shots = await screenshots.uploadTo(`${base}/incidents/${incident.id}`);
       form.reset();
       announce(`${incident.number} reported${shots.sent ? ` with ${shots.sent} screenshot(s)` : ""}`);
-      await onCreated(incident);
+      await onCreated(incident, triageNote);
       shots.errors.forEach((error) => showProblem(error, { replace: false })); // after the "reported" message
     },
   });
