@@ -7,7 +7,7 @@ generation), triage_outcomes (suggestions shown and whether they were accepted) 
 hypercare_incident_links (an incident linked as the duplicate of another).
 
 Revision ID: 8cee6a452ea6
-Revises: 01bce66abb63
+Revises: 570328f2fb61
 Create Date: 2026-12-01 20:45:04.616882
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8cee6a452ea6'
-down_revision = '01bce66abb63'
+down_revision = '570328f2fb61'
 branch_labels = None
 depends_on = None
 
