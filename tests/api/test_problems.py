@@ -1,5 +1,8 @@
 """Every error path answers application/problem+json, never HTML or a trace."""
 
+import time
+from types import SimpleNamespace
+
 import pytest
 
 from app import create_app
@@ -106,9 +109,13 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(tmp_path, caplog
 
 
 @pytest.mark.parametrize("path", ["/api/v1/projects", "/api/v1/users"])
-def test_rate_limit_problem(client, make_tenant, path):
+def test_rate_limit_problem(client, make_tenant, path, monkeypatch):
     from tests.fixtures.app import login
 
+    # The limit is a fixed one-minute window: pin the clock mid-window so the 61 requests cannot straddle a
+    # minute boundary (CI once crossed 22:37:00 half-way and the 61st request opened a fresh window).
+    pinned = (time.time() // 60) * 60 + 30
+    monkeypatch.setattr("app.web.rate_limit.time", SimpleNamespace(time=lambda: pinned))
     make_tenant("freebie", tier="free")
     api = login(client, "admin@freebie.test")
     for _ in range(60):
