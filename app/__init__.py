@@ -86,7 +86,7 @@ def _install_row_level_security(app: Flask) -> None:
     from app import rls
 
     with app.app_context():
-        rls.install(db.engine, app.config["DATABASE_APP_ROLE"])
+        rls.install(db.engine, app.config["DATABASE_APP_ROLE"], app.config["DATABASE_SYSTEM_ROLE"])
 
 
 def _enable_sqlite_foreign_keys(app: Flask) -> None:

@@ -32,6 +32,8 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     # PostgreSQL: run app statements as this plain role so row-level security applies (superusers bypass it).
     DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
+    # ... and the deliberate cross-tenant work (`unscoped()`) as this BYPASSRLS role; used only with the above.
+    DATABASE_SYSTEM_ROLE = os.environ.get("DATABASE_SYSTEM_ROLE") or "meridian_system"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Empty means "not configured": cache and limits stay in-process, tasks run eagerly.

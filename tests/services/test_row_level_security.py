@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
 from app.extensions import db
+from app.models import OutgoingMail
 from app.tenancy import is_tenant_scoped
 from app.utils import tenant_context
 
@@ -31,12 +32,61 @@ def test_every_tenant_owned_table_has_the_policy(real_services):
     assert not missing, f"tenant-owned tables without row-level security (see migrations/README): {missing}"
 
 
-def test_the_app_runs_as_the_plain_role(real_services):
+def test_no_policy_honours_a_setting_the_app_role_could_set(real_services):
     with real_services.app_context():
-        row = db.session.execute(
-            text("SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")
-        ).one()
-    assert row == ("meridian_app", False)
+        loose = db.session.execute(
+            text(
+                "SELECT tablename FROM pg_policies WHERE schemaname = 'public' "
+                "AND (qual LIKE '%rls_bypass%' OR with_check LIKE '%rls_bypass%')"
+            )
+        ).scalars()
+        assert list(loose) == []
+
+
+def test_the_app_runs_as_the_plain_role(real_services):
+    whoami = text("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    with real_services.app_context():
+        assert db.session.execute(whoami).one() == ("meridian_app", False, False)
+        with tenant_context.unscoped():  # the deliberate cross-tenant work: a separate role
+            assert db.session.execute(whoami).one() == ("meridian_system", False, True)
+        assert db.session.execute(whoami).one() == ("meridian_app", False, False)
+
+
+def test_the_app_role_cannot_switch_row_level_security_off(real_services, tenant_a, tenant_b, make_project):
+    """Issue 13.13: an injected statement that sets the old bypass setting, for the session or the
+    transaction, still sees only its own tenant (and nothing without one)."""
+    make_project(tenant_a["tenant_id"], "A1")
+    make_project(tenant_b["tenant_id"], "B1")
+    codes = text("SELECT string_agg(code, ',' ORDER BY code) FROM projects")
+    with real_services.app_context():
+        try:
+            for is_local in (False, True):
+                with tenant_context.tenant_scope(tenant_a["tenant_id"]):
+                    db.session.execute(
+                        text("SELECT set_config('meridian.rls_bypass', 'on', :local)"), {"local": is_local}
+                    )
+                    assert db.session.execute(codes).scalar() == "A1"
+                    other = text("SELECT count(*) FROM projects WHERE tenant_id = :t")
+                    assert db.session.execute(other, {"t": tenant_b["tenant_id"]}).scalar() == 0
+                db.session.execute(text("SELECT set_config('meridian.rls_bypass', 'on', :local)"), {"local": is_local})
+                assert db.session.execute(codes).scalar() is None
+                db.session.rollback()
+        finally:
+            db.session.rollback()
+            db.session.execute(text("SELECT set_config('meridian.rls_bypass', '', false)"))  # pooled connection
+            db.session.commit()
+
+
+def test_unscoped_work_reads_every_tenant_even_where_no_policy_ever_had_a_bypass(real_services, tenant_a, tenant_b):
+    """The operator's mail outbox lists every tenant's mail; outgoing_mail's policy never honoured the old
+    setting, so before the system role it listed nothing on PostgreSQL."""
+    for tenant, recipient in ((tenant_a, "a@alpha.test"), (tenant_b, "b@bravo.test")):
+        with real_services.app_context(), tenant_context.tenant_scope(tenant["tenant_id"]):
+            db.session.add(OutgoingMail(kind="invitation", recipient=recipient, subject=f"Hello {recipient}"))
+            db.session.commit()
+    result = real_services.test_cli_runner().invoke(args=["mail-outbox"])
+    assert result.exit_code == 0, result.output
+    assert "a@alpha.test" in result.output and "b@bravo.test" in result.output
 
 
 def test_raw_sql_sees_only_the_current_tenant(real_services, tenant_a, tenant_b, make_project):
