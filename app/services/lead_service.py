@@ -14,6 +14,7 @@ from app.services.common import check_version
 from app.services.pagination import paginate
 from app.utils import tenant_context
 from app.utils.errors import ValidationFailed
+from app.utils.like import icontains
 
 SORTS = {
     "company_name": Lead.company_name,
@@ -35,8 +36,7 @@ def list_leads(limit, offset, *, status=None, segment=None, d365_status=None, q=
     elif d365_status:
         stmt = stmt.where(Lead.d365_sync_status == d365_status)
     if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(db.func.lower(Lead.company_name).like(pattern) | Lead.domain.like(pattern))
+        stmt = stmt.where(icontains(Lead.company_name, q) | icontains(Lead.domain, q))
     stmt = stmt.order_by(SORTS.get(sort, SORTS["-priority_score"]), Lead.id)
     return paginate(stmt, limit, offset)
 
