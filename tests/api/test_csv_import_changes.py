@@ -1,9 +1,15 @@
 """Issue 13.6 and 13.7: what a CSV import changes. A row with a known code (a known domain for leads)
 changes only the columns the file has; an empty cell clears an optional field and is a row error for one
 that cannot be empty. Requirements imported follow the API's workflow: new ones start as draft, status
-changes are legal transitions or row errors."""
+changes are legal transitions or row errors. The runbook's .xlsx import follows the same rule."""
 
+import io
+
+from openpyxl import Workbook
+
+from tests.api.test_cutover_xlsx import _import as _runbook_import
 from tests.api.test_delivery_import import GOOD, _p, _upload
+from tests.fixtures.cutover import diamond, new_runbook
 
 
 def _requirements(api, project_id):
@@ -140,3 +146,35 @@ def test_a_partial_lead_file_keeps_scores_segment_and_status(admin_a):
 def test_a_lead_owner_must_be_a_user_of_this_tenant(admin_a, admin_b, tenant_b):
     response = _import_leads(admin_a, f"domain,company_name,owner_id\nnew-lead.com,New Lead,{tenant_b['admin_id']}\n")
     assert response.status_code == 422 and set(response.json["errors"]) == {"row 2.owner_id"}
+
+
+def _sheet(header, *rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Runbook"
+    for row in (header, *rows):
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_partial_runbook_sheet_keeps_owner_kind_and_predecessors(cutover):
+    """The runbook's spreadsheet import (.xlsx) follows the same rule."""
+    api, url = cutover["api"], cutover["url"]
+    runbook = new_runbook(cutover)
+    acts = diamond(cutover, runbook, owner="support")
+    before = api["pm"].get(f"{url}/{runbook['id']}/activities/{acts['LIVE']['id']}").json
+    renamed = _runbook_import(cutover, runbook, _sheet(["Code", "Title", "Duration (min)"], ["LIVE", "Go live!", 0]))
+    assert renamed.status_code == 200 and renamed.json["updated"] == 1, renamed.json.get("errors")
+    after = api["pm"].get(f"{url}/{runbook['id']}/activities/{acts['LIVE']['id']}").json
+    assert after["title"] == "Go live!"
+    for field in ("kind", "owner_id", "depends_on", "team", "system"):
+        assert after[field] == before[field], field
+    assert after["kind"] == "milestone" and after["depends_on"] == [acts["D"]["id"]]
+
+    refused = _runbook_import(cutover, runbook, _sheet(["Code", "Title", "Duration (min)", "Kind"], ["LIVE", "x", 0]))
+    assert refused.status_code == 422 and set(refused.json["errors"]["row 2"]) == {"Kind"}
+    cleared = _runbook_import(cutover, runbook, _sheet(["Code", "Title", "Duration (min)", "Owner"], ["D", "Load", 15]))
+    assert cleared.status_code == 200, cleared.json
+    assert api["pm"].get(f"{url}/{runbook['id']}/activities/{acts['D']['id']}").json["owner_id"] is None
