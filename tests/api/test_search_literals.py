@@ -1,6 +1,9 @@
 """Issue 13.16: `%` and `_` in a search term are the characters themselves, never LIKE wildcards, in every
 list that searches with LIKE (projects, users, invitations, leads, incidents, requirements)."""
 
+import ast
+from pathlib import Path
+
 from tests.fixtures.hypercare import new_incident
 
 
@@ -55,3 +58,20 @@ def test_requirements_both_backends(admin_a, tenant_a, make_project):
     assert _total(admin_a, url, "%") == 1  # PostgreSQL: no word to search the index for, so a literal "%"
     assert _total(admin_a, url, "_") == 0
     assert _total(admin_a, url, "discount") == 2
+
+
+def test_every_like_in_the_app_goes_through_the_escaping_helper():
+    """A new search that calls .like()/.ilike()/.contains() itself would make % and _ wildcards again."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in (root / "app").rglob("*.py"):
+        if path == root / "app/utils/like.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                name = node.func.attr
+                if name in ("like", "ilike", "notlike", "notilike") or (
+                    name == "contains" and any(k.arg == "autoescape" for k in node.keywords)
+                ):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
