@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ExploreRequirement, TestCase, User
+from app.models.explore.requirement import INITIAL_STATUS
 from app.services import import_rows, requirement_service, testing_case_service
 from app.utils.errors import Conflict, ValidationFailed
 from app.utils.spreadsheet_csv import write_csv
@@ -147,7 +148,7 @@ def import_requirements(project, raw: bytes, schema) -> dict:
             elif code in seen:
                 row_errors["code"] = [f"{code} appears twice (also on row {seen[code]})."]
             seen[code] = number
-        if not code and data.get("status", "draft") != "draft":
+        if not code and data.get("status", INITIAL_STATUS) != INITIAL_STATUS:
             row_errors["status"] = [
                 "New requirements start as draft, as in the API: import the row without a status (or draft), "
                 "then move it through the review workflow."
