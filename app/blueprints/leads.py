@@ -70,7 +70,9 @@ def create_lead():
 
 @bp.post("/import")
 @requires("leads.manage")
-@doc("Import leads from CSV (text/csv body or multipart 'file'); all rows or none, idempotent by domain")
+@doc(
+    "Import leads from CSV (text/csv body or multipart 'file'); all rows or none; a known domain changes only the file's columns"
+)
 def import_leads():
     text = uploaded_file().decode("utf-8-sig", errors="replace")
     return jsonify(lead_service.import_csv(text, LeadSchema()))

@@ -85,7 +85,11 @@ def export(project_id):
 
 @bp.post("/import")
 @requires("delivery.manage")
-@doc("Import a CSV (multipart `file` or text/csv body): all rows or none; known codes update", tags=["explore"])
+@doc(
+    "Import a CSV (multipart `file` or text/csv body): all rows or none; a known code changes only the file's "
+    "columns (status by the review workflow); new rows start as draft",
+    tags=["explore"],
+)
 def import_requirements(project_id):
     project = project_for(project_id)
     return jsonify(csv_service.import_requirements(project, uploaded_file(), RequirementImportSchema()))

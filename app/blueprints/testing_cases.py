@@ -77,7 +77,7 @@ def export(project_id):
 
 @bp.post("/import")
 @requires("delivery.manage")
-@doc("Import test cases from CSV: all rows or none; known codes update", tags=["testing"])
+@doc("Import test cases from CSV: all rows or none; a known code changes only the file's columns", tags=["testing"])
 def import_cases(project_id):
     return jsonify(csv_service.import_cases(project_for(project_id), uploaded_file(), TestCaseImportSchema()))
 

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 from app.models.backlog import STATUSES as BACKLOG_STATUSES
 from app.models.backlog import WRICEF_TYPES
 from app.models.delivery_common import SAP_MODULES, SEVERITIES
-from app.models.explore.requirement import FIT_GAP, REQUIREMENT_PRIORITIES
+from app.models.explore.requirement import FIT_GAP, INITIAL_STATUS, REQUIREMENT_PRIORITIES
 from app.models.explore.requirement import STATUSES as REQUIREMENT_STATUSES
 from app.models.testing import CASE_STATUSES, CYCLE_STATUSES, CYCLE_TYPES, DEFECT_STATUSES, EXECUTION_STATUSES
 from app.schemas.common import BaseSchema, OwnedFields, QueryArgs, list_args, one_of
@@ -52,7 +52,7 @@ class RequirementSchema(RequirementFields, OwnedFields):
 
 
 class RequirementCreateSchema(RequirementSchema):
-    status = fields.String(validate=validate.Equal("draft", error="New requirements start as draft."))
+    status = fields.String(validate=validate.Equal(INITIAL_STATUS, error="New requirements start as draft."))
 
 
 class BulkStatusSchema(BaseSchema):

@@ -1,8 +1,7 @@
 """Audit log export (CSV or JSON Lines) as a background job: the filtered log, up to MAX_ROWS entries, into
-an `ExportFile` downloaded by the job's id. CSV cells that a spreadsheet would run as a formula (starting
-with = + - @, tab or carriage return) are prefixed with an apostrophe (OWASP "CSV Injection")."""
+an `ExportFile` downloaded by the job's id. CSV cells go through the shared formula-safe writer
+(app/utils/spreadsheet_csv.py)."""
 
-import csv
 import io
 import json
 import uuid
@@ -15,12 +14,12 @@ from app.models import ExportFile, Job
 from app.services import audit_service, job_service
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, NotFound
+from app.utils.spreadsheet_csv import SafeWriter
 
 EXPORT_JOB = "audit_export"
 MAX_ROWS = 100_000
 FORMATS = {"csv": ("text/csv; charset=utf-8", "csv"), "jsonl": ("application/x-ndjson", "jsonl")}
 CSV_COLUMNS = ("committed_at", "author", "author_email", "action", "entity_type", "entity_id", "version", "changes")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def start(filters: dict, fmt: str) -> Job:
@@ -40,14 +39,9 @@ def _filters_from(params: dict) -> dict:
     return filters
 
 
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _csv(items) -> tuple[bytes, int]:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out, excel=True)
     writer.writerow(CSV_COLUMNS)
     count = 0
     for item in items:
@@ -63,7 +57,7 @@ def _csv(items) -> tuple[bytes, int]:
             item["version"],
             changes,
         )
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow(row)
         count += 1
     return ("\ufeff" + out.getvalue()).encode("utf-8"), count  # BOM: Excel reads UTF-8 (ç, ş, ü) correctly
 

@@ -1,10 +1,12 @@
 """Spreadsheet round trips for requirements and test cases (consultants live in Excel).
 
-Export: RFC 4180 CSV in UTF-8; `excel=True` adds a byte-order mark and CRLF so Excel opens accents
-(ç, ş, ü) correctly ("XLSX-compatible CSV"). Import: accepts either (BOM stripped; comma or semicolon,
-as Excel writes in many European locales). The whole file is validated first; any bad row rejects the
-file with {"row N": {"field": [...]}}, nothing is written. A row with a known code updates that object
-(re-importing the same file changes nothing); a row without a code creates a new one.
+Export: RFC 4180 CSV in UTF-8 through the formula-safe writer (app/utils/spreadsheet_csv.py); `excel=True`
+adds a byte-order mark and CRLF so Excel opens accents (ç, ş, ü) correctly ("XLSX-compatible CSV"). Import:
+accepts either (BOM stripped; comma or semicolon, as Excel writes in many European locales). The whole file
+is validated first; any bad row rejects the file with {"row N": {"field": [...]}}, nothing is written. A
+row with a known code updates that object in the columns the file has (re-importing the same file changes
+nothing; see import_rows for empty cells); a row without a code creates a new one. Requirements follow the
+API's review workflow: a new one starts as draft, and a status change must be a legal transition.
 """
 
 import csv
@@ -15,8 +17,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ExploreRequirement, TestCase, User
-from app.services import requirement_service, testing_case_service
+from app.models.explore.requirement import INITIAL_STATUS
+from app.services import import_rows, requirement_service, testing_case_service
 from app.utils.errors import Conflict, ValidationFailed
+from app.utils.spreadsheet_csv import write_csv
 
 MAX_ROWS = 5000
 REQUIREMENT_COLUMNS = [
@@ -35,14 +39,6 @@ REQUIREMENT_COLUMNS = [
 CASE_COLUMNS = ["code", "title", "steps", "expected_result", "module", "status", "requirement_codes"]
 
 
-def _write(columns, rows, excel: bool) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return (("\ufeff" if excel else "") + buffer.getvalue()).encode("utf-8")
-
-
 def _read(raw: bytes, columns: list[str]) -> list[dict]:
     try:
         content = raw.decode("utf-8-sig")
@@ -53,12 +49,12 @@ def _read(raw: bytes, columns: list[str]) -> list[dict]:
     reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
     header = [h.strip() for h in (reader.fieldnames or [])]
     unknown = [h for h in header if h not in columns]
-    if not header or "title" not in header or unknown:
+    if not header or not {"code", "title"} & set(header) or unknown:
         raise ValidationFailed(
             "The header row is not recognised.",
             errors={
                 "file": [
-                    f"Expected columns from: {', '.join(columns)} (title is required)."
+                    f"Expected columns from: {', '.join(columns)} (code to update, title to create)."
                     + (f" Unknown: {', '.join(unknown)}." if unknown else "")
                 ]
             },
@@ -67,7 +63,19 @@ def _read(raw: bytes, columns: list[str]) -> list[dict]:
     rows = list(reader)
     if len(rows) > MAX_ROWS:
         raise ValidationFailed("The file is too long.", errors={"file": [f"At most {MAX_ROWS} rows per import."]})
-    return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in rows]
+    return [import_rows.clean_cells(row) for row in rows]
+
+
+def _load_row(schema, row: dict, update: bool) -> tuple[dict, dict]:
+    """(data, {field: [errors]}) of one row: a row with a code changes only the file's columns."""
+    if update:
+        cells, errors = import_rows.for_update(schema, row)
+    else:
+        cells, errors = import_rows.for_new(row), {}
+    try:
+        return schema.load(cells, partial=update), errors
+    except ValidationError as exc:
+        return {}, {**errors, **exc.messages}
 
 
 def _raise_row_errors(errors: dict) -> None:
@@ -85,7 +93,7 @@ def export_requirements(project, excel: bool = False) -> bytes:
         .where(ExploreRequirement.project_id == project.id)
         .order_by(ExploreRequirement.code)
     ).all()
-    return _write(
+    return write_csv(
         REQUIREMENT_COLUMNS,
         [
             [
@@ -122,20 +130,16 @@ def import_requirements(project, raw: bytes, schema) -> dict:
     )
     errors, plans, seen = {}, [], {}
     for number, row in enumerate(rows, start=2):  # row 1 is the header, as the spreadsheet shows it
-        label = f"row {number}"
-        row_errors = {}
         code = row.pop("code", "")
-        email = row.pop("owner_email", "")
-        try:
-            data = schema.load({k: v for k, v in row.items() if v != "" or k in ("description", "scope_item")})
-        except ValidationError as exc:
-            row_errors.update(exc.messages)
-            data = {}
+        email = row.pop("owner_email", None)  # None: no such column, the owner stays
+        data, row_errors = _load_row(schema, row, update=bool(code))
         if email:
             if email.lower() in owners:
                 data["owner_id"] = owners[email.lower()]
             else:
                 row_errors["owner_email"] = ["No user with this e-mail in your organisation."]
+        elif email == "" and code:
+            data["owner_id"] = None
         target = None
         if code:
             target = existing.get(code)
@@ -144,13 +148,18 @@ def import_requirements(project, raw: bytes, schema) -> dict:
             elif code in seen:
                 row_errors["code"] = [f"{code} appears twice (also on row {seen[code]})."]
             seen[code] = number
+        if not code and data.get("status", INITIAL_STATUS) != INITIAL_STATUS:
+            row_errors["status"] = [
+                "New requirements start as draft, as in the API: import the row without a status (or draft), "
+                "then move it through the review workflow."
+            ]
         if target is not None and "status" in data:
             try:
                 requirement_service.check_transition(target, data["status"])
             except Conflict as exc:
                 row_errors["status"] = [exc.detail]
         if row_errors:
-            errors[label] = row_errors
+            errors[f"row {number}"] = row_errors
         else:
             plans.append((target, data))
     _raise_row_errors(errors)
@@ -179,7 +188,7 @@ def export_cases(project, excel: bool = False) -> bytes:
         .all()
     )
     links = testing_case_service.requirement_links([c.id for c in cases])
-    return _write(
+    return write_csv(
         CASE_COLUMNS,
         [
             [
@@ -217,14 +226,10 @@ def import_cases(project, raw: bytes, schema) -> dict:
     requirements = requirement_service.find_by_codes(project, wanted)
     errors, plans, seen = {}, [], {}
     for number, row in enumerate(rows, start=2):
-        row_errors = {}
         code = row.pop("code", "")
-        requirement_codes = row.pop("requirement_codes", "").replace(",", " ").replace(";", " ").split()
-        try:
-            data = schema.load({k: v for k, v in row.items() if v != "" or k in ("steps", "expected_result")})
-        except ValidationError as exc:
-            row_errors.update(exc.messages)
-            data = {}
+        linked = row.pop("requirement_codes", None)  # None: no such column, the links stay
+        requirement_codes = (linked or "").replace(",", " ").replace(";", " ").split()
+        data, row_errors = _load_row(schema, row, update=bool(code))
         missing = [c for c in requirement_codes if c not in requirements]
         if missing:
             row_errors["requirement_codes"] = [f"Unknown in this project: {', '.join(missing)}."]
@@ -239,7 +244,8 @@ def import_cases(project, raw: bytes, schema) -> dict:
         if row_errors:
             errors[f"row {number}"] = row_errors
         else:
-            plans.append((target, data, [requirements[c].id for c in requirement_codes]))
+            links = None if linked is None and code else [requirements[c].id for c in requirement_codes]
+            plans.append((target, data, links))
     _raise_row_errors(errors)
     created = updated = 0
     for target, data, requirement_ids in plans:

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import User
 from app.services.pagination import paginate
 from app.utils.errors import Conflict, NotFound, ValidationFailed
+from app.utils.like import icontains
 
 
 def get_in_project(model, project, object_id, include_deleted: bool = False):
@@ -57,21 +58,21 @@ def equality_filters(stmt, model, filters: dict, allowed: dict[str, tuple | None
 def text_search(stmt, model, q: str | None, document_sql: str | None = None, columns=("title", "description")):
     """Free text over title and description. PostgreSQL: the GIN-indexed tsvector expression (every word
     must match, prefix match on the last one so typing finds as you go). Elsewhere: every word as a
-    case-insensitive substring of title or description."""
+    case-insensitive substring of title or description, and so on PostgreSQL for a query with no word in it
+    ("%"); `%` and `_` are the characters themselves, never wildcards."""
     words = [w for w in (q or "").split() if w]
     if not words:
         return stmt
     if document_sql and db.session.get_bind().dialect.name == "postgresql":
         cleaned = ["".join(ch for ch in w if ch.isalnum() or ch in "-_") for w in words]
-        terms = [w for w in cleaned if w]
-        if not terms:
-            return stmt
-        query = " & ".join(terms[:-1] + [terms[-1] + ":*"])
-        return stmt.where(text(f"{document_sql} @@ to_tsquery('simple', :fts_query)").bindparams(fts_query=query))
+        terms = [w for w in cleaned if any(ch.isalnum() for ch in w)]
+        if terms:
+            query = " & ".join(terms[:-1] + [terms[-1] + ":*"])
+            return stmt.where(text(f"{document_sql} @@ to_tsquery('simple', :fts_query)").bindparams(fts_query=query))
+        # Only punctuation ("%", "_"): not a word the index holds, so look for the characters themselves.
     conditions = []
     for word in words:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(or_(*(getattr(model, c).ilike(pattern, escape="\\") for c in columns)))
+        conditions.append(or_(*(icontains(getattr(model, c), word) for c in columns)))
     return stmt.where(and_(*conditions))
 
 

@@ -18,6 +18,7 @@ from app.services.user_service import email_taken
 from app.utils import tenant_context
 from app.utils.clock import as_utc, utcnow
 from app.utils.errors import Conflict, ValidationFailed
+from app.utils.like import icontains
 
 ROLE_WORDS = {
     "admin": "an administrator",
@@ -43,7 +44,7 @@ def list_invitations(limit: int, offset: int, status: str | None = None, q: str 
     elif status == "revoked":
         stmt = stmt.where(Invitation.revoked_at.is_not(None), Invitation.accepted_at.is_(None))
     if q:
-        stmt = stmt.where(Invitation.email.contains(q.strip().lower(), autoescape=True))
+        stmt = stmt.where(icontains(Invitation.email, q.strip()))
     return paginate(stmt, limit, offset)
 
 

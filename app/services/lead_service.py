@@ -10,10 +10,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import IntegrationConnection, User
 from app.models.leads import Lead
+from app.services import import_rows
 from app.services.common import check_version
 from app.services.pagination import paginate
 from app.utils import tenant_context
 from app.utils.errors import ValidationFailed
+from app.utils.like import icontains
 
 SORTS = {
     "company_name": Lead.company_name,
@@ -35,8 +37,7 @@ def list_leads(limit, offset, *, status=None, segment=None, d365_status=None, q=
     elif d365_status:
         stmt = stmt.where(Lead.d365_sync_status == d365_status)
     if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(db.func.lower(Lead.company_name).like(pattern) | Lead.domain.like(pattern))
+        stmt = stmt.where(icontains(Lead.company_name, q) | icontains(Lead.domain, q))
     stmt = stmt.order_by(SORTS.get(sort, SORTS["-priority_score"]), Lead.id)
     return paginate(stmt, limit, offset)
 
@@ -84,50 +85,72 @@ def delete_lead(lead: Lead, expected_version) -> None:
 
 def import_csv(text: str, schema) -> dict:
     """Every row is validated first; one bad row imports nothing (the answer lists each bad row).
-    Idempotent by domain: a known domain updates that lead, a new one creates it."""
+    Idempotent by domain: a known domain updates that lead in the file's columns only (import_rows), a new
+    one creates it."""
     reader = csv.DictReader(io.StringIO(text))
-    rows, errors = [], {}
-    for number, row in enumerate(reader, start=2):  # line 1 is the header
-        if number - 1 > IMPORT_LIMIT:
-            raise ValidationFailed("Too many rows.", errors={"file": [f"At most {IMPORT_LIMIT} rows per import."]})
-        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        clean = {k: v for k, v in clean.items() if v != "" or k in ("domain", "company_name")}
-        if "domain" in clean:
-            clean["domain"] = clean["domain"].lower()
-        try:
-            rows.append(schema.load(clean))
-        except ValidationError as exc:
-            for field, messages in exc.normalized_messages().items():
-                errors[f"row {number}.{field}"] = messages if isinstance(messages, list) else [str(messages)]
     if reader.fieldnames is None or not {"domain", "company_name"} <= {f.strip() for f in reader.fieldnames}:
         raise ValidationFailed(
             "The CSV needs a header row with at least domain and company_name.",
             errors={"file": ["Missing columns domain, company_name."]},
         )
-    seen = {}
-    for index, row in enumerate(rows):
-        if row["domain"] in seen:
-            errors[f"row {index + 2}.domain"] = [f"Repeats the domain of row {seen[row['domain']] + 2}."]
-        seen[row["domain"]] = index
-    if errors:
-        raise ValidationFailed("Nothing was imported: fix the rows listed.", errors=errors)
+    cells = {}
+    for number, row in enumerate(reader, start=2):  # line 1 is the header
+        if number - 1 > IMPORT_LIMIT:
+            raise ValidationFailed("Too many rows.", errors={"file": [f"At most {IMPORT_LIMIT} rows per import."]})
+        cells[number] = import_rows.clean_cells(row)
+    domains = {number: _domain_of(schema, row) for number, row in cells.items()}
+    known = [d for d in domains.values() if d]
     existing = (
-        {lead.domain: lead for lead in db.session.execute(select(Lead).where(Lead.domain.in_(list(seen)))).scalars()}
-        if seen
+        {lead.domain: lead for lead in db.session.execute(select(Lead).where(Lead.domain.in_(known))).scalars()}
+        if known
         else {}
     )
-    created = updated = 0
-    for row in rows:
-        lead = existing.get(row["domain"])
+    rows, errors, seen = [], {}, {}
+    for number, row in cells.items():
+        lead = existing.get(domains[number])
+        row_errors = {}
         if lead is None:
-            db.session.add(Lead(**row))
+            data_cells = import_rows.for_new(row)
+        else:
+            data_cells, row_errors = import_rows.for_update(schema, row)
+        try:
+            data = schema.load(data_cells, partial=lead is not None)
+        except ValidationError as exc:
+            row_errors.update(exc.normalized_messages())
+            data = {}
+        if domains[number] in seen:
+            row_errors["domain"] = [f"Repeats the domain of row {seen[domains[number]]}."]
+        elif domains[number]:
+            seen[domains[number]] = number
+        for field, messages in row_errors.items():
+            errors[f"row {number}.{field}"] = messages if isinstance(messages, list) else [str(messages)]
+        rows.append((lead, data))
+    owners = {data["owner_id"] for _, data in rows if data.get("owner_id")}
+    known_owners = set(db.session.execute(select(User.id).where(User.id.in_(owners))).scalars()) if owners else set()
+    for number, (_, data) in zip(cells, rows, strict=True):
+        if data.get("owner_id") and data["owner_id"] not in known_owners:
+            errors[f"row {number}.owner_id"] = ["No such user in this tenant."]
+    if errors:
+        raise ValidationFailed("Nothing was imported: fix the rows listed.", errors=errors)
+    created = updated = 0
+    for lead, data in rows:
+        if lead is None:
+            db.session.add(Lead(**data))
             created += 1
         else:
-            for name, value in row.items():
+            for name, value in data.items():
                 setattr(lead, name, value)
             updated += 1
     db.session.commit()
     return {"created": created, "updated": updated, "total": len(rows)}
+
+
+def _domain_of(schema, row: dict) -> str | None:
+    """The domain a row names, normalised as the schema does it (https://www.Contoso.com/ -> contoso.com)."""
+    try:
+        return schema.load({"domain": row.get("domain", "")}, partial=True)["domain"]
+    except ValidationError:
+        return None  # the row's own validation reports it
 
 
 def d365_org_url() -> str | None:

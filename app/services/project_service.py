@@ -9,6 +9,7 @@ from app.services.common import check_version
 from app.services.pagination import paginate
 from app.utils import tenant_context
 from app.utils.errors import Conflict, NotFound, ValidationFailed
+from app.utils.like import icontains
 
 
 def _visible(stmt, user: User):
@@ -25,9 +26,8 @@ def list_projects(
     if phase:
         stmt = stmt.where(Project.phase == phase)
     if q:
-        pattern = f"%{q}%"
         stmt = stmt.where(
-            or_(Project.name.ilike(pattern), Project.code.ilike(pattern), Project.customer_name.ilike(pattern))
+            or_(icontains(Project.name, q), icontains(Project.code, q), icontains(Project.customer_name, q))
         )
     return paginate(stmt, limit, offset, include_deleted)
 

@@ -8,6 +8,7 @@ from app.models.delivery_common import SAP_MODULES
 from app.models.explore.requirement import (
     ALM_SYNC_STATUSES,
     FIT_GAP,
+    INITIAL_STATUS,
     REQUIREMENT_PRIORITIES,
     SEARCH_DOCUMENT_SQL,
     STATUSES,
@@ -106,7 +107,7 @@ def _prepare(data: dict) -> dict:
 def build_requirement(project, data: dict) -> ExploreRequirement:
     """A new requirement in the session (numbered, not committed): shared by create and import."""
     data = _prepare(data)
-    status = data.pop("status", "draft")
+    status = data.pop("status", INITIAL_STATUS)
     requirement = ExploreRequirement(
         project_id=project.id, code=numbering.formatted("REQ", sequence_scope(project)), status=status, **data
     )

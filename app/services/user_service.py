@@ -12,6 +12,7 @@ from app.services.common import check_version
 from app.services.pagination import paginate
 from app.utils import tenant_context
 from app.utils.errors import Conflict, ValidationFailed
+from app.utils.like import icontains
 
 
 def list_users(
@@ -21,8 +22,7 @@ def list_users(
     if role:
         stmt = stmt.where(User.role == role)
     if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(or_(User.email.ilike(pattern), User.name.ilike(pattern)))
+        stmt = stmt.where(or_(icontains(User.email, q), icontains(User.name, q)))
     return paginate(stmt, limit, offset, include_deleted)
 
 

@@ -79,6 +79,8 @@ def uploaded_file(what: str = "a CSV file") -> bytes:
 
 
 def csv_download(content: bytes, filename: str) -> Response:
+    """`content` comes from app.utils.spreadsheet_csv.write_csv, the one CSV writer, so no cell of any
+    export runs as a formula in a spreadsheet (a test refuses any other csv.writer in app/)."""
     return file_download(content, filename, "text/csv; charset=utf-8")
 
 

@@ -17,6 +17,8 @@ REQUIREMENT_PRIORITIES = ("critical", "high", "medium", "low")
 STATUSES = ("draft", "in_review", "approved", "rejected", "realized", "verified")
 ALM_SYNC_STATUSES = ("not_synced", "synced", "error", "conflict")
 
+INITIAL_STATUS = "draft"  # where every new requirement starts, whichever door it comes in by (API, CSV)
+
 # The review workflow. A rejected requirement can be reworked (back to draft); review can send it back.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("in_review",),

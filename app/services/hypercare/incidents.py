@@ -17,6 +17,7 @@ from app.services.hypercare_triage import sync as triage_sync
 from app.services.pagination import paginate
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.utils.like import icontains
 from app.utils.sanitize import clean_html
 
 # Where each status may go. "resolved" is reached only through resolve() (it needs a root cause).
@@ -104,8 +105,8 @@ def list_incidents(project: Project, user: User, filters: dict, limit: int, offs
         either = or_(i.sla_response_breached.is_(True), i.sla_resolution_breached.is_(True))
         stmt = stmt.where(either if filters["breached"] else ~either)
     if filters.get("q"):
-        pattern = f"%{filters['q']}%"
-        stmt = stmt.where(or_(i.title.ilike(pattern), i.number.ilike(pattern), i.description.ilike(pattern)))
+        q = filters["q"]
+        stmt = stmt.where(or_(icontains(i.title, q), icontains(i.number, q), icontains(i.description, q)))
     return paginate(stmt.order_by(*SORTS[sort]()), limit, offset)
 
 

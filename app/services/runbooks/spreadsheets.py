@@ -7,7 +7,9 @@ anything is written. Every error names its row and column: {"row 7": {"Owner": [
 list under `rows`.
 
 A row updates the live activity with the same code and creates one otherwise, so importing the same file
-twice changes nothing the second time. Activities the file does not mention are kept (a spreadsheet of
+twice changes nothing the second time. On an existing activity only the file's columns change anything: a
+column left out keeps its field, an empty cell clears an optional one (an empty Kind is an error rather than
+a silent reset to task). Activities the file does not mention are kept (a spreadsheet of
 one team's part must not delete the others'); the answer lists them. New activities take the file's order
 after the existing ones; existing ones keep their place.
 """
@@ -19,13 +21,15 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CutoverActivity, CutoverRunbook, Project, User
+from app.services.import_rows import CANNOT_CLEAR
 from app.services.runbooks import graph, plans
-from app.services.runbooks.scheduling import validate
+from app.services.runbooks.scheduling import duration_problem, validate
 from app.services.runbooks.xlsx import BY_KEY, export_xlsx, parse_xlsx
 from app.utils.errors import ValidationFailed
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIELDS = ("title", "description", "team", "kind", "system", "duration_minutes", "planned_start")
+_COLUMN = {"owner_id": "owner"}  # the file's column a stored field comes from, where the names differ
 
 
 def filename(project: Project, runbook: CutoverRunbook) -> str:
@@ -85,15 +89,32 @@ def _owners(parsed: list[dict]) -> tuple[dict[str, uuid.UUID], list[dict]]:
     return found, errors
 
 
+def _kind_errors(result, by_code: dict) -> list[dict]:
+    """An existing activity's kind cannot be emptied; without a Kind cell it keeps its kind (a new one is a
+    task), and the row's duration must fit that kind (the parser checks it when the row names a kind)."""
+    errors = []
+    for row in result.activities:
+        existing = by_code.get(row["code"])
+        blank = "kind" in result.blank.get(row["row"], ())
+        if existing is not None and blank:
+            errors.append({"row": row["row"], "column": BY_KEY["kind"].label, "message": CANNOT_CLEAR})
+        elif blank or "kind" not in result.columns:
+            kind = existing.kind if existing is not None else row["kind"]
+            if why := duration_problem(kind, row["duration_minutes"]):
+                errors.append({"row": row["row"], "column": BY_KEY["duration_minutes"].label, "message": why})
+    return errors
+
+
 def import_runbook(runbook: CutoverRunbook, data: bytes) -> dict:
     result = parse_xlsx(data)
     if not result.ok:
         raise _refuse(result.errors)
     owners, errors = _owners(result.activities)
-    if errors:
-        raise _refuse(errors)
     current = plans.activities(runbook)
     by_code = {a.code: a for a in current}
+    errors += _kind_errors(result, by_code)
+    if errors:
+        raise _refuse(errors)
     ids = {a["code"]: (by_code[a["code"]].id if a["code"] in by_code else uuid.uuid4()) for a in result.activities}
     position = plans.next_position(runbook)
     created, updated = [], 0
@@ -110,7 +131,8 @@ def import_runbook(runbook: CutoverRunbook, data: bytes) -> dict:
             )
             position += 1
             continue
-        changes = {key: value for key, value in values.items() if getattr(activity, key) != value}
+        in_file = {key: value for key, value in values.items() if _COLUMN.get(key, key) in result.columns}
+        changes = {key: value for key, value in in_file.items() if getattr(activity, key) != value}
         for key, value in changes.items():
             setattr(activity, key, value)
         updated += bool(changes)

@@ -84,6 +84,8 @@ class _Unreadable(Exception):
 class ImportResult:
     activities: list[dict] = field(default_factory=list)  # in file order, each with its `code` and `row`
     errors: list[dict] = field(default_factory=list)  # {row, column, message}
+    columns: frozenset[str] = frozenset()  # the keys of the file's columns: only these change an activity
+    blank: dict[int, frozenset[str]] = field(default_factory=dict)  # row -> its empty cells of those columns
 
     @property
     def ok(self) -> bool:
@@ -204,7 +206,7 @@ def _header(header: Sequence) -> tuple[list[str | None], list[dict]]:
 
 
 def _rows(rows: Iterable[Sequence], keys: list[str | None]) -> ImportResult:
-    result = ImportResult()
+    result = ImportResult(columns=frozenset(k for k in keys if k is not None))
     first_row: dict[str, int] = {}
     for number, values in enumerate(rows, start=2):
         if number > MAX_SCANNED_ROWS:
@@ -218,6 +220,8 @@ def _rows(rows: Iterable[Sequence], keys: list[str | None]) -> ImportResult:
             return result
         activity, errors = _activity(number, cells)
         result.errors.extend(errors)
+        if blank := result.columns - cells.keys():
+            result.blank[number] = frozenset(blank)
         code = activity["code"]
         if code is not None and code in first_row:
             result.errors.append(_error(number, "Code", f"code {code} is already used on row {first_row[code]}"))
@@ -256,7 +260,10 @@ def _activity(row: int, cells: Mapping[str, object]) -> tuple[dict, list[dict]]:
     activity["duration_minutes"] = _minutes(cells.get("duration_minutes"))
     if "duration_minutes" not in cells:
         fail("duration_minutes", "duration is required")
-    elif why := duration_problem(kind if kind in KINDS else "checkpoint", activity["duration_minutes"]):
+    # Without a Kind cell an existing activity keeps its kind, which only the service knows: checked there.
+    elif why := duration_problem(
+        kind if kind in KINDS and "kind" in cells else "checkpoint", activity["duration_minutes"]
+    ):
         fail("duration_minutes", why)
     activity["depends_on"] = list(
         dict.fromkeys(code.strip() for code in SEPARATORS.split(_text(cells.get("depends_on")) or "") if code.strip())
