@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ExploreRequirement, TestCase, User
 from app.services import requirement_service, testing_case_service
+from app.utils import input_guard
 from app.utils.errors import Conflict, ValidationFailed
 
 MAX_ROWS = 5000
@@ -67,7 +68,21 @@ def _read(raw: bytes, columns: list[str]) -> list[dict]:
     rows = list(reader)
     if len(rows) > MAX_ROWS:
         raise ValidationFailed("The file is too long.", errors={"file": [f"At most {MAX_ROWS} rows per import."]})
-    return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in rows]
+    rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in rows]
+    _raise_row_errors(_unstorable_cells(rows))
+    return rows
+
+
+def _unstorable_cells(rows: list[dict]) -> dict:
+    """Cells no database can hold (a NUL byte), found before any of them is looked up or stored: the code
+    and owner columns reach queries without passing through the row schema."""
+    errors = {}
+    for number, row in enumerate(rows, start=2):
+        for column, value in row.items():
+            problem = input_guard.text_problem(value)
+            if problem:
+                errors.setdefault(f"row {number}", {})[column] = [problem]
+    return errors
 
 
 def _raise_row_errors(errors: dict) -> None:

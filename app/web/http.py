@@ -9,19 +9,18 @@ from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowValidationError
 
 from app.schemas.jobs import JobSchema
+from app.utils import input_guard
 from app.utils.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 
 _job = JobSchema()
 
 
 def load_body(schema: Schema, partial: bool = False) -> dict:
-    """Parse and validate a JSON object body: 415 for another media type, 400 for malformed JSON,
-    422 with field-level errors for invalid fields."""
+    """Parse and validate a JSON object body: 415 for another media type, 400 for malformed or too deeply
+    nested JSON (app/utils/input_guard.py), 422 with field-level errors for invalid fields."""
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as application/json.")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest("The body is not valid JSON.")
+    data = input_guard.loads(request.get_data(cache=True))
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", errors={"_schema": ["Expected a JSON object."]})
     return schema.load(data, partial=partial)
@@ -37,7 +36,7 @@ def load_args(schema: Schema) -> dict:
         raise ValidationFailed("The query has invalid parameters.", errors=exc.messages) from None
 
 
-_ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+_ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,19})"?$')
 
 
 def if_match_version() -> int | None:
@@ -46,7 +45,7 @@ def if_match_version() -> int | None:
     if raw is None or raw.strip() == "*":
         return None
     match = _ETAG.match(raw.strip())
-    if not match:
+    if not match or input_guard.int64_problem(int(match.group(1))):
         raise BadRequest('If-Match must carry the version, e.g. If-Match: "3".')
     return int(match.group(1))
 
