@@ -6,6 +6,7 @@ import io
 
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import IntegrationConnection, User
@@ -13,7 +14,7 @@ from app.models.leads import Lead
 from app.services.common import check_version
 from app.services.pagination import paginate
 from app.utils import tenant_context
-from app.utils.errors import ValidationFailed
+from app.utils.errors import Conflict, ValidationFailed
 
 SORTS = {
     "company_name": Lead.company_name,
@@ -41,22 +42,52 @@ def list_leads(limit, offset, *, status=None, segment=None, d365_status=None, q=
     return paginate(stmt, limit, offset)
 
 
-def get_lead(lead_id) -> Lead:
-    return Lead.get_scoped_or_404(lead_id)
+def get_lead(lead_id, include_deleted: bool = False) -> Lead:
+    return Lead.get_scoped_or_404(lead_id, include_deleted=include_deleted)
 
 
-def find_by_domain(domain: str) -> Lead | None:
-    return db.session.execute(select(Lead).where(Lead.domain == domain.strip().lower())).scalar_one_or_none()
+def find_by_domain(domain: str, include_deleted: bool = False) -> Lead | None:
+    stmt = select(Lead).where(Lead.domain == domain.strip().lower())
+    return db.session.execute(stmt, execution_options={"include_deleted": include_deleted}).scalar_one_or_none()
+
+
+def restore_url(lead_id) -> str:
+    return f"/api/v1/leads/{lead_id}/restore"
+
+
+def _check_domain_free(domain: str, exclude_id=None) -> None:
+    """A domain is one lead per tenant, deleted or not (the unique key keeps soft-deleted rows): a deleted
+    lead's domain is offered for restore rather than taken over, so its history stays with it."""
+    other = find_by_domain(domain, include_deleted=True)
+    if other is None or other.id == exclude_id:
+        return
+    if other.is_deleted:
+        raise Conflict(
+            "A deleted lead has this domain; restore it instead.",
+            errors={"domain": [f"Belongs to the deleted lead {other.id}; restore it."]},
+            deleted_lead_id=str(other.id),
+            restore_url=restore_url(other.id),
+        )
+    raise ValidationFailed("The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]})
+
+
+def _commit_or_conflict() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same domain saved by a parallel request since the check
+        db.session.rollback()
+        raise Conflict(
+            "A lead with this domain was saved meanwhile.", errors={"domain": ["A lead with this domain exists."]}
+        ) from None
 
 
 def create_lead(data: dict) -> Lead:
     data["domain"] = data["domain"].strip().lower()
     _check_owner(data.get("owner_id"))
-    if find_by_domain(data["domain"]):
-        raise ValidationFailed("The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]})
+    _check_domain_free(data["domain"])
     lead = Lead(**data)
     db.session.add(lead)
-    db.session.commit()
+    _commit_or_conflict()
     return lead
 
 
@@ -64,15 +95,11 @@ def update_lead(lead: Lead, data: dict, expected_version) -> Lead:
     check_version(lead, expected_version)
     if "domain" in data:
         data["domain"] = data["domain"].strip().lower()
-        other = find_by_domain(data["domain"])
-        if other is not None and other.id != lead.id:
-            raise ValidationFailed(
-                "The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]}
-            )
+        _check_domain_free(data["domain"], exclude_id=lead.id)
     _check_owner(data.get("owner_id"))
     for name, value in data.items():
         setattr(lead, name, value)
-    db.session.commit()
+    _commit_or_conflict()
     return lead
 
 
@@ -80,6 +107,14 @@ def delete_lead(lead: Lead, expected_version) -> None:
     check_version(lead, expected_version)
     lead.soft_delete(tenant_context.current_actor_id())
     db.session.commit()
+
+
+def restore_lead(lead: Lead) -> Lead:
+    if not lead.is_deleted:
+        raise Conflict("The lead is not deleted.")
+    lead.restore()
+    db.session.commit()
+    return lead
 
 
 def import_csv(text: str, schema) -> dict:
@@ -109,13 +144,20 @@ def import_csv(text: str, schema) -> dict:
         if row["domain"] in seen:
             errors[f"row {index + 2}.domain"] = [f"Repeats the domain of row {seen[row['domain']] + 2}."]
         seen[row["domain"]] = index
-    if errors:
-        raise ValidationFailed("Nothing was imported: fix the rows listed.", errors=errors)
+    stmt = select(Lead).where(Lead.domain.in_(list(seen)))
     existing = (
-        {lead.domain: lead for lead in db.session.execute(select(Lead).where(Lead.domain.in_(list(seen)))).scalars()}
+        {lead.domain: lead for lead in db.session.execute(stmt, execution_options={"include_deleted": True}).scalars()}
         if seen
         else {}
     )
+    deleted = {domain: str(lead.id) for domain, lead in existing.items() if lead.is_deleted}
+    for domain, lead_id in deleted.items():
+        errors[f"row {seen[domain] + 2}.domain"] = [
+            f"Belongs to the deleted lead {lead_id}; restore it ({restore_url(lead_id)}) or drop the row."
+        ]
+    if errors:
+        extra = {"deleted_leads": deleted} if deleted else {}
+        raise ValidationFailed("Nothing was imported: fix the rows listed.", errors=errors, **extra)
     created = updated = 0
     for row in rows:
         lead = existing.get(row["domain"])
@@ -126,7 +168,7 @@ def import_csv(text: str, schema) -> dict:
             for name, value in row.items():
                 setattr(lead, name, value)
             updated += 1
-    db.session.commit()
+    _commit_or_conflict()
     return {"created": created, "updated": updated, "total": len(rows)}
 
 
