@@ -131,3 +131,9 @@ def test_csv_requirement_import_with_nul_is_a_cell_error(admin_a, make_project, 
     )
     assert column in _problem(response, 422)["errors"]["row 2"]
     assert admin_a.get(f"/api/v1/projects/{project_id}/requirements").json["total"] == 0
+
+
+def test_a_version_in_the_path_beyond_64_bits_is_a_4xx(admin_a, make_project, tenant_a):
+    project_id = make_project(tenant_a["tenant_id"])
+    _problem(admin_a.get(f"/api/v1/audit/project/{project_id}/snapshots/{HUGE}"))
+    _problem(admin_a.get(f"/api/v1/audit/pro%00ject/{project_id}/history"))
