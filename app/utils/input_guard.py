@@ -28,6 +28,12 @@ def text_problem(value: str) -> str | None:
     return NUL_MESSAGE if match.group() == "\x00" else SURROGATE_MESSAGE
 
 
+def without_unstorable(value: str) -> str:
+    """For what the client does not choose to send but its software does (a User-Agent header): stored for
+    information only, so the bad characters are dropped instead of refusing the request."""
+    return _BAD_TEXT.sub("", value)
+
+
 def int64_problem(value: int) -> str | None:
     if INT64_MIN <= value <= INT64_MAX:
         return None

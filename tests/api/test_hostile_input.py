@@ -9,6 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import Lead, Project
 from app.utils import tenant_context
+from tests.fixtures.app import PASSWORD
 
 HUGE = str(2**70)
 
@@ -137,3 +138,11 @@ def test_a_version_in_the_path_beyond_64_bits_is_a_4xx(admin_a, make_project, te
     project_id = make_project(tenant_a["tenant_id"])
     _problem(admin_a.get(f"/api/v1/audit/project/{project_id}/snapshots/{HUGE}"))
     _problem(admin_a.get(f"/api/v1/audit/pro%00ject/{project_id}/history"))
+
+
+def test_a_nul_in_the_user_agent_does_not_break_sign_in(client, tenant_a):
+    # The session stores the User-Agent for the user's session list; HTTP headers arrive as latin-1, so
+    # NUL is the one character of the list that can come this way.
+    body = {"email": tenant_a["admin_email"], "password": PASSWORD}
+    response = client.post("/api/v1/auth/login", json=body, headers={"User-Agent": "curl\x00/8"})
+    assert response.status_code == 200, response.get_data(as_text=True)
