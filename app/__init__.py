@@ -71,7 +71,9 @@ def _check_production_settings(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.blueprints import ALL_BLUEPRINTS
+    from app.web.http import Int64Converter
 
+    app.url_map.converters["int"] = Int64Converter
     for blueprint in ALL_BLUEPRINTS:
         app.register_blueprint(blueprint)
 

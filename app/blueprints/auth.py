@@ -27,6 +27,7 @@ from app.schemas.accounts import (
 )
 from app.schemas.users import LoginSchema, MeSchema, TokenSchema
 from app.services import account_service, auth_service, invitation_service
+from app.utils import input_guard
 from app.utils.errors import problem_response
 from app.web.auth import requires
 from app.web.http import load_body
@@ -48,7 +49,8 @@ def _with_cookies(tokens: dict, body: dict, status: int = 200):
 
 
 def _client():
-    return request.remote_addr or "-", request.headers.get("User-Agent")
+    agent = request.headers.get("User-Agent")
+    return request.remote_addr or "-", input_guard.without_unstorable(agent) if agent else agent
 
 
 def _signed_in_or_challenge(result: dict):

@@ -100,3 +100,10 @@ def update_lead(lead_id):
 def delete_lead(lead_id):
     lead_service.delete_lead(lead_service.get_lead(lead_id), if_match_version())
     return "", 204
+
+
+@bp.post("/<uuid:lead_id>/restore")
+@requires("leads.manage")
+@doc("Restore a deleted lead (offered when a new lead or an import names its domain)", response=LeadSchema)
+def restore_lead(lead_id):
+    return _etagged(lead_service.restore_lead(lead_service.get_lead(lead_id, include_deleted=True)))

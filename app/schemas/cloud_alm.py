@@ -1,7 +1,7 @@
 """SAP Cloud ALM endpoints' bodies (seed 000 §5): the tenant configuration in the seed's field names, the
 status mapping, pushes and conflict resolution."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.models.explore.requirement import STATUSES as REQUIREMENT_STATUSES
 from app.schemas.common import BaseSchema, QueryArgs
@@ -46,6 +46,18 @@ class StatusMappingSchema(BaseSchema):
     items = fields.List(
         fields.Nested(StatusMappingItemSchema), required=True, validate=validate.Length(max=len(REQUIREMENT_STATUSES))
     )
+
+    @validates_schema
+    def _each_status_once(self, data, **_kwargs):
+        """Two rows for one status would be two overrides of it (the table keeps one per tenant)."""
+        first_at, errors = {}, {}
+        for index, item in enumerate(data.get("items", [])):
+            status = item["meridian_status"]
+            if status in first_at:
+                errors[str(index)] = {"meridian_status": [f"{status} repeats item {first_at[status]}."]}
+            first_at.setdefault(status, index)
+        if errors:
+            raise ValidationError({"items": errors})
 
 
 class ResolveConflictSchema(BaseSchema):

@@ -1,8 +1,41 @@
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+
+from app.utils import input_guard
+
+_INT64 = validate.Range(input_guard.INT64_MIN, input_guard.INT64_MAX, error="Must fit in a signed 64-bit integer.")
+
+
+def _bound_integers(field: fields.Field) -> None:
+    """Every Integer field, also inside a List/Tuple/Dict, refuses values a BIGINT cannot hold (the Range
+    also tells the OpenAPI document, so fuzzers stay in range)."""
+    if isinstance(field, fields.Integer) and _INT64 not in field.validators:
+        field.validators.append(_INT64)
+    for inner in (
+        getattr(field, "inner", None),
+        getattr(field, "key_field", None),
+        getattr(field, "value_field", None),
+        *getattr(field, "tuple_fields", ()),
+    ):
+        if isinstance(inner, fields.Field):
+            _bound_integers(inner)
 
 
 class BaseSchema(Schema):
-    """Unknown fields are refused (marshmallow's default RAISE), so a typo never silently drops data."""
+    """Unknown fields are refused (marshmallow's default RAISE), so a typo never silently drops data.
+
+    Whatever is loaded (JSON bodies, query strings, CSV rows) is first searched for text and numbers no
+    store can hold (app/utils/input_guard.py: NUL, lone surrogates, integers beyond 64 bits), anywhere in
+    the input, free-form dicts included; they are field errors before any field or validator sees them."""
+
+    @pre_load
+    def _refuse_unstorable(self, data, **_kwargs):
+        errors = input_guard.unstorable(data)
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+    def on_bind_field(self, field_name, field_obj):
+        _bound_integers(field_obj)
 
 
 class OwnedFields(BaseSchema):
@@ -33,7 +66,7 @@ MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 
 
-class QueryArgs(Schema):
+class QueryArgs(BaseSchema):
     """Query strings carry more than the API reads (cache busters, analytics tags), so unknown keys are
     ignored here, unlike bodies."""
 

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import ExploreRequirement, TestCase, User
 from app.models.explore.requirement import INITIAL_STATUS
 from app.services import import_rows, requirement_service, testing_case_service
+from app.utils import input_guard
 from app.utils.errors import Conflict, ValidationFailed
 from app.utils.spreadsheet_csv import write_csv
 
@@ -63,7 +64,21 @@ def _read(raw: bytes, columns: list[str]) -> list[dict]:
     rows = list(reader)
     if len(rows) > MAX_ROWS:
         raise ValidationFailed("The file is too long.", errors={"file": [f"At most {MAX_ROWS} rows per import."]})
-    return [import_rows.clean_cells(row) for row in rows]
+    rows = [import_rows.clean_cells(row) for row in rows]
+    _raise_row_errors(_unstorable_cells(rows))
+    return rows
+
+
+def _unstorable_cells(rows: list[dict]) -> dict:
+    """Cells no database can hold (a NUL byte), found before any of them is looked up or stored: the code
+    and owner columns reach queries without passing through the row schema."""
+    errors = {}
+    for number, row in enumerate(rows, start=2):
+        for column, value in row.items():
+            problem = input_guard.text_problem(value)
+            if problem:
+                errors.setdefault(f"row {number}", {})[column] = [problem]
+    return errors
 
 
 def _load_row(schema, row: dict, update: bool) -> tuple[dict, dict]:

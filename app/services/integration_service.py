@@ -330,9 +330,9 @@ def _clean_config(cls: type[Connector], config: dict, partial: bool) -> dict:
             errors[f"config.{name}"] = ["Text of at most 500 characters."]
             continue
         if spec.url:
-            parts = urlsplit(value)
-            if parts.scheme not in ("https", "http") or not parts.hostname:
-                errors[f"config.{name}"] = ["A full URL, e.g. https://example.com."]
+            problem = _url_problem(value)
+            if problem:
+                errors[f"config.{name}"] = [problem]
                 continue
         clean[name] = value.strip()
     if not errors:
@@ -340,6 +340,21 @@ def _clean_config(cls: type[Connector], config: dict, partial: bool) -> dict:
     if errors:
         raise ValidationFailed("The connection settings are invalid.", errors=errors)
     return clean
+
+
+def _url_problem(value: str) -> str | None:
+    """Why `value` is no usable URL, or None. urlsplit only parses the port (and some hosts) when asked,
+    so a port of 99999 would be stored and fail later, at every call."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:  # a port out of 0-65535 or not a number, or a broken [IPv6] host
+        return "A full URL with a port from 1 to 65535 (if any), e.g. https://example.com:8443."
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "A full URL, e.g. https://example.com."
+    if port == 0:
+        return "A full URL with a port from 1 to 65535 (if any), e.g. https://example.com:8443."
+    return None
 
 
 def _clean_secrets(cls: type[Connector], secrets: dict, partial: bool) -> dict:

@@ -6,6 +6,7 @@ import io
 
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import IntegrationConnection, User
@@ -14,7 +15,7 @@ from app.services import import_rows
 from app.services.common import check_version
 from app.services.pagination import paginate
 from app.utils import tenant_context
-from app.utils.errors import ValidationFailed
+from app.utils.errors import Conflict, ValidationFailed
 from app.utils.like import icontains
 
 SORTS = {
@@ -42,22 +43,52 @@ def list_leads(limit, offset, *, status=None, segment=None, d365_status=None, q=
     return paginate(stmt, limit, offset)
 
 
-def get_lead(lead_id) -> Lead:
-    return Lead.get_scoped_or_404(lead_id)
+def get_lead(lead_id, include_deleted: bool = False) -> Lead:
+    return Lead.get_scoped_or_404(lead_id, include_deleted=include_deleted)
 
 
-def find_by_domain(domain: str) -> Lead | None:
-    return db.session.execute(select(Lead).where(Lead.domain == domain.strip().lower())).scalar_one_or_none()
+def find_by_domain(domain: str, include_deleted: bool = False) -> Lead | None:
+    stmt = select(Lead).where(Lead.domain == domain.strip().lower())
+    return db.session.execute(stmt, execution_options={"include_deleted": include_deleted}).scalar_one_or_none()
+
+
+def restore_url(lead_id) -> str:
+    return f"/api/v1/leads/{lead_id}/restore"
+
+
+def _check_domain_free(domain: str, exclude_id=None) -> None:
+    """A domain is one lead per tenant, deleted or not (the unique key keeps soft-deleted rows): a deleted
+    lead's domain is offered for restore rather than taken over, so its history stays with it."""
+    other = find_by_domain(domain, include_deleted=True)
+    if other is None or other.id == exclude_id:
+        return
+    if other.is_deleted:
+        raise Conflict(
+            "A deleted lead has this domain; restore it instead.",
+            errors={"domain": [f"Belongs to the deleted lead {other.id}; restore it."]},
+            deleted_lead_id=str(other.id),
+            restore_url=restore_url(other.id),
+        )
+    raise ValidationFailed("The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]})
+
+
+def _commit_or_conflict() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same domain saved by a parallel request since the check
+        db.session.rollback()
+        raise Conflict(
+            "A lead with this domain was saved meanwhile.", errors={"domain": ["A lead with this domain exists."]}
+        ) from None
 
 
 def create_lead(data: dict) -> Lead:
     data["domain"] = data["domain"].strip().lower()
     _check_owner(data.get("owner_id"))
-    if find_by_domain(data["domain"]):
-        raise ValidationFailed("The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]})
+    _check_domain_free(data["domain"])
     lead = Lead(**data)
     db.session.add(lead)
-    db.session.commit()
+    _commit_or_conflict()
     return lead
 
 
@@ -65,15 +96,11 @@ def update_lead(lead: Lead, data: dict, expected_version) -> Lead:
     check_version(lead, expected_version)
     if "domain" in data:
         data["domain"] = data["domain"].strip().lower()
-        other = find_by_domain(data["domain"])
-        if other is not None and other.id != lead.id:
-            raise ValidationFailed(
-                "The lead could not be saved.", errors={"domain": ["A lead with this domain exists."]}
-            )
+        _check_domain_free(data["domain"], exclude_id=lead.id)
     _check_owner(data.get("owner_id"))
     for name, value in data.items():
         setattr(lead, name, value)
-    db.session.commit()
+    _commit_or_conflict()
     return lead
 
 
@@ -81,6 +108,14 @@ def delete_lead(lead: Lead, expected_version) -> None:
     check_version(lead, expected_version)
     lead.soft_delete(tenant_context.current_actor_id())
     db.session.commit()
+
+
+def restore_lead(lead: Lead) -> Lead:
+    if not lead.is_deleted:
+        raise Conflict("The lead is not deleted.")
+    lead.restore()
+    db.session.commit()
+    return lead
 
 
 def import_csv(text: str, schema) -> dict:
@@ -100,14 +135,22 @@ def import_csv(text: str, schema) -> dict:
         cells[number] = import_rows.clean_cells(row)
     domains = {number: _domain_of(schema, row) for number, row in cells.items()}
     known = [d for d in domains.values() if d]
+    stmt = select(Lead).where(Lead.domain.in_(known))
     existing = (
-        {lead.domain: lead for lead in db.session.execute(select(Lead).where(Lead.domain.in_(known))).scalars()}
+        {lead.domain: lead for lead in db.session.execute(stmt, execution_options={"include_deleted": True}).scalars()}
         if known
         else {}
     )
+    deleted = {domain: str(lead.id) for domain, lead in existing.items() if lead.is_deleted}
     rows, errors, seen = [], {}, {}
     for number, row in cells.items():
         lead = existing.get(domains[number])
+        if lead is not None and lead.is_deleted:
+            lead_id = str(lead.id)
+            errors[f"row {number}.domain"] = [
+                f"Belongs to the deleted lead {lead_id}; restore it ({restore_url(lead_id)}) or drop the row."
+            ]
+            continue
         row_errors = {}
         if lead is None:
             data_cells = import_rows.for_new(row)
@@ -124,16 +167,17 @@ def import_csv(text: str, schema) -> dict:
             seen[domains[number]] = number
         for field, messages in row_errors.items():
             errors[f"row {number}.{field}"] = messages if isinstance(messages, list) else [str(messages)]
-        rows.append((lead, data))
-    owners = {data["owner_id"] for _, data in rows if data.get("owner_id")}
+        rows.append((number, lead, data))
+    owners = {data["owner_id"] for _, _, data in rows if data.get("owner_id")}
     known_owners = set(db.session.execute(select(User.id).where(User.id.in_(owners))).scalars()) if owners else set()
-    for number, (_, data) in zip(cells, rows, strict=True):
+    for number, _, data in rows:
         if data.get("owner_id") and data["owner_id"] not in known_owners:
             errors[f"row {number}.owner_id"] = ["No such user in this tenant."]
     if errors:
-        raise ValidationFailed("Nothing was imported: fix the rows listed.", errors=errors)
+        extra = {"deleted_leads": deleted} if deleted else {}
+        raise ValidationFailed("Nothing was imported: fix the rows listed.", errors=errors, **extra)
     created = updated = 0
-    for lead, data in rows:
+    for _, lead, data in rows:
         if lead is None:
             db.session.add(Lead(**data))
             created += 1
@@ -141,7 +185,7 @@ def import_csv(text: str, schema) -> dict:
             for name, value in data.items():
                 setattr(lead, name, value)
             updated += 1
-    db.session.commit()
+    _commit_or_conflict()
     return {"created": created, "updated": updated, "total": len(rows)}
 
 

@@ -9,7 +9,6 @@ events are processed by a Celery task, so the sender gets its 2xx at once.
 import base64
 import hashlib
 import hmac
-import json
 import logging
 
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from app.extensions import db
 from app.models import IntegrationConnection, IntegrationSyncRun, WebhookEvent
 from app.services import dispatch, integration_service
 from app.services.cloud_alm import schedule as cloud_alm_schedule
-from app.utils import tenant_context
+from app.utils import input_guard, tenant_context
 from app.utils.clock import utcnow
 from app.utils.errors import BadRequest, Conflict, NotFound, Problem, Unauthorized
 
@@ -27,6 +26,7 @@ log = logging.getLogger(__name__)
 
 TOLERANCE_SECONDS = 5 * 60
 MAX_BODY_BYTES = 256 * 1024
+MAX_STORED_ID = 200  # webhook_events.webhook_id
 
 
 class PayloadTooLarge(Problem):
@@ -57,6 +57,8 @@ def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
     )
     if not webhook_id or not timestamp or not signatures:
         raise BadRequest("Missing webhook-id, webhook-timestamp or webhook-signature header.")
+    if input_guard.text_problem(webhook_id):
+        raise BadRequest(f"webhook-id: {input_guard.text_problem(webhook_id)}")
     try:
         sent_at = int(timestamp)
     except ValueError:
@@ -70,18 +72,19 @@ def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
         raise Unauthorized("The webhook signature does not match.")
     if not connection.is_active:
         raise Conflict("The connection is not active; activate it to accept webhooks.")
-    existing = _existing(connection.id, webhook_id)
+    dedupe_key = _dedupe_key(webhook_id)
+    existing = _existing(connection.id, dedupe_key)
     if existing is not None:
         return {"id": str(existing.id), "status": existing.status, "duplicate": True}, 200
-    try:
-        payload = json.loads(body or b"{}")
-    except ValueError:
-        raise BadRequest("The webhook body is not JSON.") from None
+    payload = input_guard.loads(body or b"{}", "The webhook body")
+    unstorable = input_guard.unstorable(payload)
+    if unstorable:
+        raise BadRequest("The webhook body holds values that cannot be stored.", errors=unstorable)
     if not isinstance(payload, dict):
         payload = {"data": payload}
     event = WebhookEvent(
         connection_id=connection.id,
-        webhook_id=webhook_id[:200],
+        webhook_id=dedupe_key,
         event_type=str(payload.get("type") or payload.get("eventType") or "")[:100] or None,
         payload=payload,
     )
@@ -90,10 +93,21 @@ def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
         db.session.commit()
     except IntegrityError:  # the same delivery raced in on another worker
         db.session.rollback()
-        existing = _existing(connection.id, webhook_id)
+        existing = _existing(connection.id, dedupe_key)
+        if existing is None:
+            raise Conflict("The delivery clashed with another; retry it.") from None
         return {"id": str(existing.id), "status": existing.status, "duplicate": True}, 200
     dispatch.enqueue("process_webhook", str(event.id), str(event.tenant_id))
     return {"id": str(event.id), "status": "received", "duplicate": False}, 202
+
+
+def _dedupe_key(webhook_id: str) -> str:
+    """What `webhook_events.webhook_id` (200 characters) stores: the id as sent, or a SHA-256 of a longer
+    one. Cutting a long id short made two ids sharing their first 200 characters one delivery (the second
+    was lost) and never matched a redelivery of the same long id."""
+    if len(webhook_id) <= MAX_STORED_ID:
+        return webhook_id
+    return "sha256:" + hashlib.sha256(webhook_id.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _existing(connection_id, webhook_id):

@@ -7,21 +7,21 @@ import re
 from flask import Response, jsonify, request
 from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowValidationError
+from werkzeug.routing import IntegerConverter
 
 from app.schemas.jobs import JobSchema
+from app.utils import input_guard
 from app.utils.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 
 _job = JobSchema()
 
 
 def load_body(schema: Schema, partial: bool = False) -> dict:
-    """Parse and validate a JSON object body: 415 for another media type, 400 for malformed JSON,
-    422 with field-level errors for invalid fields."""
+    """Parse and validate a JSON object body: 415 for another media type, 400 for malformed or too deeply
+    nested JSON (app/utils/input_guard.py), 422 with field-level errors for invalid fields."""
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as application/json.")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest("The body is not valid JSON.")
+    data = input_guard.loads(request.get_data(cache=True))
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", errors={"_schema": ["Expected a JSON object."]})
     return schema.load(data, partial=partial)
@@ -37,7 +37,17 @@ def load_args(schema: Schema) -> dict:
         raise ValidationFailed("The query has invalid parameters.", errors=exc.messages) from None
 
 
-_ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+class Int64Converter(IntegerConverter):
+    """`<int:...>` in a route, bounded to what a BIGINT holds: a longer number is no route (404) rather
+    than an overflow in the driver. Registered as "int" before any blueprint."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(
+            map, fixed_digits=fixed_digits, min=min, max=input_guard.INT64_MAX if max is None else max, signed=signed
+        )
+
+
+_ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,19})"?$')
 
 
 def if_match_version() -> int | None:
@@ -46,7 +56,7 @@ def if_match_version() -> int | None:
     if raw is None or raw.strip() == "*":
         return None
     match = _ETAG.match(raw.strip())
-    if not match:
+    if not match or input_guard.int64_problem(int(match.group(1))):
         raise BadRequest('If-Match must carry the version, e.g. If-Match: "3".')
     return int(match.group(1))
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import MarketplacePackage, MarketplaceProduct, MarketplaceStore, MarketplaceSyncState
+from app.models import MarketplacePackage, MarketplaceProduct, MarketplaceStore, MarketplaceSyncState, WebhookEvent
 from app.services.marketplace import sync
 from app.utils import clock, tenant_context
 from tests.fixtures.marketplaces import (
@@ -183,3 +183,22 @@ def test_hepsiburada_order_webhook_with_basic_auth(app, client, admin_a, tenant_
     with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
         row = db.session.execute(select(MarketplacePackage)).scalar_one()
     assert (row.package_id, row.status, row.order_date) == ("hook-line-1", "Created", NOW - timedelta(minutes=3))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"items": [{"id": "a\\u0000b"}]}', b'{"items": ["\\ud800"]}', b'{"items": ' + b"[" * 100_000 + b"]" * 100_001],
+    ids=["NUL", "lone surrogate", "nested 100,000 deep"],
+)
+def test_an_unstorable_order_webhook_is_a_400(app, client, admin_a, tenant_a, make_project, hepsiburada_sandbox, body):
+    project_id = make_project(tenant_a["tenant_id"], "MP7")
+    store = add_store(admin_a, project_id, hepsiburada_connection_body(hepsiburada_sandbox))
+    response = client.post(
+        f"/api/v1/marketplace/webhooks/{store['connection_id']}/orders",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": _basic(HB_HOOK_USER, HB_HOOK_PASSWORD)},
+    )
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        assert db.session.execute(select(WebhookEvent)).first() is None

@@ -118,3 +118,38 @@ def test_inactive_connection_refuses_deliveries(client, admin_a, hook):
 
 def test_webhook_timestamps_use_the_real_clock_when_not_frozen(client, hook):
     assert deliver(client, hook, b"{}", timestamp=time.time()).status_code == 202
+
+
+def test_a_long_webhook_id_is_deduplicated_on_the_whole_id(client, app, tenant_a, hook):
+    long_id = "msg_" + "x" * 400
+    with clock.freeze(NOW):
+        first = deliver(client, hook, b'{"type": "a"}', webhook_id=long_id)
+        again = deliver(client, hook, b'{"type": "a"}', webhook_id=long_id)
+    assert first.status_code == 202, first.json
+    assert again.status_code == 200 and again.json["duplicate"] is True
+    assert again.json["id"] == first.json["id"]
+    assert len(_events(app, tenant_a["tenant_id"])) == 1
+
+
+def test_two_ids_sharing_their_first_200_characters_are_two_events(client, app, tenant_a, hook):
+    prefix = "msg_" + "p" * 196
+    with clock.freeze(NOW):
+        first = deliver(client, hook, b'{"type": "a"}', webhook_id=prefix + "-one")
+        second = deliver(client, hook, b'{"type": "b"}', webhook_id=prefix + "-two")
+        exact = deliver(client, hook, b'{"type": "c"}', webhook_id=prefix)  # exactly 200: stored as sent
+    assert [r.status_code for r in (first, second, exact)] == [202, 202, 202]
+    assert second.json["duplicate"] is False and second.json["id"] != first.json["id"]
+    assert sorted(e.event_type for e in _events(app, tenant_a["tenant_id"])) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"type": "a\\u0000b"}', b'{"type": "x", "data": "\\ud800"}', b'{"n": 100000000000000000000000}']
+    + [b"[" * 100_000 + b"]" * 100_000],  # 200 kB, under the body limit
+    ids=["NUL", "lone surrogate", "beyond 64 bits", "nested 100,000 deep"],
+)
+def test_an_unstorable_payload_is_a_400_and_nothing_is_stored(client, app, tenant_a, hook, body):
+    with clock.freeze(NOW):
+        response = deliver(client, hook, body)
+    assert response.status_code == 400 and response.mimetype == "application/problem+json", response.json
+    assert _events(app, tenant_a["tenant_id"]) == []

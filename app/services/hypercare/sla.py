@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import HypercareCalendar, HypercareSLA, Project
 from app.models.hypercare import INCIDENT_PRIORITIES
 from app.services.hypercare.sla_calendar import Calendar
+from app.utils.clock import utcnow
 from app.utils.errors import ValidationFailed
 
 # The seed's defaults (FDD-B03 §5.1). P1/P2 run around the clock in a war room; P3/P4 on support hours.
@@ -112,8 +113,33 @@ def save(project: Project, data: dict) -> ProjectSLA:
             calendar_row.end_time = hours["end"]
         if "holidays" in data:
             calendar_row.holidays = sorted({d.isoformat() for d in data["holidays"]})
+    _check_working_time(load(project))
     db.session.commit()
     return load(project)
+
+
+def _check_working_time(project_sla: ProjectSLA) -> None:
+    """A business-hours target must be reachable: with (almost) no working time left, e.g. one minute a
+    week or every working day a holiday, no deadline exists within the calendar's horizon and every
+    incident opened afterwards would fail. Refused here, when the person who set it can fix it."""
+    now = utcnow()
+    for priority in INCIDENT_PRIORITIES:
+        target = project_sla.targets[priority]
+        if target["calendar"] != "business_hours":
+            continue
+        try:
+            project_sla.calendar(priority).add_minutes(now, target["resolution_minutes"])
+        except ValueError:
+            db.session.rollback()
+            raise ValidationFailed(
+                "The support calendar has too little working time for the SLA targets.",
+                errors={
+                    "business_hours": [
+                        f"{priority.upper()} needs {target['resolution_minutes']} working minutes; the working "
+                        "days, hours and holidays leave too few in the next three years."
+                    ]
+                },
+            ) from None
 
 
 def _paused_minutes(calendar: Calendar, pauses: list, before: datetime | None = None) -> float:

@@ -7,7 +7,6 @@ and acknowledged at once — the docs ask that nothing on the receiving side blo
 import base64
 import hashlib
 import hmac
-import json
 import logging
 
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from app.integrations.marketplace_connector import MarketplaceConnector
 from app.models import IntegrationConnection, IntegrationSyncRun, MarketplaceStore, WebhookEvent
 from app.services import dispatch, integration_service
 from app.services.marketplace import upsert
+from app.utils import input_guard
 from app.utils.clock import utcnow
 from app.utils.errors import BadRequest, Conflict, NotFound, Unauthorized
 
@@ -40,10 +40,10 @@ def receive(connection_id, authorization: str | None, body: bytes) -> tuple[dict
         )
     if not connection.is_active:
         raise Conflict("The connection is not active; activate it to accept webhooks.")
-    try:
-        payload = json.loads(body or b"null")
-    except ValueError:
-        raise BadRequest("The webhook body is not JSON.") from None
+    payload = input_guard.loads(body or b"null", "The webhook body")
+    unstorable = input_guard.unstorable(payload)
+    if unstorable:
+        raise BadRequest("The webhook body holds values that cannot be stored.", errors=unstorable)
     if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
         raise BadRequest('The body must be an object with an "items" list (Create Order contract).')
     delivery = "sha256:" + hashlib.sha256(body).hexdigest()
