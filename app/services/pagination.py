@@ -23,10 +23,13 @@ class Total(int):
         return total
 
 
-def capped_total(stmt, execution_options=None, cap: int = TOTAL_CAP) -> Total:
-    """Count the rows of `stmt` (its ORDER BY dropped), stopping at cap + 1."""
+def capped_total(stmt, execution_options=None, cap: int | None = None, in_order: bool = False) -> Total:
+    """Count the rows of `stmt`, stopping at cap + 1. Its ORDER BY is dropped unless `in_order`: keeping it
+    lets a join that an index walks in sort order (as the page does) stop after cap + 1 rows instead of
+    hashing the whole joined table."""
+    cap = TOTAL_CAP if cap is None else cap
     counted = db.session.execute(
-        select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery()),
+        select(func.count()).select_from((stmt if in_order else stmt.order_by(None)).limit(cap + 1).subquery()),
         execution_options=execution_options or {},
     ).scalar_one()
     return Total(min(counted, cap), counted > cap)
@@ -37,8 +40,11 @@ def page_total(total) -> dict:
     return {"total": int(total), "total_capped": bool(getattr(total, "capped", False))}
 
 
-def paginate(stmt, limit: int, offset: int, include_deleted: bool = False) -> tuple[list, Total]:
+def paginate(
+    stmt, limit: int, offset: int, include_deleted: bool = False, count_in_order: bool = False
+) -> tuple[list, Total]:
     options = {"include_deleted": include_deleted}
-    total = capped_total(stmt, options)
     items = db.session.execute(stmt.limit(limit).offset(offset), execution_options=options).scalars().unique().all()
-    return list(items), total
+    if len(items) < limit and (items or offset == 0):
+        return list(items), Total(offset + len(items))  # a short page is the last one: it is the count
+    return list(items), capped_total(stmt, options, in_order=count_in_order)
