@@ -84,3 +84,17 @@ def test_the_lazy_sweep_runs_once_per_interval_or_after_a_write(war_room, frozen
     assert sweeps(WAR_ROOM) == 2  # the interval passed: both clocks are swept again
     new_incident(war_room, "p4")
     assert sweeps("sla-breaches") == 2  # a write since the last sweep: swept at once
+
+
+def test_while_one_reader_recomputes_stale_metrics_the_others_get_the_last_tiles(app, war_room, frozen, count_queries):
+    api, url = war_room["api"], war_room["url"]
+    new_incident(war_room, "p1")
+    assert api["pm"].get(f"{url}/metrics").json["open_by_priority"]["p1"] == 1
+    new_incident(war_room, "p1")  # the cached tiles are stale now
+    lock = f"hypercare-metrics-lock:{war_room['project_id']}"
+    assert app.extensions["kv"].add(lock, "1", 30)  # another reader is recomputing
+    with count_queries() as meanwhile:
+        assert api["pm"].get(f"{url}/metrics").json["open_by_priority"]["p1"] == 1  # the last tiles
+    assert _aggregates(meanwhile) == [], meanwhile.statements
+    app.extensions["kv"].delete(lock)
+    assert api["pm"].get(f"{url}/metrics").json["open_by_priority"]["p1"] == 2
