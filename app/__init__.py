@@ -5,6 +5,7 @@ import os
 
 from flask import Flask
 
+from app import db_pool
 from app.config import INSTANCE_DIR, get_config
 from app.extensions import celery, db, jwt, migrate
 from app.utils.crypto import load_keyring
@@ -25,6 +26,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.utils.observability import configure_logging, init_request_tracking
 
     configure_logging(app)
+    db_pool.engine_options(app)
     db.init_app(app)
     migrate.init_app(
         app,
@@ -88,6 +90,7 @@ def _install_row_level_security(app: Flask) -> None:
     from app import rls
 
     with app.app_context():
+        db_pool.install(db.engine)
         rls.install(db.engine, app.config["DATABASE_APP_ROLE"], app.config["DATABASE_SYSTEM_ROLE"])
 
 

@@ -17,6 +17,7 @@ from app.schemas.admin import (
 )
 from app.schemas.jobs import JobSchema
 from app.services import audit_export, audit_service, mail_service, sync_log_service, tenant_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import accepted, etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
@@ -78,7 +79,7 @@ def audit_log():
     args = load_args(AuditLogArgs())
     limit, offset = args.pop("limit"), args.pop("offset")
     items, total = audit_service.audit_log(args, limit, offset)
-    return jsonify({"items": items, "total": total, "entity_types": audit_service.entity_types()})
+    return jsonify({"items": items, **page_total(total), "entity_types": audit_service.entity_types()})
 
 
 @bp.post("/audit/exports")
@@ -121,7 +122,7 @@ def sync_log():
     args = load_args(SyncLogArgs())
     limit, offset = args.pop("limit"), args.pop("offset")
     items, total = sync_log_service.sync_log(limit, offset, args)
-    return jsonify({"items": _sync.dump(items, many=True), "total": total})
+    return jsonify({"items": _sync.dump(items, many=True), **page_total(total)})
 
 
 @bp.get("/mail")
@@ -133,7 +134,7 @@ def mail_log():
     return jsonify(
         {
             "items": _mail.dump(items, many=True),
-            "total": total,
+            **page_total(total),
             "smtp_configured": bool(current_app.config["SMTP_URL"]),
             "sink_url": current_app.config["MAIL_SINK_URL"] or None,
         }

@@ -14,6 +14,7 @@ from app.schemas.attachments import (
     known_types,
 )
 from app.services.attachments import files, owners, policy
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.files import file_download, inline_image, multipart_file
 from app.web.http import etagged, if_match_version, load_args, load_body
@@ -34,7 +35,7 @@ def _register(owner_type: str, path: str, load) -> None:
         owner = load(project, ids)
         args = load_args(AttachmentListArgs())
         items, total = files.list_for(owner_type, owner, args["limit"], args["offset"], may_see_deleted(args))
-        return jsonify({"items": _schema.dump(items, many=True), "total": total})
+        return jsonify({"items": _schema.dump(items, many=True), **page_total(total)})
 
     def upload_attachment(project_id, **ids):
         project = project_for(project_id)

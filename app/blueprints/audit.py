@@ -2,6 +2,7 @@ from flask import Blueprint, jsonify
 
 from app.schemas.common import PageArgs
 from app.services import audit_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import load_args
 from app.web.openapi import doc
@@ -15,7 +16,7 @@ bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
 def history(entity_type, entity_id):
     args = load_args(PageArgs())
     items, total = audit_service.history(entity_type, entity_id, args["limit"], args["offset"])
-    return jsonify({"items": items, "total": total})
+    return jsonify({"items": items, **page_total(total)})
 
 
 @bp.get("/<entity_type>/<uuid:entity_id>/snapshots/<int:version>")

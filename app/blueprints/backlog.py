@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import BacklogBulkStatusSchema, BacklogItemSchema, BacklogListArgs
 from app.services import backlog_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
@@ -41,7 +42,7 @@ def list_items(project_id):
         include_deleted=may_see_deleted(args),
     )
     counts = backlog_service.incident_counts(project, [item.id for item in items])  # one query for the page
-    return jsonify({"items": [_dump(project, item, counts) for item in items], "total": total})
+    return jsonify({"items": [_dump(project, item, counts) for item in items], **page_total(total)})
 
 
 @bp.post("")

@@ -4,6 +4,7 @@ from flask import Blueprint, g, jsonify
 
 from app.schemas.hypercare import ChangeRequestListArgs, ChangeRequestSchema, RaiseChangeRequestSchema, RejectSchema
 from app.services.hypercare import change_requests, incidents
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
@@ -24,7 +25,7 @@ def list_change_requests(project_id):
     project = project_for(project_id)
     args = load_args(ChangeRequestListArgs())
     items, total = change_requests.list_change_requests(project, args["limit"], args["offset"], args.get("status"))
-    return jsonify({"items": _schema.dump(items, many=True), "total": total})
+    return jsonify({"items": _schema.dump(items, many=True), **page_total(total)})
 
 
 @bp.post("/change-requests")

@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import DefectBulkStatusSchema, DefectListArgs, DefectSchema
 from app.services import defect_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
@@ -38,7 +39,7 @@ def list_defects(project_id):
         sort=args.get("sort"),
         include_deleted=may_see_deleted(args),
     )
-    return jsonify({"items": _schema.dump(items, many=True), "total": total})
+    return jsonify({"items": _schema.dump(items, many=True), **page_total(total)})
 
 
 @bp.post("")

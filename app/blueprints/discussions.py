@@ -10,6 +10,7 @@ from app.schemas.attachments import DiscussionCommentSchema
 from app.schemas.common import PageArgs
 from app.services import discussion_service
 from app.services.attachments import owners
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import load_args, load_body
 from app.web.openapi import doc
@@ -25,7 +26,7 @@ def _register(object_type: str, path: str, load) -> None:
         obj = load(project_for(project_id), ids)
         args = load_args(PageArgs())
         items, total = discussion_service.list_comments(object_type, obj, g.current_user, args["limit"], args["offset"])
-        return jsonify({"items": _schema.dump(items, many=True), "total": total})
+        return jsonify({"items": _schema.dump(items, many=True), **page_total(total)})
 
     def add_comment(project_id, **ids):
         project = project_for(project_id)

@@ -15,6 +15,7 @@ from app.schemas.hypercare import (
     SLASettingsSchema,
 )
 from app.services.hypercare import incidents, metrics, sla
+from app.services.pagination import page_total
 from app.utils.clock import utcnow
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
@@ -58,7 +59,7 @@ def list_incidents(project_id):
         name: args.get(name) for name in ("status", "priority", "module", "assignee", "breached", "q", "backlog_item")
     }
     items, total = incidents.list_incidents(project, g.current_user, filters, limit, offset, sort)
-    return jsonify({"items": _dump(items, project, many=True), "total": total})
+    return jsonify({"items": _dump(items, project, many=True), **page_total(total)})
 
 
 @bp.post("/incidents")
@@ -164,7 +165,7 @@ def sla_breaches(project_id):
     project = project_for(project_id)
     args = load_args(PageArgs())
     items, total = incidents.list_breaches(project, args["limit"], args["offset"])
-    return jsonify({"items": _dump(items, project, many=True), "total": total})
+    return jsonify({"items": _dump(items, project, many=True), **page_total(total)})
 
 
 @bp.get("/metrics")

@@ -16,6 +16,7 @@ from app.schemas.integrations import (
     TestResultSchema,
 )
 from app.services import integration_history, integration_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
@@ -140,7 +141,7 @@ def sync_runs():
         operation=args.get("operation"),
         status=args.get("status"),
     )
-    return jsonify({"items": SyncRunSchema(many=True).dump(runs), "total": total})
+    return jsonify({"items": SyncRunSchema(many=True).dump(runs), **page_total(total)})
 
 
 @bp.get("/call-log")
@@ -156,4 +157,4 @@ def call_log():
     rows, total = integration_history.call_log(
         args["limit"], args["offset"], connection_id=args.get("connection_id"), outcome=args.get("outcome")
     )
-    return jsonify({"items": CallLogSchema(many=True).dump(rows), "total": total})
+    return jsonify({"items": CallLogSchema(many=True).dump(rows), **page_total(total)})

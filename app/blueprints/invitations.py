@@ -5,6 +5,7 @@ from flask import Blueprint, g, jsonify
 from app.models import Invitation
 from app.schemas.accounts import InvitationListArgs, InvitationSchema
 from app.services import invitation_service
+from app.services.pagination import page_total
 from app.utils.clock import utcnow
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
@@ -33,7 +34,7 @@ def list_invitations():
     args = load_args(InvitationListArgs())
     items, total = invitation_service.list_invitations(args["limit"], args["offset"], args.get("status"), args.get("q"))
     inviters = _inviters(items)
-    return jsonify({"items": [_dump(i, inviters) for i in items], "total": total})
+    return jsonify({"items": [_dump(i, inviters) for i in items], **page_total(total)})
 
 
 @bp.post("")

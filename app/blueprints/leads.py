@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify
 
 from app.schemas.leads import LeadListArgs, LeadSchema
 from app.services import lead_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body, uploaded_file
 from app.web.openapi import doc
@@ -55,7 +56,7 @@ def list_leads():
     return jsonify(
         {
             "items": [_lead_dict(lead, org_url) for lead in leads],
-            "total": total,
+            **page_total(total),
             "features": {"d365": bool(current_app.config["D365_ENABLED"])},
         }
     )

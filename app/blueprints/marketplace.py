@@ -21,6 +21,7 @@ from app.schemas.marketplace import (
 )
 from app.services import webhook_service
 from app.services.marketplace import monitoring, panel, stores, sync, webhooks
+from app.services.pagination import page_total
 from app.utils.errors import NotFound
 from app.utils.tenant_context import tenant_scope
 from app.web.auth import requires
@@ -100,7 +101,7 @@ def list_packages(project_id, store_id):
     store = stores.get_store(project_for(project_id), store_id)
     args = load_args(PackageListArgs())
     items, total = stores.list_packages(store, args.get("status"), args["limit"], args["offset"])
-    return jsonify({"items": PackageSchema().dump(items, many=True), "total": total})
+    return jsonify({"items": PackageSchema().dump(items, many=True), **page_total(total)})
 
 
 @bp.get(PROJECT + "/order-flow")

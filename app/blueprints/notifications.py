@@ -4,6 +4,7 @@ from flask import Blueprint, g, jsonify
 
 from app.schemas.hypercare import NotificationListArgs, NotificationSchema
 from app.services.hypercare import notifications
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import load_args
 from app.web.openapi import doc
@@ -25,7 +26,7 @@ def list_notifications():
     items, total, unread = notifications.list_for(
         g.current_user, args["limit"], args["offset"], unread_only=args["unread"]
     )
-    return jsonify({"items": _schema.dump(items, many=True), "total": total, "unread": unread})
+    return jsonify({"items": _schema.dump(items, many=True), **page_total(total), "unread": unread})
 
 
 @bp.post("/<uuid:notification_id>/read")

@@ -10,6 +10,7 @@ from app.schemas.delivery import (
     RequirementSchema,
 )
 from app.services import csv_service, requirement_service, traceability_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import csv_download, etagged, if_match_version, load_args, load_body, uploaded_file
 from app.web.openapi import doc
@@ -49,7 +50,7 @@ def list_requirements(project_id):
     )
     coverage = traceability_service.coverage(project, [r.id for r in items])
     empty = traceability_service.empty_coverage()
-    return jsonify({"items": [_dump(r, coverage.get(r.id, empty)) for r in items], "total": total})
+    return jsonify({"items": [_dump(r, coverage.get(r.id, empty)) for r in items], **page_total(total)})
 
 
 @bp.post("")

@@ -15,6 +15,7 @@ from app.schemas.cutover import (
     RunSchema,
     SignOffSchema,
 )
+from app.services.pagination import page_total
 from app.services.runbooks import gonogo, plans, runs
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
@@ -41,7 +42,7 @@ def list_runs(project_id, runbook_id):
     _, runbook = runbook_for(project_id, runbook_id)
     args = load_args(PageArgs())
     items, total = runs.list_runs(runbook, args["limit"], args["offset"])
-    return jsonify({"items": _run.dump(items, many=True), "total": total})
+    return jsonify({"items": _run.dump(items, many=True), **page_total(total)})
 
 
 @bp.post("/<uuid:runbook_id>/runs")
@@ -144,7 +145,7 @@ def list_checklist(project_id, runbook_id):
     _, runbook = runbook_for(project_id, runbook_id)
     args = load_args(PageArgs())
     items, total = gonogo.list_items(runbook, args["limit"], args["offset"])
-    return jsonify({"items": _item.dump(items, many=True), "total": total})
+    return jsonify({"items": _item.dump(items, many=True), **page_total(total)})
 
 
 @bp.post("/<uuid:runbook_id>/checklist")

@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify
 
 from app.schemas.common import PageArgs
 from app.schemas.cutover import ActivityListArgs, ActivitySchema, ImportResultSchema, RunbookSchema, ScheduleSchema
+from app.services.pagination import page_total
 from app.services.runbooks import plans, spreadsheets
 from app.web.auth import requires
 from app.web.http import etagged, file_download, if_match_version, load_args, load_body, uploaded_file
@@ -29,7 +30,7 @@ def runbook_for(project_id, runbook_id):
 def list_runbooks(project_id):
     args = load_args(PageArgs())
     items, total = plans.list_runbooks(project_for(project_id), args["limit"], args["offset"])
-    return jsonify({"items": _runbook.dump(items, many=True), "total": total})
+    return jsonify({"items": _runbook.dump(items, many=True), **page_total(total)})
 
 
 @bp.post("")
@@ -98,7 +99,7 @@ def list_activities(project_id, runbook_id):
     _, runbook = runbook_for(project_id, runbook_id)
     args = load_args(ActivityListArgs())
     items, total = plans.list_activities(runbook, args["limit"], args["offset"], args)
-    return jsonify({"items": _activity.dump(items, many=True), "total": total})
+    return jsonify({"items": _activity.dump(items, many=True), **page_total(total)})
 
 
 @bp.post("/<uuid:runbook_id>/activities")

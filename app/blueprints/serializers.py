@@ -4,6 +4,7 @@ from flask import current_app
 
 from app.permissions import permissions_for
 from app.schemas.users import MeSchema, UserSchema
+from app.services.pagination import page_total
 
 _user = UserSchema()
 _me = MeSchema()
@@ -23,4 +24,4 @@ def me_dict(user, tenant) -> dict:
 
 
 def page(items, total, schema) -> dict:
-    return {"items": schema.dump(items, many=True), "total": total}
+    return {"items": schema.dump(items, many=True), **page_total(total)}

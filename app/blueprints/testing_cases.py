@@ -9,6 +9,7 @@ from app.schemas.delivery import (
     TestCaseSchema,
 )
 from app.services import csv_service, testing_case_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import csv_download, etagged, if_match_version, load_args, load_body, uploaded_file
 from app.web.openapi import doc
@@ -47,7 +48,7 @@ def list_cases(project_id):
         include_deleted=may_see_deleted(args),
     )
     links = testing_case_service.requirement_links([c.id for c in cases])
-    return jsonify({"items": [_body(c, links.get(c.id, [])) for c in cases], "total": total})
+    return jsonify({"items": [_body(c, links.get(c.id, [])) for c in cases], **page_total(total)})
 
 
 @bp.post("")

@@ -10,6 +10,7 @@ from app.schemas.delivery import (
     TestExecutionSchema,
 )
 from app.services import testing_cycle_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
@@ -54,7 +55,7 @@ def list_cycles(project_id):
         include_deleted=may_see_deleted(args),
     )
     progress = testing_cycle_service.progress([c.id for c in cycles])
-    return jsonify({"items": [_cycle_body(c, progress[c.id]) for c in cycles], "total": total})
+    return jsonify({"items": [_cycle_body(c, progress[c.id]) for c in cycles], **page_total(total)})
 
 
 @bp.post("")
@@ -131,7 +132,7 @@ def list_executions(project_id, cycle_id):
         cycle, args["limit"], args["offset"], args, sort=args.get("sort"), include_deleted=may_see_deleted(args)
     )
     defects = testing_cycle_service.defects_of([e.id for e in items])
-    return jsonify({"items": [_execution_body(e, defects.get(e.id, [])) for e in items], "total": total})
+    return jsonify({"items": [_execution_body(e, defects.get(e.id, [])) for e in items], **page_total(total)})
 
 
 @bp.post("/<uuid:cycle_id>/executions")

@@ -131,6 +131,48 @@ for _clock in ("response", "resolution"):
     )
 
 
+DONE_STATUSES = ("resolved", "closed")
+
+
+def still_open():
+    """What the war room and the breach list show: not resolved or closed, not deleted. The partial indexes
+    below carry exactly this predicate and the queries repeat it, so PostgreSQL can prove the index applies."""
+    i = HypercareIncident
+    return and_(i.status.not_in(DONE_STATUSES), i.deleted_at.is_(None))
+
+
+def sla_breached():
+    i = HypercareIncident
+    return or_(i.sla_response_breached.is_(True), i.sla_resolution_breached.is_(True))
+
+
+# Issue 14: ORDER BY ... LIMIT of the war room (next deadline, then number) and of the breach list (priority,
+# next deadline, number) read the first rows straight off these indexes, and the capped total counts them
+# with an index-only scan: a third of the incidents are open and a few percent breached, so neither index
+# grows with the project's history. The sort columns match the queries exactly, tie-breaker included;
+# `status` rides along so a status filter is checked without visiting the table.
+Index(
+    "ix_hypercare_incidents_open_queue",
+    HypercareIncident.tenant_id,
+    HypercareIncident.project_id,
+    HypercareIncident.sla_next_deadline,
+    HypercareIncident.number,
+    HypercareIncident.status,
+    postgresql_where=still_open(),
+    sqlite_where=still_open(),
+)
+Index(
+    "ix_hypercare_incidents_open_breaches",
+    HypercareIncident.tenant_id,
+    HypercareIncident.project_id,
+    HypercareIncident.priority,
+    HypercareIncident.sla_next_deadline,
+    HypercareIncident.number,
+    postgresql_where=and_(still_open(), sla_breached()),
+    sqlite_where=and_(still_open(), sla_breached()),
+)
+
+
 class HypercareSLA(TenantOwned, db.Model):
     """Response and resolution targets of one priority in one project. Missing rows use SLA_DEFAULTS."""
 

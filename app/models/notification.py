@@ -18,6 +18,9 @@ class Notification(UUIDPrimaryKey, TenantScoped, db.Model):
     __table_args__ = (
         UniqueConstraint("tenant_id", "user_id", "kind", "subject_id"),
         Index("ix_notifications_inbox", "tenant_id", "user_id", "read_at", "created_at"),
+        # The inbox page (newest first, id breaking ties) read off the index instead of sorting every
+        # notification the user ever had (issue 14).
+        Index("ix_notifications_feed", "tenant_id", "user_id", "created_at", "id"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)

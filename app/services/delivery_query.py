@@ -76,8 +76,8 @@ def text_search(stmt, model, q: str | None, document_sql: str | None = None, col
     return stmt.where(and_(*conditions))
 
 
-def list_page(stmt, limit: int, offset: int, include_deleted: bool):
-    return paginate(stmt, limit, offset, include_deleted)
+def list_page(stmt, limit: int, offset: int, include_deleted: bool, count_in_order: bool = False):
+    return paginate(stmt, limit, offset, include_deleted, count_in_order)
 
 
 def bulk_status(model, project, ids: list, status: str, allowed_next=None) -> list:

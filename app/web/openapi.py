@@ -97,7 +97,14 @@ def build_spec(app) -> dict:
                 if meta.get("many"):
                     ref = {
                         "type": "object",
-                        "properties": {"items": {"type": "array", "items": ref}, "total": {"type": "integer"}},
+                        "properties": {
+                            "items": {"type": "array", "items": ref},
+                            "total": {"type": "integer"},
+                            "total_capped": {
+                                "type": "boolean",
+                                "description": "true: more rows match than `total` (the count stops at its cap)",
+                            },
+                        },
                     }
                 response["content"] = {"application/json": {"schema": ref}}
             elif meta.get("produces"):

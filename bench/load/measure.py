@@ -73,6 +73,7 @@ def sequential(clients: dict[str, Http], paths: dict[str, str], settings: Settin
             "samples": len(values),
             "bytes": len(bodies[size]),
             "total": payload.get("total") if isinstance(payload, dict) else None,
+            "total_capped": bool(payload.get("total_capped")) if isinstance(payload, dict) else False,
         }
     return out
 

@@ -163,4 +163,6 @@ def _load_cell(run: dict | None, width: int) -> str:
 
 
 def _total(sample: dict) -> str:
-    return f"{sample['total']:,}" if isinstance(sample.get("total"), int) else "-"
+    if not isinstance(sample.get("total"), int):
+        return "-"
+    return f"{sample['total']:,}" + ("+" if sample.get("total_capped") else "")

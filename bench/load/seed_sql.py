@@ -35,10 +35,10 @@ TEXT = (
 
 USERS = f"""
 INSERT INTO users (id, tenant_id, created_at, updated_at, version, email, name, password_hash, role, support_level,
-                   active)
+                   active, recovery_codes)
 SELECT {uid("user", "r.role || g")}, %(t)s, %(now)s, %(now)s, 1, r.role || g || '@' || %(slug)s || '.bench',
        initcap(r.role) || ' ' || g, %(hash)s, r.role,
-       CASE WHEN r.role = 'support' THEN (ARRAY['L1','L2','L3'])[1 + g % 3] END, true
+       CASE WHEN r.role = 'support' THEN (ARRAY['L1','L2','L3'])[1 + g % 3] END, true, '[]'
 FROM (VALUES ('pm', 2), ('support', 20), ('consultant', 5), ('customer', 5)) AS r(role, how_many),
      generate_series(1, r.how_many) g"""
 

@@ -5,6 +5,16 @@
 import { showProblem } from "./alerts.js";
 import { h, loading } from "./ui.js";
 
+// Past the server's cap (issue 14) a list total is a lower bound: `total_capped` is true and it reads "1,000+".
+export function countText(page) {
+  return page.total_capped ? `${page.total.toLocaleString("en")}+` : String(page.total);
+}
+
+// Whether a page follows this one; with a capped total, a full page may have more behind it.
+export function hasMore(page, offset, limit) {
+  return offset + limit < page.total || Boolean(page.total_capped && page.items.length === limit);
+}
+
 /**
  * pagedList({noun, plural, limit, offset, loadingText, signal, fetchPage(offset) -> {items, total},
  *   table(items) -> node, empty() -> node, onLoad(offset), onError(error)})
@@ -29,9 +39,10 @@ export function pagedList({ noun, plural = `${noun}s`, limit = 50, offset = 0, l
     },
   };
 
-  function draw({ items, total }) {
+  function draw(page) {
+    const { items, total } = page;
     const to = list.offset + items.length;
-    status.textContent = total ? `Showing ${list.offset + 1}–${to} of ${total} ${total === 1 ? noun : plural}` : "";
+    status.textContent = total ? `Showing ${list.offset + 1}–${to} of ${countText(page)} ${total === 1 ? noun : plural}` : "";
     if (!items.length) {
       results.replaceChildren(empty());
       pager.replaceChildren();
@@ -42,8 +53,8 @@ export function pagedList({ noun, plural = `${noun}s`, limit = 50, offset = 0, l
     pager.replaceChildren(
       h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Previous", disabled: list.offset === 0,
         onClick: () => list.go(list.offset - limit) }),
-      h("span", { class: "pager-text", text: `Page ${Math.floor(list.offset / limit) + 1} of ${pages}` }),
-      h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Next", disabled: to >= total,
+      h("span", { class: "pager-text", text: `Page ${Math.floor(list.offset / limit) + 1} of ${pages}${page.total_capped ? "+" : ""}` }),
+      h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Next", disabled: !hasMore(page, list.offset, limit),
         onClick: () => list.go(list.offset + limit) }));
   }
 

@@ -158,6 +158,7 @@ def test_incident_list_filters_sorts_by_deadline_without_n_plus_one(war_room, fr
     assert api["pm"].get(f"{url}/incidents?status=bogus").status_code == 422
     for n in range(12):
         new_incident(war_room, "p3", assigned_to_id=str(users["support2"]), title=f"Bulk {n}")
+    api["pm"].get(f"{url}/incidents?limit=1")  # the lazy sweep after the writes, so neither count below has it
     with count_queries() as few:
         api["pm"].get(f"{url}/incidents?limit=3")
     with count_queries() as many:

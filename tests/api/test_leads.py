@@ -59,8 +59,8 @@ def test_filters_sort_and_a_fixed_query_count(admin_a, count_queries):
         admin_a.get("/api/v1/leads?limit=2")
     for i in range(10):
         _create(admin_a, f"more{i}.example.com")
-    with count_queries() as many:
-        admin_a.get("/api/v1/leads?limit=50")
+    with count_queries() as many:  # a full page again: a short last page skips the count (issue 14)
+        admin_a.get("/api/v1/leads?limit=12")
     assert many.count == few.count
 
 

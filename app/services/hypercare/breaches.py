@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import HypercareIncident, Notification, ProjectMember, User
 from app.models.audit import record_system_change
 from app.models.hypercare import ACTIVE_STATUSES, MAX_ESCALATION, unsettled_clock
+from app.services.hypercare import war_room_cache
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 
@@ -66,6 +67,13 @@ def _breach_condition(clock: str, now):
     return and_(unsettled_clock(clock), deadline.is_not(None), deadline < now, late)
 
 
+def sweep_for_read(project_id) -> None:
+    """The lazy sweep of a read (list, breaches, metrics, one incident): skipped when the project was swept a
+    few seconds ago and nothing of it was written since (war_room_cache.READ_SWEEP_SECONDS)."""
+    if not war_room_cache.swept_recently(project_id, utcnow()):
+        sweep(project_id)
+
+
 def sweep(project_id=None) -> dict:
     """Flag new breaches in the current tenant (optionally one project) and notify. Returns counts."""
     tenant_context.require_tenant_id()
@@ -91,24 +99,31 @@ def sweep(project_id=None) -> dict:
     for clock in ("response", "resolution"):
         if counts[clock]:
             _notify(clock, now, project_id)
+    stamped_projects = set()
     if counts["response"] or counts["resolution"]:
-        _audit(now, project_id)
+        stamped_projects = _audit(now, project_id)
     db.session.commit()
     db.session.expire_all()
     if counts["response"] or counts["resolution"]:
+        war_room_cache.forget(*stamped_projects)  # their cached metrics are stale
         from app.services.hypercare import notifications
 
         notifications.send_pending_emails(now)
+    if project_id is not None:
+        war_room_cache.mark_swept(project_id, now)
     return counts
 
 
-def _audit(now, project_id) -> None:
-    """Snapshots of the incidents this sweep stamped, diffed by the history like any other change."""
+def _audit(now, project_id) -> set:
+    """Snapshots of the incidents this sweep stamped, diffed by the history like any other change. Returns the
+    projects they belong to."""
     i = HypercareIncident
     stmt = select(i).where(or_(i.sla_response_breached_at == now, i.sla_resolution_breached_at == now))
     if project_id is not None:
         stmt = stmt.where(i.project_id == project_id)
-    incidents = db.session.execute(stmt.options(lazyload("*")).execution_options(populate_existing=True)).scalars()
+    incidents = (
+        db.session.execute(stmt.options(lazyload("*")).execution_options(populate_existing=True)).scalars().all()
+    )
     record_system_change(
         db.session,
         tenant_context.require_tenant_id(),
@@ -127,6 +142,7 @@ def _audit(now, project_id) -> None:
         ],
         now,
     )
+    return {incident.project_id for incident in incidents}
 
 
 def _notify(clock: str, now, project_id) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import BacklogItem, HypercareIncident, IncidentComment, Project, User
-from app.models.hypercare import MAX_ESCALATION
+from app.models.hypercare import DONE_STATUSES, MAX_ESCALATION, sla_breached, still_open
 from app.services import backlog_service, numbering
 from app.services.common import check_version
 from app.services.hypercare import breaches, sla
@@ -84,11 +84,14 @@ def read_incident(project: Project, incident_id) -> HypercareIncident:
 
 
 def list_incidents(project: Project, user: User, filters: dict, limit: int, offset: int, sort: str = "deadline"):
-    breaches.sweep(project.id)  # lazily, so a read never shows a stale clock between beat runs
+    breaches.sweep_for_read(project.id)  # lazily, so the flags never lag the clock between beat runs
     i = HypercareIncident
     stmt = select(i).where(i.project_id == project.id).options(*_LIST_LOADS)
     if filters.get("status"):
         stmt = stmt.where(i.status.in_(filters["status"]))
+        if not set(filters["status"]) & set(DONE_STATUSES):
+            # Implied by the IN list, but spelled like the partial index's predicate so the planner uses it.
+            stmt = stmt.where(still_open())
     if filters.get("priority"):
         stmt = stmt.where(i.priority.in_(filters["priority"]))
     if filters.get("module"):
@@ -112,15 +115,11 @@ def list_incidents(project: Project, user: User, filters: dict, limit: int, offs
 
 def list_breaches(project: Project, limit: int, offset: int):
     """The seed's check_sla_breaches view: sweep, then the open incidents whose SLA was breached."""
-    breaches.sweep(project.id)
+    breaches.sweep_for_read(project.id)
     i = HypercareIncident
     stmt = (
         select(i)
-        .where(
-            i.project_id == project.id,
-            i.status.not_in(("resolved", "closed")),
-            or_(i.sla_response_breached.is_(True), i.sla_resolution_breached.is_(True)),
-        )
+        .where(i.project_id == project.id, still_open(), sla_breached())  # = ix_hypercare_incidents_open_breaches
         .options(*_LIST_LOADS)
         .order_by(i.priority, i.sla_next_deadline.asc().nulls_last(), i.number)
     )

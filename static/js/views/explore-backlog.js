@@ -4,6 +4,7 @@
 import { api } from "../api.js";
 import { can, flash, navigate } from "../app.js";
 import { field, submitForm } from "../forms.js";
+import { countText } from "../paged-list.js";
 import { emptyState, h, label, loading, tableWrap } from "../ui.js";
 import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, addressFilters, appendPresent, statusChip } from "./delivery.js";
 
@@ -24,7 +25,7 @@ export async function render(root, { project, query, signal }) {
     return;
   }
   const totalEffort = page.items.reduce((sum, item) => sum + (item.effort_days || 0), 0);
-  results.replaceChildren(h("p", { class: "list-status", text: `${page.total} items · ${totalEffort} person-days` }),
+  results.replaceChildren(h("p", { class: "list-status", text: `${countText(page)} items · ${totalEffort} person-days` }),
     tableWrap(h("table", { class: "table" }, h("caption", { class: "visually-hidden", text: "WRICEF backlog" }),
       h("thead", {}, h("tr", {}, ["Code", "Type", "Title", "Module", "Status", "Effort (days)", "Requirement", "Assignee"]
         .map((text) => h("th", { scope: "col", text })))),

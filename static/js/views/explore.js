@@ -8,7 +8,7 @@ import { api } from "../api.js";
 import { can, flash, navigate } from "../app.js";
 import { csvImportControl } from "../csv_import.js";
 import { busy, field, submitForm } from "../forms.js";
-import { offsetFrom } from "../paged-list.js";
+import { countText, hasMore, offsetFrom } from "../paged-list.js";
 import { chip, emptyState, h, label, loading, pageHeader, tableWrap } from "../ui.js";
 import {
   FIT_GAP, MODULES, PRIORITIES, REQUIREMENT_STATUSES, TRANSITIONS, appendPresent, openArea, stackedBar,
@@ -137,7 +137,7 @@ async function renderRequirements(root, project, query, signal) {
       }, statusChip(REQUIREMENT_STATUSES, key), ` ${stats.by_status[key]}`, h("span", { class: "visually-hidden", text: ` ${text}` })))));
 
   status.textContent = page.total
-    ? `Showing ${offset + 1}–${offset + page.items.length} of ${page.total} requirements${showDeleted ? ", deleted ones included" : ""}`
+    ? `Showing ${offset + 1}–${offset + page.items.length} of ${countText(page)} requirements${showDeleted ? ", deleted ones included" : ""}`
     : "No requirements match.";
   if (!page.items.length) {
     results.replaceChildren(emptyState(stats.total ? "No requirement matches these filters." : "No requirements yet."));
@@ -146,7 +146,7 @@ async function renderRequirements(root, project, query, signal) {
   }
   pager.replaceChildren(...[
     offset > 0 ? h("a", { class: "btn btn-secondary btn-small", href: hashWith(project, query, { offset: String(Math.max(0, offset - LIMIT)) }), text: "Previous" }) : null,
-    offset + LIMIT < page.total ? h("a", { class: "btn btn-secondary btn-small", href: hashWith(project, query, { offset: String(offset + LIMIT) }), text: "Next" }) : null,
+    hasMore(page, offset, LIMIT) ? h("a", { class: "btn btn-secondary btn-small", href: hashWith(project, query, { offset: String(offset + LIMIT) }), text: "Next" }) : null,
   ].filter(Boolean));
 }
 

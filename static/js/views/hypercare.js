@@ -7,7 +7,7 @@ import { showMessage, showProblem } from "../alerts.js";
 import { api } from "../api.js";
 import { can } from "../app.js";
 import { busy, field, submitForm, wireFilters } from "../forms.js";
-import { offsetFrom } from "../paged-list.js";
+import { countText, hasMore, offsetFrom } from "../paged-list.js";
 import { announce, chip, emptyState, formatDate, formatDateTime, h, loading, pageHeader, tableWrap } from "../ui.js";
 import { MODULES, openArea } from "./delivery.js";
 import { moduleChart, trendChart } from "./hypercare-charts.js";
@@ -149,11 +149,11 @@ async function renderWarRoom(root, project, picker, query, signal) {
     if (idle(results)) {
       results.replaceChildren(page.items.length ? incidentTable(project, page.items, settings)
         : emptyState(filters.breached ? "No breached incidents match." : "No incidents match."));
-      listStatus.replaceChildren(h("span", {}, `${page.total} incident${page.total === 1 ? "" : "s"}`, filters.backlog_item ? [
+      listStatus.replaceChildren(h("span", {}, `${countText(page)} incident${page.total === 1 ? "" : "s"}`, filters.backlog_item ? [
         " caused by one WRICEF item · ", h("a", { href: hashFor(project, { ...filters, backlog_item: "" }), text: "show all" })] : null));
       pager.replaceChildren(...[
         offset > 0 ? h("a", { class: "btn btn-secondary btn-small", href: hashFor(project, filters, Math.max(0, offset - LIMIT)), text: "Previous" }) : null,
-        offset + LIMIT < page.total ? h("a", { class: "btn btn-secondary btn-small", href: hashFor(project, filters, offset + LIMIT), text: "Next" }) : null,
+        hasMore(page, offset, LIMIT) ? h("a", { class: "btn btn-secondary btn-small", href: hashFor(project, filters, offset + LIMIT), text: "Next" }) : null,
       ].filter(Boolean));
     }
     await Promise.all([board.refresh({ force }), flow ? flow.refresh({ force }) : null]);

@@ -4,6 +4,7 @@
 import { showProblem } from "../alerts.js";
 import { api } from "../api.js";
 import { field } from "../forms.js";
+import { countText } from "../paged-list.js";
 import { chip, emptyState, formatDateTime, h, tableWrap } from "../ui.js";
 
 const BASE = "/api/v1/integrations";
@@ -61,7 +62,7 @@ export function mountSyncHistory(card, { getConnections, signal }) {
           h("td", { text: recordsText(run) }),
           h("td", { text: run.duration_ms === null ? "—" : `${run.duration_ms} ms` }),
           h("td", { class: "cell-wrap", text: run.error || "—" }))))), "Sync history table"),
-      h("p", { class: "muted", text: `${page.total} run(s).` }));
+      h("p", { class: "muted", text: `${countText(page)} run(s).` }));
     } catch (error) {
       showProblem(error);
     }

@@ -1,0 +1,119 @@
+"""What the war room's polls may reuse, per project, in the key-value store (Redis in production), so fifty people
+polling every 30 s cost one aggregate pass and one breach sweep per change instead of one per poll (issue 14):
+
+- the metrics tiles (`get`/`put`), served stale to concurrent readers while one of them recomputes;
+- when the read path last swept the project (`swept_recently`/`mark_swept`): a read sweeps lazily so the
+  breach flags never lag the clock by more than READ_SWEEP_SECONDS between beat runs, but not on every poll.
+
+Both go stale after the commit of any session that wrote an incident or change request of the project (the
+flush hook below), and by the breach sweep when it flags (a bulk UPDATE the flush never sees). A `stamp` of
+what the tiles depend on besides the rows (today, the week's start, the go-live date, the time zone) must
+match, and tiles are fresh for FRESH_SECONDS at most."""
+
+import json
+import logging
+from datetime import datetime
+
+from sqlalchemy import event
+
+from app.extensions import kv
+from app.models import HypercareIncident, PostGoliveChangeRequest
+from app.tenancy import TenantSession
+
+log = logging.getLogger(__name__)
+FRESH_SECONDS = 60  # bounds staleness after a write no hook sees (raw SQL; other processes without Redis)
+KEEP_SECONDS = 3600  # stale tiles are served while one reader recomputes
+LOCK_SECONDS = 30
+READ_SWEEP_SECONDS = 10
+_DIRTY = "hypercare_war_room_dirty"
+
+
+def _key(project_id) -> str:
+    return f"hypercare-metrics:{project_id}"
+
+
+def _fresh_key(project_id) -> str:
+    return f"hypercare-metrics-fresh:{project_id}"
+
+
+def _lock_key(project_id) -> str:
+    return f"hypercare-metrics-lock:{project_id}"
+
+
+def _swept_key(project_id) -> str:
+    return f"hypercare-swept:{project_id}"
+
+
+def swept_recently(project_id, now: datetime) -> bool:
+    """True when the project was swept less than READ_SWEEP_SECONDS ago on the app's clock (a clock that moved
+    back, as in tests, counts as not recent) and none of its incidents was written since."""
+    try:
+        last = kv.get(_swept_key(project_id))
+    except Exception:
+        log.warning("war-room cache unavailable", exc_info=True)
+        return False
+    if last is None:
+        return False
+    age = (now - datetime.fromisoformat(last)).total_seconds()
+    return 0 <= age < READ_SWEEP_SECONDS
+
+
+def mark_swept(project_id, now: datetime) -> None:
+    try:
+        kv.set(_swept_key(project_id), now.isoformat(), FRESH_SECONDS)
+    except Exception:
+        log.warning("war-room cache unavailable", exc_info=True)
+
+
+def get(project_id, stamp: list):
+    """The cached tiles if fresh. If stale (a write since, or older than FRESH_SECONDS), one caller gets None and
+    recomputes (it holds a short lock) while the others get the stale tiles meanwhile, so a write or an expiry
+    under fifty polling users costs one aggregate pass, not fifty at once. None also when nothing usable is
+    cached (then every caller computes)."""
+    try:
+        raw = kv.get(_key(project_id))
+        entry = json.loads(raw) if raw is not None else None
+        usable = entry is not None and entry.get("stamp") == stamp
+        if usable and kv.get(_fresh_key(project_id)) is not None:
+            return entry["data"]
+        if kv.add(_lock_key(project_id), "1", LOCK_SECONDS):
+            return None  # this caller recomputes
+        return entry["data"] if usable else None
+    except Exception:  # the cache is an optimisation: a Redis outage computes, it never fails the read
+        log.warning("war-room cache unavailable", exc_info=True)
+        return None
+
+
+def put(project_id, stamp: list, data: dict) -> None:
+    try:
+        kv.set(_key(project_id), json.dumps({"stamp": stamp, "data": data}), KEEP_SECONDS)
+        kv.set(_fresh_key(project_id), "1", FRESH_SECONDS)
+        kv.delete(_lock_key(project_id))
+    except Exception:
+        log.warning("war-room cache unavailable", exc_info=True)
+
+
+def forget(*project_ids) -> None:
+    for project_id in project_ids:
+        try:
+            kv.delete(_fresh_key(project_id))  # stale: the next reader recomputes, the others see the last tiles
+            kv.delete(_swept_key(project_id))
+        except Exception:
+            log.warning("war-room cache unavailable", exc_info=True)
+
+
+@event.listens_for(TenantSession, "after_flush")
+def _note_written_projects(session, flush_context):
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, HypercareIncident | PostGoliveChangeRequest) and obj.project_id is not None:
+            session.info.setdefault(_DIRTY, set()).add(obj.project_id)
+
+
+@event.listens_for(TenantSession, "after_commit")
+def _forget_written_projects(session):
+    forget(*session.info.pop(_DIRTY, ()))
+
+
+@event.listens_for(TenantSession, "after_rollback")
+def _rolled_back(session):
+    session.info.pop(_DIRTY, None)
