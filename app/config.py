@@ -78,6 +78,10 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_JSON = _bool("LOG_JSON", True)
+    # GET /metrics: with a token, only `Authorization: Bearer <token>` reads it. Without one it answers 404,
+    # except to loopback callers where METRICS_OPEN_ON_LOOPBACK (development and tests) allows that.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_OPEN_ON_LOOPBACK = _bool("METRICS_OPEN_ON_LOOPBACK", True)
     # Outgoing e-mail (invitations, password resets): smtp://user:pass@host:587?starttls=1, smtps://host:465,
     # or empty (nothing is sent; the mail log says so). Links in e-mails start with PUBLIC_BASE_URL.
     SMTP_URL = os.environ.get("SMTP_URL", "")
@@ -132,6 +136,8 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     MERIDIAN_ENV = "production"
     JWT_COOKIE_SECURE = _bool("JWT_COOKIE_SECURE", True)
+    # Behind a reverse proxy every caller looks like loopback, so production never trusts the address.
+    METRICS_OPEN_ON_LOOPBACK = False
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
