@@ -32,7 +32,9 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     # PostgreSQL: run app statements as this plain role so row-level security applies (superusers bypass it).
     DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's message would otherwise carry its bound values (password hashes,
+    # tokens, personal data) into the log.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     # Empty means "not configured": cache and limits stay in-process, tasks run eagerly.
     REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -11,6 +11,7 @@ from flask import g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from app.utils import tenant_context
+from app.utils.redact import redact
 
 _SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -32,7 +33,8 @@ LOGIN_FAILURES = Counter("auth_login_failures_total", "Failed logins", ["reason"
 
 
 def _context_record_factory(base_factory):
-    """Stamp every log record, whoever emits it, with the correlation id and the acting tenant."""
+    """Stamp every log record, whoever emits it, with the correlation id and the acting tenant, and cut
+    credentials out of its message and traceback (app/utils/redact.py) before any handler sees it."""
 
     def factory(*args, **kwargs):
         record = base_factory(*args, **kwargs)
@@ -42,10 +44,24 @@ def _context_record_factory(base_factory):
             record.correlation_id = None
         tenant_id = tenant_context.current_tenant_id()
         record.tenant_id = str(tenant_id) if tenant_id else None
+        _redact_record(record)
         return record
 
     factory._meridian = True
     return factory
+
+
+def _redact_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed call is logging's own problem to report; never lose the record here
+        return
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, ()
+    if record.exc_info and record.exc_info[0] is not None:
+        # Rendered now, so every formatter uses this text (`exc_text`) rather than the raw exception.
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
 
 
 class JSONFormatter(logging.Formatter):
@@ -62,7 +78,7 @@ class JSONFormatter(logging.Formatter):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
 
 
