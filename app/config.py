@@ -72,6 +72,11 @@ class Config:
     PASSWORD_RESET_VALID_MINUTES = _int("PASSWORD_RESET_VALID_MINUTES", 60)
     MFA_CHALLENGE_MINUTES = _int("MFA_CHALLENGE_MINUTES", 5)
 
+    # Jobs (app/services/job_service.py): the running process renews a job's heartbeat this often; a running
+    # job whose heartbeat is older than the lease is marked failed (its worker stopped).
+    JOB_HEARTBEAT_SECONDS = _int("JOB_HEARTBEAT_SECONDS", 30)
+    JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 600)
+
     # Requests per minute per tenant, by tier (seed 001 §6.3).
     RATE_LIMITS = {"free": 60, "pro": 300, "enterprise": 1000}
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

@@ -2,6 +2,7 @@ from flask import Blueprint, g, jsonify
 
 from app.models import Job
 from app.schemas.jobs import JobSchema
+from app.services import job_lease
 from app.utils.errors import NotFound
 from app.web.auth import requires
 from app.web.openapi import doc
@@ -17,4 +18,6 @@ def get_job(job_id):
     job = Job.get_scoped_or_404(job_id)
     if g.current_user.role == "customer" and job.created_by != g.current_user.id:
         raise NotFound("Job not found")
+    if job_lease.reap_if_stale(job):  # without beat (the embedded default) the read is the reaper
+        job = Job.get_scoped_or_404(job_id)
     return jsonify(_job.dump(job))
