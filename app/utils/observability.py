@@ -44,24 +44,25 @@ def _context_record_factory(base_factory):
             record.correlation_id = None
         tenant_id = tenant_context.current_tenant_id()
         record.tenant_id = str(tenant_id) if tenant_id else None
-        _redact_record(record)
+        _redact_record(record, tenant_id)
         return record
 
     factory._meridian = True
     return factory
 
 
-def _redact_record(record: logging.LogRecord) -> None:
+def _redact_record(record: logging.LogRecord, tenant_id) -> None:
+    # With the tenant, the credentials the gateway sent for it are cut out too (an upstream may echo them).
     try:
         message = record.getMessage()
     except Exception:  # a malformed call is logging's own problem to report; never lose the record here
         return
-    cleaned = redact(message)
+    cleaned = redact(message, tenant_id=tenant_id)
     if cleaned != message:
         record.msg, record.args = cleaned, ()
     if record.exc_info and record.exc_info[0] is not None:
         # Rendered now, so every formatter uses this text (`exc_text`) rather than the raw exception.
-        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info), tenant_id=tenant_id)
 
 
 class JSONFormatter(logging.Formatter):
