@@ -16,10 +16,28 @@ def _scrub(target, value, _old, _initiator):
     return redact_document(value, tenant_id)
 
 
-def scrub_on_assignment(*attributes) -> None:
+# A job's result may be the user's own data (a project export); only what sits under these keys came from
+# another system (Cloud ALM's per-record errors, Dynamics 365's errors by lead, a throttling notice).
+RESULT_KEYS = frozenset({"error", "errors", "error_details", "waiting", "message"})
+
+
+def _scrub_result(target, value, _old, _initiator):
+    tenant_id = getattr(target, "tenant_id", None) or tenant_context.current_tenant_id()
+
+    def walk(item):
+        if isinstance(item, list):
+            return [walk(x) for x in item]
+        if isinstance(item, dict):
+            return {k: redact_document(v, tenant_id) if k in RESULT_KEYS else walk(v) for k, v in item.items()}
+        return item
+
+    return walk(value)
+
+
+def scrub_on_assignment(*attributes, listener=_scrub) -> None:
     for attribute in attributes:
-        if not event.contains(attribute, "set", _scrub):
-            event.listen(attribute, "set", _scrub, retval=True)
+        if not event.contains(attribute, "set", listener):
+            event.listen(attribute, "set", listener, retval=True)
 
 
 def install() -> None:
@@ -40,5 +58,5 @@ def install() -> None:
         Lead.d365_sync_error,
         D365PushJob.last_error,
         Job.error,
-        Job.result,
     )
+    scrub_on_assignment(Job.result, listener=_scrub_result)

@@ -102,3 +102,18 @@ def test_a_push_against_an_echoing_service_keeps_the_detail_for_admins(app, alm_
     job_for_viewer = viewer_a.get(f"/api/v1/jobs/{job['id']}").json
     assert "Request rejected" not in str(job_for_viewer) and job_for_viewer["error"].startswith(SUMMARY_START)
     assert "Request rejected" in str(api.get(f"/api/v1/jobs/{job['id']}").json)
+
+
+def test_a_project_export_keeps_the_users_own_words(app, admin_a, tenant_a, make_project):
+    """Only text from another system is scrubbed: a job result that is the user's data stays as written."""
+    from app.models import Project
+
+    project_id = make_project(tenant_a["tenant_id"], "EXP")
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        project = db.session.get(Project, project_id)
+        project.description = "Rotate the api_key=abc123 before go-live"
+        db.session.commit()
+    job = admin_a.post(f"/api/v1/projects/{project_id}/export").json
+    finished = admin_a.get(job["status_url"]).json
+    assert finished["status"] == "succeeded"
+    assert "api_key=abc123" in str(finished["result"])
