@@ -34,7 +34,9 @@ class Config:
     DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
     # ... and the deliberate cross-tenant work (`unscoped()`) as this BYPASSRLS role; used only with the above.
     DATABASE_SYSTEM_ROLE = os.environ.get("DATABASE_SYSTEM_ROLE") or "meridian_system"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's message would otherwise carry its bound values (password hashes,
+    # tokens, personal data) into the log.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     # Empty means "not configured": cache and limits stay in-process, tasks run eagerly.
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -72,6 +74,11 @@ class Config:
     PASSWORD_RESET_VALID_MINUTES = _int("PASSWORD_RESET_VALID_MINUTES", 60)
     MFA_CHALLENGE_MINUTES = _int("MFA_CHALLENGE_MINUTES", 5)
 
+    # Jobs (app/services/job_service.py): the running process renews a job's heartbeat this often; a running
+    # job whose heartbeat is older than the lease is marked failed (its worker stopped).
+    JOB_HEARTBEAT_SECONDS = _int("JOB_HEARTBEAT_SECONDS", 30)
+    JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 600)
+
     # Requests per minute per tenant, by tier (seed 001 §6.3).
     RATE_LIMITS = {"free": 60, "pro": 300, "enterprise": 1000}
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
@@ -80,6 +87,10 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_JSON = _bool("LOG_JSON", True)
+    # GET /metrics: with a token, only `Authorization: Bearer <token>` reads it. Without one it answers 404,
+    # except to loopback callers where METRICS_OPEN_ON_LOOPBACK (development and tests) allows that.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_OPEN_ON_LOOPBACK = _bool("METRICS_OPEN_ON_LOOPBACK", True)
     # Outgoing e-mail (invitations, password resets): smtp://user:pass@host:587?starttls=1, smtps://host:465,
     # or empty (nothing is sent; the mail log says so). Links in e-mails start with PUBLIC_BASE_URL.
     SMTP_URL = os.environ.get("SMTP_URL", "")
@@ -134,6 +145,8 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     MERIDIAN_ENV = "production"
     JWT_COOKIE_SECURE = _bool("JWT_COOKIE_SECURE", True)
+    # Behind a reverse proxy every caller looks like loopback, so production never trusts the address.
+    METRICS_OPEN_ON_LOOPBACK = False
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

@@ -16,12 +16,14 @@ from app.schemas.jobs import JobSchema
 from app.services.cloud_alm import config, conflicts, jobs, projects, status_mapping, sync_log, test_results
 from app.utils import tenant_context
 from app.utils.errors import NotFound
+from app.web import upstream
 from app.web.auth import requires
 from app.web.http import accepted, etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
 from app.web.scope import project_for
 
 bp = Blueprint("cloud_alm", __name__, url_prefix="/api/v1")
+upstream.guard(bp)  # other systems' error text: raw for admins only
 
 
 def _own_tenant(tenant_id) -> None:

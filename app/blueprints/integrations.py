@@ -17,11 +17,13 @@ from app.schemas.integrations import (
 )
 from app.services import integration_history, integration_service
 from app.services.pagination import page_total
+from app.web import upstream
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
 
 bp = Blueprint("integrations", __name__, url_prefix="/api/v1/integrations")
+upstream.guard(bp)  # other systems' error text: raw for admins only
 _connection = ConnectionSchema()
 _status = ConnectionStatusSchema()
 

@@ -2,12 +2,16 @@ from flask import Blueprint, g, jsonify
 
 from app.models import Job
 from app.schemas.jobs import JobSchema
+from app.services import audit_export, job_lease, project_service
 from app.utils.errors import NotFound
+from app.web import upstream
 from app.web.auth import requires
 from app.web.openapi import doc
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
 _job = JobSchema()
+# Jobs whose errors are our own words; every other kind talks to another system and may quote it.
+_OWN_KINDS = frozenset({project_service.EXPORT_JOB, audit_export.EXPORT_JOB})
 
 
 @bp.get("/<uuid:job_id>")
@@ -17,4 +21,9 @@ def get_job(job_id):
     job = Job.get_scoped_or_404(job_id)
     if g.current_user.role == "customer" and job.created_by != g.current_user.id:
         raise NotFound("Job not found")
-    return jsonify(_job.dump(job))
+    if job_lease.reap_if_stale(job):  # without beat (the embedded default) the read is the reaper
+        job = Job.get_scoped_or_404(job_id)
+    body = _job.dump(job)
+    if job.kind not in _OWN_KINDS:
+        body = upstream.for_caller(body, f"job {job.id}", keys=frozenset({"error", "errors", "error_details"}))
+    return jsonify(body)

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from app.schemas.leads import LeadListArgs, LeadSchema
 from app.services import lead_service
 from app.services.pagination import page_total
+from app.web import upstream
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body, uploaded_file
 from app.web.openapi import doc
@@ -28,7 +29,7 @@ def _lead_dict(lead, org_url) -> dict:
         "label": _D365_LABELS[lead.d365_sync_status],
         "lead_id": lead.d365_lead_id,
         "last_synced_at": lead.d365_sync_last_at and lead.d365_sync_last_at.isoformat(),
-        "error": lead.d365_sync_error,
+        "error": upstream.text_for_caller(lead.d365_sync_error, f"lead {lead.id}"),
         "url": lead_service.d365_record_url(org_url, lead),
     }
     return body

@@ -24,12 +24,14 @@ from app.services.marketplace import monitoring, panel, stores, sync, webhooks
 from app.services.pagination import page_total
 from app.utils.errors import NotFound
 from app.utils.tenant_context import tenant_scope
+from app.web import upstream
 from app.web.auth import requires
 from app.web.http import accepted, etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
 from app.web.scope import project_for
 
 bp = Blueprint("marketplace", __name__, url_prefix="/api/v1")
+upstream.guard(bp)  # other systems' error text: raw for admins only
 PROJECT = "/projects/<uuid:project_id>/marketplace"
 _store, _rule = StoreSchema(), RuleSchema()
 

@@ -1,13 +1,15 @@
 """Health, metrics, the OpenAPI document and the current tenant."""
 
+import hmac
 import os
 
-from flask import Blueprint, Response, current_app, g, jsonify
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from sqlalchemy import text
 
 from app.blueprints.serializers import me_dict
 from app.extensions import db, kv
+from app.utils.errors import NotFound, Unauthorized
 from app.utils.observability import REGISTRY
 from app.web.auth import requires
 from app.web.openapi import build_spec, doc
@@ -42,11 +44,28 @@ def ready():
 
 @bp.get("/metrics")
 def metrics():
+    _check_metrics_access()
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # gunicorn workers: sum every worker's numbers
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")
+
+
+_LOOPBACK = {"127.0.0.1", "::1"}
+
+
+def _check_metrics_access() -> None:
+    """The numbers describe every tenant's traffic, so nobody reads them without being the scraper."""
+    token = current_app.config["METRICS_TOKEN"]
+    if token:
+        scheme, _, supplied = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(supplied.strip().encode(), token.encode()):
+            raise Unauthorized("A valid metrics token is required.", headers={"WWW-Authenticate": "Bearer"})
+        return
+    if current_app.config["METRICS_OPEN_ON_LOOPBACK"] and request.remote_addr in _LOOPBACK:
+        return
+    raise NotFound("No such resource.")  # unconfigured: the endpoint does not exist for the caller
 
 
 @bp.get("/api/v1/openapi.json")

@@ -43,6 +43,7 @@ from app.integrations.errors import (
     UpstreamUnavailable,
 )
 from app.integrations.token_cache import TokenCache
+from app.utils import redact
 from app.utils.clock import utcnow
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504}) | frozenset(range(505, 600))
@@ -135,6 +136,8 @@ class ALMGateway:
         self.sleep = sleep or (lambda seconds: backoff_sleep(seconds))
         self.resolve, self.rng = resolve, rng
         self.tokens = TokenCache(store, keyring, profile.token_cache_key, profile.tenant_id)
+        # Whatever this service answers is cut free of the credentials we send it before it is stored.
+        redact.remember(profile.tenant_id, profile.client_secret)
         self.log_rows: list | None = None  # see collect_log_rows
         self._session = requests.Session()
         self._session.trust_env = False  # no proxy or .netrc from the environment may see our requests
@@ -310,6 +313,7 @@ class ALMGateway:
                 sent_headers["Content-Type"] = content_type
             if token and _origin(url) == origin:  # the token never follows a redirect to another origin
                 sent_headers["Authorization"] = f"Bearer {token}"
+                redact.remember(self.profile.tenant_id, token)
             elif self.profile.basic_auth and _origin(url) == origin:  # nor do Basic credentials
                 sent_headers["Authorization"] = _basic(self.profile.client_id, self.profile.client_secret)
             with pinned(urlsplit(url).hostname, self._check(url)):  # checked now, dialled now: no rebinding

@@ -8,13 +8,13 @@ from sqlalchemy import insert
 
 from app.models.integrations import GatewayCallLog
 from app.utils import tenant_context
+from app.utils.redact import redact
 
 log = logging.getLogger(__name__)
 
 
 def record(engine, **fields) -> None:
-    fields["error"] = (fields.get("error") or None) and str(fields["error"])[:500]
-    fields["path"] = str(fields["path"])[:500]
+    _clean(fields)
     try:
         # The row belongs to the profile's tenant; stamping it under that tenant keeps row-level security
         # satisfied even on this separate connection.
@@ -31,8 +31,7 @@ def record_many(engine, rows: list) -> None:
     del rows[: len(taken)]
     by_tenant: dict = {}
     for fields in taken:
-        fields["error"] = (fields.get("error") or None) and str(fields["error"])[:500]
-        fields["path"] = str(fields["path"])[:500]
+        _clean(fields)
         by_tenant.setdefault(fields["tenant_id"], []).append(fields)
     for tenant_id, group in by_tenant.items():
         try:
@@ -40,3 +39,10 @@ def record_many(engine, rows: list) -> None:
                 connection.execute(insert(GatewayCallLog.__table__), group)
         except Exception:
             log.exception("could not write %d gateway call log rows", len(group))
+
+
+def _clean(fields: dict) -> None:
+    """An error may quote the service's answer, and the answer may echo a credential we sent."""
+    error = fields.get("error") or None
+    fields["error"] = error and redact(str(error), tenant_id=fields.get("tenant_id"))[:500]
+    fields["path"] = str(fields["path"])[:500]

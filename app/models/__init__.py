@@ -1,5 +1,6 @@
 """Import every model so metadata (and Alembic) sees them all."""
 
+from app.models import upstream_text
 from app.models.accounts import ExportFile, Invitation, OutgoingMail, PasswordReset  # noqa: F401
 from app.models.attachments import Attachment, AttachmentSettings, DiscussionComment  # noqa: F401
 from app.models.audit import AuditCommit, AuditSnapshot  # noqa: F401
@@ -43,3 +44,5 @@ from app.models.triage import (  # noqa: F401
     TriageOutcome,
 )
 from app.models.user import AuthSession, ProjectMember, User  # noqa: F401
+
+upstream_text.install()

@@ -29,6 +29,9 @@ class Job(UUIDPrimaryKey, TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Renewed by the process running the job; a running job whose heartbeat is older than the lease belongs
+    # to a process that died (job_service.reap_stale).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def progress(self) -> dict:

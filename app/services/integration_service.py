@@ -20,6 +20,7 @@ from app.utils import tenant_context
 from app.utils.clock import utcnow
 from app.utils.crypto import SecretUnreadable, decrypt, encrypt
 from app.utils.errors import Conflict, Problem, ValidationFailed
+from app.utils.redact import redact
 
 WEBHOOK_SECRET_FIELD = "webhook_secret"
 CATALOG_TTL_SECONDS = 300
@@ -221,7 +222,7 @@ def test_connection(connection: IntegrationConnection) -> dict:
     invalidate_catalog()
     return {
         "status": result.status,
-        "message": result.message,
+        "message": redact(result.message, tenant_id=connection.tenant_id),  # the service's words, as stored
         "details": result.details,
         "tested_at": finished,
         "kind": cls.kind,

@@ -13,7 +13,7 @@ from datetime import timedelta
 from app.extensions import db
 from app.models import Job
 from app.models.run_status import FAILED, QUEUED, SUCCEEDED
-from app.services import dispatch
+from app.services import dispatch, job_lease
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 from app.utils.errors import Problem
@@ -66,14 +66,17 @@ def execute(job_id: str) -> None:
     if job.status in ("succeeded", "failed"):
         return  # idempotent under redelivery
     job.status, job.started_at = "running", utcnow()
+    job_lease.beat(job)
     db.session.commit()
 
     def report_progress(done: int, total: int) -> None:
         job.progress_done, job.progress_total = done, total
+        job_lease.beat(job)
         db.session.commit()
 
     try:
-        result = _HANDLERS[job.kind](job, report_progress)
+        with job_lease.Heartbeat(job):
+            result = _HANDLERS[job.kind](job, report_progress)
     except RetryLater as later:
         _defer(job_id, later)
         return

@@ -24,6 +24,7 @@ def init_celery(app, celery) -> None:
             "attachments-purge": {"task": "meridian.attachments.purge_expired", "schedule": 3600.0},
             "marketplace-delta-sync": {"task": "meridian.marketplace.delta_sync", "schedule": 300.0},
             "marketplace-order-flow-sweep": {"task": "meridian.marketplace.order_flow_sweep", "schedule": 60.0},
+            "jobs-reap-stale": {"task": "meridian.jobs.reap_stale", "schedule": 60.0},
         },
     )
 
@@ -47,7 +48,16 @@ def _wire_dispatch() -> None:
     from flask import current_app
 
     from app.services import dispatch
-    from app.tasks import attachments, hypercare, integrations, jobs, mail, marketplace, triage  # noqa: F401  (beat's tasks, on import)
+    from app.tasks import (  # noqa: F401  (beat's tasks, on import)
+        attachments,
+        hypercare,
+        integrations,
+        jobs,
+        jobs_reaper,
+        mail,
+        marketplace,
+        triage,
+    )
 
     dispatch.wire("run_job", jobs.run_job.delay, jobs.run_job_later)
     dispatch.wire("send_mail", mail.send_mail.delay)

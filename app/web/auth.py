@@ -23,6 +23,7 @@ def requires(permission: str | None = None):
         def wrapper(*args, **kwargs):
             verify_jwt_in_request()
             user = g.current_user
+            g.current_role = user.role  # read after the view's commit has expired `user` (app/web/upstream.py)
             enforce_tenant_rate_limit(g.current_tenant)
             if permission is not None and not can(user.role, permission):
                 raise Forbidden("Your role does not allow this action.")

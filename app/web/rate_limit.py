@@ -22,7 +22,7 @@ def enforce_tenant_rate_limit(tenant) -> None:
     headers = {"X-RateLimit-Limit": limit, "X-RateLimit-Remaining": max(0, limit - count), "X-RateLimit-Reset": reset}
     g.rate_limit_headers = headers
     if count > limit:
-        RATE_LIMIT_EXCEEDED.labels(str(tenant.id), tenant.tier).inc()
+        RATE_LIMIT_EXCEEDED.labels(tenant.tier).inc()
         raise RateLimited(
             f"Your organisation's plan allows {limit} requests per minute. Retry in {reset} s.",
             headers={**headers, "Retry-After": reset},

@@ -1,6 +1,8 @@
 // Long work answers 202 with a job; GET on its status_url reports {status, progress: {done, total}, result, error}.
 // A job is queued, then running, and ends succeeded, partial (some records failed) or failed (app/models/run_status.py).
 // A job a vendor throttled waits queued, its result saying why and until when (`waiting`, `resumes_at`).
+// A job whose worker died is failed by the server once its lease runs out; its error says so, and the
+// status line shows it, so the poll ends with a reason rather than "Failed…".
 // pollJob follows one to its end; jobProgress is the status line and bar that show where it is.
 
 import { api } from "./api.js";
@@ -45,6 +47,7 @@ export function jobProgress({ verb = "Working", unit = "", label = null, text = 
       bar.value = Math.min(done, bar.max);
       const phase = job.status === "running" ? display.verb : PHASES[job.status] || job.status;
       if (job.status === "queued" && job.result?.waiting) status.textContent = `Waiting: ${job.result.waiting}`;
+      else if (job.status === "failed" && job.error) status.textContent = `Failed: ${job.error}`;
       else status.textContent = total ? `${phase}: ${unit}${done} of ${total}` : `${phase}…`;
     },
     say(message) {

@@ -94,6 +94,9 @@ def test_a_conflict_is_resolved_in_the_dialog(new_page, app, demo, demo_alm):
     sign_in(page)
     page.goto(f"/#/explore?project={demo['projects']['S4-FIN']}")
     page.locator("#alm-sync").get_by_role("button", name="Push to Cloud ALM").click()
+    # The push has finished (its flash is shown) before Cloud ALM is edited: a "no not_synced cell" check
+    # alone can pass before the table is drawn, and a late push would overwrite the remote edit.
+    expect(page.get_by_role("alert")).to_contain_text("Cloud ALM push")
     expect(page.locator('td[data-alm-sync="not_synced"]')).to_have_count(0)
     with app.app_context(), tenant_context.tenant_scope(demo["tenant_id"]):
         requirement = db.session.execute(

@@ -23,7 +23,6 @@ from app.models import IntegrationConnection
 from app.models.leads import D365PushJob, Lead
 from app.models.run_status import FAILED, PARTIAL, SUCCEEDED
 from app.services import integration_history, integration_service, job_service
-from app.utils import tenant_context
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Problem
 
@@ -165,18 +164,17 @@ def _job_outcome(result: dict) -> tuple[str, str | None]:
 
 def _record(push: D365PushJob, lead: Lead, *, attempts: int, error=None, d365_lead_id=None) -> None:
     now = utcnow()
-    tenant = str(tenant_context.current_tenant_id())
     push.attempt_count, push.finished_at = push.attempt_count + attempts, now
     if error is None and d365_lead_id:
         push.status, push.d365_lead_id = "succeeded", d365_lead_id
         lead.d365_sync_status, lead.d365_lead_id, lead.d365_sync_error = "synced", d365_lead_id, None
         lead.d365_sync_last_at = now
-        PUSH_TOTAL.labels(tenant=tenant, result="synced").inc()
+        PUSH_TOTAL.labels(result="synced").inc()
         return
     message = getattr(error, "message", None) or "Dynamics 365 did not return the record id."
     reason = getattr(error, "reason", "unavailable")
     push.status, push.last_error, push.error_reason = "failed", message[:500], reason
     lead.d365_sync_status = "error"
     lead.d365_sync_error = f"{message} (after {push.attempt_count} attempt(s))"[:500]
-    PUSH_TOTAL.labels(tenant=tenant, result="error").inc()
-    PUSH_FAIL_TOTAL.labels(tenant=tenant, reason=reason).inc()
+    PUSH_TOTAL.labels(result="error").inc()
+    PUSH_FAIL_TOTAL.labels(reason=reason).inc()

@@ -7,6 +7,8 @@ Faults (set from Python with `set_fault`, or `POST /_sandbox/fault {"mode": ...,
   server_error   500 (503 on the token endpoint)
   slow           answers after `slow_seconds`
   refuse         stops listening (connection refused) until `clear_fault()` / `resume()`
+  echo_credentials  API calls (not the token endpoint) answer 400 with an error message that repeats the
+                 caller's Authorization header, its bare token and the client secret, as careless services do
 `count` limits a fault to the next n requests; without it the fault stays until cleared.
 `GET /_sandbox/stats` says how many requests came and how many were in flight at most.
 
@@ -25,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 log = logging.getLogger(__name__)
-FAULTS = ("expire_tokens", "rate_limit", "server_error", "slow", "refuse")
+FAULTS = ("expire_tokens", "rate_limit", "server_error", "slow", "refuse", "echo_credentials")
 
 
 class SandboxServer:
@@ -176,7 +178,15 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(200, {"fault": box.fault, "remaining": box.fault_remaining}, {})
             except (ValueError, AttributeError) as exc:
                 return self._send(400, {"error": str(exc)}, {})
-        mode = box._take_fault()
+        mode = box._take_fault() if not (box.fault == "echo_credentials" and box.is_token_path(parts.path)) else None
+        if mode == "echo_credentials":
+            header = self.headers.get("Authorization", "")
+            bare = header.partition(" ")[2]
+            message = (
+                f"Request rejected. Authorization: {header}; token {bare} is not valid here; "
+                f"client secret {box.client_secret} is on file for this client."
+            )
+            return self._send(400, {"error": {"code": "400", "message": message}}, {})
         if mode == "slow":
             time.sleep(box.slow_seconds)
         elif mode == "rate_limit":
