@@ -22,6 +22,7 @@ from sqlalchemy import event
 from app.utils import tenant_context
 
 _APPLIED = "meridian_rls_applied"
+_SAVEPOINT_CONTROL = ("SAVEPOINT ", "ROLLBACK TO SAVEPOINT ", "RELEASE SAVEPOINT ")
 
 
 def install(engine, app_role: str, system_role: str) -> None:
@@ -42,6 +43,10 @@ def install(engine, app_role: str, system_role: str) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _apply_tenant(conn, cursor, statement, parameters, context, executemany):
         if conn.get_execution_options().get("meridian_owner"):
+            return
+        if statement.startswith(_SAVEPOINT_CONTROL):
+            # `rollback_savepoint` fires before ROLLBACK TO SAVEPOINT is sent, inside the aborted transaction,
+            # where any other statement fails; the settings are applied again by the next real statement.
             return
         tenant_id = tenant_context.current_tenant_id()
         role = (system_role if tenant_context.is_unscoped() else app_role) if app_role else ""

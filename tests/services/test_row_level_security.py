@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import DataError, ProgrammingError
 
 from app.extensions import db
 from app.models import OutgoingMail
@@ -114,4 +114,19 @@ def test_raw_sql_cannot_write_into_another_tenant(real_services, tenant_a, tenan
                 ),
                 {"id": uuid.uuid4(), "tenant": tenant_b["tenant_id"]},
             )
+        db.session.rollback()
+
+
+def test_a_failed_savepoint_rolls_back_and_the_transaction_goes_on(real_services, tenant_a, make_project):
+    """SQLAlchemy fires `rollback_savepoint` before it sends ROLLBACK TO SAVEPOINT, so the tenant settings
+    were re-applied inside the aborted transaction and the rollback itself failed ("current transaction is
+    aborted"): two first uploads of a tenant at once answered 500 instead of the second reading the first
+    one's attachment settings (CI, tests/e2e/test_attachments.py)."""
+    make_project(tenant_a["tenant_id"], "A1")
+    codes = text("SELECT string_agg(code, ',' ORDER BY code) FROM projects")
+    with real_services.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        assert db.session.execute(codes).scalar() == "A1"
+        with pytest.raises(DataError), db.session.begin_nested():
+            db.session.execute(text("SELECT 1 / 0"))
+        assert db.session.execute(codes).scalar() == "A1"  # same transaction, settings still in force
         db.session.rollback()
