@@ -52,6 +52,34 @@ def test_push_is_idempotent_across_a_crash_mid_batch(alm_ready, monkeypatch, app
     assert {r.external_id for r in _by_code(app, tenant_a["tenant_id"]).values()} == set(box.tasks)
 
 
+def test_an_edit_while_the_push_is_in_flight_neither_fails_the_push_nor_is_lost(alm_ready, monkeypatch, app, tenant_a):
+    """A requirement edited while its call to Cloud ALM is in flight: writing the answer over the version the
+    push had loaded failed the whole job (StaleDataError, seen in a browser test). Now the answer lands on
+    the current row, and the row stays unsynced so the next push sends the edit."""
+    box, real_create = alm_ready["sandbox"], alm_client.CloudALMClient.create_task
+    edited = []
+
+    def create_while_someone_edits(self, body):
+        created = real_create(self, body)
+        if body["externalId"] == "REQ-0001" and not edited:
+            with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+                stmt = select(ExploreRequirement).where(ExploreRequirement.code == "REQ-0001")
+                db.session.execute(stmt).scalar_one().title = "Edited during the push"
+                db.session.commit()
+            edited.append(True)
+        return created
+
+    monkeypatch.setattr(alm_client.CloudALMClient, "create_task", create_while_someone_edits)
+    job = push(alm_ready["api"], alm_ready["project_id"])
+    assert edited and job["status"] == "succeeded", job
+    requirement = _by_code(app, tenant_a["tenant_id"])["REQ-0001"]
+    assert requirement.title == "Edited during the push" and requirement.external_id in box.tasks
+    assert requirement.alm_sync_status == "not_synced"
+    assert push(alm_ready["api"], alm_ready["project_id"])["status"] == "succeeded"
+    assert box.tasks[requirement.external_id]["title"].endswith("Edited during the push")
+    assert _by_code(app, tenant_a["tenant_id"])["REQ-0001"].alm_sync_status == "synced"
+
+
 def test_one_refused_requirement_does_not_stop_the_batch(alm_ready, app, tenant_a):
     box = alm_ready["sandbox"]
     push(alm_ready["api"], alm_ready["project_id"])

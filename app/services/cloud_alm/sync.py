@@ -139,13 +139,15 @@ def _plan(requirement: ExploreRequirement, alm_project: str, status_map) -> tupl
             requirement.code,
             requirement.external_id,
             mapping.requirement_patch(requirement, status_map),
+            requirement.version,
         )
-    return requirement.id, requirement.code, None, mapping.requirement_to_task(requirement, alm_project, status_map)
+    body = mapping.requirement_to_task(requirement, alm_project, status_map)
+    return requirement.id, requirement.code, None, body, requirement.version
 
 
 def _send(client: CloudALMClient, plan: tuple) -> tuple[str, dict]:
     """On a worker thread: HTTP only, no database."""
-    _requirement_id, _code, external_id, body = plan
+    _requirement_id, _code, external_id, body, _version = plan
     if external_id:
         return "updated", client.update_task(external_id, body)
     task, adopted = client.create_task_once(body)
@@ -158,9 +160,10 @@ def _write_answers(answered: list, run: SyncRun) -> None:
     if not answered:
         return
     ids = [item.item[0] for item in answered]
-    requirements = {
-        r.id: r for r in db.session.execute(select(ExploreRequirement).where(ExploreRequirement.id.in_(ids))).scalars()
-    }
+    # The rows as they are now: someone may have edited a requirement while its call was in flight, and
+    # writing over the version loaded for the plan would fail the whole push (StaleDataError).
+    stmt = select(ExploreRequirement).where(ExploreRequirement.id.in_(ids)).execution_options(populate_existing=True)
+    requirements = {r.id: r for r in db.session.execute(stmt).scalars()}
     for item in answered:
         requirement = requirements[item.item[0]]
         if isinstance(item.error, CloudALMError):
@@ -168,12 +171,14 @@ def _write_answers(answered: list, run: SyncRun) -> None:
             run.refused({"requirement_id": str(requirement.id), "code": item.item[1]}, item.error)
         else:
             _pushed(requirement, item.item, *item.result, run)
+            if requirement.version != item.item[4]:
+                requirement.alm_sync_status = "not_synced"  # Cloud ALM holds the older text: the next push sends this
     db.session.commit()
     answered.clear()
 
 
 def _pushed(requirement: ExploreRequirement, plan: tuple, outcome: str, task: dict, run: SyncRun) -> None:
-    _requirement_id, code, _external_id, body = plan
+    _requirement_id, code, _external_id, body, _version = plan
     if outcome != "updated":
         requirement.external_id = str(task["id"])
     remember_remote(requirement, body, task)
