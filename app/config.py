@@ -124,8 +124,9 @@ class Config:
 
 class DevelopmentConfig(Config):
     MERIDIAN_ENV = "development"
-    # The sandbox stand-ins listen on loopback; production allows only what the operator lists.
-    OUTBOUND_ALLOWLIST = Config.OUTBOUND_ALLOWLIST or ["127.0.0.1"]
+    # The sandbox stand-ins listen on loopback (`flask sandbox`'s default ports); production allows only what
+    # the operator lists.
+    OUTBOUND_ALLOWLIST = Config.OUTBOUND_ALLOWLIST or [f"127.0.0.1:{port}" for port in (8701, 8702, 8703, 8704)]
 
 
 class TestingConfig(Config):
@@ -137,7 +138,7 @@ class TestingConfig(Config):
     LOG_JSON = False
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"  # same algorithm, cheaper, so the suite stays fast
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")
-    OUTBOUND_ALLOWLIST = ["127.0.0.1"]  # the sandbox stand-ins the end-to-end tests start
+    OUTBOUND_ALLOWLIST = ["127.0.0.1:*"]  # the sandbox stand-ins the end-to-end tests start, on ephemeral ports
     ATTACHMENT_STORAGE = "local"
     ATTACHMENT_LOCAL_DIR = os.path.join(tempfile.gettempdir(), f"meridian-test-attachments-{os.getpid()}")
 

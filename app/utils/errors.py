@@ -76,7 +76,7 @@ def problem_response(status: int, title: str, detail: str, slug: str, errors=Non
         "correlation_id": g.get("correlation_id"),
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = _string_keys(errors)
     if extra:
         body.update(extra)
     response = jsonify(body)
@@ -85,6 +85,16 @@ def problem_response(status: int, title: str, detail: str, slug: str, errors=Non
     for key, value in (headers or {}).items():
         response.headers[key] = str(value)
     return response
+
+
+def _string_keys(errors):
+    """Marshmallow keys a list's item errors by index next to "_schema" for the list as a whole; JSON object
+    keys are strings anyway, and the sorted encoder cannot order an int against a str."""
+    if isinstance(errors, dict):
+        return {str(key): _string_keys(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [_string_keys(value) for value in errors]
+    return errors
 
 
 def _slugify(title: str) -> str:

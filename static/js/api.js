@@ -25,6 +25,29 @@ export class ApiError extends Error {
   }
 }
 
+// A path whose segments climb (`..`), or hide a slash or backslash in percent-encoding, addresses something
+// other than what its builder meant: `/projects/${id}` with id `../../users/x`. Such a request is never sent.
+const UNSAFE_PATH = /(^|\/)\.{1,2}(\/|$)|%2f|%5c|%2e|\\/i;
+
+function notFound() {
+  return new ApiError({ title: "Not found", status: 404, detail: "There is nothing at this address: the link is incomplete or wrong." }, 404);
+}
+
+/**
+ * apiPath`/api/v1/projects/${projectId}/requirements/${id}`: each value becomes exactly one encoded path
+ * segment. A value with `/`, `\`, `..` or an encoded slash would reach another resource, so it is refused
+ * (an ApiError 404, thrown before any request).
+ */
+export function apiPath(strings, ...values) {
+  return strings.reduce((path, text, index) => path + segment(values[index - 1]) + text);
+}
+
+function segment(value) {
+  const text = value === undefined || value === null ? "" : String(value);
+  if (!text || text.includes("/") || text.includes("\\") || text.includes("..") || /%2f|%5c/i.test(text)) throw notFound();
+  return encodeURIComponent(text);
+}
+
 let unauthenticatedHandler = () => {};
 
 /** app.js registers what happens when the session is gone for good (go to the login view). */
@@ -117,6 +140,7 @@ function refreshSession() {
  * Throws ApiError for any non-2xx answer (after one refresh-and-retry on a 401).
  */
 export async function request(method, path, options = {}) {
+  if (UNSAFE_PATH.test(path.split("?")[0])) throw notFound();
   const url = buildUrl(path, options.query);
   let response = await send(method, url, options);
   // logout is retried after a refresh too: its access token may have expired while the session lives on.

@@ -6,7 +6,12 @@ import { mountNotifications } from "./notifications.js";
 import { h, roleText, setTitle } from "./ui.js";
 
 const NEXT_KEY = "meridian.next";
-const UUID = "([0-9a-fA-F-]{36})";
+const UUID_TEXT = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+const UUID = `(${UUID_TEXT})`;
+const UUID_ONLY = new RegExp(`^${UUID_TEXT}$`);
+// Hash parameters that name an object: views put them into API paths, so a value that is not a UUID
+// (`#/explore?req=../../../users/<id>`) must never reach a view, or the page would fetch another resource.
+const ID_PARAMS = ["project", "req", "item", "incident", "cr", "defect", "case", "cycle", "execution", "run", "runbook"];
 
 // `permission` names an entry of the server's permission map (GET /api/v1/auth/me -> permissions).
 // Public routes are for signed-out people (sign in, forgotten password, the links of reset and invitation e-mails).
@@ -140,7 +145,9 @@ let hasNavigated = false;
 function parseHash() {
   const raw = location.hash.replace(/^#/, "");
   const [path, queryString = ""] = raw.split("?");
-  return { path: path || "/", query: new URLSearchParams(queryString) };
+  const query = new URLSearchParams(queryString);
+  const validIds = ID_PARAMS.every((name) => query.getAll(name).every((value) => !value || UUID_ONLY.test(value)));
+  return { path: path || "/", query, validIds };
 }
 
 function matchRoute(path) {
@@ -170,7 +177,7 @@ async function route() {
     if (!location.hash) navigate(session.user ? "#/projects" : "#/login", { replace: true });
     return;
   }
-  const { path, query } = parseHash();
+  const { path, query, validIds } = parseHash();
   const main = el("main");
   if (controller) controller.abort();
   controller = new AbortController();
@@ -201,6 +208,8 @@ async function route() {
 
   if (!matched) {
     simplePage(main, "Page not found", "There is no page at this address.");
+  } else if (!validIds) {
+    simplePage(main, "Not found", "Nothing was found at this address: the link is incomplete or wrong.");
   } else if (matched.route.permission && !can(matched.route.permission)) {
     simplePage(main, "Not available", "Your role does not give you access to this page.");
   } else {

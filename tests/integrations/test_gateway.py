@@ -257,7 +257,7 @@ def test_hostname_resolving_to_a_private_address_is_refused(app, tenant_a, rsps)
 def test_allowlisted_loopback_host_is_allowed(app, tenant_a, rsps):
     rsps.get("http://127.0.0.1:9999/api/x", json={"ok": True})
     prof = profile(tenant_a["tenant_id"], base_url="http://127.0.0.1:9999/api", token_url=None)
-    assert gateway(app, prof, allowlist=["127.0.0.1"]).request("GET", "/x").json() == {"ok": True}
+    assert gateway(app, prof, allowlist=["127.0.0.1:9999"]).request("GET", "/x").json() == {"ok": True}
 
 
 def test_redirect_to_a_private_address_is_refused(app, tenant_a, rsps):

@@ -38,7 +38,11 @@ def alm(app, tenant_a, alm_sandbox):
         burst=1000,
     )
     return ALMGateway(
-        profile, store=app.extensions["kv"], keyring=app.extensions["crypto"], engine=db.engine, allowlist=["127.0.0.1"]
+        profile,
+        store=app.extensions["kv"],
+        keyring=app.extensions["crypto"],
+        engine=db.engine,
+        allowlist=["127.0.0.1:*"],
     )
 
 
@@ -50,7 +54,11 @@ def dataverse(app, tenant_a, d365_sandbox):
         tenant_a["tenant_id"], uuid.uuid4(), config, {"client_secret": D365_SECRET}
     )
     return ALMGateway(
-        profile, store=app.extensions["kv"], keyring=app.extensions["crypto"], engine=db.engine, allowlist=["127.0.0.1"]
+        profile,
+        store=app.extensions["kv"],
+        keyring=app.extensions["crypto"],
+        engine=db.engine,
+        allowlist=["127.0.0.1:*"],
     )
 
 

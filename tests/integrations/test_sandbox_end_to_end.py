@@ -29,7 +29,7 @@ def _alm_gateway(app, server, tenant_id, sleeps, **kwargs):
         store=app.extensions["kv"],
         keyring=app.extensions["crypto"],
         engine=db.engine,
-        allowlist=["127.0.0.1"],
+        allowlist=["127.0.0.1:*"],
         sleep=sleeps.append,
         **kwargs,
     )
@@ -113,7 +113,11 @@ def test_d365_lead_upsert_by_alternate_key(app, tenant_a, d365_sandbox):
         {"client_secret": D365_SECRET},
     )
     gw = ALMGateway(
-        profile, store=app.extensions["kv"], keyring=app.extensions["crypto"], engine=db.engine, allowlist=["127.0.0.1"]
+        profile,
+        store=app.extensions["kv"],
+        keyring=app.extensions["crypto"],
+        engine=db.engine,
+        allowlist=["127.0.0.1:*"],
     )
     path = "/api/data/v9.2/leads(new_meridiandomain='LEAD-0001')"
     first = gw.request("PATCH", path, json_body={"lastname": "Schmidt", "companyname": "Rheinwerk"})

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from app.services.runbooks.scheduling import KINDS, Activity, duration_problem, to_minute, validate
@@ -107,6 +108,10 @@ def export_xlsx(activities: Iterable[Mapping]) -> bytes:
                 value = ", ".join(value or [])
             elif column.key == "planned_start" and value is not None:
                 value = to_minute(value).replace(tzinfo=None)  # Excel has no time zones: UTC, as labelled
+            if isinstance(value, str):
+                # The API stores control characters (U+0001 …) that the xlsx format cannot hold; openpyxl
+                # refuses the whole workbook for one of them, so they are dropped from the export.
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
             row.append(None if value == "" else value)  # an empty cell, not an empty string
         sheet.append(row)
         for cell in sheet[sheet.max_row]:

@@ -2,7 +2,7 @@
 // with its three sections — the plan (activities, dependencies, Gantt), the runs (rehearsals and the live board)
 // and the go/no-go. Each section is an address: #/cutover?project=…&tab=runbooks&runbook=…&section=plan|runs|gonogo.
 
-import { api, ifMatch } from "../api.js";
+import { api, apiPath, ifMatch } from "../api.js";
 import { can, flash, navigate } from "../app.js";
 import { field, submitForm } from "../forms.js";
 import { emptyState, h, loading, tableWrap } from "../ui.js";
@@ -68,7 +68,7 @@ function runbookForm(url, runbook, onSaved) {
 }
 
 async function renderRunbook(root, { project, runbookId, query, signal }) {
-  const url = `${runbooksUrl(project.id)}/${runbookId}`;
+  const url = runbooksUrl(project.id) + apiPath`/${runbookId}`;
   const runbook = await api.get(url, { signal });
   const section = SECTIONS.some(([id]) => id === query.get("section")) ? query.get("section") : "plan";
   const fact = (term, value) => h("div", { class: "fact" }, h("dt", { text: term }), h("dd", {}, value));

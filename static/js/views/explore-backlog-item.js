@@ -2,7 +2,7 @@
 // requirement, assignee, description) and its change history.
 // Address: #/explore?project=<id>&tab=backlog&item=<id>.
 
-import { ApiError, api } from "../api.js";
+import { ApiError, api, apiPath } from "../api.js";
 import { can } from "../app.js";
 import { chip, formatDateTime, h, label, loading, setTitle } from "../ui.js";
 import { BACKLOG_STATUSES, MODULES, WRICEF_TYPES, plainText, replacePresent, statusChip } from "./delivery.js";
@@ -17,7 +17,7 @@ const NAMES = { wricef_type: "Type", title: "Title", description: "Description",
   effort_days: "Effort (days)", requirement_id: "Requirement", assignee_id: "Assignee", deleted_at: "Deleted" };
 
 export async function render(root, { project, itemId, signal }) {
-  const url = `/api/v1/projects/${project.id}/backlog-items/${itemId}`;
+  const url = apiPath`/api/v1/projects/${project.id}/backlog-items/${itemId}`;
   const manager = can("delivery.manage");
   const body = h("div", { class: "backlog-detail" }, loading("Loading backlog item…"));
   root.append(h("p", {}, h("a", { href: `#/explore?project=${project.id}&tab=backlog`, text: "← WRICEF backlog" })), body);

@@ -3,7 +3,7 @@
 // and offers Restore.
 
 import { showMessage, showNotice, showProblem } from "../alerts.js";
-import { ApiError, api, ifMatch } from "../api.js";
+import { ApiError, api, apiPath, ifMatch } from "../api.js";
 import { can } from "../app.js";
 import { busy } from "../forms.js";
 import { announce, chip, emptyState, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
@@ -21,7 +21,7 @@ const NAMES = { title: "Title", description: "Description", module: "Module", sc
   alm_last_synced_at: "Cloud ALM synced", deleted_at: "Deleted" };
 
 export async function render(root, { project, requirementId, signal }) {
-  const url = `/api/v1/projects/${project.id}/requirements/${requirementId}`;
+  const url = apiPath`/api/v1/projects/${project.id}/requirements/${requirementId}`;
   const manager = can("delivery.manage");
   // Managers also open a deleted requirement (from "Show deleted"), to restore it.
   const readQuery = manager ? { include_deleted: "1" } : undefined;

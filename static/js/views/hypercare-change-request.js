@@ -2,14 +2,14 @@
 // (specifications, test evidence) and its discussion thread. The change board's actions stay on the board.
 // Address: #/hypercare?project=<id>&cr=<id>.
 
-import { ApiError, api } from "../api.js";
+import { ApiError, api, apiPath } from "../api.js";
 import { chip, formatDate, formatDateTime, h, label, pageHeader, setTitle } from "../ui.js";
 import { plainText } from "./delivery.js";
 import { CHANGE_TYPES, CR_STATUSES, priorityChip, statusChip } from "./hypercare-common.js";
 import { workItemPanels } from "./work-item-panels.js";
 
 export async function render(root, { project, crId, signal }) {
-  const url = `/api/v1/projects/${project.id}/hypercare/change-requests/${crId}`;
+  const url = apiPath`/api/v1/projects/${project.id}/hypercare/change-requests/${crId}`;
   const board = `#/hypercare?project=${project.id}`;
   let cr;
   try {

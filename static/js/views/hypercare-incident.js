@@ -5,7 +5,7 @@
 // Refreshes every 30 s in place.
 
 import { showMessage, showProblem } from "../alerts.js";
-import { api, ifMatch } from "../api.js";
+import { api, apiPath, ifMatch } from "../api.js";
 import { can, session } from "../app.js";
 import { field, submitForm } from "../forms.js";
 import { chip, formatDateTime, h, label, pageHeader, setTitle } from "../ui.js";
@@ -21,7 +21,7 @@ const REFRESH_MS = 30000;
 
 export async function render(root, { project, incidentId, signal }) {
   const base = `/api/v1/projects/${project.id}/hypercare`;
-  const url = `${base}/incidents/${incidentId}`;
+  const url = base + apiPath`/incidents/${incidentId}`;
   const warRoom = `#/hypercare?project=${project.id}`;
   const worker = can("hypercare.work");
   const [first, settings, staff, backlog] = await Promise.all([

@@ -1,7 +1,7 @@
 // One test case: its steps, the expected result, the requirements it proves, and its files (test scripts, data,
 // screenshots of the expected screens). Address: #/testing?project=<id>&tab=cases&case=<id>.
 
-import { ApiError, api } from "../api.js";
+import { ApiError, api, apiPath } from "../api.js";
 import { h, setTitle } from "../ui.js";
 import { plainText, statusChip } from "./delivery.js";
 import { workItemPanels } from "./work-item-panels.js";
@@ -9,7 +9,7 @@ import { workItemPanels } from "./work-item-panels.js";
 const CASE_STATUSES = [["draft", "Draft"], ["ready", "Ready"], ["obsolete", "Obsolete"]];
 
 export async function render(root, { project, caseId, signal }) {
-  const url = `/api/v1/projects/${project.id}/test-cases/${caseId}`;
+  const url = apiPath`/api/v1/projects/${project.id}/test-cases/${caseId}`;
   root.append(h("p", {}, h("a", { href: `#/testing?project=${project.id}&tab=cases`, text: "← All test cases" })));
   let testCase;
   try {

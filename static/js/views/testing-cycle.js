@@ -5,7 +5,7 @@
 // tester runs down the list.
 
 import { showMessage, showNotice, showProblem } from "../alerts.js";
-import { api, ifMatch } from "../api.js";
+import { api, apiPath, ifMatch } from "../api.js";
 import { can, flash, navigate } from "../app.js";
 import { NOTHING_CHANGED, busy, field, submitForm } from "../forms.js";
 import { announce, chip, emptyState, formatDate, formatDateTime, h, label, loading, setTitle, tableWrap } from "../ui.js";
@@ -97,7 +97,7 @@ function executionRow(execution, index, { project, active, onRecord, onRaiseDefe
 }
 
 export async function render(root, { project, cycleId, executionId, signal }) {
-  const cycleUrl = `/api/v1/projects/${project.id}/test-cycles/${cycleId}`;
+  const cycleUrl = apiPath`/api/v1/projects/${project.id}/test-cycles/${cycleId}`;
   const canRecord = can("testing.execute");
   const manager = can("delivery.manage");
   const summary = h("section", { class: "card", "aria-labelledby": "cycle-title" }, loading());

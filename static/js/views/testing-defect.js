@@ -2,7 +2,7 @@
 // form (title, severity, status, module, assignee, description) and its change history.
 // Address: #/testing?project=<id>&tab=defects&defect=<id>.
 
-import { ApiError, api } from "../api.js";
+import { ApiError, api, apiPath } from "../api.js";
 import { can } from "../app.js";
 import { formatDateTime, h, loading, setTitle } from "../ui.js";
 import {
@@ -28,7 +28,7 @@ const NAMES = { title: "Title", description: "Description", severity: "Severity"
   assignee_id: "Assignee", execution_id: "Execution", deleted_at: "Deleted" };
 
 export async function render(root, { project, defectId, signal }) {
-  const url = `/api/v1/projects/${project.id}/defects/${defectId}`;
+  const url = apiPath`/api/v1/projects/${project.id}/defects/${defectId}`;
   const mayEdit = can("testing.execute");
   const body = h("div", { class: "defect-detail" }, loading("Loading defect…"));
   root.append(h("p", {}, h("a", { href: `#/testing?project=${project.id}&tab=defects`, text: "← All defects" })), body);

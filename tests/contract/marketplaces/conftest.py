@@ -26,7 +26,7 @@ def connector_for(app, tenant_a):
             store=app.extensions["kv"],
             keyring=app.extensions["crypto"],
             engine=db.engine,
-            allowlist=["127.0.0.1"],
+            allowlist=["127.0.0.1:*"],
             sleep=sleeps.append,
         )
         return cls(gateway, config), sleeps
