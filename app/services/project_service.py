@@ -1,5 +1,7 @@
 """Projects and their members. A `customer` user sees only the projects they are a member of."""
 
+import uuid
+
 from sqlalchemy import or_, select
 
 from app.extensions import db
@@ -16,7 +18,13 @@ def _visible(stmt, user: User):
     if user.role == "customer":
         member_of = select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
         stmt = stmt.where(Project.id.in_(member_of))
+    if user.token_project_ids is not None:  # an API token limited to some projects (issue 15.4)
+        stmt = stmt.where(Project.id.in_(_token_scope(user)))
     return stmt
+
+
+def _token_scope(user: User) -> list:
+    return [uuid.UUID(str(p)) for p in user.token_project_ids]
 
 
 def list_projects(
@@ -41,6 +49,8 @@ def get_project(user: User, project_id, include_deleted: bool = False) -> Projec
     project = Project.get_scoped_or_404(project_id, include_deleted=include_deleted)
     if user.role == "customer" and not _is_member(project.id, user.id):
         raise NotFound("Project not found")
+    if user.token_project_ids is not None and project.id not in _token_scope(user):
+        raise NotFound("Project not found")  # outside the token's scope: as if it did not exist
     return project
 
 
