@@ -139,6 +139,10 @@ def list_members(project: Project) -> list[ProjectMember]:
 
 def add_member(project: Project, user_id) -> ProjectMember:
     user = User.get_scoped_or_404(user_id)  # a foreign id must belong to this tenant
+    if user.is_service:  # a token's reach is its scope, set on the token (issue 15.4)
+        raise ValidationFailed(
+            "An API token is not a project member.", errors={"user_id": ["Limit the token's projects instead."]}
+        )
     if _is_member(project.id, user.id):
         raise Conflict("The user is already a member of this project.")
     member = ProjectMember(project_id=project.id, user_id=user.id, created_by=tenant_context.current_actor_id())

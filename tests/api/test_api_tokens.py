@@ -185,3 +185,10 @@ def test_another_tenants_token_is_404(client, admin_a, admin_b):
     assert admin_b.get(f"/api/v1/api-tokens/{created['id']}").status_code == 404
     assert admin_b.delete(f"/api/v1/api-tokens/{created['id']}").status_code == 404
     assert admin_b.get("/api/v1/api-tokens").json["items"] == []
+
+
+def test_a_service_user_is_not_made_a_project_member(admin_a, tenant_a, make_project):
+    project = make_project(tenant_a["tenant_id"], "P1")
+    created = _create(admin_a)
+    response = admin_a.post(f"/api/v1/projects/{project}/members", json={"user_id": created["service_user_id"]})
+    assert response.status_code == 422 and "user_id" in response.json["errors"]
