@@ -192,3 +192,13 @@ def test_a_service_user_is_not_made_a_project_member(admin_a, tenant_a, make_pro
     created = _create(admin_a)
     response = admin_a.post(f"/api/v1/projects/{project}/members", json={"user_id": created["service_user_id"]})
     assert response.status_code == 422 and "user_id" in response.json["errors"]
+
+
+def test_creating_and_revoking_a_token_is_in_the_audit_trail_as_the_admin(admin_a):
+    created = _create(admin_a)
+    admin_a.delete(f"/api/v1/api-tokens/{created['id']}")
+    entries = admin_a.get("/api/v1/admin/audit").json["items"]
+    token_entries = [e for e in entries if e["entity_id"] == created["id"]]
+    assert len(token_entries) == 2
+    assert all(e["author"]["id"] == admin_a.user_id for e in token_entries), token_entries[0]["author"]
+    assert "secret_hash" not in str(token_entries)
