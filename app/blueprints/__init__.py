@@ -1,6 +1,7 @@
 from app.blueprints import (
     account,
     admin,
+    api_tokens,
     attachments,
     audit,
     auth,
@@ -34,5 +35,5 @@ ALL_BLUEPRINTS += [requirements.bp, backlog.bp, testing_cycles.bp, testing_cases
 ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp, marketplace.bp, triage.bp]
 ALL_BLUEPRINTS += [runbooks.bp, runbook_runs.bp]
 ALL_BLUEPRINTS += [integrations.bp, webhooks.bp, leads.bp, cloud_alm.bp]  # plugins add theirs
-ALL_BLUEPRINTS += [account.bp, admin.bp, invitations.bp]
+ALL_BLUEPRINTS += [account.bp, admin.bp, invitations.bp, api_tokens.bp]
 ALL_BLUEPRINTS += [attachments.bp, discussions.bp]

@@ -24,7 +24,7 @@ _session = SessionSchema()
 
 
 @bp.get("")
-@requires()
+@requires(people_only=True)
 @doc("My account: who I am, my second factor, when my password changed", response=AccountSchema)
 def get_account():
     user, tenant = g.current_user, g.current_tenant
@@ -35,7 +35,7 @@ def get_account():
 
 
 @bp.post("/password")
-@requires()
+@requires(people_only=True)
 @doc(
     "Change my password (the current one is required; my other sessions end)",
     body=ChangePasswordSchema,
@@ -50,7 +50,7 @@ def change_password():
 
 
 @bp.get("/sessions")
-@requires()
+@requires(people_only=True)
 @doc("My sessions that are still open", response=SessionSchema, many=True)
 def list_sessions():
     sessions = account_service.list_sessions(g.current_user, g.current_tenant)
@@ -59,7 +59,7 @@ def list_sessions():
 
 
 @bp.delete("/sessions/<uuid:session_id>")
-@requires()
+@requires(people_only=True)
 @doc("Sign out one of my sessions", status=204)
 def end_session(session_id):
     account_service.end_session(g.current_user, session_id)
@@ -67,7 +67,7 @@ def end_session(session_id):
 
 
 @bp.post("/sessions/end-others")
-@requires()
+@requires(people_only=True)
 @doc("Sign out everywhere else (every session but this one)", response=MessageSchema)
 def end_other_sessions():
     ended = account_service.end_other_sessions(g.current_user, g.auth_session)
@@ -75,7 +75,7 @@ def end_other_sessions():
 
 
 @bp.post("/mfa/setup")
-@requires()
+@requires(people_only=True)
 @doc(
     "Start setting up an authenticator app (current password required)",
     body=CurrentPasswordSchema,
@@ -87,7 +87,7 @@ def start_mfa_setup():
 
 
 @bp.post("/mfa/confirm")
-@requires()
+@requires(people_only=True)
 @doc(
     "Confirm the authenticator with a code: two-factor sign-in is on; answers the recovery codes once",
     body=TotpCodeSchema,
@@ -99,7 +99,7 @@ def confirm_mfa():
 
 
 @bp.post("/mfa/disable")
-@requires()
+@requires(people_only=True)
 @doc("Switch two-factor sign-in off (not where the tenant requires it)", body=CurrentPasswordSchema, status=204)
 def disable_mfa():
     data = load_body(CurrentPasswordSchema())
@@ -108,7 +108,7 @@ def disable_mfa():
 
 
 @bp.post("/mfa/recovery-codes")
-@requires()
+@requires(people_only=True)
 @doc("New recovery codes (the old ones stop working)", body=CurrentPasswordSchema, response=RecoveryCodesSchema)
 def new_recovery_codes():
     data = load_body(CurrentPasswordSchema())

@@ -23,7 +23,12 @@ def _etagged(user, status=200):
 def list_users():
     args = load_args(UserListArgs())
     users, total = user_service.list_users(
-        args["limit"], args["offset"], role=args.get("role"), q=args.get("q"), include_deleted=args["include_deleted"]
+        args["limit"],
+        args["offset"],
+        role=args.get("role"),
+        q=args.get("q"),
+        include_deleted=args["include_deleted"],
+        kind=args.get("kind"),
     )
     return jsonify(page(users, total, UserSchema()))
 

@@ -2,6 +2,7 @@
 
 from app.models import upstream_text
 from app.models.accounts import ExportFile, Invitation, OutgoingMail, PasswordReset  # noqa: F401
+from app.models.api_token import ApiToken  # noqa: F401
 from app.models.attachments import Attachment, AttachmentSettings, DiscussionComment  # noqa: F401
 from app.models.audit import AuditCommit, AuditSnapshot  # noqa: F401
 from app.models.backlog import BacklogItem  # noqa: F401

@@ -12,6 +12,9 @@ from app.models.types import JSONDocument, UTCDateTime
 from app.utils.clock import utcnow
 
 ROLES = ("admin", "pm", "consultant", "support", "approver", "customer", "viewer")
+# A `service` user stands behind one API token (app/models/api_token.py): it is the token's identity for
+# permissions and the audit trail, and can never sign in with a password.
+USER_KINDS = ("person", "service")
 SUPPORT_LEVELS = ("L1", "L2", "L3")
 
 
@@ -27,6 +30,7 @@ class User(TenantOwned, db.Model):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False, default="viewer")
+    kind: Mapped[str] = mapped_column(String(10), nullable=False, default="person", server_default="person")
     support_level: Mapped[str | None] = mapped_column(String(2), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -38,6 +42,14 @@ class User(TenantOwned, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     recovery_codes: Mapped[list] = mapped_column(JSONDocument, nullable=False, default=list)
+
+    # The projects an API token is limited to, set on its service user for the request the token
+    # authenticates (app/services/api_token_service.py); None: no limit beyond the role. Not a column.
+    token_project_ids = None
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind == "service"
 
     @property
     def mfa_enabled(self) -> bool:

@@ -1,6 +1,6 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.models.user import ROLES, SUPPORT_LEVELS
+from app.models.user import ROLES, SUPPORT_LEVELS, USER_KINDS
 from app.schemas.common import BaseSchema, OwnedFields, SearchPageArgs, one_of
 
 _NAME = validate.Length(min=1, max=200)
@@ -25,6 +25,7 @@ class UserSchema(OwnedFields):
     password = fields.String(load_only=True, required=True, validate=_PASSWORD)
     last_login_at = fields.DateTime(dump_only=True, allow_none=True)
     mfa_enabled = fields.Boolean(dump_only=True)
+    kind = fields.String(dump_only=True, metadata={"enum": list(USER_KINDS), "description": "service: an API token"})
 
     @validates_schema
     def _support_level_only_for_support(self, data, **_kwargs):
@@ -65,3 +66,4 @@ class MemberSchema(BaseSchema):
 
 class UserListArgs(SearchPageArgs):
     role = one_of(ROLES)
+    kind = one_of(USER_KINDS)

@@ -36,10 +36,13 @@ def normalise_email(email: str) -> str:
 
 def find_account(email: str) -> tuple[User | None, Tenant | None]:
     """The user behind a sign-in name, and their tenant. No tenant is known before the user is found, so
-    this is one of the few deliberate cross-tenant reads (login, forgot password)."""
+    this is one of the few deliberate cross-tenant reads (login, forgot password). An API token's service
+    user is nobody's account: it is not found, so it can neither sign in nor reset a password."""
     with tenant_context.unscoped():
         row = db.session.execute(
-            select(User, Tenant).join(Tenant, Tenant.id == User.tenant_id).where(User.email == email)
+            select(User, Tenant)
+            .join(Tenant, Tenant.id == User.tenant_id)
+            .where(User.email == email, User.kind == "person")
         ).first()
     return (row[0], row[1]) if row else (None, None)
 

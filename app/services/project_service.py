@@ -1,5 +1,7 @@
 """Projects and their members. A `customer` user sees only the projects they are a member of."""
 
+import uuid
+
 from sqlalchemy import or_, select
 
 from app.extensions import db
@@ -16,7 +18,13 @@ def _visible(stmt, user: User):
     if user.role == "customer":
         member_of = select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
         stmt = stmt.where(Project.id.in_(member_of))
+    if user.token_project_ids is not None:  # an API token limited to some projects (issue 15.4)
+        stmt = stmt.where(Project.id.in_(_token_scope(user)))
     return stmt
+
+
+def _token_scope(user: User) -> list:
+    return [uuid.UUID(str(p)) for p in user.token_project_ids]
 
 
 def list_projects(
@@ -41,6 +49,8 @@ def get_project(user: User, project_id, include_deleted: bool = False) -> Projec
     project = Project.get_scoped_or_404(project_id, include_deleted=include_deleted)
     if user.role == "customer" and not _is_member(project.id, user.id):
         raise NotFound("Project not found")
+    if user.token_project_ids is not None and project.id not in _token_scope(user):
+        raise NotFound("Project not found")  # outside the token's scope: as if it did not exist
     return project
 
 
@@ -129,6 +139,10 @@ def list_members(project: Project) -> list[ProjectMember]:
 
 def add_member(project: Project, user_id) -> ProjectMember:
     user = User.get_scoped_or_404(user_id)  # a foreign id must belong to this tenant
+    if user.is_service:  # a token's reach is its scope, set on the token (issue 15.4)
+        raise ValidationFailed(
+            "An API token is not a project member.", errors={"user_id": ["Limit the token's projects instead."]}
+        )
     if _is_member(project.id, user.id):
         raise Conflict("The user is already a member of this project.")
     member = ProjectMember(project_id=project.id, user_id=user.id, created_by=tenant_context.current_actor_id())

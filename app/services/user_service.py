@@ -16,9 +16,16 @@ from app.utils.like import icontains
 
 
 def list_users(
-    limit: int, offset: int, role: str | None = None, q: str | None = None, include_deleted: bool = False
+    limit: int,
+    offset: int,
+    role: str | None = None,
+    q: str | None = None,
+    include_deleted: bool = False,
+    kind: str | None = None,
 ) -> tuple[list[User], int]:
     stmt = select(User).order_by(User.name, User.id)
+    if kind:
+        stmt = stmt.where(User.kind == kind)
     if role:
         stmt = stmt.where(User.role == role)
     if q:
@@ -72,6 +79,10 @@ def update_user(user: User, data: dict, expected_version: int | None) -> User:
             errors={"support_level": ["Only support staff have a support level."]},
         )
     password = data.pop("password", None)
+    if password and user.is_service:
+        raise ValidationFailed(
+            "An API token's service user has no password.", errors={"password": ["Not for a service user."]}
+        )
     if password:
         password_policy.check(password, email=user.email, tenant=current_tenant(), context=(user.name,))
     ends_sessions = bool(password) or data.get("role", user.role) != user.role or data.get("active") is False

@@ -3,28 +3,58 @@ problem+json) and `requires`, the decorator every tenant endpoint wears."""
 
 from functools import wraps
 
-from flask import g
+from flask import g, request
 from flask_jwt_extended import verify_jwt_in_request
 
+from app.models.api_token import TOKEN_PREFIX
 from app.permissions import PERMISSIONS, can
-from app.services import auth_service
-from app.utils.errors import Forbidden, problem_response
-from app.web.rate_limit import enforce_tenant_rate_limit
+from app.services import api_token_service, auth_service
+from app.utils.errors import Forbidden, Unauthorized, problem_response
+from app.web.rate_limit import enforce_tenant_rate_limit, enforce_token_rate_limit
 
 
-def requires(permission: str | None = None):
-    """Authenticate (Bearer or cookie + CSRF), bind the tenant context, apply the tenant's rate limit,
-    then check the permission."""
+def presented_api_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() == "bearer" and credentials.startswith(TOKEN_PREFIX):
+        return credentials
+    return None
+
+
+def _authenticate() -> None:
+    """An API token (`Bearer mrd_…`, issue 15.4) or a session JWT (Bearer or cookie + CSRF). A token is not
+    cookie auth, so it needs no CSRF header."""
+    presented = presented_api_token()
+    if presented is None:
+        verify_jwt_in_request()
+        g.api_token = None
+        return
+    identity = api_token_service.authenticate(presented)
+    if identity is None:
+        raise Unauthorized("The API token is unknown, revoked or expired.")
+    g.current_user, g.current_tenant, g.api_token = identity
+    g.auth_session = None
+
+
+def requires(permission: str | None = None, people_only: bool = False):
+    """Authenticate, bind the tenant context, apply the rate limits (the tenant's, and an API token's
+    own), then check the permission. `people_only`: an endpoint about a person's own account or one
+    that mints credentials, which an API token may not use whatever its role."""
     if permission is not None and permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            verify_jwt_in_request()
+            _authenticate()
             user = g.current_user
             g.current_role = user.role  # read after the view's commit has expired `user` (app/web/upstream.py)
             enforce_tenant_rate_limit(g.current_tenant)
+            if g.api_token is not None:
+                enforce_token_rate_limit(g.api_token)
+                if people_only:
+                    raise Forbidden("API tokens cannot use this endpoint; sign in as a person.")
             if permission is not None and not can(user.role, permission):
                 raise Forbidden("Your role does not allow this action.")
             return view(*args, **kwargs)

@@ -54,7 +54,14 @@ def _schema_ref(spec: APISpec, schema) -> dict:
 def build_spec(app) -> dict:
     marshmallow_plugin = MarshmallowPlugin()
     spec = APISpec(title="Meridian API", version="1.0.0", openapi_version="3.0.3", plugins=[marshmallow_plugin])
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.security_scheme(
+        "bearer",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A session's access token (JWT) or an API token (`mrd_…`, Administration › API and events)",
+        },
+    )
     problem = _schema_ref(spec, ProblemSchema)
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

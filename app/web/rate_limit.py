@@ -27,3 +27,28 @@ def enforce_tenant_rate_limit(tenant) -> None:
             f"Your organisation's plan allows {limit} requests per minute. Retry in {reset} s.",
             headers={**headers, "Retry-After": reset},
         )
+
+
+def enforce_token_rate_limit(token) -> None:
+    """An API token's own limit (issue 15.4), counted in its own bucket on top of the tenant's: one busy
+    integration cannot use up what the rest of the tenant is allowed, and the plan stays the ceiling."""
+    limit = token.rate_limit_per_minute
+    if not current_app.config["RATELIMIT_ENABLED"] or not limit:
+        return
+    window = int(time.time() // WINDOW_SECONDS)
+    count, _ttl = kv.incr(f"ratelimit:token:{token.id}:{window}", WINDOW_SECONDS)
+    reset = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
+    remaining = max(0, limit - count)
+    tenant_headers = g.get("rate_limit_headers") or {}
+    if not tenant_headers or remaining <= tenant_headers.get("X-RateLimit-Remaining", remaining + 1):
+        g.rate_limit_headers = {
+            "X-RateLimit-Limit": limit,
+            "X-RateLimit-Remaining": remaining,
+            "X-RateLimit-Reset": reset,
+        }
+    if count > limit:
+        RATE_LIMIT_EXCEEDED.labels("api_token").inc()
+        raise RateLimited(
+            f"This API token allows {limit} requests per minute. Retry in {reset} s.",
+            headers={**g.rate_limit_headers, "Retry-After": reset},
+        )

@@ -211,7 +211,11 @@ def _rule_owner(rule: OrderFlowRule) -> User:
     audit trail says who asked for them; an admin stands in when that user is gone."""
     user = db.session.get(User, rule.created_by) if rule.created_by else None
     if user is None or not user.active:
-        stmt = select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.created_at)
+        stmt = (
+            select(User)
+            .where(User.role == "admin", User.kind == "person", User.active.is_(True))
+            .order_by(User.created_at)
+        )
         user = db.session.execute(stmt).scalars().first()
     return user
 

@@ -1,6 +1,6 @@
 // Administration (#/admin?tab=…, admins only): the tenant's profile, its security settings, the audit log
-// (search, filters, diffs, export), the sync log of every integration and the outgoing e-mail. Each tab's body
-// is its own module.
+// (search, filters, diffs, export), the sync log of every integration, the outgoing e-mail and the API tokens
+// (API and events). Each tab's body is its own module.
 
 import { h, pageHeader, setTitle } from "../ui.js";
 import { tabs } from "./delivery.js";
@@ -11,6 +11,7 @@ const TABS = [
   ["audit", "Audit log", "./admin-audit.js"],
   ["sync", "Sync log", "./admin-sync-log.js"],
   ["mail", "E-mail", "./admin-mail.js"],
+  ["api", "API and events", "./admin-api.js"],
 ];
 
 export async function render(root, { query, signal }) {

@@ -103,7 +103,7 @@ let peopleCache = null;
 /** The tenant's active users as [id, "name (role)"] for owner pickers; only cutover managers ask (users.read). */
 export async function people(signal) {
   if (peopleCache) return peopleCache;
-  const page = await api.get("/api/v1/users", { query: { limit: 200 }, signal });
+  const page = await api.get("/api/v1/users", { query: { limit: 200, kind: "person" }, signal });
   peopleCache = page.items.filter((u) => u.active !== false).map((u) => [u.id, `${u.name} (${u.email})`]);
   return peopleCache;
 }

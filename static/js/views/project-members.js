@@ -50,7 +50,7 @@ export function mountProjectMembers(body, { url, getProject, signal }) {
     const memberIds = new Set(members.map((member) => member.user_id));
     let users = [];
     try {
-      users = (await api.get("/api/v1/users", { query: { limit: 200 }, signal })).items
+      users = (await api.get("/api/v1/users", { query: { limit: 200, kind: "person" }, signal })).items
         .filter((user) => user.active && !memberIds.has(user.id));
     } catch (error) {
       if (!signal.aborted) showProblem(error);

@@ -114,7 +114,8 @@ export async function render(root, { query, signal }) {
     noun: "user", limit: LIMIT, signal, loadingText: "Loading users…",
     offset: offsetFrom(query),
     fetchPage: (offset) => api.get("/api/v1/users", {
-      query: { limit: LIMIT, offset, q: state.q, role: state.role, include_deleted: state.includeDeleted ? "true" : "" },
+      // API tokens' service users are listed (and revoked) under Administration › API and events.
+      query: { limit: LIMIT, offset, kind: "person", q: state.q, role: state.role, include_deleted: state.includeDeleted ? "true" : "" },
       signal,
     }),
     table: usersTable,
