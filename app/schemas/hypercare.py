@@ -18,9 +18,15 @@ _priority = validate.OneOf(INCIDENT_PRIORITIES)
 _HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
 
 
-class _Person(BaseSchema):
+class HypercarePersonSchema(BaseSchema):
+    """Its own name in the OpenAPI document: as `_Person` a generated client dropped the underscore, collided
+    with delivery's `Person` and lost every incident model (tests/api/test_generated_client.py)."""
+
     id = fields.UUID()
     name = fields.String()
+
+
+_Person = HypercarePersonSchema  # the short name the fields below use
 
 
 class _ChangeRequestRef(BaseSchema):
