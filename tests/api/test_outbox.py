@@ -14,6 +14,7 @@ from app.models import OutboxMessage
 from app.services import outbox
 from app.services.outbox import publisher, subscribers
 from app.utils import clock, tenant_context
+from tests.fixtures.app import login
 from tests.fixtures.hypercare import new_incident
 
 
@@ -228,3 +229,13 @@ def test_published_events_are_pruned_after_the_retention_unpublished_never(app, 
         assert publisher.prune() == {"pruned": 2}
         assert publisher.health()["pending"] == 1
     assert len(_messages(tenant_id)) == 1
+
+
+def test_the_admin_sees_the_outbox_backlog(app, admin_a, tenant_a, client, make_user, recorder, no_kick):
+    _emit_many(tenant_a["tenant_id"], 2, 1)
+    body = admin_a.get("/api/v1/admin/outbox").json
+    assert body["pending"] == 2 and body["failing"] == 0 and body["oldest_pending_seconds"] >= 0
+    _publish(tenant_a["tenant_id"])
+    assert admin_a.get("/api/v1/admin/outbox").json == {"pending": 0, "failing": 0, "oldest_pending_seconds": 0}
+    make_user(tenant_a["tenant_id"], "pm@alpha.test", "pm")
+    assert login(client, "pm@alpha.test").get("/api/v1/admin/outbox").status_code == 403

@@ -73,7 +73,7 @@ def _kick_publisher(session):
         return
     from flask import current_app
 
-    if not current_app.config.get("OUTBOX_PUBLISH_ON_COMMIT", True):
+    if not current_app.config["OUTBOX_PUBLISH_ON_COMMIT"]:
         return
     from app.services import dispatch
 
