@@ -239,3 +239,16 @@ def test_the_admin_sees_the_outbox_backlog(app, admin_a, tenant_a, client, make_
     assert admin_a.get("/api/v1/admin/outbox").json == {"pending": 0, "failing": 0, "oldest_pending_seconds": 0}
     make_user(tenant_a["tenant_id"], "pm@alpha.test", "pm")
     assert login(client, "pm@alpha.test").get("/api/v1/admin/outbox").status_code == 403
+
+
+def test_a_finished_sync_run_is_an_event_naming_its_project(alm_ready, tenant_a, recorder):
+    from tests.fixtures.cloud_alm import push
+
+    job = push(alm_ready["api"], alm_ready["project_id"])
+    assert job["status"] == "succeeded", job
+    finished = [e for e in recorder.seen if e["type"] == "sync_run.finished"]
+    assert len(finished) == 1
+    data = finished[0]["data"]
+    assert finished[0]["aggregate_type"] == "sync_run" and finished[0]["sequence"] == 1
+    assert (data["operation"], data["status"], data["records_pushed"]) == ("push", "succeeded", 3)
+    assert data["project_id"] == str(alm_ready["project_id"])
