@@ -120,6 +120,9 @@ class Config:
     TRIAGE_SYNC_DELAY_SECONDS = _int("TRIAGE_SYNC_DELAY_SECONDS", 10)
     TRIAGE_CACHE_TENANTS = _int("TRIAGE_CACHE_TENANTS", 4)  # loaded indexes kept per process
     TRIAGE_CHUNK_BYTES = _int("TRIAGE_CHUNK_BYTES", 4 * 1024 * 1024)  # slice size of a stored index
+    # Kick the outbox publisher after each commit that wrote domain events (beat's minute run is the safety net;
+    # without a broker the kick runs the publisher in-process, right after the commit).
+    OUTBOX_PUBLISH_ON_COMMIT = _bool("OUTBOX_PUBLISH_ON_COMMIT", True)
 
 
 class DevelopmentConfig(Config):

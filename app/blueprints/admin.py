@@ -1,5 +1,5 @@
 """Administration (tenant admins): the tenant's profile and security settings, the audit log and its
-export, the integration sync log across every connection, and the outgoing-mail log."""
+export, the integration sync log across every connection, the outgoing-mail log and the outbox's backlog."""
 
 from flask import Blueprint, Response, current_app, g, jsonify
 
@@ -10,6 +10,7 @@ from app.schemas.admin import (
     AuditLogArgs,
     MailLogArgs,
     MailLogSchema,
+    OutboxHealthSchema,
     SecuritySettingsSchema,
     SyncLogArgs,
     SyncLogEntrySchema,
@@ -17,6 +18,7 @@ from app.schemas.admin import (
 )
 from app.schemas.jobs import JobSchema
 from app.services import audit_export, audit_service, mail_service, sync_log_service, tenant_service
+from app.services.outbox import publisher as outbox_publisher
 from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import accepted, etagged, if_match_version, load_args, load_body
@@ -139,3 +141,12 @@ def mail_log():
             "sink_url": current_app.config["MAIL_SINK_URL"] or None,
         }
     )
+
+
+@bp.get("/outbox")
+@requires("tenant.manage")
+@doc(
+    "How many domain events wait for delivery, how many are failing, the oldest one's age", response=OutboxHealthSchema
+)
+def outbox_health():
+    return jsonify(OutboxHealthSchema().dump(outbox_publisher.health()))

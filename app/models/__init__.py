@@ -34,6 +34,7 @@ from app.models.marketplace import (  # noqa: F401
     OrderFlowRule,
 )
 from app.models.notification import Notification  # noqa: F401
+from app.models.outbox import OutboxMessage  # noqa: F401
 from app.models.project import Project  # noqa: F401
 from app.models.sequence import NumberSequence  # noqa: F401
 from app.models.tenant import Tenant  # noqa: F401

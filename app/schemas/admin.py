@@ -190,3 +190,12 @@ class MailLogSchema(BaseSchema):
     error = fields.String(allow_none=True)
     created_at = fields.DateTime()
     sent_at = fields.DateTime(allow_none=True)
+
+
+class OutboxHealthSchema(BaseSchema):
+    """The tenant's domain events not delivered yet (issue 15.5): a number that grows says a subscriber (the
+    webhook fan-out) is failing or the publisher is not running."""
+
+    pending = fields.Integer(metadata={"description": "Events waiting to be published"})
+    failing = fields.Integer(metadata={"description": "Of those, events whose delivery failed at least once"})
+    oldest_pending_seconds = fields.Integer(metadata={"description": "Age of the oldest waiting event (0: none)"})

@@ -184,8 +184,7 @@ def import_requirements(project, raw: bytes, schema) -> dict:
             requirement_service.build_requirement(project, data)
             created += 1
         else:
-            requirement_service.apply_changes(target, data)
-            if db.session.is_modified(target):
+            if requirement_service.apply_changes(target, data):
                 updated += 1
             else:
                 unchanged += 1

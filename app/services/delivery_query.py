@@ -80,9 +80,10 @@ def list_page(stmt, limit: int, offset: int, include_deleted: bool, count_in_ord
     return paginate(stmt, limit, offset, include_deleted, count_in_order)
 
 
-def bulk_status(model, project, ids: list, status: str, allowed_next=None) -> list:
+def bulk_status(model, project, ids: list, status: str, allowed_next=None, on_moved=None) -> list:
     """Move many rows of one project to `status` in one transaction: all or nothing. `allowed_next(row)`
-    gives the statuses a row may move to (None = any)."""
+    gives the statuses a row may move to (None = any); `on_moved(row, old_status)` is told of each row that
+    moved, before the commit (the outbox event of the same transaction)."""
     ids = list(dict.fromkeys(ids))
     rows = db.session.execute(select(model).where(model.project_id == project.id, model.id.in_(ids))).scalars().all()
     found = {row.id for row in rows}
@@ -101,6 +102,8 @@ def bulk_status(model, project, ids: list, status: str, allowed_next=None) -> li
     if refused:
         raise Conflict("Some rows cannot move to this status; nothing was changed.", refused=refused)
     for row in rows:
-        row.status = status
+        old, row.status = row.status, status
+        if on_moved is not None and old != status:
+            on_moved(row, old)
     db.session.commit()
     return rows

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.models import GatewayCallLog, IntegrationConnection, IntegrationSyncRun
 from app.models.run_status import SUCCEEDED
 from app.services.integration_service import record_error
+from app.services.outbox import events
 from app.services.pagination import paginate
 from app.utils import tenant_context
 from app.utils.clock import utcnow
@@ -46,10 +47,12 @@ def record_sync(
     pushed: int = 0,
     pulled: int = 0,
     error: str | None = None,
+    project_id=None,
 ) -> IntegrationSyncRun:
     """A real sync (a push, a pull, test results) lands where the admin looks: the connection's last sync
     and error count, and a row of its sync history. A clean run clears the last error (the count stays: it
-    is the connection's history). The caller commits, with its own records."""
+    is the connection's history). The caller commits, with its own records - and with the run's
+    `sync_run.finished` outbox event (issue 15.5), which names the project when the sync had one."""
     finished = utcnow()
     connection.last_sync_at = finished
     if status == SUCCEEDED:
@@ -70,4 +73,5 @@ def record_sync(
         duration_ms=int((finished - started).total_seconds() * 1000),
     )
     db.session.add(run)
+    events.sync_run_finished(run, project_id=str(project_id) if project_id else None)
     return run

@@ -25,6 +25,7 @@ from app.services.delivery_query import (
     text_search,
     user_in_tenant,
 )
+from app.services.outbox import events
 from app.utils import tenant_context
 from app.utils.errors import Conflict
 from app.utils.sanitize import clean_html
@@ -121,13 +122,20 @@ def create_requirement(project, data: dict) -> ExploreRequirement:
     return requirement
 
 
-def apply_changes(requirement: ExploreRequirement, data: dict) -> None:
+def apply_changes(requirement: ExploreRequirement, data: dict) -> bool:
+    """Answers whether anything changed (asked here: the status event's flush leaves nothing "modified")."""
     data = _prepare(data)
+    old_status = requirement.status
     if "status" in data:
         check_transition(requirement, data["status"])
+    changed = False
     for key, value in data.items():
         if getattr(requirement, key) != value:  # unchanged values write nothing (idempotent re-import)
             setattr(requirement, key, value)
+            changed = True
+    if requirement.status != old_status:
+        events.requirement_status_changed(requirement, old_status)
+    return changed
 
 
 def update_requirement(requirement: ExploreRequirement, data: dict, expected_version: int | None):
@@ -152,4 +160,11 @@ def restore_requirement(requirement: ExploreRequirement) -> ExploreRequirement:
 
 
 def bulk_set_status(project, ids: list, status: str):
-    return bulk_status(ExploreRequirement, project, ids, status, lambda row: TRANSITIONS[row.status])
+    return bulk_status(
+        ExploreRequirement,
+        project,
+        ids,
+        status,
+        lambda row: TRANSITIONS[row.status],
+        on_moved=events.requirement_status_changed,
+    )

@@ -18,13 +18,16 @@ def init_celery(app, celery) -> None:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
-        beat_schedule={  # later capabilities add theirs (outbox)
+        beat_schedule={
             "hypercare-sla-sweep": {"task": "meridian.hypercare.sweep_sla_breaches", "schedule": 60.0},
             "cloud-alm-scheduled-sync": {"task": "meridian.cloud_alm_scheduled_sync", "schedule": 300.0},
             "attachments-purge": {"task": "meridian.attachments.purge_expired", "schedule": 3600.0},
             "marketplace-delta-sync": {"task": "meridian.marketplace.delta_sync", "schedule": 300.0},
             "marketplace-order-flow-sweep": {"task": "meridian.marketplace.order_flow_sweep", "schedule": 60.0},
             "jobs-reap-stale": {"task": "meridian.jobs.reap_stale", "schedule": 60.0},
+            # The safety net of the after-commit kick (app/services/outbox): a lost kick waits a minute at most.
+            "outbox-publish": {"task": "meridian.outbox.publish", "schedule": 60.0},
+            "outbox-prune": {"task": "meridian.outbox.prune", "schedule": 86400.0},
         },
     )
 
@@ -56,6 +59,7 @@ def _wire_dispatch() -> None:
         jobs_reaper,
         mail,
         marketplace,
+        outbox,
         triage,
     )
 
@@ -63,6 +67,7 @@ def _wire_dispatch() -> None:
     dispatch.wire("send_mail", mail.send_mail.delay)
     dispatch.wire("process_webhook", integrations.process_webhook.delay)
     dispatch.wire("marketplace_webhook", marketplace.process_webhook.delay)
+    dispatch.wire("outbox_publish", outbox.publish.delay)
     # Delayed, so a burst of incident changes is folded into one index write (app/services/hypercare_triage).
     dispatch.wire(
         "triage_sync",

@@ -107,6 +107,7 @@ class SyncRun:
                 pushed=pushed or 0,
                 pulled=pulled or 0,
                 error=self.summary(),
+                project_id=self.project_id,
             )
         db.session.commit()
         return log

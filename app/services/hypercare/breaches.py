@@ -8,21 +8,24 @@
 5.-7. The audit trail: the UPDATEs bump `version` like any change, and the freshly breached incidents get
    one snapshot each (one SELECT, one commit row, one multi-row INSERT), authored by nobody: the system
    did it, not the user whose read happened to run the sweep.
+8. INSERT ... SELECT: one `incident.breached` outbox event per new breach (issue 15.5), numbered after the
+   incident's last event; the UPDATEs above hold the incidents' row locks, so no other writer numbers them.
 
 Flags are set once and never cleared: no statement anywhere writes them back to false. Paused incidents
 (waiting_customer) are skipped: their clock is not running. Called by Celery beat every minute for every
 tenant (app/tasks/hypercare.py), lazily on reads, and right after a late first response or resolution.
 """
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import String, and_, cast, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import lazyload
 
 from app.extensions import db
-from app.models import HypercareIncident, Notification, ProjectMember, User
+from app.models import HypercareIncident, Notification, OutboxMessage, ProjectMember, User
 from app.models.audit import record_system_change
 from app.models.hypercare import ACTIVE_STATUSES, MAX_ESCALATION, unsettled_clock
+from app.services import outbox
 from app.services.hypercare import war_room_cache
 from app.utils import tenant_context
 from app.utils.clock import utcnow
@@ -102,6 +105,7 @@ def sweep(project_id=None) -> dict:
     stamped_projects = set()
     if counts["response"] or counts["resolution"]:
         stamped_projects = _audit(now, project_id)
+        _emit_breached(now, project_id)
     db.session.commit()
     db.session.expire_all()
     if counts["response"] or counts["resolution"]:
@@ -199,3 +203,69 @@ def _notify(clock: str, now, project_id) -> None:
         )
         .on_conflict_do_nothing(index_elements=["tenant_id", "user_id", "kind", "subject_id"])
     )
+
+
+def _uuid_text(column):
+    """A uuid column as the canonical text (SQLite stores 32 hex digits; the envelope's ids are dashed)."""
+    if _dialect() == "postgresql":
+        return cast(column, String)
+    hexed = func.lower(column)
+    parts = [func.substr(hexed, start, length) for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
+    return parts[0] + "-" + parts[1] + "-" + parts[2] + "-" + parts[3] + "-" + parts[4]
+
+
+def _emit_breached(now, project_id) -> None:
+    """`incident.breached` for every breach stamped by this sweep, in one statement: an incident that breached
+    both clocks gets two events, response first (row_number over the incident)."""
+    tenant_id = tenant_context.require_tenant_id()
+    i = HypercareIncident
+    build = func.jsonb_build_object if _dialect() == "postgresql" else func.json_object
+
+    def fresh(order: int, clock: str):
+        where = [i.tenant_id == tenant_id, getattr(i, f"sla_{clock}_breached_at") == now]
+        if project_id is not None:
+            where.append(i.project_id == project_id)
+        payload = build(
+            "id", _uuid_text(i.id), "project_id", _uuid_text(i.project_id), "number", i.number, "title", i.title,
+            "status", i.status, "priority", i.priority, "escalation_level", i.escalation_level,
+            "assigned_to_id", _uuid_text(i.assigned_to_id), "clock", clock,
+        )  # fmt: skip
+        return select(i.id.label("incident_id"), literal(order).label("ord"), payload.label("payload")).where(*where)
+
+    breached = union_all(fresh(0, "response"), fresh(1, "resolution")).subquery()
+    o = OutboxMessage
+    last = (
+        select(func.coalesce(func.max(o.sequence), 0))
+        .where(o.aggregate_type == "incident", o.aggregate_id == breached.c.incident_id)
+        .scalar_subquery()
+    )
+    rows = select(
+        _new_uuid(),
+        literal(tenant_id, o.tenant_id.type),
+        literal("incident"),
+        breached.c.incident_id,
+        last + func.row_number().over(partition_by=breached.c.incident_id, order_by=breached.c.ord),
+        literal("incident.breached"),
+        breached.c.payload,
+        literal(now, type_=o.occurred_at.type),
+        literal(0),
+        literal(now, type_=o.next_attempt_at.type),
+    )
+    db.session.execute(
+        db.insert(o).from_select(
+            [
+                "id",
+                "tenant_id",
+                "aggregate_type",
+                "aggregate_id",
+                "sequence",
+                "event_type",
+                "payload",
+                "occurred_at",
+                "attempts",
+                "next_attempt_at",
+            ],
+            rows,
+        )
+    )
+    outbox.note_written(db.session)

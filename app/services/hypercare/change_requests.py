@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import HypercareIncident, PostGoliveChangeRequest, Project, User
 from app.services import numbering
 from app.services.common import check_version
+from app.services.outbox import events
 from app.services.pagination import paginate
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Forbidden, NotFound
@@ -114,6 +115,7 @@ def update_change_request(cr: PostGoliveChangeRequest, data: dict, expected_vers
 
 def submit(cr: PostGoliveChangeRequest) -> PostGoliveChangeRequest:
     _move(cr, "pending_approval")
+    events.change_request(cr, "change_request.submitted")
     db.session.commit()
     return cr
 
@@ -132,6 +134,7 @@ def approve(cr: PostGoliveChangeRequest, user: User) -> PostGoliveChangeRequest:
     cr.expedited = from_draft  # only reachable for emergencies (see _allowed)
     cr.approved_by_id = user.id
     cr.approved_at = utcnow()
+    events.change_request(cr, "change_request.approved")
     db.session.commit()
     return cr
 
@@ -142,5 +145,6 @@ def reject(cr: PostGoliveChangeRequest, user: User, reason: str) -> PostGoliveCh
     cr.rejected_by_id = user.id
     cr.rejected_at = utcnow()
     cr.rejection_reason = clean_html(reason)
+    events.change_request(cr, "change_request.rejected")
     db.session.commit()
     return cr

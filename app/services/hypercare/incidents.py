@@ -14,6 +14,7 @@ from app.services import backlog_service, numbering
 from app.services.common import check_version
 from app.services.hypercare import breaches, sla
 from app.services.hypercare_triage import sync as triage_sync
+from app.services.outbox import events
 from app.services.pagination import paginate
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -152,6 +153,7 @@ def create_incident(project: Project, user: User, data: dict) -> HypercareIncide
     )
     sla.apply_deadlines(incident, sla.load(project))
     db.session.add(incident)
+    events.incident_created(incident)
     db.session.commit()
     if reported_at < now:
         breaches.sweep(project.id)  # back-dated (phoned-in) incidents may already be overdue
@@ -211,6 +213,7 @@ def update_incident(
         _change_status(incident, status, project_sla, now)
     if priority_changed:
         sla.apply_deadlines(incident, project_sla)  # from the original reported time
+    events.incident_updated(incident)
     db.session.commit()
     breaches.sweep(project.id)
     triage_sync.incident_changed(incident)  # issue 19: the tenant's similar-incident index follows
@@ -228,6 +231,7 @@ def add_first_response(project: Project, incident: HypercareIncident, user: User
     if incident.assigned_to_id is None and user.role != "customer":
         incident.assigned_to_id = user.id
     sla.refresh_next_deadline(incident)
+    events.incident_updated(incident)
     db.session.commit()
     breaches.sweep(project.id)  # answered late -> the response breach is flagged (and notified) now
     return incident
@@ -243,6 +247,7 @@ def resolve_incident(project: Project, incident: HypercareIncident, data: dict, 
     incident.root_cause_category = data["root_cause_category"]
     incident.resolution_notes = clean_html(data.get("resolution_notes"))
     _change_status(incident, "resolved", sla.load(project), now)
+    events.incident_resolved(incident)
     db.session.commit()
     breaches.sweep(project.id)
     triage_sync.incident_changed(incident)  # issue 19: the tenant's similar-incident index follows
@@ -257,6 +262,7 @@ def escalate(project: Project, incident: HypercareIncident, data: dict, user: Us
     if data.get("assigned_to_id"):
         incident.assigned_to_id = _staff_user(data["assigned_to_id"], "assigned_to_id").id
     incident.escalation_level += 1
+    events.incident_updated(incident)
     db.session.add(
         IncidentComment(
             incident_id=incident.id,
@@ -281,6 +287,7 @@ def rate(incident: HypercareIncident, user: User, data: dict) -> HypercareIncide
     incident.csat_score = data["score"]
     incident.csat_comment = clean_html(data.get("comment"))
     incident.csat_at = utcnow()
+    events.incident_updated(incident)
     db.session.commit()
     return incident
 
@@ -301,6 +308,7 @@ def add_comment(project: Project, incident: HypercareIncident, user: User, data:
         if incident.status == "open":
             incident.status = "in_progress"
         sla.refresh_next_deadline(incident)
+        events.incident_updated(incident)  # the first response (and the status it moved)
     db.session.commit()
     breaches.sweep(project.id)
     return comment
