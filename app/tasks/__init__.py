@@ -25,6 +25,7 @@ def init_celery(app, celery) -> None:
             "marketplace-delta-sync": {"task": "meridian.marketplace.delta_sync", "schedule": 300.0},
             "marketplace-order-flow-sweep": {"task": "meridian.marketplace.order_flow_sweep", "schedule": 60.0},
             "jobs-reap-stale": {"task": "meridian.jobs.reap_stale", "schedule": 60.0},
+            "webhooks-queue-due": {"task": "meridian.webhooks.queue_due", "schedule": 30.0},
         },
     )
 
@@ -57,12 +58,14 @@ def _wire_dispatch() -> None:
         mail,
         marketplace,
         triage,
+        webhooks,
     )
 
     dispatch.wire("run_job", jobs.run_job.delay, jobs.run_job_later)
     dispatch.wire("send_mail", mail.send_mail.delay)
     dispatch.wire("process_webhook", integrations.process_webhook.delay)
     dispatch.wire("marketplace_webhook", marketplace.process_webhook.delay)
+    dispatch.wire("deliver_webhook", webhooks.deliver_webhook.delay)
     # Delayed, so a burst of incident changes is folded into one index write (app/services/hypercare_triage).
     dispatch.wire(
         "triage_sync",
