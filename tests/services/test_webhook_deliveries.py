@@ -219,3 +219,13 @@ def test_redeliver_sends_a_failed_delivery_again(scope, queued, webhook_receiver
     db.session.commit()
     assert deliveries.redeliver(delivery).status == "succeeded"
     assert len(webhook_receiver.received) == 1
+
+
+def test_an_unreadable_secret_is_a_failed_attempt_not_a_crash(scope, queued):
+    subscription = _subscription("https://a.example.com/x")
+    subscription.secret = "v1:gone:AAAA"  # encrypted with a key ENCRYPTION_KEYS no longer lists
+    db.session.commit()
+    on_event(_envelope())
+    assert deliveries.deliver(_deliveries()[0].id) == "pending"
+    delivery = _deliveries()[0]
+    assert delivery.attempts == 1 and "cannot be read" in delivery.last_error

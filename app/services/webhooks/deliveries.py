@@ -132,7 +132,12 @@ def deliver(delivery_id, rng=random.random) -> str | None:
 
 def _send(delivery: WebhookDelivery, subscription: WebhookSubscription) -> sender.Outcome:
     """The call, outside any transaction (the rows are read again afterwards, by id)."""
-    target = sender.Target(subscription.tenant_id, subscription.id, subscription.url, read_secret(subscription))
+    try:
+        secret = read_secret(subscription)
+    except Conflict as exc:  # a key missing from ENCRYPTION_KEYS: a failed attempt the admin can read, not a crash
+        db.session.commit()
+        return sender.Outcome(False, None, exc.detail[:500])
+    target = sender.Target(subscription.tenant_id, subscription.id, subscription.url, secret)
     event_id, payload = delivery.event_id, delivery.payload
     db.session.commit()
     return sender.send(target, event_id, payload)
