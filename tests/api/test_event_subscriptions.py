@@ -191,3 +191,23 @@ def test_redeliver_to_a_disabled_subscription_is_refused(admin_a, webhook_receiv
 def test_bad_list_arguments_are_422(admin_a):
     assert admin_a.get("/api/v1/event-deliveries?status=lost").status_code == 422
     assert admin_a.get("/api/v1/event-deliveries?subscription_id=nope").status_code == 422
+
+
+def test_a_patch_changes_only_what_it_sends(admin_a):
+    created = _create(admin_a, description="ERP bridge")
+    path = f"/api/v1/event-subscriptions/{created['id']}"
+    assert admin_a.patch(path, json={"enabled": False}).json["enabled"] is False
+    changed = admin_a.patch(path, json={"url": "https://other.example.com/in"}).json
+    assert changed["enabled"] is False and changed["description"] == "ERP bridge" and changed["event_types"] == EVENTS
+    enabled = admin_a.patch(path, json={"enabled": True}).json
+    assert enabled["enabled"] is True and enabled["disabled_reason"] is None and enabled["consecutive_failures"] == 0
+
+
+def test_a_failed_test_ping_is_logged_and_not_retried(admin_a, webhook_receiver):
+    created = _create(admin_a, url=webhook_receiver.url)
+    webhook_receiver.statuses.append(404)
+    webhook_receiver.answer = b'{"error": "no such hook", "api_key": "sk-live-123456"}'
+    sent = admin_a.post(f"/api/v1/event-subscriptions/{created['id']}/test").json
+    assert sent["status"] == "failed" and sent["next_attempt_at"] is None and sent["last_status_code"] == 404
+    assert "no such hook" in sent["response_excerpt"] and "sk-live-123456" not in sent["response_excerpt"]
+    assert admin_a.get(f"/api/v1/event-subscriptions/{created['id']}").json["consecutive_failures"] == 0

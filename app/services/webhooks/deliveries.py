@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Notification, User, WebhookDelivery, WebhookSubscription
@@ -207,7 +208,10 @@ def _maybe_disable(subscription_id, now, delivery_id) -> None:
                 payload={"subscription_id": str(subscription.id), "url": subscription.url[:500]},
             )
         )
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:  # an admin changed the subscription meanwhile: the next failure decides again
+        db.session.rollback()
 
 
 def due_delivery_ids(now=None) -> list:
