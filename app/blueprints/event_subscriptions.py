@@ -79,7 +79,7 @@ def get_subscription(subscription_id):
 )
 def update_subscription(subscription_id):
     subscription = WebhookSubscription.get_scoped_or_404(subscription_id)
-    data = load_body(SubscriptionUpdateSchema(), partial=True)
+    data = load_body(SubscriptionUpdateSchema())
     return _answer(subscriptions.update_subscription(subscription, data, if_match_version()))
 
 

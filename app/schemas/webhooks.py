@@ -30,8 +30,16 @@ class SubscriptionSchema(OwnedFields):
     secret_rotated_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
-class SubscriptionUpdateSchema(SubscriptionSchema):
-    """PATCH: any of url, description, event_types, enabled (enabling again clears the failure count)."""
+class SubscriptionUpdateSchema(BaseSchema):
+    """PATCH: any of these; what is left out stays (no defaults). Enabling again clears the failure run."""
+
+    url = fields.String(validate=validate.Length(min=1, max=2000))
+    description = fields.String(validate=validate.Length(max=500))
+    event_types = fields.List(
+        one_of(EVENT_TYPES),
+        validate=validate.Length(min=1, max=len(EVENT_TYPES), error="Pick at least one event type."),
+    )
+    enabled = fields.Boolean()
 
 
 class SubscriptionSecretSchema(SubscriptionSchema):
