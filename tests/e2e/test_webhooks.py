@@ -87,3 +87,14 @@ def test_an_admin_subscribes_an_endpoint_and_redelivers_from_the_log(app, page, 
     expect(log.locator("tr", has_text="incident.created")).to_contain_text("succeeded")
     third = webhook_receiver.received[2]
     assert third.headers["webhook-id"] == event_id and _verified(secret, third)
+
+    # Rotating shows the new secret once; disabling shows in the table.
+    endpoints = page.get_by_role("region", name="Webhook endpoints table")
+    page.once("dialog", lambda dialog: dialog.accept())
+    endpoints.get_by_role("button", name="Rotate the secret of ERP bridge").click()
+    rotated = page.get_by_label("The signing secret of ERP bridge")
+    expect(rotated).to_be_visible()
+    assert rotated.input_value().startswith("whsec_") and rotated.input_value() != secret
+    endpoints.get_by_role("button", name="Disable ERP bridge").click()
+    expect(endpoints.get_by_role("button", name="Enable ERP bridge")).to_be_visible()
+    expect(endpoints).to_contain_text("Disabled by an administrator.")
