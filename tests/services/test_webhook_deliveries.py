@@ -229,3 +229,16 @@ def test_an_unreadable_secret_is_a_failed_attempt_not_a_crash(scope, queued):
     assert deliveries.deliver(_deliveries()[0].id) == "pending"
     delivery = _deliveries()[0]
     assert delivery.attempts == 1 and "cannot be read" in delivery.last_error
+
+
+def test_beats_sweep_queues_due_deliveries_of_every_tenant(app, tenant_a, tenant_b, queued):
+    from app.tasks.webhooks import queue_due_webhooks
+
+    for tenant in (tenant_a, tenant_b):
+        with app.app_context(), tenant_context.tenant_scope(tenant["tenant_id"]):
+            _subscription("https://a.example.com/x")
+            on_event(_envelope())
+    queued.clear()
+    with app.app_context():
+        assert queue_due_webhooks() == {"tenants": 2, "deliveries": 2}
+    assert sorted(call[2] for call in queued) == sorted(str(t["tenant_id"]) for t in (tenant_a, tenant_b))
