@@ -7,6 +7,7 @@ from app.schemas.common import PageArgs
 from app.schemas.hypercare import (
     CommentSchema,
     EscalateSchema,
+    IncidentDetailSchema,
     IncidentListArgs,
     IncidentSchema,
     IncidentUpdateSchema,
@@ -79,7 +80,7 @@ def create_incident(project_id):
 
 @bp.get("/incidents/<uuid:incident_id>")
 @requires("hypercare.read")
-@doc("One incident with its SLA clock and timeline", response=IncidentSchema)
+@doc("One incident with its SLA clock and timeline", response=IncidentDetailSchema)
 def get_incident(project_id, incident_id):
     project = project_for(project_id)
     incident = incidents.read_incident(project, incident_id)

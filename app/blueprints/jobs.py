@@ -19,7 +19,8 @@ _OWN_KINDS = frozenset({project_service.EXPORT_JOB, audit_export.EXPORT_JOB})
 @doc("Status, progress and result of a long-running operation", response=JobSchema)
 def get_job(job_id):
     job = Job.get_scoped_or_404(job_id)
-    if g.current_user.role == "customer" and job.created_by != g.current_user.id:
+    own_jobs_only = g.current_user.role == "customer" or g.current_user.token_project_ids is not None
+    if own_jobs_only and job.created_by != g.current_user.id:
         raise NotFound("Job not found")
     if job_lease.reap_if_stale(job):  # without beat (the embedded default) the read is the reaper
         job = Job.get_scoped_or_404(job_id)

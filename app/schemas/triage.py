@@ -24,9 +24,14 @@ class TriageTextSchema(BaseSchema):
         return data
 
 
-class _Person(BaseSchema):
+class TriagePersonSchema(BaseSchema):
+    """Named for the OpenAPI document, like app/schemas/hypercare.py's HypercarePersonSchema."""
+
     id = fields.UUID()
     name = fields.String()
+
+
+_Person = TriagePersonSchema  # the short name the field below uses
 
 
 class IncidentBriefSchema(BaseSchema):

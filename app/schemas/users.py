@@ -40,6 +40,12 @@ class UserUpdateSchema(UserSchema):
 
 
 class MeSchema(UserSchema):
+    """Only ever dumped: without the exclude the document listed UserSchema's load-only `password` as a
+    required field of every sign-in answer, and a generated client refused them (issue 15.3)."""
+
+    class Meta:
+        exclude = ("password",)
+
     tenant = fields.Nested(TenantSchema)
     permissions = fields.List(fields.String())
     features = fields.Dict(keys=fields.String(), values=fields.Boolean())

@@ -21,10 +21,10 @@ def get_in_project(model, project, object_id, include_deleted: bool = False):
 
 def user_in_tenant(user_id, field: str):
     """A user id from a payload: must be this tenant's user, else a field error (its existence elsewhere
-    is not confirmed)."""
+    is not confirmed). An API token's service user is not a person and owns no work."""
     if user_id is None:
         return None
-    user = db.session.execute(select(User).where(User.id == user_id)).scalar_one_or_none()
+    user = db.session.execute(select(User).where(User.id == user_id, User.kind == "person")).scalar_one_or_none()
     if user is None:
         raise ValidationFailed("Unknown user.", errors={field: ["No such user in this organisation."]})
     return user

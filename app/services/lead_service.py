@@ -169,7 +169,11 @@ def import_csv(text: str, schema) -> dict:
             errors[f"row {number}.{field}"] = messages if isinstance(messages, list) else [str(messages)]
         rows.append((number, lead, data))
     owners = {data["owner_id"] for _, _, data in rows if data.get("owner_id")}
-    known_owners = set(db.session.execute(select(User.id).where(User.id.in_(owners))).scalars()) if owners else set()
+    known_owners = (
+        set(db.session.execute(select(User.id).where(User.id.in_(owners), User.kind == "person")).scalars())
+        if owners
+        else set()
+    )
     for number, _, data in rows:
         if data.get("owner_id") and data["owner_id"] not in known_owners:
             errors[f"row {number}.owner_id"] = ["No such user in this tenant."]
@@ -220,5 +224,6 @@ def d365_record_url(org_url: str | None, lead: Lead) -> str | None:
 def _check_owner(owner_id) -> None:
     if owner_id is None:
         return
-    if db.session.execute(select(User.id).where(User.id == owner_id)).first() is None:
+    # an API token's service user is not a person and owns no lead
+    if db.session.execute(select(User.id).where(User.id == owner_id, User.kind == "person")).first() is None:
         raise ValidationFailed("The lead could not be saved.", errors={"owner_id": ["No such user in this tenant."]})

@@ -37,6 +37,22 @@ def _authenticate() -> None:
     g.auth_session = None
 
 
+# Routes outside /projects/<project_id>/… that a project-scoped API token may still use: they show nothing
+# of a project the token does not reach (the project list is filtered by scope, a job is the token's own).
+_OUTSIDE_PROJECTS_FOR_SCOPED_TOKENS = frozenset({"projects.list_projects", "auth.me", "system.tenant", "jobs.get_job"})
+
+
+def _check_token_project_scope(user) -> None:
+    """A token limited to some projects reaches project routes (where `project_for` applies the scope) and
+    the few above; every other route is refused, so a tenant-wide route added later (an audit history by
+    entity id, an attachment by id) cannot leak another project's data through a scoped token."""
+    if user.token_project_ids is None:
+        return
+    if "project_id" in (request.view_args or {}) or request.endpoint in _OUTSIDE_PROJECTS_FOR_SCOPED_TOKENS:
+        return
+    raise Forbidden("This API token is limited to some projects; this endpoint is not about one project.")
+
+
 def requires(permission: str | None = None, people_only: bool = False):
     """Authenticate, bind the tenant context, apply the rate limits (the tenant's, and an API token's
     own), then check the permission. `people_only`: an endpoint about a person's own account or one
@@ -55,6 +71,7 @@ def requires(permission: str | None = None, people_only: bool = False):
                 enforce_token_rate_limit(g.api_token)
                 if people_only:
                     raise Forbidden("API tokens cannot use this endpoint; sign in as a person.")
+                _check_token_project_scope(user)
             if permission is not None and not can(user.role, permission):
                 raise Forbidden("Your role does not allow this action.")
             return view(*args, **kwargs)

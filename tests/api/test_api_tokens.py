@@ -82,6 +82,43 @@ def test_project_scope_hides_other_projects(client, admin_a, tenant_a, make_proj
     assert scoped.get(f"/api/v1/projects/{inside}/requirements").status_code == 200
 
 
+def test_a_scoped_token_is_refused_outside_project_routes(client, admin_a, tenant_a, make_project):
+    """Tenant-wide routes that take an object id (audit history, attachments, leads) would not apply the
+    project scope, so a scoped token may not use them at all; the project list, /auth/me and its own jobs stay."""
+    inside = make_project(tenant_a["tenant_id"], "IN")
+    outside = make_project(tenant_a["tenant_id"], "OUT")
+    scoped = _as_token(client, _create(admin_a, role="admin", project_ids=[str(inside)])["token"])
+
+    assert scoped.get(f"/api/v1/audit/project/{outside}/history").status_code == 403
+    assert scoped.get("/api/v1/leads").status_code == 403
+    assert scoped.get("/api/v1/users").status_code == 403
+    assert scoped.post("/api/v1/projects", json={"code": "NEW", "name": "New"}).status_code == 403
+    assert scoped.get("/api/v1/auth/me").status_code == 200
+    assert scoped.get("/api/v1/projects").status_code == 200
+
+    unscoped = _as_token(client, _create(admin_a, name="tenant bot", role="admin")["token"])
+    assert unscoped.get(f"/api/v1/audit/project/{outside}/history").status_code == 200
+
+
+def test_a_service_user_cannot_be_given_work(client, app, admin_a, tenant_a, make_project):
+    """An API token's service user is not a person: it cannot be an incident's assignee or a lead's owner."""
+    project = make_project(tenant_a["tenant_id"], "P1")
+    created = _create(admin_a, role="support")
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        service_user_id = str(db.session.execute(select(ApiToken.service_user_id)).scalar_one())
+
+    incident = admin_a.post(
+        f"/api/v1/projects/{project}/hypercare/incidents",
+        json={"title": "Invoices stuck", "priority": "P3", "assigned_to_id": service_user_id},
+    )
+    assert incident.status_code == 422 and "assigned_to_id" in incident.json["errors"]
+    lead = admin_a.post(
+        "/api/v1/leads", json={"company_name": "Acme", "domain": "acme.example", "owner_id": service_user_id}
+    )
+    assert lead.status_code == 422 and "owner_id" in lead.json["errors"]
+    assert created["role"] == "support"
+
+
 def test_unknown_project_in_scope_is_a_field_error(admin_a):
     response = admin_a.post(
         "/api/v1/api-tokens", json={"name": "x", "role": "pm", "project_ids": ["00000000-0000-0000-0000-000000000001"]}

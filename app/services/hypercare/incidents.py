@@ -38,7 +38,7 @@ SORTS = {
 
 def _staff_user(user_id, field: str) -> User:
     user = User.get_scoped_or_404(user_id)  # a foreign id must belong to this tenant
-    if user.role in ("customer", "viewer") or not user.active:
+    if user.role in ("customer", "viewer") or not user.active or user.is_service:
         raise ValidationFailed(
             "This person cannot work on incidents.",
             errors={field: ["Pick an active support, consultant, PM or admin user."]},
