@@ -211,3 +211,41 @@ def test_a_failed_test_ping_is_logged_and_not_retried(admin_a, webhook_receiver)
     assert sent["status"] == "failed" and sent["next_attempt_at"] is None and sent["last_status_code"] == 404
     assert "no such hook" in sent["response_excerpt"] and "sk-live-123456" not in sent["response_excerpt"]
     assert admin_a.get(f"/api/v1/event-subscriptions/{created['id']}").json["consecutive_failures"] == 0
+
+
+def _declared(spec: dict, path: str, method: str, status: str) -> dict:
+    schema = spec["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+    if "$ref" not in schema:  # a page: {"items": [...], ...}
+        schema = schema["properties"]["items"]["items"]
+    return spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+
+
+def _matches(answer: dict, declared: dict) -> None:
+    """Every key declared and present, no undeclared key, null only where the document says nullable."""
+    assert set(answer) == set(declared["properties"]), set(answer) ^ set(declared["properties"])
+    for name, value in answer.items():
+        if value is None:
+            assert declared["properties"][name].get("nullable") or "null" in str(declared["properties"][name]), name
+
+
+def test_answers_are_what_the_document_declares(client, admin_a, webhook_receiver):
+    spec = client.get("/api/v1/openapi.json").json
+    created = _create(admin_a, url=webhook_receiver.url)
+    base = "/api/v1/event-subscriptions"
+    one = f"{base}/{{subscription_id}}"
+    _matches(created, _declared(spec, base, "post", "201"))
+    _matches(admin_a.get(base).json["items"][0], _declared(spec, base, "get", "200"))
+    _matches(admin_a.get(f"{base}/{created['id']}").json, _declared(spec, one, "get", "200"))
+    rotated = admin_a.post(f"{base}/{created['id']}/rotate-secret").json
+    _matches(rotated, _declared(spec, one + "/rotate-secret", "post", "200"))
+    webhook_receiver.statuses.append(500)
+    sent = admin_a.post(f"{base}/{created['id']}/test").json  # a failure: more fields are null
+    _matches(sent, _declared(spec, one + "/test", "post", "200"))
+    _matches(
+        admin_a.get("/api/v1/event-deliveries").json["items"][0],
+        _declared(spec, "/api/v1/event-deliveries", "get", "200"),
+    )
+    again = admin_a.post(f"/api/v1/event-deliveries/{sent['id']}/redeliver").json
+    _matches(again, _declared(spec, "/api/v1/event-deliveries/{delivery_id}/redeliver", "post", "200"))
+    disabled = admin_a.patch(f"{base}/{created['id']}", json={"enabled": False}).json
+    _matches(disabled, _declared(spec, one, "patch", "200"))
