@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.fixtures.marketplaces",
     "tests.fixtures.attachments",
     "tests.fixtures.triage",
+    "tests.fixtures.webhook_receiver",
 ]

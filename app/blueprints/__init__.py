@@ -10,6 +10,7 @@ from app.blueprints import (
     cloud_alm,
     defects,
     discussions,
+    event_subscriptions,
     hypercare,
     integrations,
     invitations,
@@ -36,4 +37,4 @@ ALL_BLUEPRINTS += [hypercare.bp, change_requests.bp, notifications.bp, marketpla
 ALL_BLUEPRINTS += [runbooks.bp, runbook_runs.bp]
 ALL_BLUEPRINTS += [integrations.bp, webhooks.bp, leads.bp, cloud_alm.bp]  # plugins add theirs
 ALL_BLUEPRINTS += [account.bp, admin.bp, invitations.bp, api_tokens.bp]
-ALL_BLUEPRINTS += [attachments.bp, discussions.bp]
+ALL_BLUEPRINTS += [attachments.bp, discussions.bp, event_subscriptions.bp]

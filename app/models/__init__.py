@@ -46,5 +46,6 @@ from app.models.triage import (  # noqa: F401
     TriageOutcome,
 )
 from app.models.user import AuthSession, ProjectMember, User  # noqa: F401
+from app.models.webhooks import WebhookDelivery, WebhookSubscription  # noqa: F401
 
 upstream_text.install()

@@ -7,7 +7,8 @@ import logging
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import IntegrationConnection, User
+from app.models import IntegrationConnection, User, WebhookSubscription
+from app.models.webhooks import SECRET_FIELD as WEBHOOK_SECRET_FIELD
 from app.utils import tenant_context
 from app.utils.crypto import SecretUnreadable, keyring
 
@@ -54,6 +55,7 @@ def rotate_all() -> dict:
                 )
         db.session.commit()
         _rotate_second_factors(ring, counts, failures)
+        _rotate_webhook_secrets(ring, counts, failures)
     for failure in failures:
         log.warning("secret not rotated: %s", failure)
     counts["failures"] = failures
@@ -84,4 +86,24 @@ def _rotate_second_factors(ring, counts: dict, failures: list) -> None:
             counts["totp_secrets"] += 1
         if values:
             db.session.execute(update(User.__table__).where(User.__table__.c.id == user_id).values(**values))
+    db.session.commit()
+
+
+def _rotate_webhook_secrets(ring, counts: dict, failures: list) -> None:
+    """The signing secrets of outbound webhook subscriptions (issue 15.6), deleted ones included."""
+    counts["webhook_secrets"] = 0
+    table = WebhookSubscription.__table__
+    rows = db.session.execute(select(table.c.id, table.c.tenant_id, table.c.secret)).all()
+    for subscription_id, tenant_id, token in rows:
+        if not ring.needs_rotation(token):
+            continue
+        try:
+            plaintext = ring.decrypt(token, tenant_id=tenant_id, field=WEBHOOK_SECRET_FIELD)
+        except SecretUnreadable as exc:
+            counts["unreadable"] += 1
+            failures.append(f"webhook subscription {subscription_id}: {exc}")
+            continue
+        secret = ring.encrypt(plaintext, tenant_id=tenant_id, field=WEBHOOK_SECRET_FIELD)
+        db.session.execute(update(table).where(table.c.id == subscription_id).values(secret=secret))
+        counts["webhook_secrets"] += 1
     db.session.commit()

@@ -28,6 +28,7 @@ def init_celery(app, celery) -> None:
             # The safety net of the after-commit kick (app/services/outbox): a lost kick waits a minute at most.
             "outbox-publish": {"task": "meridian.outbox.publish", "schedule": 60.0},
             "outbox-prune": {"task": "meridian.outbox.prune", "schedule": 86400.0},
+            "webhooks-queue-due": {"task": "meridian.webhooks.queue_due", "schedule": 30.0},
         },
     )
 
@@ -61,6 +62,7 @@ def _wire_dispatch() -> None:
         marketplace,
         outbox,
         triage,
+        webhooks,
     )
 
     dispatch.wire("run_job", jobs.run_job.delay, jobs.run_job_later)
@@ -68,6 +70,7 @@ def _wire_dispatch() -> None:
     dispatch.wire("process_webhook", integrations.process_webhook.delay)
     dispatch.wire("marketplace_webhook", marketplace.process_webhook.delay)
     dispatch.wire("outbox_publish", outbox.publish.delay)
+    dispatch.wire("deliver_webhook", webhooks.deliver_webhook.delay)
     # Delayed, so a burst of incident changes is folded into one index write (app/services/hypercare_triage).
     dispatch.wire(
         "triage_sync",

@@ -1,5 +1,5 @@
 // The notification bell in the top bar: the signed-in user's unread count (SLA breaches on incidents they
-// work or manage, @mentions in discussions), a panel with the latest ones that open their page, mark one or all read. Polls once a
+// work or manage, @mentions in discussions, webhook endpoints disabled), a panel with the latest ones that open their page, mark one or all read. Polls once a
 // minute while the tab is visible; stops when the user signs out.
 
 import { showProblem } from "./alerts.js";
@@ -11,7 +11,8 @@ const SHOWN = 10;
 
 let state = null;
 
-// Where a notification leads: an SLA breach to its incident, a mention to the work item whose thread named you.
+// Where a notification leads: an SLA breach to its incident, a mention to the work item whose thread named you,
+// a webhook endpoint disabled after failing for a day to Administration › API and events.
 const MENTION_PAGES = {
   requirement: (p, id) => `#/explore?project=${p}&req=${id}`,
   backlog_item: (p, id) => `#/explore?project=${p}&tab=backlog&item=${id}`,
@@ -20,6 +21,7 @@ const MENTION_PAGES = {
 };
 
 function linkOf(item) {
+  if (item.kind === "webhook_disabled") return "#/admin?tab=api"; // a webhook endpoint switched off: its admin page
   const page = item.kind === "mention" && item.payload ? MENTION_PAGES[item.payload.object_type] : null;
   return page ? page(item.project_id, item.payload.object_id) : `#/hypercare?project=${item.project_id}&incident=${item.subject_id}`;
 }

@@ -8,7 +8,8 @@ import os
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import IntegrationConnection
+from app.models import IntegrationConnection, WebhookSubscription
+from app.models.webhooks import SECRET_FIELD
 from app.utils import tenant_context
 from app.utils.crypto import KeyRing
 from tests.fixtures.sandboxes import alm_connection_body, d365_connection_body
@@ -25,6 +26,9 @@ def test_rotation_re_encrypts_everything_readable_with_only_the_new_key(
     a = admin_a.post("/api/v1/integrations/connections", json=alm_connection_body(alm_sandbox)).json
     admin_a.post("/api/v1/integrations/connections", json=d365_connection_body(d365_sandbox))
     admin_b.post("/api/v1/integrations/connections", json=alm_connection_body(alm_sandbox))
+    hook = admin_a.post(
+        "/api/v1/event-subscriptions", json={"url": "https://hooks.example.com/x", "event_types": ["incident.created"]}
+    ).json
     new = _key("k2")
     monkeypatch.setitem(app.extensions, "crypto", KeyRing.parse(f"{new},{original}"))
     result = app.test_cli_runner().invoke(args=["crypto", "rotate"])
@@ -33,6 +37,7 @@ def test_rotation_re_encrypts_everything_readable_with_only_the_new_key(
     assert counts["connections"] == 3 and counts["rotated"] == 6 and counts["unreadable"] == 0  # secret + webhook each
     again = json.loads(app.test_cli_runner().invoke(args=["crypto", "rotate"]).output)
     assert again["rotated"] == 0 and again["already_primary"] == 6
+    assert counts["webhook_secrets"] == 1 and again["webhook_secrets"] == 0
 
     monkeypatch.setitem(app.extensions, "crypto", KeyRing.parse(new))  # the old key is gone
     with tenant_context.unscoped():
@@ -41,6 +46,12 @@ def test_rotation_re_encrypts_everything_readable_with_only_the_new_key(
             for field, token in row.secrets.items():
                 assert token.startswith("v1:k2:")
                 app.extensions["crypto"].decrypt(token, tenant_id=row.tenant_id, field=field)
+        (subscription,) = db.session.execute(select(WebhookSubscription)).scalars().all()
+        assert subscription.secret.startswith("v1:k2:")
+        stored = app.extensions["crypto"].decrypt(
+            subscription.secret, tenant_id=subscription.tenant_id, field=SECRET_FIELD
+        )
+        assert stored == hook["secret"]
     assert admin_a.post(f"/api/v1/integrations/connections/{a['id']}/test").json["status"] == "ok"
 
 

@@ -1,10 +1,12 @@
 // Administration › API and events: the organisation's API tokens (issue 15.4). An admin creates one (name, role,
 // optional projects and expiry) and sees its secret once, with a copy button; the list shows each token's
 // prefix, scope and use, and revokes with a confirmation. A revoked token stops working at the next request.
+// Below them, the events half: webhook endpoints and their delivery log (admin-events.js, issue 15.6/15.7).
 
 import { showMessage, showProblem } from "../alerts.js";
 import { api } from "../api.js";
 import { busy, field, submitForm } from "../forms.js";
+import { renderEvents } from "./admin-events.js";
 import { ROLES, card, chip, emptyState, formatDate, formatDateTime, h, label, tableWrap } from "../ui.js";
 
 const TOKEN_ROLES = ROLES.filter(([role]) => role !== "customer");
@@ -82,9 +84,13 @@ export async function render(container, { signal }) {
       }))), "API tokens table") : emptyState("No API tokens yet."));
   }
 
-  container.append(card("New API token", form), secretBox,
+  container.append(h("h2", { class: "admin-part-title", text: "API tokens" }), card("New API token", form), secretBox,
     h("section", { class: "card card-flush", "aria-label": "API tokens" }, listBox));
   await load();
+  if (signal.aborted) return;
+  const events = h("div", { class: "admin-part" }, h("h2", { class: "admin-part-title", text: "Events (webhooks)" }));
+  container.append(events);
+  await renderEvents(events, { signal });
 }
 
 function showSecret(box, created) {
