@@ -124,6 +124,22 @@ def test_a_rolled_back_change_leaves_no_event(app, tenant_a, no_kick):
     assert _messages(tenant_a["tenant_id"]) == []
 
 
+def test_the_publisher_is_kicked_at_the_real_commit_not_at_a_savepoint(app, tenant_a, monkeypatch):
+    """SQLAlchemy signals a savepoint's release with the same `after_commit` event as a commit: a kick there
+    would run before the events are committed and would be spent, so the real commit would kick nothing."""
+    from app.services import dispatch
+
+    kicks = []
+    monkeypatch.setattr(dispatch, "enqueue", lambda name, *args: kicks.append((name, *args)))
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        outbox.emit("incident", uuid.uuid4(), "incident.updated", {"n": 1})
+        with db.session.begin_nested():
+            pass
+        assert kicks == []
+        db.session.commit()
+    assert kicks == [("outbox_publish", str(tenant_a["tenant_id"]))]
+
+
 def test_an_sla_breach_is_an_event_numbered_after_the_incidents_own(war_room, frozen, recorder):
     incident = new_incident(war_room, "p1")
     frozen.advance(timedelta(minutes=61))  # the P1 response target is gone

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from app.extensions import db
 from app.services import webhook_service
 from app.services.webhooks import on_event
 from app.utils import tenant_context
@@ -68,6 +69,7 @@ def test_an_admin_subscribes_an_endpoint_and_redelivers_from_the_log(app, page, 
                 "data": {"code": "INC-42"},
             }
         )
+        db.session.commit()  # the outbox publisher's commit, after which the delivery is queued
     tenant_context.clear()
     assert json.loads(webhook_receiver.received[1].body)["id"] == event_id
 

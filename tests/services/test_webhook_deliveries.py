@@ -62,6 +62,12 @@ def _envelope(event_type="incident.created", **overrides) -> dict:
     }
 
 
+def _publish(envelope: dict) -> None:
+    """What the outbox publisher does with one event: call the subscriber, then commit its round."""
+    on_event(envelope)
+    db.session.commit()
+
+
 def _deliveries() -> list[WebhookDelivery]:
     db.session.expire_all()
     return list(db.session.execute(select(WebhookDelivery).order_by(WebhookDelivery.created_at)).scalars())
@@ -73,8 +79,8 @@ def test_on_event_fans_out_to_matching_enabled_subscriptions_once(scope, queued)
     _subscription("https://c.example.com/x", ["incident.created"], enabled=False)
     envelope = _envelope()
 
-    on_event(envelope)
-    on_event(envelope)  # the outbox published it again: nothing new
+    _publish(envelope)
+    _publish(envelope)  # the outbox published it again: nothing new
 
     (delivery,) = _deliveries()
     assert delivery.subscription_id == wanted.id and delivery.event_id == envelope["id"]
@@ -85,7 +91,7 @@ def test_on_event_fans_out_to_matching_enabled_subscriptions_once(scope, queued)
 def test_on_event_delivers_through_the_task_with_a_verifiable_signature(scope, webhook_receiver):
     _subscription(webhook_receiver.url)
     envelope = _envelope()
-    on_event(envelope)  # embedded mode: the queued task runs at once
+    _publish(envelope)  # embedded mode: the queued task runs at once
 
     (request,) = webhook_receiver.received
     assert json.loads(request.body) == envelope
@@ -108,7 +114,7 @@ def test_on_event_delivers_through_the_task_with_a_verifiable_signature(scope, w
 
 def test_a_failure_is_retried_with_backoff_and_the_same_webhook_id(scope, queued, webhook_receiver):
     subscription = _subscription(webhook_receiver.url)
-    on_event(_envelope())
+    _publish(_envelope())
     (delivery,) = _deliveries()
     webhook_receiver.statuses.extend([503, 400])
 
@@ -144,7 +150,7 @@ def test_the_schedule_grows_and_is_capped():
 
 def test_a_delivery_is_given_up_a_day_after_its_first_attempt(scope, queued, webhook_receiver):
     _subscription(webhook_receiver.url)
-    on_event(_envelope())
+    _publish(_envelope())
     delivery = _deliveries()[0]
     delivery.attempts, delivery.first_attempt_at = 9, utcnow() - timedelta(hours=23, minutes=59)
     db.session.commit()
@@ -157,7 +163,7 @@ def test_a_delivery_is_given_up_a_day_after_its_first_attempt(scope, queued, web
 
 def test_an_unreachable_endpoint_is_a_failure_with_the_gateways_reason(scope, queued):
     _subscription("http://127.0.0.1:9/nothing-listens")
-    on_event(_envelope())
+    _publish(_envelope())
     assert deliveries.deliver(_deliveries()[0].id) == "pending"
     delivery = _deliveries()[0]
     assert delivery.last_status_code is None and "connect" in delivery.last_error.lower()
@@ -165,8 +171,8 @@ def test_an_unreachable_endpoint_is_a_failure_with_the_gateways_reason(scope, qu
 
 def test_a_subscription_failing_for_a_day_is_disabled_and_the_admins_told(admin_a, scope, queued, webhook_receiver):
     subscription = _subscription(webhook_receiver.url)
-    on_event(_envelope())
-    on_event(_envelope())
+    _publish(_envelope())
+    _publish(_envelope())
     first, second = _deliveries()
     subscription.consecutive_failures = deliveries.DISABLE_AFTER_FAILURES - 1
     subscription.failing_since = utcnow() - timedelta(hours=25)
@@ -183,13 +189,13 @@ def test_a_subscription_failing_for_a_day_is_disabled_and_the_admins_told(admin_
     # What was still waiting is not sent to the disabled endpoint, and enabling it again resends nothing.
     assert deliveries.deliver(second.id) == "failed"
     assert len(webhook_receiver.received) == 1
-    on_event(_envelope())
+    _publish(_envelope())
     assert len(_deliveries()) == 2
 
 
 def test_a_few_failures_do_not_disable(scope, queued, webhook_receiver):
     subscription = _subscription(webhook_receiver.url)
-    on_event(_envelope())
+    _publish(_envelope())
     subscription.consecutive_failures = 50
     subscription.failing_since = utcnow() - timedelta(hours=1)  # many, but not for long
     db.session.commit()
@@ -201,8 +207,8 @@ def test_a_few_failures_do_not_disable(scope, queued, webhook_receiver):
 
 def test_the_sweep_queues_only_due_deliveries(scope, queued):
     _subscription("https://a.example.com/x")
-    on_event(_envelope())
-    on_event(_envelope())
+    _publish(_envelope())
+    _publish(_envelope())
     due, later = _deliveries()
     later.next_attempt_at = utcnow() + timedelta(minutes=5)
     db.session.commit()
@@ -213,7 +219,7 @@ def test_the_sweep_queues_only_due_deliveries(scope, queued):
 
 def test_redeliver_sends_a_failed_delivery_again(scope, queued, webhook_receiver):
     _subscription(webhook_receiver.url)
-    on_event(_envelope())
+    _publish(_envelope())
     delivery = _deliveries()[0]
     delivery.status, delivery.next_attempt_at = "failed", None
     db.session.commit()
@@ -225,7 +231,7 @@ def test_an_unreadable_secret_is_a_failed_attempt_not_a_crash(scope, queued):
     subscription = _subscription("https://a.example.com/x")
     subscription.secret = "v1:gone:AAAA"  # encrypted with a key ENCRYPTION_KEYS no longer lists
     db.session.commit()
-    on_event(_envelope())
+    _publish(_envelope())
     assert deliveries.deliver(_deliveries()[0].id) == "pending"
     delivery = _deliveries()[0]
     assert delivery.attempts == 1 and "cannot be read" in delivery.last_error
@@ -237,8 +243,35 @@ def test_beats_sweep_queues_due_deliveries_of_every_tenant(app, tenant_a, tenant
     for tenant in (tenant_a, tenant_b):
         with app.app_context(), tenant_context.tenant_scope(tenant["tenant_id"]):
             _subscription("https://a.example.com/x")
-            on_event(_envelope())
+            _publish(_envelope())
     queued.clear()
     with app.app_context():
         assert queue_due_webhooks() == {"tenants": 2, "deliveries": 2}
     assert sorted(call[2] for call in queued) == sorted(str(t["tenant_id"]) for t in (tenant_a, tenant_b))
+
+
+def test_an_incident_created_through_the_api_reaches_the_subscriber(
+    app, admin_a, tenant_a, make_project, webhook_receiver
+):
+    """The whole path: the change writes its outbox event, the publisher (kicked after the commit) hands it to
+    the webhook fan-out as a registered subscriber, and the delivery is signed and sent."""
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        _subscription(webhook_receiver.url, ["incident.created"])
+    project = make_project(tenant_a["tenant_id"], "P1")
+
+    created = admin_a.post(
+        f"/api/v1/projects/{project}/hypercare/incidents", json={"title": "Invoices stuck", "priority": "P3"}
+    )
+    assert created.status_code == 201, created.json
+
+    (request,) = webhook_receiver.received  # embedded mode: publisher and delivery ran after the commits
+    envelope = json.loads(request.body)
+    assert envelope["type"] == "incident.created" and envelope["aggregate_id"] == created.json["id"]
+    assert envelope["sequence"] == 1 and envelope["tenant_id"] == str(tenant_a["tenant_id"])
+    assert request.headers["webhook-id"] == envelope["id"]
+    assert webhook_service.verify_signature(
+        SECRET, envelope["id"], request.headers["webhook-timestamp"], request.body, request.headers["webhook-signature"]
+    )
+    with app.app_context(), tenant_context.tenant_scope(tenant_a["tenant_id"]):
+        (delivery,) = _deliveries()
+        assert delivery.status == "succeeded" and delivery.event_id == envelope["id"]

@@ -26,11 +26,11 @@ from app.models import HypercareIncident, Notification, OutboxMessage, ProjectMe
 from app.models.audit import record_system_change
 from app.models.hypercare import ACTIVE_STATUSES, MAX_ESCALATION, unsettled_clock
 from app.services import outbox
-from app.services.hypercare import war_room_cache
+from app.services.hypercare import notifications, war_room_cache
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 
-KINDS = {"response": "sla_response_breached", "resolution": "sla_resolution_breached"}
+KINDS = notifications.BREACH_KINDS
 TITLES = {"response": "SLA response breached: ", "resolution": "SLA resolution breached: "}
 
 
@@ -110,8 +110,6 @@ def sweep(project_id=None) -> dict:
     db.session.expire_all()
     if counts["response"] or counts["resolution"]:
         war_room_cache.forget(*stamped_projects)  # their cached metrics are stale
-        from app.services.hypercare import notifications
-
         notifications.send_pending_emails(now)
     if project_id is not None:
         war_room_cache.mark_swept(project_id, now)

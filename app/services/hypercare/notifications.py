@@ -15,6 +15,9 @@ from app.services.pagination import paginate
 from app.utils.clock import utcnow
 from app.utils.errors import NotFound
 
+# The notification kind of each SLA clock's breach (written by the sweep, app/services/hypercare/breaches.py).
+BREACH_KINDS = {"response": "sla_response_breached", "resolution": "sla_resolution_breached"}
+
 log = logging.getLogger(__name__)
 MAX_EMAILS_PER_SWEEP = 500
 
@@ -52,14 +55,19 @@ def mark_all_read(user: User) -> int:
 
 
 def send_pending_emails(since) -> int:
-    """Mail the notifications written by the sweep at `since` that have not been mailed yet."""
+    """Mail the breach notifications written by the sweep at `since` that have not been mailed yet (only the
+    breach kinds: a notice of another kind written meanwhile, such as a disabled webhook, is not a breach)."""
     url = current_app.config.get("SMTP_URL") or ""
     if not url:
         return 0
     rows = db.session.execute(
         select(Notification.id, Notification.title, User.email)
         .join(User, User.id == Notification.user_id)
-        .where(Notification.created_at >= since, Notification.emailed_at.is_(None))
+        .where(
+            Notification.created_at >= since,
+            Notification.emailed_at.is_(None),
+            Notification.kind.in_(BREACH_KINDS.values()),
+        )
         .limit(MAX_EMAILS_PER_SWEEP)
     ).all()
     if not rows:

@@ -68,6 +68,8 @@ def note_written(session) -> None:
 
 @event.listens_for(TenantSession, "after_commit")
 def _kick_publisher(session):
+    if session.in_nested_transaction():
+        return  # SQLAlchemy also signals a savepoint's release as a commit: the events are not committed yet
     tenant_ids = session.info.pop(_KICK, None)
     if not tenant_ids:
         return

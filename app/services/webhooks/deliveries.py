@@ -1,7 +1,7 @@
 """Deliveries (issue 15.6): one row per event and subscription, attempted until a 2xx or a day has passed.
 
-Flow: `on_event` (called by the outbox publisher) writes the rows and queues one `deliver_webhook` task per
-row after its commit. An attempt first *claims* the row (a conditional UPDATE that pushes next_attempt_at
+Flow: `on_event` (an outbox subscriber, registered in app/services/job_handlers.py) writes the rows inside
+the publisher's transaction, and one `deliver_webhook` task per row is queued after that transaction commits. An attempt first *claims* the row (a conditional UPDATE that pushes next_attempt_at
 past the send's timeout), so a task and the sweep, or two workers, never send the same attempt twice. A
 failure schedules the next attempt with exponential backoff and jitter; beat's sweep (every 30 s) queues the
 rows that are due. Retries are therefore rows with a time, not sleeping workers or Celery countdowns, and a
@@ -16,7 +16,7 @@ import random
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,6 +26,7 @@ from app.services import dispatch
 from app.services.pagination import paginate
 from app.services.webhooks import sender
 from app.services.webhooks.subscriptions import TEST_EVENT, read_secret
+from app.tenancy import TenantSession
 from app.utils import tenant_context
 from app.utils.clock import as_utc, utcnow
 from app.utils.errors import Conflict
@@ -51,7 +52,10 @@ def retry_delay(failed_attempts: int, rng=random.random) -> float:
 
 def on_event(envelope: dict) -> None:
     """One delivery per enabled subscription of the current tenant that wants `envelope["type"]`, written
-    idempotently (the same envelope again adds nothing), then queued. Commits its own work."""
+    idempotently (the same envelope again adds nothing). An outbox subscriber: it runs inside a savepoint of
+    the publisher's transaction and never commits (app/services/outbox/subscribers.py); the new rows are
+    queued once that transaction commits, so a publisher killed before its commit leaves neither rows nor
+    tasks behind, and the republished envelope writes them then."""
     event_id, event_type = str(envelope["id"]), str(envelope["type"])
     subscriptions = db.session.execute(
         select(WebhookSubscription).where(WebhookSubscription.enabled.is_(True))
@@ -73,10 +77,26 @@ def on_event(envelope: dict) -> None:
                 db.session.add(delivery)
         except IntegrityError:
             continue  # delivered (or being delivered) already: the outbox published this envelope before
-        created.append(delivery)
-    db.session.commit()
-    for delivery in created:
-        dispatch.enqueue("deliver_webhook", str(delivery.id), str(delivery.tenant_id))
+        created.append((str(delivery.id), str(delivery.tenant_id)))
+    db.session.info.setdefault(_TO_QUEUE, []).extend(created)
+
+
+_TO_QUEUE = "meridian_webhook_deliveries_to_queue"
+
+
+@event.listens_for(TenantSession, "after_commit")
+def _queue_committed_deliveries(session) -> None:
+    # A delivery whose savepoint was rolled back afterwards is still listed: its task finds no row to claim.
+    # Beat's sweep (queue_due) is the safety net for a task lost here.
+    if session.in_nested_transaction():
+        return  # SQLAlchemy also signals a savepoint's release as a commit; wait for the real one
+    for delivery_id, tenant_id in session.info.pop(_TO_QUEUE, ()):
+        dispatch.enqueue("deliver_webhook", delivery_id, tenant_id)
+
+
+@event.listens_for(TenantSession, "after_rollback")
+def _forget_rolled_back_deliveries(session) -> None:
+    session.info.pop(_TO_QUEUE, None)
 
 
 # -- automatic attempts ---------------------------------------------------------------------------
