@@ -7,11 +7,13 @@ from app.schemas.common import PageArgs
 from app.schemas.hypercare import (
     CommentSchema,
     EscalateSchema,
+    IncidentDetailSchema,
     IncidentListArgs,
     IncidentSchema,
     IncidentUpdateSchema,
     ResolveSchema,
     SatisfactionSchema,
+    SLAClockSchema,
     SLASettingsSchema,
 )
 from app.services.hypercare import incidents, metrics, sla
@@ -20,10 +22,13 @@ from app.utils.clock import utcnow
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
+from app.web.put_patch import put_and_patch
 from app.web.scope import project_for
 
 bp = Blueprint("hypercare", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/hypercare")
 _incident = IncidentSchema()
+_detail = IncidentDetailSchema(only=("timeline",))
+_clock = SLAClockSchema()
 _comment = CommentSchema()
 
 
@@ -34,7 +39,7 @@ def _dump(items, project, many=False):
     rows = items if many else [items]
     out = []
     for incident, data in zip(rows, _incident.dump(rows, many=True)):
-        data["sla"] = sla.clock_state(incident, project_sla, now)
+        data["sla"] = _clock.dump(sla.clock_state(incident, project_sla, now))
         out.append(data)
     return out if many else out[0]
 
@@ -79,24 +84,26 @@ def create_incident(project_id):
 
 @bp.get("/incidents/<uuid:incident_id>")
 @requires("hypercare.read")
-@doc("One incident with its SLA clock and timeline", response=IncidentSchema)
+@doc("One incident with its SLA clock and timeline", response=IncidentDetailSchema)
 def get_incident(project_id, incident_id):
     project = project_for(project_id)
     incident = incidents.read_incident(project, incident_id)
-    return _etagged(incident, project, timeline=incidents.timeline(incident, g.current_user))
+    return _etagged(incident, project, **_detail.dump({"timeline": incidents.timeline(incident, g.current_user)}))
 
 
-@bp.route("/incidents/<uuid:incident_id>", methods=["PUT", "PATCH"])
-@requires("hypercare.work")
-@doc(
+@put_and_patch(
+    bp,
+    "/incidents/<uuid:incident_id>",
+    "incident",
+    "hypercare.work",
     "Change an incident (If-Match): priority recomputes the SLA, waiting_customer pauses it",
     body=IncidentUpdateSchema,
     response=IncidentSchema,
 )
-def update_incident(project_id, incident_id):
+def update_incident(partial, project_id, incident_id):
     project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
-    data = load_body(IncidentUpdateSchema(), partial=True)
+    data = load_body(IncidentUpdateSchema(), partial=partial)
     return _etagged(incidents.update_incident(project, incident, data, if_match_version(), g.current_user), project)
 
 

@@ -21,6 +21,7 @@ from app.web import upstream
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
+from app.web.put_patch import put_and_patch
 
 bp = Blueprint("integrations", __name__, url_prefix="/api/v1/integrations")
 upstream.guard(bp)  # other systems' error text: raw for admins only
@@ -78,16 +79,18 @@ def get_connection(connection_id):
     return _etagged(integration_service.get_connection(connection_id))
 
 
-@bp.route("/connections/<uuid:connection_id>", methods=["PUT", "PATCH"])
-@requires("integrations.manage")
-@doc(
+@put_and_patch(
+    bp,
+    "/connections/<uuid:connection_id>",
+    "connection",
+    "integrations.manage",
     "Change a connection (If-Match: version); omitted secrets stay as they are",
     body=ConnectionUpdateSchema,
     response=ConnectionSchema,
 )
-def update_connection(connection_id):
+def update_connection(partial, connection_id):
     connection = integration_service.get_connection(connection_id)
-    data = load_body(ConnectionUpdateSchema(), partial=True)
+    data = load_body(ConnectionUpdateSchema(), partial=partial)
     return _etagged(integration_service.update_connection(connection, data, if_match_version()))
 
 

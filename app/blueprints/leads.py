@@ -3,16 +3,18 @@ record there; pushing lives in the integration zone (app/integrations/d365/route
 
 from flask import Blueprint, current_app, jsonify
 
-from app.schemas.leads import LeadListArgs, LeadSchema
+from app.schemas.leads import LeadD365Schema, LeadListArgs, LeadSchema
 from app.services import lead_service
 from app.services.pagination import page_total
 from app.web import upstream
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body, uploaded_file
 from app.web.openapi import doc
+from app.web.put_patch import put_and_patch
 
 bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
 _schema = LeadSchema()
+_d365 = LeadD365Schema()
 _D365_LABELS = {
     None: "Not synced",
     "pending": "Syncing",
@@ -24,14 +26,16 @@ _D365_LABELS = {
 
 def _lead_dict(lead, org_url) -> dict:
     body = _schema.dump(lead)
-    body["d365"] = {
-        "status": lead.d365_sync_status or "not_synced",
-        "label": _D365_LABELS[lead.d365_sync_status],
-        "lead_id": lead.d365_lead_id,
-        "last_synced_at": lead.d365_sync_last_at and lead.d365_sync_last_at.isoformat(),
-        "error": upstream.text_for_caller(lead.d365_sync_error, f"lead {lead.id}"),
-        "url": lead_service.d365_record_url(org_url, lead),
-    }
+    body["d365"] = _d365.dump(
+        {
+            "status": lead.d365_sync_status or "not_synced",
+            "label": _D365_LABELS[lead.d365_sync_status],
+            "lead_id": lead.d365_lead_id,
+            "last_synced_at": lead.d365_sync_last_at,
+            "error": upstream.text_for_caller(lead.d365_sync_error, f"lead {lead.id}"),
+            "url": lead_service.d365_record_url(org_url, lead),
+        }
+    )
     return body
 
 
@@ -87,12 +91,18 @@ def get_lead(lead_id):
     return _etagged(lead_service.get_lead(lead_id))
 
 
-@bp.route("/<uuid:lead_id>", methods=["PUT", "PATCH"])
-@requires("leads.manage")
-@doc("Change a lead (If-Match: version)", body=LeadSchema, response=LeadSchema)
-def update_lead(lead_id):
+@put_and_patch(
+    bp,
+    "/<uuid:lead_id>",
+    "lead",
+    "leads.manage",
+    "Change a lead (If-Match: version)",
+    body=LeadSchema,
+    response=LeadSchema,
+)
+def update_lead(partial, lead_id):
     lead = lead_service.get_lead(lead_id)
-    data = load_body(LeadSchema(), partial=True)
+    data = load_body(LeadSchema(), partial=partial)
     return _etagged(lead_service.update_lead(lead, data, if_match_version()))
 
 

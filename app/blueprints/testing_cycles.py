@@ -14,6 +14,7 @@ from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
+from app.web.put_patch import put_and_patch
 from app.web.scope import may_see_deleted, project_for
 
 bp = Blueprint("test_cycles", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/test-cycles")
@@ -84,12 +85,19 @@ def get_cycle(project_id, cycle_id):
     return etagged(_cycle_body(cycle), cycle.version)
 
 
-@bp.route("/<uuid:cycle_id>", methods=["PUT", "PATCH"])
-@requires("delivery.manage")
-@doc("Change a test cycle (If-Match: version)", body=TestCycleSchema, response=TestCycleSchema, tags=["testing"])
-def update_cycle(project_id, cycle_id):
+@put_and_patch(
+    bp,
+    "/<uuid:cycle_id>",
+    "cycle",
+    "delivery.manage",
+    "Change a test cycle (If-Match: version)",
+    body=TestCycleSchema,
+    response=TestCycleSchema,
+    tags=["testing"],
+)
+def update_cycle(partial, project_id, cycle_id):
     cycle = testing_cycle_service.get_cycle(project_for(project_id), cycle_id)
-    cycle = testing_cycle_service.update_cycle(cycle, load_body(TestCycleSchema(), partial=True), if_match_version())
+    cycle = testing_cycle_service.update_cycle(cycle, load_body(TestCycleSchema(), partial=partial), if_match_version())
     return etagged(_cycle_body(cycle), cycle.version)
 
 
@@ -162,19 +170,21 @@ def get_execution(project_id, cycle_id, execution_id):
     return etagged(_execution_body(execution), execution.version)
 
 
-@bp.route("/<uuid:cycle_id>/executions/<uuid:execution_id>", methods=["PUT", "PATCH"])
-@requires("testing.execute")
-@doc(
+@put_and_patch(
+    bp,
+    "/<uuid:cycle_id>/executions/<uuid:execution_id>",
+    "execution",
+    "testing.execute",
     "Record a result (status, notes; optional new_defect raised with it). Who and when are stamped.",
     body=TestExecutionSchema,
     response=TestExecutionSchema,
     tags=["testing"],
 )
-def record_result(project_id, cycle_id, execution_id):
+def record_result(partial, project_id, cycle_id, execution_id):
     project = project_for(project_id)
     cycle = testing_cycle_service.get_cycle(project, cycle_id)
     execution = testing_cycle_service.get_execution(cycle, execution_id)
-    data = load_body(TestExecutionSchema(), partial=True)
+    data = load_body(TestExecutionSchema(), partial=partial)
     execution = testing_cycle_service.record_result(project, cycle, execution, data, if_match_version())
     return etagged(_execution_body(execution), execution.version)
 

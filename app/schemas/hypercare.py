@@ -36,6 +36,24 @@ class _BacklogRef(BaseSchema):
     status = fields.String()
 
 
+class SLAClockSchema(BaseSchema):
+    """The running SLA clock (app/services/hypercare/sla.py `clock_state`); null fields once resolved."""
+
+    state = one_of(("ok", "warning", "breached", "paused", "met"))
+    clock = fields.String(allow_none=True, validate=validate.OneOf(("response", "resolution")))
+    due_at = fields.String(allow_none=True, metadata={"format": "date-time"})  # the service gives ISO text
+    remaining_minutes = fields.Float(allow_none=True, metadata={"description": "SLA minutes left; negative: overdue"})
+    used_fraction = fields.Float(allow_none=True, metadata={"description": "Share of the target used"})
+
+
+class TimelineEventSchema(BaseSchema):
+    at = fields.String(metadata={"format": "date-time"})  # ISO text: comments and audit commits alike
+    type = fields.String(metadata={"description": "comment, created, breach, or the property that changed"})
+    author = fields.String(allow_none=True)
+    text = fields.String()
+    internal = fields.Boolean(metadata={"description": "Comments only: an internal note"})
+
+
 class IncidentSchema(OwnedFields):
     project_id = fields.UUID(dump_only=True)
     number = fields.String(dump_only=True)
@@ -49,31 +67,33 @@ class IncidentSchema(OwnedFields):
     affected_users_count = fields.Integer(allow_none=True, validate=validate.Range(min=0))
     assigned_to_id = fields.UUID(allow_none=True)
     reported_at = fields.AwareDateTime(default_timezone=None)
-    reported_by_id = fields.UUID(dump_only=True)
+    reported_by_id = fields.UUID(dump_only=True, allow_none=True)
     assignee = fields.Nested(_Person, dump_only=True, allow_none=True)
     reporter = fields.Nested(_Person, dump_only=True, allow_none=True)
     escalation_level = fields.Integer(dump_only=True)
-    first_response_at = fields.DateTime(dump_only=True)
-    sla_response_deadline = fields.DateTime(dump_only=True)
-    sla_resolution_deadline = fields.DateTime(dump_only=True)
+    first_response_at = fields.DateTime(dump_only=True, allow_none=True)
+    sla_response_deadline = fields.DateTime(dump_only=True, allow_none=True)
+    sla_resolution_deadline = fields.DateTime(dump_only=True, allow_none=True)
     sla_response_breached = fields.Boolean(dump_only=True)
     sla_resolution_breached = fields.Boolean(dump_only=True)
-    sla_response_breached_at = fields.DateTime(dump_only=True)
-    sla_resolution_breached_at = fields.DateTime(dump_only=True)
-    sla_paused_at = fields.DateTime(dump_only=True)
-    resolved_at = fields.DateTime(dump_only=True)
-    closed_at = fields.DateTime(dump_only=True)
-    resolution_notes = fields.String(dump_only=True)
-    root_cause = fields.String(dump_only=True)
-    root_cause_category = fields.String(dump_only=True)
-    csat_score = fields.Integer(dump_only=True)
-    csat_comment = fields.String(dump_only=True)
+    sla_response_breached_at = fields.DateTime(dump_only=True, allow_none=True)
+    sla_resolution_breached_at = fields.DateTime(dump_only=True, allow_none=True)
+    sla_paused_at = fields.DateTime(dump_only=True, allow_none=True)
+    resolved_at = fields.DateTime(dump_only=True, allow_none=True)
+    closed_at = fields.DateTime(dump_only=True, allow_none=True)
+    resolution_notes = fields.String(dump_only=True, allow_none=True)
+    root_cause = fields.String(dump_only=True, allow_none=True)
+    root_cause_category = fields.String(dump_only=True, allow_none=True)
+    csat_score = fields.Integer(dump_only=True, allow_none=True)
+    csat_comment = fields.String(dump_only=True, allow_none=True)
     requires_change_request = fields.Boolean(dump_only=True)
-    change_request_id = fields.UUID(dump_only=True)
+    change_request_id = fields.UUID(dump_only=True, allow_none=True)
     # The WRICEF item that caused it (seed 002 §4.1); null unlinks. Same project, checked by the service.
     linked_backlog_item_id = fields.UUID(allow_none=True)
     linked_backlog_item = fields.Nested(_BacklogRef, dump_only=True, allow_none=True)
     change_request = fields.Nested(_ChangeRequestRef, dump_only=True, allow_none=True)
+    # Not a column: the blueprint fills it from the project's calendar at dump time.
+    sla = fields.Nested(SLAClockSchema, dump_only=True)
 
     @pre_load
     def _aliases(self, data, **_kwargs):
@@ -89,7 +109,15 @@ class IncidentSchema(OwnedFields):
         return data
 
 
+class IncidentDetailSchema(IncidentSchema):
+    """One incident, as GET answers it: with its timeline."""
+
+    timeline = fields.List(fields.Nested(TimelineEventSchema), dump_only=True)
+
+
 class IncidentUpdateSchema(IncidentSchema):
+    """PUT: the incident as the client sees it (title required); PATCH loads it partially."""
+
     class Meta:
         exclude = ("reported_at",)
 
@@ -157,12 +185,12 @@ class ChangeRequestSchema(OwnedFields):
     priority = fields.String(load_default="p3", validate=_priority)
     status = fields.String(validate=validate.OneOf(CR_STATUSES))
     expedited = fields.Boolean(dump_only=True)
-    requested_by_id = fields.UUID(dump_only=True)
-    approved_by_id = fields.UUID(dump_only=True)
-    approved_at = fields.DateTime(dump_only=True)
-    rejected_by_id = fields.UUID(dump_only=True)
-    rejected_at = fields.DateTime(dump_only=True)
-    rejection_reason = fields.String(dump_only=True)
+    requested_by_id = fields.UUID(dump_only=True, allow_none=True)
+    approved_by_id = fields.UUID(dump_only=True, allow_none=True)
+    approved_at = fields.DateTime(dump_only=True, allow_none=True)
+    rejected_by_id = fields.UUID(dump_only=True, allow_none=True)
+    rejected_at = fields.DateTime(dump_only=True, allow_none=True)
+    rejection_reason = fields.String(dump_only=True, allow_none=True)
     requester = fields.Nested(_Person, dump_only=True, allow_none=True)
     approver = fields.Nested(_Person, dump_only=True, allow_none=True)
     planned_implementation_date = fields.Date(allow_none=True)
@@ -170,7 +198,7 @@ class ChangeRequestSchema(OwnedFields):
     impact_assessment = fields.String(allow_none=True, validate=validate.Length(max=20000))
     test_required = fields.Boolean(load_default=True)
     rollback_plan = fields.String(allow_none=True, validate=validate.Length(max=20000))
-    incident_id = fields.UUID(dump_only=True)
+    incident_id = fields.UUID(dump_only=True, allow_none=True)
 
     @pre_load
     def _lower(self, data, **_kwargs):
