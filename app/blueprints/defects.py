@@ -2,6 +2,7 @@ from flask import Blueprint, jsonify
 
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import DefectBulkStatusSchema, DefectListArgs, DefectSchema
+from app.schemas.results import BulkStatusResultSchema
 from app.services import defect_service
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -60,11 +61,17 @@ def create_defect(project_id):
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many defects to one status", body=DefectBulkStatusSchema, tags=["testing"])
+@doc(
+    "Move many defects to one status",
+    body=DefectBulkStatusSchema,
+    response=BulkStatusResultSchema,
+    tags=["testing"],
+)
 def bulk_status(project_id):
     project = project_for(project_id)
     data = load_body(DefectBulkStatusSchema())
-    return jsonify({"updated": len(defect_service.bulk_set_status(project, data["ids"], data["status"]))})
+    updated = defect_service.bulk_set_status(project, data["ids"], data["status"])
+    return jsonify(BulkStatusResultSchema().dump({"updated": len(updated)}))
 
 
 @bp.get("/<uuid:defect_id>")

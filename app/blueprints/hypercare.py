@@ -11,6 +11,7 @@ from app.schemas.hypercare import (
     IncidentListArgs,
     IncidentSchema,
     IncidentUpdateSchema,
+    MetricsSchema,
     ResolveSchema,
     SatisfactionSchema,
     SLAClockSchema,
@@ -177,9 +178,9 @@ def sla_breaches(project_id):
 
 @bp.get("/metrics")
 @requires("hypercare.read")
-@doc("War-room metrics (SQL aggregates)")
+@doc("War-room metrics (SQL aggregates)", response=MetricsSchema)
 def get_metrics(project_id):
-    return jsonify(metrics.incident_metrics(project_for(project_id)))
+    return jsonify(MetricsSchema().dump(metrics.incident_metrics(project_for(project_id))))
 
 
 @bp.get("/sla")

@@ -4,6 +4,7 @@ record there; pushing lives in the integration zone (app/integrations/d365/route
 from flask import Blueprint, current_app, jsonify
 
 from app.schemas.leads import LeadD365Schema, LeadListArgs, LeadSchema
+from app.schemas.results import CsvUploadSchema, LeadImportResultSchema
 from app.services import lead_service
 from app.services.pagination import page_total
 from app.web import upstream
@@ -77,11 +78,14 @@ def create_lead():
 @bp.post("/import")
 @requires("leads.manage")
 @doc(
-    "Import leads from CSV (text/csv body or multipart 'file'); all rows or none; a known domain changes only the file's columns"
+    "Import leads from CSV (text/csv body or multipart 'file'); all rows or none; a known domain changes only the file's columns",
+    body=CsvUploadSchema,
+    body_type="multipart/form-data",
+    response=LeadImportResultSchema,
 )
 def import_leads():
     text = uploaded_file().decode("utf-8-sig", errors="replace")
-    return jsonify(lead_service.import_csv(text, LeadSchema()))
+    return jsonify(LeadImportResultSchema().dump(lead_service.import_csv(text, LeadSchema())))
 
 
 @bp.get("/<uuid:lead_id>")

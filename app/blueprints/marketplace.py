@@ -7,6 +7,7 @@ import uuid
 
 from flask import Blueprint, current_app, jsonify, request
 
+from app.schemas.jobs import JobSchema
 from app.schemas.marketplace import (
     MarketplaceConnectionStatusSchema,
     MarketplaceWebhookAckSchema,
@@ -85,7 +86,9 @@ def delete_store(project_id, store_id):
 
 @bp.post(PROJECT + "/stores/<uuid:store_id>/sync")
 @requires("hypercare.work")
-@doc("Sync the store now (mode full or delta); 202 with the job", body=SyncRequestSchema, status=202)
+@doc(
+    "Sync the store now (mode full or delta); 202 with the job", body=SyncRequestSchema, response=JobSchema, status=202
+)
 def sync_store(project_id, store_id):
     store = stores.get_store(project_for(project_id), store_id)
     return accepted(sync.request_sync(store, load_body(SyncRequestSchema())["mode"]))

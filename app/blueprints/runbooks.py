@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify
 
 from app.schemas.common import PageArgs
 from app.schemas.cutover import ActivityListArgs, ActivitySchema, ImportResultSchema, RunbookSchema, ScheduleSchema
+from app.schemas.results import XlsxUploadSchema
 from app.services.pagination import page_total
 from app.services.runbooks import plans, spreadsheets
 from app.web.auth import requires
@@ -158,7 +159,11 @@ def delete_activity(project_id, runbook_id, activity_id):
 
 @bp.get("/<uuid:runbook_id>/export")
 @requires("cutover.read")
-@doc("Download the runbook as .xlsx (predecessors as activity codes, owners as e-mails)", tags=TAGS)
+@doc(
+    "Download the runbook as .xlsx (predecessors as activity codes, owners as e-mails)",
+    produces=spreadsheets.MEDIA_TYPE,
+    tags=TAGS,
+)
 def export_runbook(project_id, runbook_id):
     project, runbook = runbook_for(project_id, runbook_id)
     content = spreadsheets.export_runbook(runbook)
@@ -169,6 +174,8 @@ def export_runbook(project_id, runbook_id):
 @requires("cutover.manage")
 @doc(
     "Import an .xlsx (multipart `file` or the raw body): all rows or none, errors by row and column; known codes update",
+    body=XlsxUploadSchema,
+    body_type="multipart/form-data",
     response=ImportResultSchema,
     tags=TAGS,
 )

@@ -9,6 +9,7 @@ from app.schemas.delivery import (
     TestCycleSchema,
     TestExecutionSchema,
 )
+from app.schemas.results import BulkStatusResultSchema
 from app.services import testing_cycle_service
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -69,11 +70,17 @@ def create_cycle(project_id):
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many cycles to one status", body=TestCycleBulkStatusSchema, tags=["testing"])
+@doc(
+    "Move many cycles to one status",
+    body=TestCycleBulkStatusSchema,
+    response=BulkStatusResultSchema,
+    tags=["testing"],
+)
 def bulk_status(project_id):
     project = project_for(project_id)
     data = load_body(TestCycleBulkStatusSchema())
-    return jsonify({"updated": len(testing_cycle_service.bulk_set_status(project, data["ids"], data["status"]))})
+    updated = testing_cycle_service.bulk_set_status(project, data["ids"], data["status"])
+    return jsonify(BulkStatusResultSchema().dump({"updated": len(updated)}))
 
 
 @bp.get("/<uuid:cycle_id>")

@@ -176,6 +176,51 @@ class SLASettingsSchema(BaseSchema):
             raise ValidationError("Each priority appears once.", "targets")
 
 
+def _per_priority(values: fields.Field) -> fields.Dict:
+    return fields.Dict(keys=fields.String(validate=_priority), values=values, metadata={"description": "p1-p4"})
+
+
+class _ModuleCount(BaseSchema):
+    module = fields.String(metadata={"description": "Module code; an em dash for none"})
+    open = fields.Integer()
+    total = fields.Integer()
+
+
+class _TrendDay(BaseSchema):
+    date = fields.String(metadata={"format": "date"})
+    opened = fields.Integer()
+    resolved = fields.Integer()
+    open = fields.Integer(metadata={"description": "Open at the end of the day"})
+
+
+class _ChangeRequestCounts(BaseSchema):
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    expedited = fields.Integer()
+
+
+class MetricsSchema(BaseSchema):
+    """The war-room tiles (app/services/hypercare/metrics.py); averages are null until something resolved."""
+
+    open_by_priority = _per_priority(fields.Integer())
+    sla_breached = fields.Integer(metadata={"description": "Open incidents past an SLA"})
+    breached_by_priority = _per_priority(fields.Integer())
+    sla_breached_total = fields.Integer()
+    avg_resolution_hours = fields.Float(allow_none=True)
+    resolved_this_week = fields.Integer()
+    total = fields.Integer()
+    open = fields.Integer()
+    waiting_customer = fields.Integer()
+    sla_compliance_pct = fields.Float(allow_none=True)
+    mttr_hours_by_priority = _per_priority(fields.Float(allow_none=True))
+    csat_average = fields.Float(allow_none=True)
+    csat_responses = fields.Integer()
+    by_module = fields.List(fields.Nested(_ModuleCount))
+    backlog_trend = fields.List(fields.Nested(_TrendDay))
+    change_requests = fields.Nested(_ChangeRequestCounts)
+    go_live_date = fields.String(allow_none=True, metadata={"format": "date"})
+    days_since_go_live = fields.Integer(allow_none=True)
+
+
 class ChangeRequestSchema(OwnedFields):
     project_id = fields.UUID(dump_only=True)
     cr_number = fields.String(dump_only=True)
