@@ -1,6 +1,6 @@
 """Post-go-live change requests and the change board (seed 002 §6)."""
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from app.schemas.hypercare import ChangeRequestListArgs, ChangeRequestSchema, RaiseChangeRequestSchema, RejectSchema
 from app.services.hypercare import change_requests, incidents
@@ -8,7 +8,6 @@ from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
-from app.web.put_patch import put_and_patch
 from app.web.scope import project_for
 
 bp = Blueprint("change_requests", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/hypercare")
@@ -62,18 +61,16 @@ def get_change_request(project_id, cr_id):
     return _etagged(change_requests.get_change_request(project_for(project_id), cr_id))
 
 
-@put_and_patch(
-    bp,
-    "/change-requests/<uuid:cr_id>",
-    "change_request",
-    "changes.request",
+@bp.route("/change-requests/<uuid:cr_id>", methods=["PUT", "PATCH"])
+@requires("changes.request")
+@doc(
     "Edit a draft, or move it on (in_progress, implemented, closed); If-Match",
     body=ChangeRequestSchema,
     response=ChangeRequestSchema,
 )
-def update_change_request(partial, project_id, cr_id):
+def update_change_request(project_id, cr_id):
     cr = change_requests.get_change_request(project_for(project_id), cr_id)
-    data = load_body(ChangeRequestSchema(), partial=partial)
+    data = load_body(ChangeRequestSchema(), partial=request.method == "PATCH")
     return _etagged(change_requests.update_change_request(cr, data, if_match_version()))
 
 

@@ -1,6 +1,6 @@
 """SAP Cloud ALM endpoints (seed 000 §5): tenant configuration (admin), project sync jobs, sync log."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from app.schemas.cloud_alm import (
     AlmProjectSchema,
@@ -22,6 +22,7 @@ from app.schemas.cloud_alm import (
 )
 from app.schemas.jobs import JobSchema
 from app.services.cloud_alm import config, conflicts, jobs, projects, status_mapping, sync_log, test_results
+from app.services.pagination import page_total
 from app.utils import tenant_context
 from app.utils.errors import NotFound
 from app.web import upstream
@@ -106,7 +107,7 @@ def test_connection(tenant_id):
 def list_alm_projects(tenant_id):
     _own_tenant(tenant_id)
     items = projects.alm_projects()
-    return jsonify({"items": AlmProjectSchema(many=True).dump(items), "total": len(items)})
+    return jsonify({"items": AlmProjectSchema(many=True).dump(items), **page_total(len(items))})
 
 
 @bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/scopes")
@@ -121,7 +122,7 @@ def list_alm_projects(tenant_id):
 def list_alm_scopes(tenant_id):
     _own_tenant(tenant_id)
     items = projects.alm_scopes(load_args(AlmScopeArgs())["project_id"])
-    return jsonify({"items": AlmScopeSchema(many=True).dump(items), "total": len(items)})
+    return jsonify({"items": AlmScopeSchema(many=True).dump(items), **page_total(len(items))})
 
 
 @bp.put("/projects/<uuid:project_id>/integrations/cloud-alm/mapping")
@@ -152,7 +153,7 @@ def get_sync_log(project_id):
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/push-requirements")
 @requires("delivery.manage")
 @doc(
-    "Push requirements (all, or requirement_ids) to Cloud ALM in the background (202 + job)",
+    "Push requirements (all with `{}`, or requirement_ids) to Cloud ALM in the background (202 + job)",
     body=PushRequirementsSchema,
     response=JobSchema,
     status=202,
@@ -160,7 +161,7 @@ def get_sync_log(project_id):
 )
 def push_requirements(project_id):
     project = project_for(project_id)
-    data = load_body(PushRequirementsSchema()) if request.get_data(cache=True) else {}
+    data = load_body(PushRequirementsSchema())  # `{}` pushes all: the body is required, as documented
     return accepted(jobs.start_push(project, data.get("requirement_ids")))
 
 
@@ -204,7 +205,7 @@ def get_status_mapping(tenant_id):
 
 
 def _status_rows(items):
-    return jsonify({"items": StatusMappingRowSchema(many=True).dump(items), "total": len(items)})
+    return jsonify({"items": StatusMappingRowSchema(many=True).dump(items), **page_total(len(items))})
 
 
 @bp.put("/tenants/<uuid:tenant_id>/integrations/cloud-alm/status-mapping")

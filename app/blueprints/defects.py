@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import DefectBulkStatusSchema, DefectListArgs, DefectSchema
@@ -8,7 +8,6 @@ from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
-from app.web.put_patch import put_and_patch
 from app.web.scope import may_see_deleted, project_for
 
 bp = Blueprint("defects", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/defects")
@@ -87,21 +86,14 @@ def get_defect(project_id, defect_id):
     return _detail(defect_service.get_defect(project_for(project_id), defect_id, include_deleted=include_deleted))
 
 
-@put_and_patch(
-    bp,
-    "/<uuid:defect_id>",
-    "defect",
-    "testing.execute",
-    "Change a defect (If-Match: version)",
-    body=DefectSchema,
-    response=DefectSchema,
-    tags=["testing"],
-)
-def update_defect(partial, project_id, defect_id):
+@bp.route("/<uuid:defect_id>", methods=["PUT", "PATCH"])
+@requires("testing.execute")
+@doc("Change a defect (If-Match: version)", body=DefectSchema, response=DefectSchema, tags=["testing"])
+def update_defect(project_id, defect_id):
     project = project_for(project_id)
     defect = defect_service.get_defect(project, defect_id)
     defect = defect_service.update_defect(
-        project, defect, load_body(DefectSchema(), partial=partial), if_match_version()
+        project, defect, load_body(DefectSchema(), partial=request.method == "PATCH"), if_match_version()
     )
     return _detail(defect)
 

@@ -1,7 +1,7 @@
 """Run / hypercare API (seed 002 §6): incidents with SLA clocks, the SLA table, breaches and metrics.
 Thin: the project (and object) is looked up first, so another tenant's ids answer 404 before any body check."""
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from app.schemas.common import PageArgs
 from app.schemas.hypercare import (
@@ -23,7 +23,6 @@ from app.utils.clock import utcnow
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
-from app.web.put_patch import put_and_patch
 from app.web.scope import project_for
 
 bp = Blueprint("hypercare", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/hypercare")
@@ -92,19 +91,17 @@ def get_incident(project_id, incident_id):
     return _etagged(incident, project, **_detail.dump({"timeline": incidents.timeline(incident, g.current_user)}))
 
 
-@put_and_patch(
-    bp,
-    "/incidents/<uuid:incident_id>",
-    "incident",
-    "hypercare.work",
+@bp.route("/incidents/<uuid:incident_id>", methods=["PUT", "PATCH"])
+@requires("hypercare.work")
+@doc(
     "Change an incident (If-Match): priority recomputes the SLA, waiting_customer pauses it",
     body=IncidentUpdateSchema,
     response=IncidentSchema,
 )
-def update_incident(partial, project_id, incident_id):
+def update_incident(project_id, incident_id):
     project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
-    data = load_body(IncidentUpdateSchema(), partial=partial)
+    data = load_body(IncidentUpdateSchema(), partial=request.method == "PATCH")
     return _etagged(incidents.update_incident(project, incident, data, if_match_version(), g.current_user), project)
 
 
@@ -153,7 +150,7 @@ def satisfaction(project_id, incident_id):
 def list_comments(project_id, incident_id):
     incident = incidents.get_incident(project_for(project_id), incident_id)
     items = incidents.list_comments(incident, g.current_user)
-    return jsonify({"items": _comment.dump(items, many=True), "total": len(items)})
+    return jsonify({"items": _comment.dump(items, many=True), **page_total(len(items))})
 
 
 @bp.post("/incidents/<uuid:incident_id>/comments")

@@ -1,7 +1,7 @@
 """The leads API (pre-sales pipeline). Each lead carries its Dynamics 365 sync state and a link to the
 record there; pushing lives in the integration zone (app/integrations/d365/routes.py)."""
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
 from app.schemas.leads import LeadD365Schema, LeadListArgs, LeadSchema
 from app.schemas.results import CsvUploadSchema, LeadImportResultSchema
@@ -11,7 +11,6 @@ from app.web import upstream
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body, uploaded_file
 from app.web.openapi import doc
-from app.web.put_patch import put_and_patch
 
 bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
 _schema = LeadSchema()
@@ -95,18 +94,12 @@ def get_lead(lead_id):
     return _etagged(lead_service.get_lead(lead_id))
 
 
-@put_and_patch(
-    bp,
-    "/<uuid:lead_id>",
-    "lead",
-    "leads.manage",
-    "Change a lead (If-Match: version)",
-    body=LeadSchema,
-    response=LeadSchema,
-)
-def update_lead(partial, lead_id):
+@bp.route("/<uuid:lead_id>", methods=["PUT", "PATCH"])
+@requires("leads.manage")
+@doc("Change a lead (If-Match: version)", body=LeadSchema, response=LeadSchema)
+def update_lead(lead_id):
     lead = lead_service.get_lead(lead_id)
-    data = load_body(LeadSchema(), partial=partial)
+    data = load_body(LeadSchema(), partial=request.method == "PATCH")
     return _etagged(lead_service.update_lead(lead, data, if_match_version()))
 
 

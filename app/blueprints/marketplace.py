@@ -42,7 +42,7 @@ _store, _rule = StoreSchema(), RuleSchema()
 @doc("The project's marketplace stores", response=StoreSchema, many=True)
 def list_stores(project_id):
     items = stores.list_stores(project_for(project_id))
-    return jsonify({"items": _store.dump(items, many=True), "total": len(items)})
+    return jsonify({"items": _store.dump(items, many=True), **page_total(len(items))})
 
 
 @bp.post(PROJECT + "/stores")
@@ -125,7 +125,7 @@ def order_flow(project_id):
 @doc("The project's order-flow rules", response=RuleSchema, many=True)
 def list_rules(project_id):
     items = monitoring.list_rules(project_for(project_id))
-    return jsonify({"items": _rule.dump(items, many=True), "total": len(items)})
+    return jsonify({"items": _rule.dump(items, many=True), **page_total(len(items))})
 
 
 @bp.post(PROJECT + "/rules")
@@ -172,7 +172,7 @@ def delete_rule(project_id, rule_id):
 )
 def sync_status():
     items = stores.connection_status()
-    return jsonify({"items": MarketplaceConnectionStatusSchema().dump(items, many=True), "total": len(items)})
+    return jsonify({"items": MarketplaceConnectionStatusSchema().dump(items, many=True), **page_total(len(items))})
 
 
 @bp.post("/marketplace/webhooks/<connection_id>/orders")

@@ -1,7 +1,7 @@
 """Rehearsals and the live run of a runbook (owners move activities; the board forecasts the finish), and
 the go/no-go checklist with its decision (issue 18)."""
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from app.blueprints.runbooks import TAGS, runbook_for
 from app.schemas.common import PageArgs
@@ -20,7 +20,6 @@ from app.services.runbooks import gonogo, plans, runs
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
-from app.web.put_patch import put_and_patch
 
 bp = Blueprint("runbook_runs", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/cutover/runbooks")
 _run = RunSchema()
@@ -164,20 +163,18 @@ def create_check(project_id, runbook_id):
     return etagged(_item.dump(item), item.version, 201)
 
 
-@put_and_patch(
-    bp,
-    "/<uuid:runbook_id>/checklist/<uuid:check_id>",
-    "check",
-    "cutover.manage",
+@bp.route("/<uuid:runbook_id>/checklist/<uuid:check_id>", methods=["PUT", "PATCH"])
+@requires("cutover.manage")
+@doc(
     "Edit a criterion (a new wording or owner reopens it); If-Match",
     body=CheckItemSchema,
     response=CheckItemSchema,
     tags=TAGS,
 )
-def update_check(partial, project_id, runbook_id, check_id):
+def update_check(project_id, runbook_id, check_id):
     _, runbook = runbook_for(project_id, runbook_id)
     item = gonogo.get_item(runbook, check_id)
-    data = load_body(CheckItemSchema(), partial=partial)
+    data = load_body(CheckItemSchema(), partial=request.method == "PATCH")
     item = gonogo.update_item(runbook, item, data, if_match_version())
     return etagged(_item.dump(item), item.version)
 

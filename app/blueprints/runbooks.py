@@ -1,7 +1,7 @@
 """Cutover runbooks (issue 18): runbooks, their activities, the critical-path schedule and the .xlsx
 round trip. Runs and the go/no-go live in runbook_runs.py, under the same prefix."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from app.schemas.common import PageArgs
 from app.schemas.cutover import ActivityListArgs, ActivitySchema, ImportResultSchema, RunbookSchema, ScheduleSchema
@@ -11,7 +11,6 @@ from app.services.runbooks import plans, spreadsheets
 from app.web.auth import requires
 from app.web.http import etagged, file_download, if_match_version, load_args, load_body, uploaded_file
 from app.web.openapi import doc
-from app.web.put_patch import put_and_patch
 from app.web.scope import project_for
 
 bp = Blueprint("runbooks", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/cutover/runbooks")
@@ -52,19 +51,17 @@ def get_runbook(project_id, runbook_id):
     return etagged(_runbook.dump(runbook), runbook.version)
 
 
-@put_and_patch(
-    bp,
-    "/<uuid:runbook_id>",
-    "runbook",
-    "cutover.manage",
+@bp.route("/<uuid:runbook_id>", methods=["PUT", "PATCH"])
+@requires("cutover.manage")
+@doc(
     "Edit a runbook's name, description or planned start; If-Match",
     body=RunbookSchema,
     response=RunbookSchema,
     tags=TAGS,
 )
-def update_runbook(partial, project_id, runbook_id):
+def update_runbook(project_id, runbook_id):
     _, runbook = runbook_for(project_id, runbook_id)
-    data = load_body(RunbookSchema(), partial=partial)
+    data = load_body(RunbookSchema(), partial=request.method == "PATCH")
     runbook = plans.update_runbook(runbook, data, if_match_version())
     return etagged(_runbook.dump(runbook), runbook.version)
 
@@ -130,20 +127,15 @@ def get_activity(project_id, runbook_id, activity_id):
     return etagged(_activity.dump(activity), activity.version)
 
 
-@put_and_patch(
-    bp,
-    "/<uuid:runbook_id>/activities/<uuid:activity_id>",
-    "activity",
-    "cutover.manage",
-    "Edit an activity (the runbook must stay a DAG); If-Match",
-    body=ActivitySchema,
-    response=ActivitySchema,
-    tags=TAGS,
+@bp.route("/<uuid:runbook_id>/activities/<uuid:activity_id>", methods=["PUT", "PATCH"])
+@requires("cutover.manage")
+@doc(
+    "Edit an activity (the runbook must stay a DAG); If-Match", body=ActivitySchema, response=ActivitySchema, tags=TAGS
 )
-def update_activity(partial, project_id, runbook_id, activity_id):
+def update_activity(project_id, runbook_id, activity_id):
     _, runbook = runbook_for(project_id, runbook_id)
     activity = plans.get_activity(runbook, activity_id)
-    data = load_body(ActivitySchema(), partial=partial)
+    data = load_body(ActivitySchema(), partial=request.method == "PATCH")
     activity = plans.update_activity(activity, data, if_match_version())
     return etagged(_activity.dump(activity), activity.version)
 

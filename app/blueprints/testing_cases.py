@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import (
@@ -14,7 +14,6 @@ from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import csv_download, etagged, if_match_version, load_args, load_body, uploaded_file
 from app.web.openapi import doc
-from app.web.put_patch import put_and_patch
 from app.web.scope import may_see_deleted, project_for
 
 bp = Blueprint("test_cases", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/test-cases")
@@ -121,21 +120,19 @@ def get_case(project_id, case_id):
     return etagged(_body(case), case.version)
 
 
-@put_and_patch(
-    bp,
-    "/<uuid:case_id>",
-    "case",
-    "delivery.manage",
+@bp.route("/<uuid:case_id>", methods=["PUT", "PATCH"])
+@requires("delivery.manage")
+@doc(
     "Change a test case (If-Match: version); requirement_ids replaces the links",
     body=TestCaseSchema,
     response=TestCaseSchema,
     tags=["testing"],
 )
-def update_case(partial, project_id, case_id):
+def update_case(project_id, case_id):
     project = project_for(project_id)
     case = testing_case_service.get_case(project, case_id)
     case = testing_case_service.update_case(
-        project, case, load_body(TestCaseSchema(), partial=partial), if_match_version()
+        project, case, load_body(TestCaseSchema(), partial=request.method == "PATCH"), if_match_version()
     )
     return etagged(_body(case), case.version)
 

@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import (
@@ -15,7 +15,6 @@ from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
-from app.web.put_patch import put_and_patch
 from app.web.scope import may_see_deleted, project_for
 
 bp = Blueprint("test_cycles", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/test-cycles")
@@ -92,19 +91,14 @@ def get_cycle(project_id, cycle_id):
     return etagged(_cycle_body(cycle), cycle.version)
 
 
-@put_and_patch(
-    bp,
-    "/<uuid:cycle_id>",
-    "cycle",
-    "delivery.manage",
-    "Change a test cycle (If-Match: version)",
-    body=TestCycleSchema,
-    response=TestCycleSchema,
-    tags=["testing"],
-)
-def update_cycle(partial, project_id, cycle_id):
+@bp.route("/<uuid:cycle_id>", methods=["PUT", "PATCH"])
+@requires("delivery.manage")
+@doc("Change a test cycle (If-Match: version)", body=TestCycleSchema, response=TestCycleSchema, tags=["testing"])
+def update_cycle(project_id, cycle_id):
     cycle = testing_cycle_service.get_cycle(project_for(project_id), cycle_id)
-    cycle = testing_cycle_service.update_cycle(cycle, load_body(TestCycleSchema(), partial=partial), if_match_version())
+    cycle = testing_cycle_service.update_cycle(
+        cycle, load_body(TestCycleSchema(), partial=request.method == "PATCH"), if_match_version()
+    )
     return etagged(_cycle_body(cycle), cycle.version)
 
 
@@ -164,7 +158,7 @@ def add_cases(project_id, cycle_id):
     project = project_for(project_id)
     cycle = testing_cycle_service.get_cycle(project, cycle_id)
     executions = testing_cycle_service.add_cases(project, cycle, load_body(AddCasesSchema())["test_case_ids"])
-    return jsonify({"items": [_execution_body(e, []) for e in executions], "total": len(executions)}), 201
+    return jsonify({"items": [_execution_body(e, []) for e in executions], **page_total(len(executions))}), 201
 
 
 @bp.get("/<uuid:cycle_id>/executions/<uuid:execution_id>")
@@ -177,21 +171,19 @@ def get_execution(project_id, cycle_id, execution_id):
     return etagged(_execution_body(execution), execution.version)
 
 
-@put_and_patch(
-    bp,
-    "/<uuid:cycle_id>/executions/<uuid:execution_id>",
-    "execution",
-    "testing.execute",
+@bp.route("/<uuid:cycle_id>/executions/<uuid:execution_id>", methods=["PUT", "PATCH"])
+@requires("testing.execute")
+@doc(
     "Record a result (status, notes; optional new_defect raised with it). Who and when are stamped.",
     body=TestExecutionSchema,
     response=TestExecutionSchema,
     tags=["testing"],
 )
-def record_result(partial, project_id, cycle_id, execution_id):
+def record_result(project_id, cycle_id, execution_id):
     project = project_for(project_id)
     cycle = testing_cycle_service.get_cycle(project, cycle_id)
     execution = testing_cycle_service.get_execution(cycle, execution_id)
-    data = load_body(TestExecutionSchema(), partial=partial)
+    data = load_body(TestExecutionSchema(), partial=request.method == "PATCH")
     execution = testing_cycle_service.record_result(project, cycle, execution, data, if_match_version())
     return etagged(_execution_body(execution), execution.version)
 

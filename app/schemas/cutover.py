@@ -19,8 +19,13 @@ class CutoverPersonSchema(BaseSchema):
 
 
 def _web_link(value: str) -> None:
-    """Evidence is a link people click: http(s) only, so a stored link can never run script."""
-    if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+    """Evidence is a link people click: http(s) only, so a stored link can never run script. urlsplit
+    raises ValueError on some text ("http://[" is a broken IPv6 host): that is a bad link too, not a 500."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if value and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
         raise ValidationError("Use an http:// or https:// link.")
 
 

@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
@@ -15,6 +16,19 @@ from app.schemas.common import BaseSchema, CommaSeparated, Flag, OwnedFields, Pa
 from app.services.hypercare import incidents
 
 _priority = validate.OneOf(INCIDENT_PRIORITIES)
+_MODULE = validate.Regexp(r"^[A-Z0-9/_-]{1,20}$")
+# What a client may send for a module: any case, padded with spaces; blank is none. The document shows this
+# pattern (not the stored form's), so what it calls invalid is refused and what it calls valid is taken.
+MODULE_INPUT = r"^ *[A-Za-z0-9/_-]{0,20} *$"
+
+
+def module_code(value):
+    """`fi ` -> `FI`, blank -> None. Only ASCII is upper-cased: `ß`.upper() would turn into a valid `SS`."""
+    if isinstance(value, str) and value.isascii():
+        return value.strip(" ").upper() or None
+    return value
+
+
 _HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
 
 
@@ -63,7 +77,7 @@ class IncidentSchema(OwnedFields):
     severity = fields.String(dump_only=True)  # the same p1-p4 value as priority (seed name)
     status = fields.String(validate=validate.OneOf(INCIDENT_STATUSES))
     incident_type = fields.String(allow_none=True, validate=validate.OneOf(INCIDENT_TYPES))
-    affected_module = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z0-9/_-]{1,20}$"))
+    affected_module = fields.String(allow_none=True, validate=_MODULE, metadata={"pattern": MODULE_INPUT})
     affected_users_count = fields.Integer(allow_none=True, validate=validate.Range(min=0))
     assigned_to_id = fields.UUID(allow_none=True)
     reported_at = fields.AwareDateTime(default_timezone=None)
@@ -104,8 +118,8 @@ class IncidentSchema(OwnedFields):
             for key in ("priority",):
                 if isinstance(data.get(key), str):
                     data[key] = data[key].lower()
-            if isinstance(data.get("affected_module"), str):
-                data["affected_module"] = data["affected_module"].strip().upper() or None
+            if "affected_module" in data:
+                data["affected_module"] = module_code(data["affected_module"])
         return data
 
 
@@ -278,17 +292,22 @@ class NotificationSchema(BaseSchema):
 # -- list query arguments ---------------------------------------------------------------------------------
 
 
+_ASSIGNEE = r"^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+
+
 class _Assignee(fields.String):
-    """A user id, `me` or `none` (unassigned)."""
+    """A user id, `me` or `none` (unassigned). The pattern (also in the document) is checked before the
+    id is parsed, so what uuid.UUID would also take (braces, no dashes) is refused as the document says."""
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": _ASSIGNEE, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
-        if value in ("me", "none"):
-            return value
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            raise ValidationError("A user id, 'me' or 'none'.") from None
+        if not re.match(_ASSIGNEE, value):
+            raise ValidationError("A user id, 'me' or 'none'.")
+        return value if value in ("me", "none") else uuid.UUID(value)
 
 
 class _Upper(fields.String):
