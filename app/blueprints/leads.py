@@ -1,7 +1,7 @@
 """The leads API (pre-sales pipeline). Each lead carries its Dynamics 365 sync state and a link to the
 record there; pushing lives in the integration zone (app/integrations/d365/routes.py)."""
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from app.schemas.leads import LeadD365Schema, LeadListArgs, LeadSchema
 from app.schemas.results import CsvUploadSchema, LeadImportResultSchema
@@ -58,13 +58,8 @@ def list_leads():
         sort=args["sort"],
     )
     org_url = lead_service.d365_org_url()
-    return jsonify(
-        {
-            "items": [_lead_dict(lead, org_url) for lead in leads],
-            **page_total(total),
-            "features": {"d365": bool(current_app.config["D365_ENABLED"])},
-        }
-    )
+    # The page only: the D365 feature flag the list once repeated is the session's (GET /auth/me `features`).
+    return jsonify({"items": [_lead_dict(lead, org_url) for lead in leads], **page_total(total)})
 
 
 @bp.post("")

@@ -186,3 +186,18 @@ def test_cloud_alm_answers_match_the_document(document, alm_ready):
     )
     mapping = f"/api/v1/tenants/{api.tenant_id}/integrations/cloud-alm/status-mapping"
     _check(document, "/api/v1/tenants/{tenant_id}/integrations/cloud-alm/status-mapping", "get", api.get(mapping))
+
+
+def test_a_patched_result_raises_a_whole_defect_or_none(admin_a, make_project, tenant_a):
+    """PATCH leaves out fields of the execution, not of the defect it raises: one without a title was a 500."""
+    project_id = make_project(tenant_a["tenant_id"], "TST")
+    base = f"/api/v1/projects/{project_id}"
+    case = admin_a.post(f"{base}/test-cases", json={"title": "Post a goods receipt", "module": "MM"}).json
+    cycle = admin_a.post(f"{base}/test-cycles", json={"name": "SIT 1", "cycle_type": "sit"}).json
+    planned = admin_a.post(f"{base}/test-cycles/{cycle['id']}/executions", json={"test_case_ids": [case["id"]]})
+    assert planned.status_code == 201, planned.json
+    url = f"{base}/test-cycles/{cycle['id']}/executions/{planned.json['items'][0]['id']}"
+    untitled = admin_a.patch(url, json={"status": "failed", "new_defect": {"severity": "p3"}})
+    assert untitled.status_code == 422 and "title" in untitled.json["errors"]["new_defect"]
+    raised = admin_a.patch(url, json={"status": "failed", "new_defect": {"title": "GR posts twice"}})
+    assert raised.status_code == 200 and len(raised.json["defects"]) == 1
