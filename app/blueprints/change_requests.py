@@ -1,6 +1,6 @@
 """Post-go-live change requests and the change board (seed 002 §6)."""
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from app.schemas.hypercare import ChangeRequestListArgs, ChangeRequestSchema, RaiseChangeRequestSchema, RejectSchema
 from app.services.hypercare import change_requests, incidents
@@ -70,7 +70,7 @@ def get_change_request(project_id, cr_id):
 )
 def update_change_request(project_id, cr_id):
     cr = change_requests.get_change_request(project_for(project_id), cr_id)
-    data = load_body(ChangeRequestSchema(), partial=True)
+    data = load_body(ChangeRequestSchema(), partial=request.method == "PATCH")
     return _etagged(change_requests.update_change_request(cr, data, if_match_version()))
 
 

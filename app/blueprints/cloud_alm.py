@@ -1,19 +1,28 @@
 """SAP Cloud ALM endpoints (seed 000 §5): tenant configuration (admin), project sync jobs, sync log."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from app.schemas.cloud_alm import (
+    AlmProjectSchema,
     AlmScopeArgs,
+    AlmScopeSchema,
     CloudALMConfigInSchema,
+    CloudALMConfigReplaceSchema,
     CloudALMConfigSchema,
+    CloudALMSyncLogSchema,
+    ConflictResolvedSchema,
+    ConflictVersionsSchema,
+    ConnectionTestResultSchema,
     ProjectMappingOutSchema,
     ProjectMappingSchema,
     PushRequirementsSchema,
     ResolveConflictSchema,
+    StatusMappingRowSchema,
     StatusMappingSchema,
 )
 from app.schemas.jobs import JobSchema
 from app.services.cloud_alm import config, conflicts, jobs, projects, status_mapping, sync_log, test_results
+from app.services.pagination import page_total
 from app.utils import tenant_context
 from app.utils.errors import NotFound
 from app.web import upstream
@@ -63,15 +72,15 @@ def create_config(tenant_id):
 @bp.put("/tenants/<uuid:tenant_id>/integrations/cloud-alm/config")
 @requires("integrations.manage")
 @doc(
-    "Change the SAP Cloud ALM configuration (omit client_secret to keep it; If-Match)",
-    body=CloudALMConfigInSchema,
+    "Replace the SAP Cloud ALM configuration (omit client_secret to keep it; If-Match)",
+    body=CloudALMConfigReplaceSchema,
     response=CloudALMConfigSchema,
     tags=["integrations"],
 )
 def update_config(tenant_id):
     _own_tenant(tenant_id)
     config.require_connection()
-    data = load_body(CloudALMConfigInSchema(), partial=True)
+    data = load_body(CloudALMConfigReplaceSchema())
     return _config_response(config.update_config(data, if_match_version()))
 
 
@@ -79,20 +88,26 @@ def update_config(tenant_id):
 @requires("integrations.manage")
 @doc(
     "Fetch an OAuth2 token and read the Cloud ALM project list: {ok, error}; success activates the configuration",
+    response=ConnectionTestResultSchema,
     tags=["integrations"],
 )
 def test_connection(tenant_id):
     _own_tenant(tenant_id)
-    return jsonify(config.run_connection_test())
+    return jsonify(ConnectionTestResultSchema().dump(config.run_connection_test()))
 
 
 @bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/projects")
 @requires("integrations.manage")
-@doc("The projects SAP Cloud ALM lists for this connection, to pick a Meridian project's from", tags=["integrations"])
+@doc(
+    "The projects SAP Cloud ALM lists for this connection, to pick a Meridian project's from",
+    response=AlmProjectSchema,
+    many=True,
+    tags=["integrations"],
+)
 def list_alm_projects(tenant_id):
     _own_tenant(tenant_id)
     items = projects.alm_projects()
-    return jsonify({"items": items, "total": len(items)})
+    return jsonify({"items": AlmProjectSchema(many=True).dump(items), **page_total(len(items))})
 
 
 @bp.get("/tenants/<uuid:tenant_id>/integrations/cloud-alm/scopes")
@@ -100,12 +115,14 @@ def list_alm_projects(tenant_id):
 @doc(
     "The scopes of a Cloud ALM project (?project_id=), where its manual test cases go",
     args=AlmScopeArgs,
+    response=AlmScopeSchema,
+    many=True,
     tags=["integrations"],
 )
 def list_alm_scopes(tenant_id):
     _own_tenant(tenant_id)
     items = projects.alm_scopes(load_args(AlmScopeArgs())["project_id"])
-    return jsonify({"items": items, "total": len(items)})
+    return jsonify({"items": AlmScopeSchema(many=True).dump(items), **page_total(len(items))})
 
 
 @bp.put("/projects/<uuid:project_id>/integrations/cloud-alm/mapping")
@@ -124,15 +141,19 @@ def put_mapping(project_id):
 
 @bp.get("/projects/<uuid:project_id>/integrations/cloud-alm/sync-log")
 @requires("integrations.read")
-@doc("Connection state and the project's last 50 Cloud ALM sync operations", tags=["integrations"])
+@doc(
+    "Connection state and the project's last 50 Cloud ALM sync operations",
+    response=CloudALMSyncLogSchema,
+    tags=["integrations"],
+)
 def get_sync_log(project_id):
-    return jsonify(sync_log.for_project(project_for(project_id)))
+    return jsonify(CloudALMSyncLogSchema().dump(sync_log.for_project(project_for(project_id))))
 
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/push-requirements")
 @requires("delivery.manage")
 @doc(
-    "Push requirements (all, or requirement_ids) to Cloud ALM in the background (202 + job)",
+    "Push requirements (all with `{}`, or requirement_ids) to Cloud ALM in the background (202 + job)",
     body=PushRequirementsSchema,
     response=JobSchema,
     status=202,
@@ -140,7 +161,7 @@ def get_sync_log(project_id):
 )
 def push_requirements(project_id):
     project = project_for(project_id)
-    data = load_body(PushRequirementsSchema()) if request.get_data(cache=True) else {}
+    data = load_body(PushRequirementsSchema())  # `{}` pushes all: the body is required, as documented
     return accepted(jobs.start_push(project, data.get("requirement_ids")))
 
 
@@ -174,12 +195,17 @@ def push_test_results(project_id, cycle_id):
 @requires("integrations.manage")
 @doc(
     "Meridian requirement status -> Cloud ALM status/subStatus (defaults and this tenant's overrides)",
+    response=StatusMappingRowSchema,
+    many=True,
     tags=["integrations"],
 )
 def get_status_mapping(tenant_id):
     _own_tenant(tenant_id)
-    items = status_mapping.items()
-    return jsonify({"items": items, "total": len(items)})
+    return _status_rows(status_mapping.items())
+
+
+def _status_rows(items):
+    return jsonify({"items": StatusMappingRowSchema(many=True).dump(items), **page_total(len(items))})
 
 
 @bp.put("/tenants/<uuid:tenant_id>/integrations/cloud-alm/status-mapping")
@@ -187,21 +213,25 @@ def get_status_mapping(tenant_id):
 @doc(
     "Change the status mapping (rows equal to the default drop the override)",
     body=StatusMappingSchema,
+    response=StatusMappingRowSchema,
+    many=True,
     tags=["integrations"],
 )
 def put_status_mapping(tenant_id):
     _own_tenant(tenant_id)
-    items = status_mapping.replace(load_body(StatusMappingSchema())["items"])
-    return jsonify({"items": items, "total": len(items)})
+    return _status_rows(status_mapping.replace(load_body(StatusMappingSchema())["items"]))
 
 
 @bp.get("/projects/<uuid:project_id>/integrations/cloud-alm/conflicts/<uuid:requirement_id>")
 @requires("delivery.read")
 @doc(
-    "Both versions of a requirement (Meridian's and Cloud ALM's live one) to resolve a conflict", tags=["integrations"]
+    "Both versions of a requirement (Meridian's and Cloud ALM's live one) to resolve a conflict",
+    response=ConflictVersionsSchema,
+    tags=["integrations"],
 )
 def conflict_versions(project_id, requirement_id):
-    return jsonify(conflicts.both_versions(conflicts.requirement_of(project_for(project_id), requirement_id)))
+    requirement = conflicts.requirement_of(project_for(project_id), requirement_id)
+    return jsonify(ConflictVersionsSchema().dump(conflicts.both_versions(requirement)))
 
 
 @bp.post("/projects/<uuid:project_id>/integrations/cloud-alm/conflicts/<uuid:requirement_id>")
@@ -209,15 +239,10 @@ def conflict_versions(project_id, requirement_id):
 @doc(
     "Resolve a conflict: keep 'meridian' (pushed to Cloud ALM) or 'cloud_alm' (applied here)",
     body=ResolveConflictSchema,
+    response=ConflictResolvedSchema,
     tags=["integrations"],
 )
 def resolve_conflict(project_id, requirement_id):
     requirement = conflicts.requirement_of(project_for(project_id), requirement_id)  # 404 before the body
     requirement = conflicts.resolve(requirement, load_body(ResolveConflictSchema())["keep"])
-    return jsonify(
-        {
-            "requirement_id": str(requirement.id),
-            "alm_sync_status": requirement.alm_sync_status,
-            "version": requirement.version,
-        }
-    )
+    return jsonify(ConflictResolvedSchema().dump(requirement))

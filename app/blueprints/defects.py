@@ -1,7 +1,8 @@
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import DefectBulkStatusSchema, DefectListArgs, DefectSchema
+from app.schemas.results import BulkStatusResultSchema
 from app.services import defect_service
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -59,11 +60,17 @@ def create_defect(project_id):
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many defects to one status", body=DefectBulkStatusSchema, tags=["testing"])
+@doc(
+    "Move many defects to one status",
+    body=DefectBulkStatusSchema,
+    response=BulkStatusResultSchema,
+    tags=["testing"],
+)
 def bulk_status(project_id):
     project = project_for(project_id)
     data = load_body(DefectBulkStatusSchema())
-    return jsonify({"updated": len(defect_service.bulk_set_status(project, data["ids"], data["status"]))})
+    updated = defect_service.bulk_set_status(project, data["ids"], data["status"])
+    return jsonify(BulkStatusResultSchema().dump({"updated": len(updated)}))
 
 
 @bp.get("/<uuid:defect_id>")
@@ -85,7 +92,9 @@ def get_defect(project_id, defect_id):
 def update_defect(project_id, defect_id):
     project = project_for(project_id)
     defect = defect_service.get_defect(project, defect_id)
-    defect = defect_service.update_defect(project, defect, load_body(DefectSchema(), partial=True), if_match_version())
+    defect = defect_service.update_defect(
+        project, defect, load_body(DefectSchema(), partial=request.method == "PATCH"), if_match_version()
+    )
     return _detail(defect)
 
 

@@ -1,7 +1,7 @@
 """Run / hypercare API (seed 002 §6): incidents with SLA clocks, the SLA table, breaches and metrics.
 Thin: the project (and object) is looked up first, so another tenant's ids answer 404 before any body check."""
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from app.schemas.common import PageArgs
 from app.schemas.hypercare import (
@@ -11,8 +11,10 @@ from app.schemas.hypercare import (
     IncidentListArgs,
     IncidentSchema,
     IncidentUpdateSchema,
+    MetricsSchema,
     ResolveSchema,
     SatisfactionSchema,
+    SLAClockSchema,
     SLASettingsSchema,
 )
 from app.services.hypercare import incidents, metrics, sla
@@ -25,6 +27,8 @@ from app.web.scope import project_for
 
 bp = Blueprint("hypercare", __name__, url_prefix="/api/v1/projects/<uuid:project_id>/hypercare")
 _incident = IncidentSchema()
+_detail = IncidentDetailSchema(only=("timeline",))
+_clock = SLAClockSchema()
 _comment = CommentSchema()
 
 
@@ -35,7 +39,7 @@ def _dump(items, project, many=False):
     rows = items if many else [items]
     out = []
     for incident, data in zip(rows, _incident.dump(rows, many=True)):
-        data["sla"] = sla.clock_state(incident, project_sla, now)
+        data["sla"] = _clock.dump(sla.clock_state(incident, project_sla, now))
         out.append(data)
     return out if many else out[0]
 
@@ -84,7 +88,7 @@ def create_incident(project_id):
 def get_incident(project_id, incident_id):
     project = project_for(project_id)
     incident = incidents.read_incident(project, incident_id)
-    return _etagged(incident, project, timeline=incidents.timeline(incident, g.current_user))
+    return _etagged(incident, project, **_detail.dump({"timeline": incidents.timeline(incident, g.current_user)}))
 
 
 @bp.route("/incidents/<uuid:incident_id>", methods=["PUT", "PATCH"])
@@ -97,7 +101,7 @@ def get_incident(project_id, incident_id):
 def update_incident(project_id, incident_id):
     project = project_for(project_id)
     incident = incidents.get_incident(project, incident_id)
-    data = load_body(IncidentUpdateSchema(), partial=True)
+    data = load_body(IncidentUpdateSchema(), partial=request.method == "PATCH")
     return _etagged(incidents.update_incident(project, incident, data, if_match_version(), g.current_user), project)
 
 
@@ -146,7 +150,7 @@ def satisfaction(project_id, incident_id):
 def list_comments(project_id, incident_id):
     incident = incidents.get_incident(project_for(project_id), incident_id)
     items = incidents.list_comments(incident, g.current_user)
-    return jsonify({"items": _comment.dump(items, many=True), "total": len(items)})
+    return jsonify({"items": _comment.dump(items, many=True), **page_total(len(items))})
 
 
 @bp.post("/incidents/<uuid:incident_id>/comments")
@@ -171,9 +175,9 @@ def sla_breaches(project_id):
 
 @bp.get("/metrics")
 @requires("hypercare.read")
-@doc("War-room metrics (SQL aggregates)")
+@doc("War-room metrics (SQL aggregates)", response=MetricsSchema)
 def get_metrics(project_id):
-    return jsonify(metrics.incident_metrics(project_for(project_id)))
+    return jsonify(MetricsSchema().dump(metrics.incident_metrics(project_for(project_id))))
 
 
 @bp.get("/sla")

@@ -1,7 +1,7 @@
 """The integrations hub API: connections (admin manages, staff reads status), catalogue, sync history
 and the gateway call log (admin)."""
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from app.schemas.integrations import (
     CallLogListArgs,
@@ -47,7 +47,7 @@ def _etagged(connection, status=200, webhook_secret=None):
 @doc("Connector catalogue with this tenant's state per kind", response=CatalogEntrySchema, many=True)
 def catalog():
     entries = integration_service.catalog()
-    return jsonify({"items": entries, "total": len(entries)})
+    return jsonify({"items": entries, **page_total(len(entries))})
 
 
 @bp.get("/connections")
@@ -55,7 +55,7 @@ def catalog():
 @doc("This tenant's connections (secrets never shown)", response=ConnectionSchema, many=True)
 def list_connections():
     connections = integration_service.list_connections()
-    return jsonify({"items": [_connection_dict(c) for c in connections], "total": len(connections)})
+    return jsonify({"items": [_connection_dict(c) for c in connections], **page_total(len(connections))})
 
 
 @bp.post("/connections")
@@ -87,7 +87,7 @@ def get_connection(connection_id):
 )
 def update_connection(connection_id):
     connection = integration_service.get_connection(connection_id)
-    data = load_body(ConnectionUpdateSchema(), partial=True)
+    data = load_body(ConnectionUpdateSchema(), partial=request.method == "PATCH")
     return _etagged(integration_service.update_connection(connection, data, if_match_version()))
 
 

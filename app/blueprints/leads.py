@@ -1,9 +1,10 @@
 """The leads API (pre-sales pipeline). Each lead carries its Dynamics 365 sync state and a link to the
 record there; pushing lives in the integration zone (app/integrations/d365/routes.py)."""
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify, request
 
-from app.schemas.leads import LeadListArgs, LeadSchema
+from app.schemas.leads import LeadD365Schema, LeadListArgs, LeadSchema
+from app.schemas.results import CsvUploadSchema, LeadImportResultSchema
 from app.services import lead_service
 from app.services.pagination import page_total
 from app.web import upstream
@@ -13,6 +14,7 @@ from app.web.openapi import doc
 
 bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
 _schema = LeadSchema()
+_d365 = LeadD365Schema()
 _D365_LABELS = {
     None: "Not synced",
     "pending": "Syncing",
@@ -24,14 +26,16 @@ _D365_LABELS = {
 
 def _lead_dict(lead, org_url) -> dict:
     body = _schema.dump(lead)
-    body["d365"] = {
-        "status": lead.d365_sync_status or "not_synced",
-        "label": _D365_LABELS[lead.d365_sync_status],
-        "lead_id": lead.d365_lead_id,
-        "last_synced_at": lead.d365_sync_last_at and lead.d365_sync_last_at.isoformat(),
-        "error": upstream.text_for_caller(lead.d365_sync_error, f"lead {lead.id}"),
-        "url": lead_service.d365_record_url(org_url, lead),
-    }
+    body["d365"] = _d365.dump(
+        {
+            "status": lead.d365_sync_status or "not_synced",
+            "label": _D365_LABELS[lead.d365_sync_status],
+            "lead_id": lead.d365_lead_id,
+            "last_synced_at": lead.d365_sync_last_at,
+            "error": upstream.text_for_caller(lead.d365_sync_error, f"lead {lead.id}"),
+            "url": lead_service.d365_record_url(org_url, lead),
+        }
+    )
     return body
 
 
@@ -54,13 +58,8 @@ def list_leads():
         sort=args["sort"],
     )
     org_url = lead_service.d365_org_url()
-    return jsonify(
-        {
-            "items": [_lead_dict(lead, org_url) for lead in leads],
-            **page_total(total),
-            "features": {"d365": bool(current_app.config["D365_ENABLED"])},
-        }
-    )
+    # The page only: the D365 feature flag the list once repeated is the session's (GET /auth/me `features`).
+    return jsonify({"items": [_lead_dict(lead, org_url) for lead in leads], **page_total(total)})
 
 
 @bp.post("")
@@ -73,11 +72,14 @@ def create_lead():
 @bp.post("/import")
 @requires("leads.manage")
 @doc(
-    "Import leads from CSV (text/csv body or multipart 'file'); all rows or none; a known domain changes only the file's columns"
+    "Import leads from CSV (text/csv body or multipart 'file'); all rows or none; a known domain changes only the file's columns",
+    body=CsvUploadSchema,
+    body_type="multipart/form-data",
+    response=LeadImportResultSchema,
 )
 def import_leads():
     text = uploaded_file().decode("utf-8-sig", errors="replace")
-    return jsonify(lead_service.import_csv(text, LeadSchema()))
+    return jsonify(LeadImportResultSchema().dump(lead_service.import_csv(text, LeadSchema())))
 
 
 @bp.get("/<uuid:lead_id>")
@@ -92,7 +94,7 @@ def get_lead(lead_id):
 @doc("Change a lead (If-Match: version)", body=LeadSchema, response=LeadSchema)
 def update_lead(lead_id):
     lead = lead_service.get_lead(lead_id)
-    data = load_body(LeadSchema(), partial=True)
+    data = load_body(LeadSchema(), partial=request.method == "PATCH")
     return _etagged(lead_service.update_lead(lead, data, if_match_version()))
 
 

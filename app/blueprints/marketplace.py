@@ -7,6 +7,7 @@ import uuid
 
 from flask import Blueprint, current_app, jsonify, request
 
+from app.schemas.jobs import JobSchema
 from app.schemas.marketplace import (
     MarketplaceConnectionStatusSchema,
     MarketplaceWebhookAckSchema,
@@ -41,7 +42,7 @@ _store, _rule = StoreSchema(), RuleSchema()
 @doc("The project's marketplace stores", response=StoreSchema, many=True)
 def list_stores(project_id):
     items = stores.list_stores(project_for(project_id))
-    return jsonify({"items": _store.dump(items, many=True), "total": len(items)})
+    return jsonify({"items": _store.dump(items, many=True), **page_total(len(items))})
 
 
 @bp.post(PROJECT + "/stores")
@@ -85,7 +86,9 @@ def delete_store(project_id, store_id):
 
 @bp.post(PROJECT + "/stores/<uuid:store_id>/sync")
 @requires("hypercare.work")
-@doc("Sync the store now (mode full or delta); 202 with the job", body=SyncRequestSchema, status=202)
+@doc(
+    "Sync the store now (mode full or delta); 202 with the job", body=SyncRequestSchema, response=JobSchema, status=202
+)
 def sync_store(project_id, store_id):
     store = stores.get_store(project_for(project_id), store_id)
     return accepted(sync.request_sync(store, load_body(SyncRequestSchema())["mode"]))
@@ -122,7 +125,7 @@ def order_flow(project_id):
 @doc("The project's order-flow rules", response=RuleSchema, many=True)
 def list_rules(project_id):
     items = monitoring.list_rules(project_for(project_id))
-    return jsonify({"items": _rule.dump(items, many=True), "total": len(items)})
+    return jsonify({"items": _rule.dump(items, many=True), **page_total(len(items))})
 
 
 @bp.post(PROJECT + "/rules")
@@ -169,7 +172,7 @@ def delete_rule(project_id, rule_id):
 )
 def sync_status():
     items = stores.connection_status()
-    return jsonify({"items": MarketplaceConnectionStatusSchema().dump(items, many=True), "total": len(items)})
+    return jsonify({"items": MarketplaceConnectionStatusSchema().dump(items, many=True), **page_total(len(items))})
 
 
 @bp.post("/marketplace/webhooks/<connection_id>/orders")

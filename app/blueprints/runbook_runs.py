@@ -1,7 +1,7 @@
 """Rehearsals and the live run of a runbook (owners move activities; the board forecasts the finish), and
 the go/no-go checklist with its decision (issue 18)."""
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from app.blueprints.runbooks import TAGS, runbook_for
 from app.schemas.common import PageArgs
@@ -174,7 +174,7 @@ def create_check(project_id, runbook_id):
 def update_check(project_id, runbook_id, check_id):
     _, runbook = runbook_for(project_id, runbook_id)
     item = gonogo.get_item(runbook, check_id)
-    data = load_body(CheckItemSchema(), partial=True)
+    data = load_body(CheckItemSchema(), partial=request.method == "PATCH")
     item = gonogo.update_item(runbook, item, data, if_match_version())
     return etagged(_item.dump(item), item.version)
 

@@ -1,10 +1,11 @@
 """Cutover runbooks (issue 18): runbooks, their activities, the critical-path schedule and the .xlsx
 round trip. Runs and the go/no-go live in runbook_runs.py, under the same prefix."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from app.schemas.common import PageArgs
 from app.schemas.cutover import ActivityListArgs, ActivitySchema, ImportResultSchema, RunbookSchema, ScheduleSchema
+from app.schemas.results import XlsxUploadSchema
 from app.services.pagination import page_total
 from app.services.runbooks import plans, spreadsheets
 from app.web.auth import requires
@@ -60,7 +61,7 @@ def get_runbook(project_id, runbook_id):
 )
 def update_runbook(project_id, runbook_id):
     _, runbook = runbook_for(project_id, runbook_id)
-    data = load_body(RunbookSchema(), partial=True)
+    data = load_body(RunbookSchema(), partial=request.method == "PATCH")
     runbook = plans.update_runbook(runbook, data, if_match_version())
     return etagged(_runbook.dump(runbook), runbook.version)
 
@@ -134,7 +135,7 @@ def get_activity(project_id, runbook_id, activity_id):
 def update_activity(project_id, runbook_id, activity_id):
     _, runbook = runbook_for(project_id, runbook_id)
     activity = plans.get_activity(runbook, activity_id)
-    data = load_body(ActivitySchema(), partial=True)
+    data = load_body(ActivitySchema(), partial=request.method == "PATCH")
     activity = plans.update_activity(activity, data, if_match_version())
     return etagged(_activity.dump(activity), activity.version)
 
@@ -150,7 +151,11 @@ def delete_activity(project_id, runbook_id, activity_id):
 
 @bp.get("/<uuid:runbook_id>/export")
 @requires("cutover.read")
-@doc("Download the runbook as .xlsx (predecessors as activity codes, owners as e-mails)", tags=TAGS)
+@doc(
+    "Download the runbook as .xlsx (predecessors as activity codes, owners as e-mails)",
+    produces=spreadsheets.MEDIA_TYPE,
+    tags=TAGS,
+)
 def export_runbook(project_id, runbook_id):
     project, runbook = runbook_for(project_id, runbook_id)
     content = spreadsheets.export_runbook(runbook)
@@ -161,6 +166,8 @@ def export_runbook(project_id, runbook_id):
 @requires("cutover.manage")
 @doc(
     "Import an .xlsx (multipart `file` or the raw body): all rows or none, errors by row and column; known codes update",
+    body=XlsxUploadSchema,
+    body_type="multipart/form-data",
     response=ImportResultSchema,
     tags=TAGS,
 )

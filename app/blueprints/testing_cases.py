@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import (
@@ -8,6 +8,7 @@ from app.schemas.delivery import (
     TestCaseListArgs,
     TestCaseSchema,
 )
+from app.schemas.results import BulkStatusResultSchema, CaseImportResultSchema, CsvUploadSchema
 from app.services import csv_service, testing_case_service
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -67,7 +68,12 @@ def create_case(project_id):
 
 @bp.get("/export")
 @requires("delivery.read")
-@doc("Download as CSV; format=excel adds a UTF-8 byte-order mark for Excel", args=ExportArgs, tags=["testing"])
+@doc(
+    "Download as CSV; format=excel adds a UTF-8 byte-order mark for Excel",
+    args=ExportArgs,
+    produces="text/csv",
+    tags=["testing"],
+)
 def export(project_id):
     project = project_for(project_id)
     return csv_download(
@@ -78,18 +84,31 @@ def export(project_id):
 
 @bp.post("/import")
 @requires("delivery.manage")
-@doc("Import test cases from CSV: all rows or none; a known code changes only the file's columns", tags=["testing"])
+@doc(
+    "Import test cases from CSV: all rows or none; a known code changes only the file's columns",
+    body=CsvUploadSchema,
+    body_type="multipart/form-data",
+    response=CaseImportResultSchema,
+    tags=["testing"],
+)
 def import_cases(project_id):
-    return jsonify(csv_service.import_cases(project_for(project_id), uploaded_file(), TestCaseImportSchema()))
+    result = csv_service.import_cases(project_for(project_id), uploaded_file(), TestCaseImportSchema())
+    return jsonify(CaseImportResultSchema().dump(result))
 
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many test cases to one status", body=TestCaseBulkStatusSchema, tags=["testing"])
+@doc(
+    "Move many test cases to one status",
+    body=TestCaseBulkStatusSchema,
+    response=BulkStatusResultSchema,
+    tags=["testing"],
+)
 def bulk_status(project_id):
     project = project_for(project_id)
     data = load_body(TestCaseBulkStatusSchema())
-    return jsonify({"updated": len(testing_case_service.bulk_set_status(project, data["ids"], data["status"]))})
+    updated = testing_case_service.bulk_set_status(project, data["ids"], data["status"])
+    return jsonify(BulkStatusResultSchema().dump({"updated": len(updated)}))
 
 
 @bp.get("/<uuid:case_id>")
@@ -113,7 +132,7 @@ def update_case(project_id, case_id):
     project = project_for(project_id)
     case = testing_case_service.get_case(project, case_id)
     case = testing_case_service.update_case(
-        project, case, load_body(TestCaseSchema(), partial=True), if_match_version()
+        project, case, load_body(TestCaseSchema(), partial=request.method == "PATCH"), if_match_version()
     )
     return etagged(_body(case), case.version)
 

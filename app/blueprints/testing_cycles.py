@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import (
@@ -9,6 +9,7 @@ from app.schemas.delivery import (
     TestCycleSchema,
     TestExecutionSchema,
 )
+from app.schemas.results import BulkStatusResultSchema
 from app.services import testing_cycle_service
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -68,11 +69,17 @@ def create_cycle(project_id):
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many cycles to one status", body=TestCycleBulkStatusSchema, tags=["testing"])
+@doc(
+    "Move many cycles to one status",
+    body=TestCycleBulkStatusSchema,
+    response=BulkStatusResultSchema,
+    tags=["testing"],
+)
 def bulk_status(project_id):
     project = project_for(project_id)
     data = load_body(TestCycleBulkStatusSchema())
-    return jsonify({"updated": len(testing_cycle_service.bulk_set_status(project, data["ids"], data["status"]))})
+    updated = testing_cycle_service.bulk_set_status(project, data["ids"], data["status"])
+    return jsonify(BulkStatusResultSchema().dump({"updated": len(updated)}))
 
 
 @bp.get("/<uuid:cycle_id>")
@@ -89,7 +96,9 @@ def get_cycle(project_id, cycle_id):
 @doc("Change a test cycle (If-Match: version)", body=TestCycleSchema, response=TestCycleSchema, tags=["testing"])
 def update_cycle(project_id, cycle_id):
     cycle = testing_cycle_service.get_cycle(project_for(project_id), cycle_id)
-    cycle = testing_cycle_service.update_cycle(cycle, load_body(TestCycleSchema(), partial=True), if_match_version())
+    cycle = testing_cycle_service.update_cycle(
+        cycle, load_body(TestCycleSchema(), partial=request.method == "PATCH"), if_match_version()
+    )
     return etagged(_cycle_body(cycle), cycle.version)
 
 
@@ -149,7 +158,7 @@ def add_cases(project_id, cycle_id):
     project = project_for(project_id)
     cycle = testing_cycle_service.get_cycle(project, cycle_id)
     executions = testing_cycle_service.add_cases(project, cycle, load_body(AddCasesSchema())["test_case_ids"])
-    return jsonify({"items": [_execution_body(e, []) for e in executions], "total": len(executions)}), 201
+    return jsonify({"items": [_execution_body(e, []) for e in executions], **page_total(len(executions))}), 201
 
 
 @bp.get("/<uuid:cycle_id>/executions/<uuid:execution_id>")
@@ -174,7 +183,7 @@ def record_result(project_id, cycle_id, execution_id):
     project = project_for(project_id)
     cycle = testing_cycle_service.get_cycle(project, cycle_id)
     execution = testing_cycle_service.get_execution(cycle, execution_id)
-    data = load_body(TestExecutionSchema(), partial=True)
+    data = load_body(TestExecutionSchema(), partial=request.method == "PATCH")
     execution = testing_cycle_service.record_result(project, cycle, execution, data, if_match_version())
     return etagged(_execution_body(execution), execution.version)
 

@@ -16,6 +16,7 @@ from app.schemas.triage import (
 )
 from app.services.hypercare import incidents
 from app.services.hypercare_triage import advice, links, outcomes
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import load_body
 from app.web.openapi import doc
@@ -70,7 +71,7 @@ def record_outcomes(project_id, incident_id):
     incident = incidents.get_incident(project, incident_id)
     data = load_body(OutcomesSchema())
     saved = outcomes.record(project, incident, g.current_user, data["outcomes"])
-    return jsonify({"items": _outcome.dump(saved, many=True), "total": len(saved)})
+    return jsonify({"items": _outcome.dump(saved, many=True), **page_total(len(saved))})
 
 
 @bp.get("/triage/acceptance")
@@ -91,7 +92,7 @@ def acceptance(project_id):
 def list_links(project_id, incident_id):
     incident = incidents.get_incident(project_for(project_id), incident_id)
     items = links.list_links(incident)
-    return jsonify({"items": _link.dump(items, many=True), "total": len(items)})
+    return jsonify({"items": _link.dump(items, many=True), **page_total(len(items))})
 
 
 @bp.post("/incidents/<uuid:incident_id>/links")

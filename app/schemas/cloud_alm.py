@@ -80,3 +80,77 @@ class ProjectMappingOutSchema(BaseSchema):
 
 class AlmScopeArgs(QueryArgs):
     project_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class CloudALMConfigReplaceSchema(CloudALMConfigInSchema):
+    """PUT: the whole configuration; only the secret may be left out (it is never shown, so it is kept)."""
+
+    client_secret = fields.String(load_only=True, validate=validate.Length(min=1, max=2000))
+
+
+# -- answers --------------------------------------------------------------------------------------------
+
+
+class ConnectionTestResultSchema(BaseSchema):
+    ok = fields.Boolean()
+    error = fields.String(allow_none=True)
+
+
+class AlmProjectSchema(BaseSchema):
+    id = fields.String()
+    name = fields.String()
+    status = fields.String(allow_none=True)
+
+
+class AlmScopeSchema(BaseSchema):
+    id = fields.String()
+    name = fields.String()
+
+
+class StatusMappingRowSchema(BaseSchema):
+    meridian_status = fields.String()
+    alm_status = fields.String()
+    alm_sub_status = fields.String()
+    is_default = fields.Boolean()
+
+
+class CloudALMSyncLogEntrySchema(BaseSchema):
+    id = fields.UUID()
+    operation = fields.String()
+    status = fields.String()
+    http_status_code = fields.Integer(allow_none=True)
+    error_message = fields.String(allow_none=True)
+    records_pushed = fields.Integer(allow_none=True)
+    records_pulled = fields.Integer(allow_none=True)
+    duration_ms = fields.Integer(allow_none=True)
+    triggered_by = fields.String(allow_none=True)
+    details = fields.List(fields.Dict(), metadata={"description": "One record per requirement or case touched"})
+    created_at = fields.String(metadata={"format": "date-time"})  # ISO text from the service
+
+
+class CloudALMSyncLogSchema(BaseSchema):
+    connection_active = fields.Boolean()
+    message = fields.String()
+    cloud_alm_project_id = fields.String(allow_none=True)
+    logs = fields.List(fields.Nested(CloudALMSyncLogEntrySchema))
+
+
+class _RequirementFieldsSchema(BaseSchema):
+    title = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    priority = fields.String(allow_none=True)
+
+
+class ConflictVersionsSchema(BaseSchema):
+    requirement_id = fields.UUID()
+    code = fields.String()
+    alm_sync_status = fields.String()
+    meridian = fields.Nested(_RequirementFieldsSchema)
+    cloud_alm = fields.Nested(_RequirementFieldsSchema, metadata={"description": "The live task in Cloud ALM"})
+
+
+class ConflictResolvedSchema(BaseSchema):
+    requirement_id = fields.UUID(attribute="id")
+    alm_sync_status = fields.String()
+    version = fields.Integer()

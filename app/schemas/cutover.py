@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, pre_dump, validate
 
 from app.models.cutover import ACTIVITY_KINDS, CHECK_STATUSES, DECISIONS, RUN_KINDS
 from app.schemas.common import BaseSchema, CommaSeparated, OwnedFields, PageArgs, one_of
-from app.services.runbooks.scheduling import MAX_DURATION_MINUTES
+from app.services.runbooks.scheduling import MAX_DURATION_MINUTES, MAX_POSITION
 
 _aware = {"format": "iso", "default_timezone": None}  # a runbook's times are instants: naive text is refused
 
@@ -19,8 +19,13 @@ class CutoverPersonSchema(BaseSchema):
 
 
 def _web_link(value: str) -> None:
-    """Evidence is a link people click: http(s) only, so a stored link can never run script."""
-    if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+    """Evidence is a link people click: http(s) only, so a stored link can never run script. urlsplit
+    raises ValueError on some text ("http://[" is a broken IPv6 host): that is a bad link too, not a 500."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if value and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
         raise ValidationError("Use an http:// or https:// link.")
 
 
@@ -48,7 +53,9 @@ class ActivitySchema(OwnedFields):
         validate=validate.Length(min=1, max=40),
         metadata={"description": "Stable key for spreadsheets; CUT-001, CUT-002, ... when left out"},
     )
-    position = fields.Integer(validate=validate.Range(min=0, max=1_000_000), metadata={"description": "Display order"})
+    position = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_POSITION), metadata={"description": "Display order"}
+    )
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=4000))
     team = fields.String(load_default="", validate=validate.Length(max=120))
@@ -203,7 +210,7 @@ class AdoptResultSchema(BaseSchema):
 
 class CheckItemSchema(OwnedFields):
     runbook_id = fields.UUID(dump_only=True)
-    position = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    position = fields.Integer(validate=validate.Range(min=0, max=MAX_POSITION))
     criterion = fields.String(required=True, validate=validate.Length(min=1, max=500))
     owner_id = fields.UUID(allow_none=True, load_default=None)
     owner = fields.Nested(CutoverPersonSchema, dump_only=True, allow_none=True)

@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
@@ -15,6 +16,19 @@ from app.schemas.common import BaseSchema, CommaSeparated, Flag, OwnedFields, Pa
 from app.services.hypercare import incidents
 
 _priority = validate.OneOf(INCIDENT_PRIORITIES)
+_MODULE = validate.Regexp(r"^[A-Z0-9/_-]{1,20}$")
+# What a client may send for a module: any case, padded with spaces; blank is none. The document shows this
+# pattern (not the stored form's), so what it calls invalid is refused and what it calls valid is taken.
+MODULE_INPUT = r"^ *[A-Za-z0-9/_-]{0,20} *$"
+
+
+def module_code(value):
+    """`fi ` -> `FI`, blank -> None. Only ASCII is upper-cased: `ß`.upper() would turn into a valid `SS`."""
+    if isinstance(value, str) and value.isascii():
+        return value.strip(" ").upper() or None
+    return value
+
+
 _HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
 
 
@@ -69,7 +83,7 @@ class IncidentSchema(OwnedFields):
     severity = fields.String(dump_only=True)  # the same p1-p4 value as priority (seed name)
     status = fields.String(validate=validate.OneOf(INCIDENT_STATUSES))
     incident_type = fields.String(allow_none=True, validate=validate.OneOf(INCIDENT_TYPES))
-    affected_module = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z0-9/_-]{1,20}$"))
+    affected_module = fields.String(allow_none=True, validate=_MODULE, metadata={"pattern": MODULE_INPUT})
     affected_users_count = fields.Integer(allow_none=True, validate=validate.Range(min=0))
     assigned_to_id = fields.UUID(allow_none=True)
     reported_at = fields.AwareDateTime(default_timezone=None)
@@ -110,8 +124,8 @@ class IncidentSchema(OwnedFields):
             for key in ("priority",):
                 if isinstance(data.get(key), str):
                     data[key] = data[key].lower()
-            if isinstance(data.get("affected_module"), str):
-                data["affected_module"] = data["affected_module"].strip().upper() or None
+            if "affected_module" in data:
+                data["affected_module"] = module_code(data["affected_module"])
         return data
 
 
@@ -122,6 +136,8 @@ class IncidentDetailSchema(IncidentSchema):
 
 
 class IncidentUpdateSchema(IncidentSchema):
+    """PUT: the incident as the client sees it (title required); PATCH loads it partially."""
+
     class Meta:
         exclude = ("reported_at",)
 
@@ -180,6 +196,51 @@ class SLASettingsSchema(BaseSchema):
             raise ValidationError("Each priority appears once.", "targets")
 
 
+def _per_priority(values: fields.Field) -> fields.Dict:
+    return fields.Dict(keys=fields.String(validate=_priority), values=values, metadata={"description": "p1-p4"})
+
+
+class _ModuleCount(BaseSchema):
+    module = fields.String(metadata={"description": "Module code; an em dash for none"})
+    open = fields.Integer()
+    total = fields.Integer()
+
+
+class _TrendDay(BaseSchema):
+    date = fields.String(metadata={"format": "date"})
+    opened = fields.Integer()
+    resolved = fields.Integer()
+    open = fields.Integer(metadata={"description": "Open at the end of the day"})
+
+
+class _ChangeRequestCounts(BaseSchema):
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    expedited = fields.Integer()
+
+
+class MetricsSchema(BaseSchema):
+    """The war-room tiles (app/services/hypercare/metrics.py); averages are null until something resolved."""
+
+    open_by_priority = _per_priority(fields.Integer())
+    sla_breached = fields.Integer(metadata={"description": "Open incidents past an SLA"})
+    breached_by_priority = _per_priority(fields.Integer())
+    sla_breached_total = fields.Integer()
+    avg_resolution_hours = fields.Float(allow_none=True)
+    resolved_this_week = fields.Integer()
+    total = fields.Integer()
+    open = fields.Integer()
+    waiting_customer = fields.Integer()
+    sla_compliance_pct = fields.Float(allow_none=True)
+    mttr_hours_by_priority = _per_priority(fields.Float(allow_none=True))
+    csat_average = fields.Float(allow_none=True)
+    csat_responses = fields.Integer()
+    by_module = fields.List(fields.Nested(_ModuleCount))
+    backlog_trend = fields.List(fields.Nested(_TrendDay))
+    change_requests = fields.Nested(_ChangeRequestCounts)
+    go_live_date = fields.String(allow_none=True, metadata={"format": "date"})
+    days_since_go_live = fields.Integer(allow_none=True)
+
+
 class ChangeRequestSchema(OwnedFields):
     project_id = fields.UUID(dump_only=True)
     cr_number = fields.String(dump_only=True)
@@ -189,12 +250,12 @@ class ChangeRequestSchema(OwnedFields):
     priority = fields.String(load_default="p3", validate=_priority)
     status = fields.String(validate=validate.OneOf(CR_STATUSES))
     expedited = fields.Boolean(dump_only=True)
-    requested_by_id = fields.UUID(dump_only=True)
-    approved_by_id = fields.UUID(dump_only=True)
-    approved_at = fields.DateTime(dump_only=True)
-    rejected_by_id = fields.UUID(dump_only=True)
-    rejected_at = fields.DateTime(dump_only=True)
-    rejection_reason = fields.String(dump_only=True)
+    requested_by_id = fields.UUID(dump_only=True, allow_none=True)
+    approved_by_id = fields.UUID(dump_only=True, allow_none=True)
+    approved_at = fields.DateTime(dump_only=True, allow_none=True)
+    rejected_by_id = fields.UUID(dump_only=True, allow_none=True)
+    rejected_at = fields.DateTime(dump_only=True, allow_none=True)
+    rejection_reason = fields.String(dump_only=True, allow_none=True)
     requester = fields.Nested(_Person, dump_only=True, allow_none=True)
     approver = fields.Nested(_Person, dump_only=True, allow_none=True)
     planned_implementation_date = fields.Date(allow_none=True)
@@ -202,7 +263,7 @@ class ChangeRequestSchema(OwnedFields):
     impact_assessment = fields.String(allow_none=True, validate=validate.Length(max=20000))
     test_required = fields.Boolean(load_default=True)
     rollback_plan = fields.String(allow_none=True, validate=validate.Length(max=20000))
-    incident_id = fields.UUID(dump_only=True)
+    incident_id = fields.UUID(dump_only=True, allow_none=True)
 
     @pre_load
     def _lower(self, data, **_kwargs):
@@ -237,17 +298,22 @@ class NotificationSchema(BaseSchema):
 # -- list query arguments ---------------------------------------------------------------------------------
 
 
+_ASSIGNEE = r"^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+
+
 class _Assignee(fields.String):
-    """A user id, `me` or `none` (unassigned)."""
+    """A user id, `me` or `none` (unassigned). The pattern (also in the document) is checked before the
+    id is parsed, so what uuid.UUID would also take (braces, no dashes) is refused as the document says."""
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": _ASSIGNEE, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
-        if value in ("me", "none"):
-            return value
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            raise ValidationError("A user id, 'me' or 'none'.") from None
+        if not re.match(_ASSIGNEE, value):
+            raise ValidationError("A user id, 'me' or 'none'.")
+        return value if value in ("me", "none") else uuid.UUID(value)
 
 
 class _Upper(fields.String):

@@ -14,8 +14,10 @@ class ConnectionInSchema(BaseSchema):
 
 
 class ConnectionUpdateSchema(BaseSchema):
-    name = fields.String(validate=_NAME)
-    config = fields.Dict(keys=fields.String())
+    """PUT sends the whole editable connection (name and config; secrets only when they change); PATCH any."""
+
+    name = fields.String(required=True, validate=_NAME)
+    config = fields.Dict(keys=fields.String(), required=True)
     secrets = fields.Dict(keys=fields.String(), load_only=True)
 
 

@@ -1,7 +1,7 @@
 from marshmallow import fields, pre_load, validate
 
 from app.models.leads import LEAD_STATUSES, SEGMENTS, SYNC_STATUSES
-from app.schemas.common import OwnedFields, PageArgs, one_of
+from app.schemas.common import BaseSchema, OwnedFields, PageArgs, one_of
 from app.services import lead_service
 
 
@@ -11,6 +11,17 @@ def _email_or_empty(value: str) -> None:
 
 
 DOMAIN = r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+
+
+class LeadD365Schema(BaseSchema):
+    """A lead's Dynamics 365 sync state, as the leads list shows it."""
+
+    status = fields.String(validate=validate.OneOf(SYNC_STATUSES + ("not_synced",)))
+    label = fields.String()
+    lead_id = fields.String(allow_none=True)
+    last_synced_at = fields.DateTime(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "What went wrong, as the caller may read it"})
+    url = fields.String(allow_none=True, metadata={"description": "The record in Dynamics 365"})
 
 
 class LeadSchema(OwnedFields):
@@ -32,6 +43,7 @@ class LeadSchema(OwnedFields):
     d365_sync_status = fields.String(dump_only=True, allow_none=True)
     d365_sync_last_at = fields.DateTime(dump_only=True, allow_none=True)
     d365_sync_error = fields.String(dump_only=True, allow_none=True)
+    d365 = fields.Nested(LeadD365Schema, dump_only=True)  # filled by the blueprint (needs the org URL)
 
     @pre_load
     def _normalise_domain(self, data, **_kwargs):

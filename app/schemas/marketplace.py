@@ -40,7 +40,8 @@ class PackageSchema(BaseSchema):
     status = fields.String()
     order_date = fields.DateTime()
     last_modified_at = fields.DateTime()
-    total_price = fields.Decimal(as_string=True)
+    # Money as exact text ("149.90"), so the document says string, not number.
+    total_price = fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal"})
     currency = fields.String()
     line_count = fields.Integer()
 

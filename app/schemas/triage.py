@@ -6,6 +6,7 @@ from marshmallow import fields, pre_load, validate
 from app.models.hypercare import INCIDENT_PRIORITIES, INCIDENT_STATUSES
 from app.models.triage import LINK_KINDS, SUGGESTION_FIELDS
 from app.schemas.common import BaseSchema, one_of
+from app.schemas.hypercare import MODULE_INPUT, module_code
 
 _MODULE = validate.Regexp(r"^[A-Z0-9/_-]{1,20}$")
 
@@ -15,12 +16,14 @@ class TriageTextSchema(BaseSchema):
 
     title = fields.String(load_default="", validate=validate.Length(max=255))
     description = fields.String(load_default="", validate=validate.Length(max=20000))
-    affected_module = fields.String(load_default=None, allow_none=True, validate=_MODULE)
+    affected_module = fields.String(
+        load_default=None, allow_none=True, validate=_MODULE, metadata={"pattern": MODULE_INPUT}
+    )
 
     @pre_load
     def _module_upper(self, data, **_kwargs):
-        if isinstance(data, dict) and isinstance(data.get("affected_module"), str):
-            data = {**data, "affected_module": data["affected_module"].strip().upper() or None}
+        if isinstance(data, dict) and "affected_module" in data:
+            data = {**data, "affected_module": module_code(data["affected_module"])}
         return data
 
 

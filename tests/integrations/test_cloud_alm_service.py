@@ -92,8 +92,15 @@ def test_push_requirements_updates_external_id_on_each_requirement(alm_ready, ap
 def test_config_endpoint_does_not_return_encrypted_secret(admin_a, alm_sandbox, app, tenant_a):
     created = configure(admin_a, alm_sandbox)
     got = admin_a.get(config_url(admin_a.tenant_id))
+    # PUT replaces: every field but the secret, which is kept when left out
+    whole = {key: got.json[key] for key in ("alm_url", "token_url", "client_id", "sync_requirements")}
+    assert (
+        admin_a.put(config_url(admin_a.tenant_id), json={"sync_test_results": False}).status_code == 422
+    )  # not a PATCH
     updated = admin_a.put(
-        config_url(admin_a.tenant_id), json={"sync_test_results": False}, headers={"If-Match": got.headers["ETag"]}
+        config_url(admin_a.tenant_id),
+        json={**whole, "sync_test_results": False},
+        headers={"If-Match": got.headers["ETag"]},
     )
     assert updated.status_code == 200, updated.json
     for response in (created, got, updated):

@@ -95,13 +95,13 @@ def test_update_keeps_omitted_secrets_and_needs_a_fresh_test(admin_a, alm_sandbo
     cid = created["id"]
     admin_a.post(f"{BASE}/connections/{cid}/test")
     version = admin_a.get(f"{BASE}/connections/{cid}").json["version"]
-    stale = admin_a.put(f"{BASE}/connections/{cid}", json={"name": "x"}, headers={"If-Match": f'"{version - 1}"'})
+    stale = admin_a.patch(f"{BASE}/connections/{cid}", json={"name": "x"}, headers={"If-Match": f'"{version - 1}"'})
     assert stale.status_code == 409
-    renamed = admin_a.put(
+    renamed = admin_a.patch(
         f"{BASE}/connections/{cid}", json={"name": "ALM renamed"}, headers={"If-Match": f'"{version}"'}
     )
     assert renamed.status_code == 200 and renamed.json["last_test_status"] == "ok"  # no access change
-    changed = admin_a.put(
+    changed = admin_a.patch(
         f"{BASE}/connections/{cid}",
         json={"config": {"client_id": "meridian-test"}, "secrets": {"client_secret": ALM_SECRET}},
     )
@@ -132,7 +132,7 @@ def test_roles_admin_manages_staff_reads_customer_nothing(client, admin_a, tenan
     assert pm.get(f"{BASE}/connections/{cid}/status").status_code == 200
     assert pm.get(f"{BASE}/catalog").status_code == 200
     assert pm.post(f"{BASE}/connections/{cid}/test").status_code == 403
-    assert pm.put(f"{BASE}/connections/{cid}", json={"name": "x"}).status_code == 403
+    assert pm.patch(f"{BASE}/connections/{cid}", json={"name": "x"}).status_code == 403
     assert pm.post(f"{BASE}/connections", json=alm_connection_body(alm_sandbox, name="x")).status_code == 403
     assert pm.get(f"{BASE}/call-log").status_code == 403
     customer = login(client, "cust@alpha.test")
@@ -172,9 +172,9 @@ def test_no_endpoint_response_or_log_line_contains_a_secret(admin_a, alm_sandbox
     record(admin_a.post(f"{BASE}/connections/{cid}/activate"))
     alm_sandbox.set_fault("expire_tokens")
     record(admin_a.post(f"{BASE}/connections/{cid}/test"))
-    record(admin_a.put(f"{BASE}/connections/{cid}", json={"secrets": {"client_secret": "bad-" + ALM_SECRET}}))
+    record(admin_a.patch(f"{BASE}/connections/{cid}", json={"secrets": {"client_secret": "bad-" + ALM_SECRET}}))
     record(admin_a.post(f"{BASE}/connections/{cid}/test"))
-    record(admin_a.put(f"{BASE}/connections/{cid}", json={"config": {"client_secret": ALM_SECRET}}))
+    record(admin_a.patch(f"{BASE}/connections/{cid}", json={"config": {"client_secret": ALM_SECRET}}))
     for url in (
         f"{BASE}/connections",
         f"{BASE}/connections/{cid}",

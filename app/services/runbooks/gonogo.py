@@ -21,6 +21,7 @@ from app.services import project_service
 from app.services.common import check_version
 from app.services.delivery_query import user_in_tenant
 from app.services.pagination import paginate
+from app.services.runbooks.scheduling import MAX_POSITION
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 from app.utils.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -59,7 +60,7 @@ def create_item(runbook: CutoverRunbook, data: dict) -> CutoverCheckItem:
         last = db.session.execute(
             select(func.max(CutoverCheckItem.position)).where(CutoverCheckItem.runbook_id == runbook.id)
         ).scalar()
-        data["position"] = 0 if last is None else last + 1
+        data["position"] = 0 if last is None else min(last + 1, MAX_POSITION)
     item = CutoverCheckItem(runbook_id=runbook.id, **data)
     db.session.add(item)
     db.session.commit()

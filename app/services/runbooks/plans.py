@@ -18,8 +18,8 @@ from app.services.common import check_version
 from app.services.delivery_query import get_in_project, user_in_tenant
 from app.services.pagination import paginate
 from app.services.runbooks import graph
+from app.services.runbooks.scheduling import MAX_POSITION, to_minute, validate
 from app.services.runbooks.scheduling import schedule as compute_schedule
-from app.services.runbooks.scheduling import to_minute, validate
 from app.services.runbooks.xlsx import CODE_PATTERN
 from app.utils import tenant_context
 from app.utils.errors import Conflict, NotFound, ValidationFailed
@@ -173,7 +173,7 @@ def next_position(runbook: CutoverRunbook) -> int:
     last = db.session.execute(
         select(func.max(CutoverActivity.position)).where(CutoverActivity.runbook_id == runbook.id)
     ).scalar()
-    return 0 if last is None else last + 1
+    return 0 if last is None else min(last + 1, MAX_POSITION)
 
 
 def check_graph(runbook: CutoverRunbook, plan: list[CutoverActivity], detail: str) -> None:

@@ -30,6 +30,9 @@ from datetime import UTC, datetime, timedelta
 ActivityId = Hashable
 KINDS = ("task", "milestone", "checkpoint")
 MAX_DURATION_MINUTES = 90 * 24 * 60  # a quarter: longer is a typing error, and keeps datetimes in range
+# The highest display position a client may send, and so the highest one an appended row is given: an answer
+# must stay within what the document says a position is (ties sort by the next key).
+MAX_POSITION = 1_000_000
 MINUTE = timedelta(minutes=1)
 
 

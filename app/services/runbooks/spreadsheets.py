@@ -129,7 +129,7 @@ def import_runbook(runbook: CutoverRunbook, data: bytes) -> dict:
                     id=ids[row["code"]], runbook_id=runbook.id, code=row["code"], position=position, **values
                 )
             )
-            position += 1
+            position = min(position + 1, plans.MAX_POSITION)
             continue
         in_file = {key: value for key, value in values.items() if _COLUMN.get(key, key) in result.columns}
         changes = {key: value for key, value in in_file.items() if getattr(activity, key) != value}
