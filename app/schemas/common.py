@@ -1,3 +1,5 @@
+from contextvars import ContextVar
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from app.utils import input_guard
@@ -5,11 +7,29 @@ from app.utils import input_guard
 _INT64 = validate.Range(input_guard.INT64_MIN, input_guard.INT64_MAX, error="Must fit in a signed 64-bit integer.")
 
 
-def _bound_integers(field: fields.Field) -> None:
+# Set by app.web.http.load_body while a JSON body loads: there a boolean is `true` or `false` and nothing
+# else (0, 1, "true" are refused). CSV rows and query strings carry text, so they keep marshmallow's
+# lenient reading ("true", "yes", "1") everywhere else.
+json_body: ContextVar[bool] = ContextVar("json_body", default=False)
+
+
+class StrictBoolean(fields.Boolean):
+    """A Boolean that, in a JSON body, accepts only JSON's true and false (issue 15.1: "booleans are
+    booleans"). Every Boolean of a BaseSchema becomes one (on_bind_field), so no schema has to remember."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if json_body.get() and not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _harden(field: fields.Field) -> None:
     """Every Integer field, also inside a List/Tuple/Dict, refuses values a BIGINT cannot hold (the Range
-    also tells the OpenAPI document, so fuzzers stay in range)."""
+    also tells the OpenAPI document, so fuzzers stay in range); every Boolean is a StrictBoolean."""
     if isinstance(field, fields.Integer) and _INT64 not in field.validators:
         field.validators.append(_INT64)
+    if type(field) is fields.Boolean:
+        field.__class__ = StrictBoolean
     for inner in (
         getattr(field, "inner", None),
         getattr(field, "key_field", None),
@@ -17,7 +37,7 @@ def _bound_integers(field: fields.Field) -> None:
         *getattr(field, "tuple_fields", ()),
     ):
         if isinstance(inner, fields.Field):
-            _bound_integers(inner)
+            _harden(inner)
 
 
 class BaseSchema(Schema):
@@ -35,7 +55,7 @@ class BaseSchema(Schema):
         return data
 
     def on_bind_field(self, field_name, field_obj):
-        _bound_integers(field_obj)
+        _harden(field_obj)
 
 
 class OwnedFields(BaseSchema):

@@ -41,11 +41,11 @@ def test_link_and_unlink_on_update_are_in_the_history_and_the_timeline(war_room,
     api, url, project_id = war_room["api"], war_room["url"], war_room["project_id"]
     item = _item(api["pm"], project_id)
     incident = new_incident(war_room, "p3")
-    linked = api["support"].put(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": item["id"]})
+    linked = api["support"].patch(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": item["id"]})
     assert linked.status_code == 200, linked.json
     assert linked.json["linked_backlog_item"]["code"] == item["code"]
     frozen.advance(timedelta(minutes=1))
-    unlinked = api["support"].put(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": None})
+    unlinked = api["support"].patch(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": None})
     assert unlinked.status_code == 200, unlinked.json
     assert unlinked.json["linked_backlog_item_id"] is None and unlinked.json["linked_backlog_item"] is None
     history = api["pm"].get(f"/api/v1/audit/HypercareIncident/{incident['id']}/history").json["items"]
@@ -71,10 +71,10 @@ def test_another_projects_item_is_a_field_error(war_room, frozen, make_project):
     created = api["support"].post(f"{url}/incidents", json={"title": "x", "linked_backlog_item_id": foreign["id"]})
     assert created.status_code == 422 and "linked_backlog_item_id" in created.json["errors"], created.json
     incident = new_incident(war_room, "p3")
-    updated = api["support"].put(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": foreign["id"]})
+    updated = api["support"].patch(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": foreign["id"]})
     assert updated.status_code == 422 and "linked_backlog_item_id" in updated.json["errors"], updated.json
     assert (
-        api["support"].put(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": "nope"}).status_code
+        api["support"].patch(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": "nope"}).status_code
         == 422
     )
 
@@ -86,7 +86,7 @@ def test_another_tenants_item_is_the_same_field_error_never_a_500(war_room, froz
     assert created.status_code == 422, created.json
     assert created.json["errors"] == {"linked_backlog_item_id": ["No such backlog item in this project."]}
     incident = new_incident(war_room, "p3")
-    updated = api["support"].put(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": b_item["id"]})
+    updated = api["support"].patch(f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": b_item["id"]})
     assert updated.status_code == 422 and updated.json["errors"] == created.json["errors"]
     # tenant B's backlog read never counts tenant A's incidents, and A's filter on B's id finds nothing
     assert (
@@ -142,10 +142,10 @@ def test_a_link_survives_the_items_soft_delete(war_room, frozen):
     ):
         assert body["linked_backlog_item_id"] == item["id"] and body["linked_backlog_item"] is None
     # re-sending the unchanged link (a form that sends every field) is fine; a new link to it is not
-    again = api["support"].put(
+    again = api["support"].patch(
         f"{url}/incidents/{incident['id']}", json={"linked_backlog_item_id": item["id"], "priority": "p2"}
     )
     assert again.status_code == 200, again.json
     other = new_incident(war_room, "p3")
-    refused = api["support"].put(f"{url}/incidents/{other['id']}", json={"linked_backlog_item_id": item["id"]})
+    refused = api["support"].patch(f"{url}/incidents/{other['id']}", json={"linked_backlog_item_id": item["id"]})
     assert refused.status_code == 422

@@ -26,17 +26,17 @@ def test_change_request_transitions_are_enforced_with_the_allowed_ones_named(war
     no_reason = api["approver"].post(f"{url}/change-requests/{cr['id']}/reject", json={})
     assert no_reason.status_code == 422 and "reason" in no_reason.json["errors"]
     approved = api["approver"].post(f"{url}/change-requests/{cr['id']}/approve").json
-    skip = api["support"].put(f"{url}/change-requests/{cr['id']}", json={"status": "closed"})
+    skip = api["support"].patch(f"{url}/change-requests/{cr['id']}", json={"status": "closed"})
     assert skip.status_code == 409 and skip.json["allowed_transitions"] == ["in_progress"]
     version = approved["version"]
     for status in ("in_progress", "implemented", "closed"):
-        moved = api["support"].put(
+        moved = api["support"].patch(
             f"{url}/change-requests/{cr['id']}", json={"status": status}, headers={"If-Match": f'"{version}"'}
         )
         assert moved.status_code == 200, moved.json
         version = moved.json["version"]
     assert moved.json["actual_implementation_date"] is not None
-    stale = api["support"].put(f"{url}/change-requests/{cr['id']}", json={"title": "x"}, headers={"If-Match": '"1"'})
+    stale = api["support"].patch(f"{url}/change-requests/{cr['id']}", json={"title": "x"}, headers={"If-Match": '"1"'})
     assert stale.status_code == 409
 
 
@@ -169,12 +169,12 @@ def test_incident_list_filters_sorts_by_deadline_without_n_plus_one(war_room, fr
 def test_incident_changes_are_in_the_audit_history_and_viewers_cannot_report(war_room, frozen):
     api, url = war_room["api"], war_room["url"]
     incident = new_incident(war_room, "p3")
-    api["support"].put(f"{url}/incidents/{incident['id']}", json={"priority": "p2"})
+    api["support"].patch(f"{url}/incidents/{incident['id']}", json={"priority": "p2"})
     history = api["pm"].get(f"/api/v1/audit/HypercareIncident/{incident['id']}/history")
     assert history.status_code == 200, history.json
     assert any(c["property"] == "priority" for c in history.json["items"][0]["changes"])
     assert api["viewer"].post(f"{url}/incidents", json={"title": "x"}).status_code == 403
-    assert api["customer"].put(f"{url}/incidents/{incident['id']}", json={"priority": "p1"}).status_code == 403
+    assert api["customer"].patch(f"{url}/incidents/{incident['id']}", json={"priority": "p1"}).status_code == 403
 
 
 def test_metrics_never_count_another_tenants_incidents(war_room, frozen, admin_b, make_project, tenant_b):

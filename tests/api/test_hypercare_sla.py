@@ -12,7 +12,7 @@ def _at(text):
 
 def _put(room, incident, role="support", **body):
     url = f"{room['url']}/incidents/{incident['id']}"
-    response = room["api"][role].put(url, json=body, headers={"If-Match": f'"{incident["version"]}"'})
+    response = room["api"][role].patch(url, json=body, headers={"If-Match": f'"{incident["version"]}"'})
     assert response.status_code == 200, response.json
     return response.json
 
