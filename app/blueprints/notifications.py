@@ -1,6 +1,7 @@
 """The signed-in user's in-app notifications."""
 
 from flask import Blueprint, g, jsonify
+from marshmallow import fields
 
 from app.schemas.hypercare import NotificationListArgs, NotificationSchema
 from app.services.hypercare import notifications
@@ -20,6 +21,7 @@ _schema = NotificationSchema()
     args=NotificationListArgs,
     response=NotificationSchema,
     many=True,
+    envelope={"unread": fields.Integer(metadata={"description": "How many are unread"})},
 )
 def list_notifications():
     args = load_args(NotificationListArgs())

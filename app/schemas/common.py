@@ -70,14 +70,40 @@ class OwnedFields(BaseSchema):
     deleted_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
+# What a problem's `errors` holds (app/utils/errors.py): field -> messages, or field -> a nested map of the
+# same for objects, dicts and list items (keyed by index, as strings), e.g. {"items": {"0": {"name": [...]}}}.
+FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"$ref": "#/components/schemas/Problem/properties/errors"},
+        ]
+    },
+}
+
+
 class ProblemSchema(BaseSchema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    instance = fields.String()
-    correlation_id = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    """RFC 9457 problem details exactly as app/utils/errors.py problem_response writes them, with the extra
+    members some problems carry."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    instance = fields.String(required=True, allow_none=True)
+    correlation_id = fields.String(required=True, allow_none=True)
+    errors = fields.Dict(metadata=FIELD_ERRORS)
+    allowed_transitions = fields.List(fields.String(), metadata={"description": "409: the states it can go to"})
+    allowed_actions = fields.List(fields.String(), metadata={"description": "409: the actions allowed now"})
+    refused = fields.List(fields.String(), metadata={"description": "409: the rows a bulk change refused"})
+    job_status = fields.String(metadata={"description": "409: the export job's status"})
+    decision = fields.Raw(metadata={"description": "409: the go/no-go decision already taken"})
+    result = fields.Raw(metadata={"description": "409: the SAP Cloud ALM run's result"})
+    retry_after = fields.Integer(metadata={"description": "429: seconds until a sign-in may be tried again"})
+    deleted_leads = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "422: domain -> deleted lead id"}
+    )
 
 
 # -- query arguments (loaded with app.web.http.load_args) -------------------------------------------------

@@ -51,3 +51,79 @@ def test_json_booleans_are_booleans(admin_a, value):
 def test_query_string_booleans_still_read_text(admin_a):
     assert admin_a.get("/api/v1/projects?include_deleted=true").status_code == 200
     assert admin_a.get("/api/v1/projects?include_deleted=false").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def document(app):
+    from app.web.openapi import build_spec
+
+    return build_spec(app)
+
+
+def _schema(document, ref):
+    return document["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+
+
+def test_the_document_is_openapi_3_1_served_by_the_api(client):
+    body = client.get("/api/v1/openapi.json").json
+    assert body["openapi"] == "3.1.0"
+    text = str(body)
+    assert "'nullable'" not in text  # 3.0's keyword; 3.1 says type: [..., "null"]
+
+
+def test_put_requires_and_patch_does_not(document):
+    project = document["paths"]["/api/v1/projects/{project_id}"]
+    put = project["put"]["requestBody"]["content"]["application/json"]["schema"]
+    patch = project["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"code", "name"} <= set(_schema(document, put)["required"])
+    assert "required" not in _schema(document, patch)
+    assert set(_schema(document, patch)["properties"]) == set(_schema(document, put)["properties"])
+
+
+def test_every_operation_declares_its_concrete_problem_statuses(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "default" not in responses, (method, path)
+            assert "429" in responses
+            if operation.get("security"):
+                assert {"401", "403", "404"} <= set(responses), (method, path)
+            for status, response in responses.items():
+                if status.startswith("4"):
+                    assert response["content"]["application/problem+json"]["schema"] == {
+                        "$ref": "#/components/schemas/Problem"
+                    }
+
+
+def test_problem_errors_may_nest(document):
+    errors = document["components"]["schemas"]["Problem"]["properties"]["errors"]
+    assert {"$ref": "#/components/schemas/Problem/properties/errors"} in errors["additionalProperties"]["anyOf"]
+
+
+def test_lists_and_jobs_are_described_exactly(document):
+    page = document["paths"]["/api/v1/projects"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page["required"] == ["items", "total", "total_capped"] and page["additionalProperties"] is False
+    notifications = document["paths"]["/api/v1/notifications"]["get"]["responses"]["200"]
+    assert "unread" in notifications["content"]["application/json"]["schema"]["required"]
+    export = document["paths"]["/api/v1/projects/{project_id}/export"]["post"]["responses"]["202"]
+    assert export["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Job"}
+
+
+def test_creates_link_to_the_created_object(document):
+    links = document["paths"]["/api/v1/projects"]["post"]["responses"]["201"]["links"]
+    targets = {link["operationId"] for link in links.values()}
+    assert {"projects.get_project.get", "projects.update_project.patch"} <= targets
+    assert all(link["parameters"]["project_id"] == "$response.body#/id" for link in links.values())
+
+
+def test_an_empty_query_value_is_documented_as_allowed(document, admin_a):
+    parameters = document["paths"]["/api/v1/admin/sync-log"]["get"]["parameters"]
+    until = next(p for p in parameters if p["name"] == "until")
+    assert {"type": "string", "maxLength": 0} in until["schema"]["anyOf"]
+    assert admin_a.get("/api/v1/admin/sync-log?until=").status_code == 200
+
+
+def test_list_bodies_carry_total_capped(admin_a):
+    assert admin_a.get("/api/v1/account/sessions").json["total_capped"] is False
+    project = _project(admin_a)
+    assert admin_a.get(f"/api/v1/projects/{project['id']}/members").json["total_capped"] is False
