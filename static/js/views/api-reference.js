@@ -80,7 +80,7 @@ function operationDetails(document_, operation) {
   }
   if (operation.requestBody) {
     const [mediaType, content] = Object.entries(operation.requestBody.content)[0];
-    parts.push(h("h3", { text: `Body (${mediaType})` }), schemaView(document_, content.schema));
+    parts.push(h("h3", { text: `Body (${mediaType})` }), h("div", { class: "api-body" }, schemaView(document_, content.schema)));
   }
   parts.push(h("h3", { text: "Answers" }));
   for (const [status, response] of Object.entries(operation.responses)) {
