@@ -23,13 +23,34 @@ class StrictBoolean(fields.Boolean):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+def _json_number(field: fields.Number) -> None:
+    """In a JSON body a number is a JSON number: "3" (a string) and true are refused, and an Integer takes
+    no fraction (marshmallow would read 2.5 as 2). Query strings and CSV cells still parse text. Wraps the
+    bound field's own _deserialize, so subclasses keep theirs."""
+    loose = field._deserialize
+
+    def strict(value, attr, data, **kwargs):
+        if json_body.get() and (
+            isinstance(value, (bool, str))
+            or (isinstance(field, fields.Integer) and isinstance(value, float) and not value.is_integer())
+        ):
+            raise field.make_error("invalid", input=value)
+        return loose(value, attr, data, **kwargs)
+
+    field._deserialize = strict
+    field._json_number = True
+
+
 def _harden(field: fields.Field) -> None:
     """Every Integer field, also inside a List/Tuple/Dict, refuses values a BIGINT cannot hold (the Range
-    also tells the OpenAPI document, so fuzzers stay in range); every Boolean is a StrictBoolean."""
+    also tells the OpenAPI document, so fuzzers stay in range); every Boolean, Integer and Float takes only
+    its JSON type from a JSON body (StrictBoolean, _json_number)."""
     if isinstance(field, fields.Integer) and _INT64 not in field.validators:
         field.validators.append(_INT64)
     if type(field) is fields.Boolean:
         field.__class__ = StrictBoolean
+    if isinstance(field, (fields.Integer, fields.Float)) and not getattr(field, "_json_number", False):
+        _json_number(field)
     for inner in (
         getattr(field, "inner", None),
         getattr(field, "key_field", None),
@@ -94,13 +115,30 @@ class ProblemSchema(BaseSchema):
     instance = fields.String(required=True, allow_none=True)
     correlation_id = fields.String(required=True, allow_none=True)
     errors = fields.Dict(metadata=FIELD_ERRORS)
+    # The extra members problems carry (keyword arguments of a Problem in app/services; a test lists them).
     allowed_transitions = fields.List(fields.String(), metadata={"description": "409: the states it can go to"})
     allowed_actions = fields.List(fields.String(), metadata={"description": "409: the actions allowed now"})
+    blocked_by = fields.List(fields.Dict(), metadata={"description": "409: unfinished predecessors (id, code, status)"})
+    dependents = fields.List(fields.Dict(), metadata={"description": "409: activities that depend on it (id, code)"})
+    unmet = fields.List(fields.Dict(), metadata={"description": "409: go/no-go criteria not met"})
     refused = fields.List(fields.String(), metadata={"description": "409: the rows a bulk change refused"})
+    current_version = fields.Integer(metadata={"description": "409: the object's version now (stale If-Match)"})
     job_status = fields.String(metadata={"description": "409: the export job's status"})
     decision = fields.Raw(metadata={"description": "409: the go/no-go decision already taken"})
     result = fields.Raw(metadata={"description": "409: the SAP Cloud ALM run's result"})
+    invitation_id = fields.String(metadata={"description": "409: the pending invitation to resend"})
+    connection_id = fields.String(metadata={"description": "409: the connection whose secret is unreadable"})
+    field = fields.String(metadata={"description": "409: which secret"})
+    deleted_lead_id = fields.String(metadata={"description": "409: the deleted lead to restore"})
+    restore_url = fields.String(metadata={"description": "409: where to restore it"})
     retry_after = fields.Integer(metadata={"description": "429: seconds until a sign-in may be tried again"})
+    size = fields.Integer(metadata={"description": "413/422: the file's size in bytes"})
+    max_bytes = fields.Integer(metadata={"description": "413: the per-file limit"})
+    quota_bytes = fields.Integer(metadata={"description": "422: the organisation's attachment quota"})
+    used_bytes = fields.Integer(metadata={"description": "422: attachment storage used"})
+    detected_type = fields.String(metadata={"description": "422: the refused file's detected media type"})
+    problems = fields.List(fields.Dict(), metadata={"description": "422: the runbook plan's problems"})
+    rows = fields.List(fields.Dict(), metadata={"description": "422: the import's row errors"})
     deleted_leads = fields.Dict(
         keys=fields.String(), values=fields.String(), metadata={"description": "422: domain -> deleted lead id"}
     )

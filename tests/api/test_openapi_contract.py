@@ -127,3 +127,38 @@ def test_list_bodies_carry_total_capped(admin_a):
     assert admin_a.get("/api/v1/account/sessions").json["total_capped"] is False
     project = _project(admin_a)
     assert admin_a.get(f"/api/v1/projects/{project['id']}/members").json["total_capped"] is False
+
+
+@pytest.mark.parametrize("value", ["30", 2.5, True])
+def test_json_integers_are_integers(admin_a, value):
+    etag = admin_a.get("/api/v1/attachment-settings").headers["ETag"]
+    response = admin_a.patch("/api/v1/attachment-settings", json={"retention_days": value}, headers={"If-Match": etag})
+    assert response.status_code == 422 and "retention_days" in response.json["errors"]
+
+
+def test_every_extra_member_of_a_problem_is_documented():
+    # A Problem raised with a keyword beyond errors/headers adds that member to the body; the OpenAPI
+    # document's Problem (additionalProperties: false) must list it, or a client validating answers fails.
+    import ast
+    import pathlib
+
+    from app.schemas.common import ProblemSchema
+    from app.utils import errors
+
+    problem_classes = {name for name, value in vars(errors).items() if isinstance(value, type)}
+    extras = set()
+    for path in pathlib.Path("app").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        problem_classes |= {
+            node.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", None) in problem_classes for b in node.bases)
+        }
+    for path in pathlib.Path("app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) in problem_classes
+            ):
+                extras |= {k.arg for k in node.keywords if k.arg not in (None, "errors", "headers")}
+    assert extras and extras <= set(ProblemSchema._declared_fields), extras - set(ProblemSchema._declared_fields)
