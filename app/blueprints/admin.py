@@ -102,7 +102,7 @@ def export_audit_log():
 
 @bp.get("/audit/exports/<uuid:job_id>")
 @requires("tenant.manage")
-@doc("Download a finished audit log export")
+@doc("Download a finished audit log export", produces=["text/csv", "application/x-ndjson"])
 def download_audit_export(job_id):
     file = audit_export.download(job_id)
     return Response(

@@ -4,6 +4,7 @@ from flask import Blueprint, g, jsonify
 from marshmallow import fields
 
 from app.schemas.hypercare import NotificationListArgs, NotificationSchema
+from app.schemas.results import MarkedResultSchema
 from app.services.hypercare import notifications
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -40,6 +41,6 @@ def mark_read(notification_id):
 
 @bp.post("/read-all")
 @requires("notifications.read")
-@doc("Mark all my notifications read")
+@doc("Mark all my notifications read", response=MarkedResultSchema)
 def mark_all_read():
     return jsonify({"marked": notifications.mark_all_read(g.current_user)})

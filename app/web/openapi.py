@@ -198,7 +198,9 @@ def build_spec(app) -> dict:
                 response["content"] = {"application/json": {"schema": job}}
                 response["headers"] = {"Location": {"schema": {"type": "string"}, "description": "The job's URL"}}
             elif meta.get("produces"):
-                response["content"] = {meta["produces"]: {"schema": {"type": "string", "format": "binary"}}}
+                produces = meta["produces"]
+                binary = {"schema": {"type": "string", "format": "binary"}}
+                response["content"] = dict.fromkeys([produces] if isinstance(produces, str) else produces, binary)
             operation["responses"][str(status)] = response
             for code in _problem_statuses(method, meta, secured, bool(_CONVERTER.search(rule.rule))):
                 operation["responses"][str(code)] = {"description": PROBLEM_TITLES[code], **problem}
