@@ -20,7 +20,8 @@ BASE="http://127.0.0.1:${ST_PORT}"
 # schemathesis in its own venv: its pins (hypothesis, werkzeug, requests…) stay out of the app's.
 if ! "$ST_VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$ST_VERSION"; then
   python3 -m venv "$ST_VENV"
-  "$ST_VENV/bin/pip" install --quiet "schemathesis==$ST_VERSION"
+  "$ST_VENV/bin/pip" install --quiet "schemathesis==$ST_VERSION" >/tmp/meridian-schemathesis-pip.log 2>&1 ||
+    { cat /tmp/meridian-schemathesis-pip.log; exit 1; }
 fi
 
 WORK=$(mktemp -d)

@@ -9,7 +9,7 @@ from collections import Counter
 
 # Paths of the second half; everything else is the first (auth, account, users, admin, projects, delivery).
 # The attachments and discussions blueprints hang under every object, whichever half owns the object.
-FIRST_HALF_WHEREVER = re.compile(r"/(attachments|comments)(/|$)")
+FIRST_HALF_WHEREVER = re.compile(r"/attachments(/|$)|^(?!.*/hypercare/).*/comments$")
 SECOND_HALF = re.compile(
     r"/(hypercare|triage|incidents|change-requests|runbooks|runbook-runs|runs|test-cases|test-cycles|testing"
     r"|defects|cloud-alm|integrations|connections|leads|marketplace|webhooks|sla)(/|$)"
