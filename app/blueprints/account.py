@@ -14,6 +14,7 @@ from app.schemas.accounts import (
     TotpSetupSchema,
 )
 from app.services import account_service, mfa_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import load_body
 from app.web.openapi import doc
@@ -55,7 +56,7 @@ def change_password():
 def list_sessions():
     sessions = account_service.list_sessions(g.current_user, g.current_tenant)
     items = [{**_session.dump(s), "current": s.id == g.auth_session.id} for s in sessions]
-    return jsonify({"items": items, "total": len(items)})
+    return jsonify({"items": items, **page_total(len(items))})
 
 
 @bp.delete("/sessions/<uuid:session_id>")

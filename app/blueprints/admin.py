@@ -2,6 +2,7 @@
 export, the integration sync log across every connection, the outgoing-mail log and the outbox's backlog."""
 
 from flask import Blueprint, Response, current_app, g, jsonify
+from marshmallow import fields
 
 from app.models import Tenant
 from app.schemas.admin import (
@@ -76,6 +77,7 @@ def update_security():
     args=AuditLogArgs,
     response=AuditEntrySchema,
     many=True,
+    envelope={"entity_types": fields.List(fields.String(), metadata={"description": "What the filter offers"})},
 )
 def audit_log():
     args = load_args(AuditLogArgs())
@@ -102,7 +104,7 @@ def export_audit_log():
 
 @bp.get("/audit/exports/<uuid:job_id>")
 @requires("tenant.manage")
-@doc("Download a finished audit log export")
+@doc("Download a finished audit log export", produces=["text/csv", "application/x-ndjson"])
 def download_audit_export(job_id):
     file = audit_export.download(job_id)
     return Response(
@@ -129,7 +131,16 @@ def sync_log():
 
 @bp.get("/mail")
 @requires("tenant.manage")
-@doc("E-mail the platform sent (or failed to send) for the tenant", args=MailLogArgs, response=MailLogSchema, many=True)
+@doc(
+    "E-mail the platform sent (or failed to send) for the tenant",
+    args=MailLogArgs,
+    response=MailLogSchema,
+    many=True,
+    envelope={
+        "smtp_configured": fields.Boolean(),
+        "sink_url": fields.String(allow_none=True, metadata={"description": "The demo mail sink's inbox"}),
+    },
+)
 def mail_log():
     args = load_args(MailLogArgs())
     items, total = mail_service.list_mail(args["limit"], args["offset"], args.get("status"), args.get("kind"))

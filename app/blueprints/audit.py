@@ -1,6 +1,7 @@
 from flask import Blueprint, jsonify
 
 from app.schemas.common import PageArgs
+from app.schemas.results import AuditSnapshotSchema, AuditVersionSchema
 from app.services import audit_service
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -12,7 +13,12 @@ bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
 
 @bp.get("/<entity_type>/<uuid:entity_id>/history")
 @requires("audit.read")
-@doc("Versions of one entity with property-level diffs, newest first", args=PageArgs)
+@doc(
+    "Versions of one entity with property-level diffs, newest first",
+    args=PageArgs,
+    response=AuditVersionSchema,
+    many=True,
+)
 def history(entity_type, entity_id):
     args = load_args(PageArgs())
     items, total = audit_service.history(entity_type, entity_id, args["limit"], args["offset"])
@@ -21,6 +27,6 @@ def history(entity_type, entity_id):
 
 @bp.get("/<entity_type>/<uuid:entity_id>/snapshots/<int:version>")
 @requires("audit.read")
-@doc("The full state of one entity at one version")
+@doc("The full state of one entity at one version", response=AuditSnapshotSchema)
 def snapshot(entity_type, entity_id, version):
     return jsonify(audit_service.snapshot(entity_type, entity_id, version))

@@ -2,6 +2,7 @@ from flask import Blueprint, jsonify
 
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.delivery import BacklogBulkStatusSchema, BacklogItemSchema, BacklogListArgs
+from app.schemas.results import BulkStatusResultSchema
 from app.services import backlog_service
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -62,7 +63,12 @@ def create_item(project_id):
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many backlog items to one status", body=BacklogBulkStatusSchema, tags=["backlog"])
+@doc(
+    "Move many backlog items to one status",
+    body=BacklogBulkStatusSchema,
+    response=BulkStatusResultSchema,
+    tags=["backlog"],
+)
 def bulk_status(project_id):
     project = project_for(project_id)
     data = load_body(BacklogBulkStatusSchema())

@@ -6,7 +6,7 @@ from flask import Blueprint, g, jsonify
 
 from app.blueprints.work_items import WORK_ITEMS, noun
 from app.models.attachments import DISCUSSION_TYPES
-from app.schemas.attachments import DiscussionCommentSchema
+from app.schemas.attachments import DiscussionCommentSchema, MentionableSchema
 from app.schemas.common import PageArgs
 from app.services import discussion_service
 from app.services.attachments import owners
@@ -18,6 +18,7 @@ from app.web.scope import project_for
 
 bp = Blueprint("discussions", __name__, url_prefix="/api/v1")
 _schema = DiscussionCommentSchema()
+_mentionable = MentionableSchema()
 TAGS = ["discussions"]
 
 
@@ -64,7 +65,7 @@ for _object_type in DISCUSSION_TYPES:
 
 @bp.get("/projects/<uuid:project_id>/mentionable")
 @requires("projects.read")
-@doc("The project's members and the @handle that mentions each", tags=TAGS)
+@doc("The project's members and the @handle that mentions each", response=MentionableSchema, many=True, tags=TAGS)
 def mentionable(project_id):
     items = discussion_service.member_handles(project_for(project_id))
-    return jsonify({"items": [{**item, "id": str(item["id"])} for item in items], "total": len(items)})
+    return jsonify({"items": _mentionable.dump(items, many=True), **page_total(len(items))})

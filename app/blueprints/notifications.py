@@ -1,8 +1,10 @@
 """The signed-in user's in-app notifications."""
 
 from flask import Blueprint, g, jsonify
+from marshmallow import fields
 
 from app.schemas.hypercare import NotificationListArgs, NotificationSchema
+from app.schemas.results import MarkedResultSchema
 from app.services.hypercare import notifications
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -20,6 +22,7 @@ _schema = NotificationSchema()
     args=NotificationListArgs,
     response=NotificationSchema,
     many=True,
+    envelope={"unread": fields.Integer(metadata={"description": "How many are unread"})},
 )
 def list_notifications():
     args = load_args(NotificationListArgs())
@@ -38,6 +41,6 @@ def mark_read(notification_id):
 
 @bp.post("/read-all")
 @requires("notifications.read")
-@doc("Mark all my notifications read")
+@doc("Mark all my notifications read", response=MarkedResultSchema)
 def mark_all_read():
     return jsonify({"marked": notifications.mark_all_read(g.current_user)})

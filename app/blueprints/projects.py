@@ -6,6 +6,7 @@ from app.schemas.jobs import JobSchema
 from app.schemas.projects import ProjectListArgs, ProjectSchema
 from app.schemas.users import MemberSchema
 from app.services import project_service
+from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.http import accepted, etagged, if_match_version, load_args, load_body
 from app.web.openapi import doc
@@ -96,7 +97,7 @@ def _member_dict(member) -> dict:
 @doc("Project members", response=MemberSchema, many=True)
 def list_members(project_id):
     members = project_service.list_members(project_service.get_project(g.current_user, project_id))
-    return jsonify({"items": [_member_dict(m) for m in members], "total": len(members)})
+    return jsonify({"items": [_member_dict(m) for m in members], **page_total(len(members))})
 
 
 @bp.post("/<uuid:project_id>/members")

@@ -9,6 +9,12 @@ from app.schemas.delivery import (
     RequirementListArgs,
     RequirementSchema,
 )
+from app.schemas.results import (
+    BulkStatusResultSchema,
+    ImportResultSchema,
+    RequirementStatsSchema,
+    RequirementTraceSchema,
+)
 from app.services import csv_service, requirement_service, traceability_service
 from app.services.pagination import page_total
 from app.web.auth import requires
@@ -70,14 +76,19 @@ def create_requirement(project_id):
 
 @bp.get("/stats")
 @requires("delivery.read")
-@doc("Counts by fit/gap and by status", tags=["explore"])
+@doc("Counts by fit/gap and by status", response=RequirementStatsSchema, tags=["explore"])
 def stats(project_id):
     return jsonify(traceability_service.requirement_stats(project_for(project_id)))
 
 
 @bp.get("/export")
 @requires("delivery.read")
-@doc("Download as CSV; format=excel adds a UTF-8 byte-order mark for Excel", args=ExportArgs, tags=["explore"])
+@doc(
+    "Download as CSV; format=excel adds a UTF-8 byte-order mark for Excel",
+    args=ExportArgs,
+    produces="text/csv",
+    tags=["explore"],
+)
 def export(project_id):
     project = project_for(project_id)
     excel = load_args(ExportArgs())["format"] == "excel"
@@ -89,6 +100,7 @@ def export(project_id):
 @doc(
     "Import a CSV (multipart `file` or text/csv body): all rows or none; a known code changes only the file's "
     "columns (status by the review workflow); new rows start as draft",
+    response=ImportResultSchema,
     tags=["explore"],
 )
 def import_requirements(project_id):
@@ -98,7 +110,12 @@ def import_requirements(project_id):
 
 @bp.post("/bulk-status")
 @requires("delivery.manage")
-@doc("Move many requirements to one status (all or nothing)", body=RequirementBulkStatusSchema, tags=["explore"])
+@doc(
+    "Move many requirements to one status (all or nothing)",
+    body=RequirementBulkStatusSchema,
+    response=BulkStatusResultSchema,
+    tags=["explore"],
+)
 def bulk_status(project_id):
     project = project_for(project_id)
     data = load_body(RequirementBulkStatusSchema())
@@ -156,7 +173,11 @@ def restore_requirement(project_id, requirement_id):
 
 @bp.get("/<uuid:requirement_id>/trace")
 @requires("delivery.read")
-@doc("Requirement -> test cases -> latest executions -> defects, with coverage", tags=["explore"])
+@doc(
+    "Requirement -> test cases -> latest executions -> defects, with coverage",
+    response=RequirementTraceSchema,
+    tags=["explore"],
+)
 def trace(project_id, requirement_id):
     project = project_for(project_id)
     return jsonify(traceability_service.trace(project, requirement_service.get_requirement(project, requirement_id)))

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from app.blueprints.serializers import me_dict
 from app.extensions import db, kv
+from app.schemas.users import TenantSchema
 from app.utils.errors import NotFound, Unauthorized
 from app.utils.observability import REGISTRY
 from app.web.auth import requires
@@ -77,6 +78,6 @@ def openapi():
 
 @bp.get("/api/v1/tenant")
 @requires("tenant.read")
-@doc("The current tenant")
+@doc("The current tenant", response=TenantSchema)
 def tenant():
     return jsonify(me_dict(g.current_user, g.current_tenant)["tenant"])

@@ -85,6 +85,15 @@ def known_types() -> list[dict]:
     ]
 
 
+class MentionableSchema(BaseSchema):
+    """A project member and the @handle that mentions them (discussion_service.member_handles)."""
+
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    handle = fields.String(required=True, metadata={"description": "The e-mail's local part, or the whole address"})
+
+
 class DiscussionCommentSchema(BaseSchema):
     id = fields.UUID(dump_only=True)
     object_type = fields.String(dump_only=True)

@@ -35,6 +35,10 @@ class UserSchema(OwnedFields):
 
 
 class UserUpdateSchema(UserSchema):
+    """A PUT replaces name, role, level and active; the password is only sent to change it."""
+
+    password = fields.String(load_only=True, validate=_PASSWORD)
+
     class Meta:
         exclude = ("email",)
 

@@ -98,8 +98,16 @@ def update_user(user: User, data: dict, expected_version: int | None) -> User:
     return user
 
 
+def _not_a_service_user(user: User) -> None:
+    """An API token's service user lives and dies with its token: deleted here, the token would point at a
+    user no query finds (the token list answered 500, schemathesis, issue 15.2)."""
+    if user.is_service:
+        raise Conflict("This is an API token's service user; revoke the token under Administration › API and events.")
+
+
 def delete_user(user: User, expected_version: int | None) -> None:
     check_version(user, expected_version)
+    _not_a_service_user(user)
     if user.id == tenant_context.current_actor_id():
         raise ValidationFailed("You cannot delete yourself.", errors={"id": ["Not for your own account."]})
     user.soft_delete(tenant_context.current_actor_id())
@@ -127,6 +135,7 @@ def end_all_sessions(user: User) -> int:
 
 
 def restore_user(user: User) -> User:
+    _not_a_service_user(user)
     if not user.is_deleted:
         raise Conflict("The user is not deleted.")
     user.restore()

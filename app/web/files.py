@@ -32,6 +32,10 @@ def multipart_file(too_large) -> tuple[str, bytes]:
         raise too_large(request.content_length or ceiling + 1, ceiling) from None
     if upload is None:
         raise ValidationFailed("No file was sent.", errors={"file": ["Attach a file in the `file` field."]})
+    # The body is `file` alone (AttachmentUploadSchema): another part is a typo or a field we would drop.
+    unknown = sorted({*request.form, *request.files} - {"file"})
+    if unknown:
+        raise ValidationFailed("The upload has unknown fields.", errors={key: ["Unknown field."] for key in unknown})
     return upload.filename or "", upload.read(ceiling + 1)
 
 

@@ -33,13 +33,14 @@ const ROUTES = [
   { path: /^\/leads$/, view: "leads", title: "Leads", permission: "leads.read", nav: "leads" },
   { path: /^\/users$/, view: "users", title: "Users", permission: "users.read", nav: "users" },
   { path: /^\/admin$/, view: "admin", title: "Administration", permission: "tenant.manage", nav: "admin" },
+  { path: /^\/api-reference$/, view: "api-reference", title: "API reference", nav: "api-reference" },
 ];
 
 // The main navigation, in order; each link shows only if its route's permission is granted.
 const NAV = [
   ["projects", "Projects"], ["explore", "Explore"], ["testing", "Testing"], ["cutover", "Cutover"],
   ["hypercare", "Hypercare"], ["leads", "Leads"], ["integrations", "Integrations"], ["users", "Users"],
-  ["admin", "Administration"],
+  ["admin", "Administration"], ["api-reference", "API reference"],
 ].map(([id, text]) => ({ id, text, href: `#/${id}`, permission: ROUTES.find((item) => item.view === id).permission }));
 
 const PUBLIC_HASHES = ["#/login", "#/forgot-password", "#/reset-password", "#/accept-invitation"];
@@ -104,7 +105,7 @@ function renderShell(activeNav = currentNav) {
   el("user-name").replaceChildren(user.name, h("span", { class: "visually-hidden", text: " — my account" }));
   el("user-role").textContent = roleText(user);
   el("user-tenant").textContent = user.tenant ? user.tenant.name : "";
-  el("nav-list").replaceChildren(...NAV.filter((item) => can(item.permission)).map((item) => h("li", {},
+  el("nav-list").replaceChildren(...NAV.filter((item) => !item.permission || can(item.permission)).map((item) => h("li", {},
     h("a", {
       href: item.href,
       class: "sidenav-link",

@@ -239,3 +239,14 @@ def test_creating_and_revoking_a_token_is_in_the_audit_trail_as_the_admin(admin_
     assert len(token_entries) == 2
     assert all(e["author"]["id"] == admin_a.user_id for e in token_entries), token_entries[0]["author"]
     assert "secret_hash" not in str(token_entries)
+
+
+def test_a_tokens_service_user_is_not_deleted_through_users(admin_a):
+    # Deleting it through DELETE /users/{id} left the token pointing at a user no query finds: the token
+    # list answered 500 (schemathesis, issue 15.2).
+    token = _create(admin_a)
+    user = admin_a.get(f"/api/v1/users/{token['service_user_id']}")
+    refused = admin_a.delete(f"/api/v1/users/{token['service_user_id']}", headers={"If-Match": user.headers["ETag"]})
+    assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    listed = admin_a.get("/api/v1/api-tokens")
+    assert listed.status_code == 200 and listed.json["items"][0]["role"] == token["role"]

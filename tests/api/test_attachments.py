@@ -3,6 +3,7 @@ headers, the type decided by the bytes, limits and quota, delete/restore with th
 what, and what a deleted work item hides."""
 
 import hashlib
+import io
 
 import pytest
 from sqlalchemy import select
@@ -302,6 +303,11 @@ def test_uploads_need_a_multipart_file_field(work_items):
     assert missing.status_code == 422 and "file" in missing.json["errors"]
     empty = upload(admin, url, "empty.txt", b"")
     assert empty.status_code == 422
+    # The body is `file` alone: another part was silently dropped (schemathesis, issue 15.2).
+    extra = admin.post(
+        f"{url}/attachments", data={"file": (io.BytesIO(PDF), "a.pdf"), "note": "x"}, content_type="multipart/form-data"
+    )
+    assert extra.status_code == 422 and extra.json["errors"] == {"note": ["Unknown field."]}
 
 
 def test_the_upload_is_in_the_openapi_document_as_multipart(client):
