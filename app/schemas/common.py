@@ -93,12 +93,13 @@ class OwnedFields(BaseSchema):
 
 # What a problem's `errors` holds (app/utils/errors.py): field -> messages, or field -> a nested map of the
 # same for objects, dicts and list items (keyed by index, as strings), e.g. {"items": {"0": {"name": [...]}}}.
+# A component of its own (app/web/openapi.py): generators resolve references to components, not into them.
 FIELD_ERRORS = {
     "type": "object",
     "additionalProperties": {
         "anyOf": [
             {"type": "array", "items": {"type": "string"}},
-            {"$ref": "#/components/schemas/Problem/properties/errors"},
+            {"$ref": "#/components/schemas/FieldErrors"},
         ]
     },
 }

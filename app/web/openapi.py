@@ -9,7 +9,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from app.schemas.common import ProblemSchema
+from app.schemas.common import FIELD_ERRORS, ProblemSchema
 from app.schemas.jobs import JobSchema
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -210,6 +210,8 @@ def build_spec(app) -> dict:
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
     schemas = document["components"]["schemas"]
+    schemas["FieldErrors"] = {**FIELD_ERRORS, "description": "Field -> messages, or a nested map of the same"}
+    schemas["Problem"]["properties"]["errors"] = {"$ref": "#/components/schemas/FieldErrors"}
     for name in sorted(partial_bodies):
         variant = copy.deepcopy(schemas[name])
         variant.pop("required", None)
