@@ -57,6 +57,20 @@ class TenantSession(FlaskSession):
         return self.execute(stmt, execution_options=kwargs.get("execution_options") or {}).scalar_one_or_none()
 
 
+def after_real_commit(fn):
+    """Register `fn(session)` to run once a TenantSession's transaction has really committed. SQLAlchemy fires
+    `after_commit` for a released savepoint as well (the outer transaction still open): work queued on that
+    signal would run before the data it is about is committed, and the real commit would then find nothing
+    left to do (an outbox kick spent early, a delivery queued before its row existed)."""
+
+    @event.listens_for(TenantSession, "after_commit")
+    def _after_commit(session):
+        if not session.in_nested_transaction():
+            fn(session)
+
+    return fn
+
+
 def _references_tenant_table(statement) -> bool:
     """Walk the whole statement (subqueries, joins, EXISTS) for a tenant-owned table."""
     return any(isinstance(element, Table) and element in _TENANT_TABLES for element in visitors.iterate(statement))

@@ -18,7 +18,7 @@ from sqlalchemy import event
 
 from app.extensions import kv
 from app.models import HypercareIncident, PostGoliveChangeRequest
-from app.tenancy import TenantSession
+from app.tenancy import TenantSession, after_real_commit
 
 log = logging.getLogger(__name__)
 FRESH_SECONDS = 60  # bounds staleness after a write no hook sees (raw SQL; other processes without Redis)
@@ -109,7 +109,7 @@ def _note_written_projects(session, flush_context):
             session.info.setdefault(_DIRTY, set()).add(obj.project_id)
 
 
-@event.listens_for(TenantSession, "after_commit")
+@after_real_commit
 def _forget_written_projects(session):
     forget(*session.info.pop(_DIRTY, ()))
 

@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from app.tenancy import TenantSession
+from app.tenancy import TenantSession, after_real_commit
 from app.utils import tenant_context
 from app.utils.clock import utcnow
 
@@ -66,10 +66,8 @@ def note_written(session) -> None:
     session.info.setdefault(_KICK, set()).add(tenant_context.require_tenant_id())
 
 
-@event.listens_for(TenantSession, "after_commit")
+@after_real_commit
 def _kick_publisher(session):
-    if session.in_nested_transaction():
-        return  # SQLAlchemy also signals a savepoint's release as a commit: the events are not committed yet
     tenant_ids = session.info.pop(_KICK, None)
     if not tenant_ids:
         return

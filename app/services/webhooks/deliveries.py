@@ -26,7 +26,7 @@ from app.services import dispatch
 from app.services.pagination import paginate
 from app.services.webhooks import sender
 from app.services.webhooks.subscriptions import TEST_EVENT, read_secret
-from app.tenancy import TenantSession
+from app.tenancy import TenantSession, after_real_commit
 from app.utils import tenant_context
 from app.utils.clock import as_utc, utcnow
 from app.utils.errors import Conflict
@@ -84,12 +84,10 @@ def on_event(envelope: dict) -> None:
 _TO_QUEUE = "meridian_webhook_deliveries_to_queue"
 
 
-@event.listens_for(TenantSession, "after_commit")
+@after_real_commit
 def _queue_committed_deliveries(session) -> None:
     # A delivery whose savepoint was rolled back afterwards is still listed: its task finds no row to claim.
     # Beat's sweep (queue_due) is the safety net for a task lost here.
-    if session.in_nested_transaction():
-        return  # SQLAlchemy also signals a savepoint's release as a commit; wait for the real one
     for delivery_id, tenant_id in session.info.pop(_TO_QUEUE, ()):
         dispatch.enqueue("deliver_webhook", delivery_id, tenant_id)
 
