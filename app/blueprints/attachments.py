@@ -13,7 +13,7 @@ from app.schemas.attachments import (
     AttachmentUploadSchema,
     known_types,
 )
-from app.services.attachments import files, owners, policy
+from app.services.attachments import files, owners, policy, sniff
 from app.services.pagination import page_total
 from app.web.auth import requires
 from app.web.files import file_download, inline_image, multipart_file
@@ -87,7 +87,7 @@ def get_attachment(attachment_id):
 @requires()
 @doc(
     "Download the file: Content-Disposition attachment, the stored type, X-Content-Type-Options nosniff",
-    produces="application/octet-stream",
+    produces=sniff.ALLOWABLE,  # the type stored is the one its bytes showed at upload, one of these
     tags=TAGS,
 )
 def download(attachment_id):

@@ -103,6 +103,7 @@ def test_connection(tenant_id):
     response=AlmProjectSchema,
     many=True,
     tags=["integrations"],
+    problems=(409,),  # no active connection, or Cloud ALM could not answer
 )
 def list_alm_projects(tenant_id):
     _own_tenant(tenant_id)
@@ -118,6 +119,7 @@ def list_alm_projects(tenant_id):
     response=AlmScopeSchema,
     many=True,
     tags=["integrations"],
+    problems=(409,),  # no active connection, or Cloud ALM could not answer
 )
 def list_alm_scopes(tenant_id):
     _own_tenant(tenant_id)
@@ -228,6 +230,7 @@ def put_status_mapping(tenant_id):
     "Both versions of a requirement (Meridian's and Cloud ALM's live one) to resolve a conflict",
     response=ConflictVersionsSchema,
     tags=["integrations"],
+    problems=(409,),  # no active connection, or Cloud ALM could not answer
 )
 def conflict_versions(project_id, requirement_id):
     requirement = conflicts.requirement_of(project_for(project_id), requirement_id)

@@ -15,7 +15,24 @@ bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks")
 
 
 @bp.post("/<connection_id>")
-@doc("Receive a Standard Webhooks delivery for a connection", response=WebhookAckSchema, status=202)
+@doc(
+    "Receive a Standard Webhooks delivery for a connection (200 with duplicate: true for one already received)",
+    response=WebhookAckSchema,
+    status=202,
+    headers={
+        "webhook-id": {"type": "string", "minLength": 1, "description": "The delivery's id (the same on retries)"},
+        "webhook-timestamp": {
+            "type": "string",
+            "pattern": "^[0-9]{1,12}$",
+            "description": "Unix seconds; more than five minutes off the server's clock is refused (401)",
+        },
+        "webhook-signature": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>` signatures",
+        },
+    },
+)
 def receive(connection_id):
     try:
         connection_uuid = uuid.UUID(connection_id)

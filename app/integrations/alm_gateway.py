@@ -348,8 +348,12 @@ class ALMGateway:
             response = self._session.post(
                 profile.token_url,
                 data=form,
-                auth=(profile.client_id or "", profile.client_secret or ""),
-                headers={"Accept": "application/json"},
+                # Our own Basic header, UTF-8 (RFC 7617): requests encodes the pair as Latin-1 and raised on
+                # any other character, a 500 for a client id such as "müşteri".
+                headers={
+                    "Accept": "application/json",
+                    "Authorization": _basic(profile.client_id, profile.client_secret),
+                },
                 timeout=self.timeout,
                 allow_redirects=False,
             )

@@ -64,7 +64,9 @@ def receive(connection_id, headers: dict, body: bytes) -> tuple[dict, int]:
     except ValueError:
         raise BadRequest("webhook-timestamp must be Unix seconds.") from None
     if abs(utcnow().timestamp() - sent_at) > TOLERANCE_SECONDS:
-        raise BadRequest("webhook-timestamp is outside the five-minute window (stale or replayed delivery).")
+        # Part of what the signature covers, so a verification failure like a wrong signature (401), as the
+        # Standard Webhooks libraries treat it; 400 stays for headers that are missing or malformed.
+        raise Unauthorized("webhook-timestamp is outside the five-minute window (stale or replayed delivery).")
     secret = integration_service.read_secrets(connection, [integration_service.WEBHOOK_SECRET_FIELD])
     if not verify_signature(
         secret.get(integration_service.WEBHOOK_SECRET_FIELD, ""), webhook_id, timestamp, body, signatures

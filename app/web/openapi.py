@@ -41,6 +41,7 @@ def doc(
     partial: bool = False,
     problems=(),
     envelope=None,
+    headers=None,
 ):
     """Describe a view: its JSON body, its answer (`many`: a page of them), and `args`, the QueryArgs
     schema its query string is loaded with (app/web/http.py `load_args`). `body_type` names another request
@@ -49,7 +50,8 @@ def doc(
     A PATCH body is always documented as partial (no field required); a PUT that shares its view with a PATCH
     replaces (load_body). `partial=True` marks a PUT-only view that loads its body partially. `problems`
     adds problem statuses the generic rule (`_problem_statuses`) cannot see, e.g. 409 from an upstream
-    system on a GET; `envelope` ({name: marshmallow field}) the members a list body has beside the page's."""
+    system on a GET; `envelope` ({name: marshmallow field}) the members a list body has beside the page's;
+    `headers` ({name: JSON schema}) the request headers the view requires (an inbound webhook's signature)."""
 
     def decorator(view):
         view._openapi = {
@@ -65,6 +67,7 @@ def doc(
             "partial": partial,
             "problems": tuple(problems),
             "envelope": envelope or {},
+            "headers": headers or {},
         }
         return view
 
@@ -151,6 +154,10 @@ def build_spec(app) -> dict:
                 "schema": {"type": "string", "format": "uuid"} if conv == "uuid" else {"type": "string"},
             }
             for conv, name in _CONVERTER.findall(rule.rule)
+        ]
+        parameters += [
+            {"name": name, "in": "header", "required": True, "schema": schema}
+            for name, schema in meta.get("headers", {}).items()
         ]
         if meta.get("args") is not None:
             query = marshmallow_plugin.converter.schema2parameters(meta["args"], location="query")

@@ -56,6 +56,18 @@ def test_token_is_cached_until_60_seconds_before_expiry(app, tenant_a, rsps):
     assert token_request.headers["Authorization"].startswith("Basic ")
 
 
+def test_client_credentials_outside_latin_1_are_sent_as_utf_8(app, tenant_a, rsps):
+    """requests' own Basic auth encodes Latin-1 and raised UnicodeEncodeError (a 500 found by schemathesis
+    through the Cloud ALM config); RFC 7617 names UTF-8 as the charset of Basic credentials."""
+    import base64
+
+    token_response(rsps)
+    rsps.get(BASE + "/api/tasks", json={})
+    gateway(app, profile(tenant_a["tenant_id"], client_id="müşteri-ağ")).request("GET", "/tasks")
+    header = rsps.calls[0].request.headers["Authorization"]
+    assert base64.b64decode(header.removeprefix("Basic ")).decode() == f"müşteri-ağ:{SECRET}"
+
+
 def test_cached_token_is_stored_encrypted(app, tenant_a, rsps):
     token_response(rsps)
     rsps.get(BASE + "/api/tasks", json={})

@@ -76,7 +76,7 @@ def test_a_bad_signature_is_refused_and_nothing_stored(client, app, tenant_a, ho
 def test_stale_or_future_timestamps_are_refused(client, app, tenant_a, hook, offset):
     with clock.freeze(NOW):
         response = deliver(client, hook, b"{}", timestamp=NOW.timestamp() + offset)
-    assert response.status_code == 400 and "five-minute" in response.json["detail"]
+    assert response.status_code == 401 and "five-minute" in response.json["detail"]
     assert _events(app, tenant_a["tenant_id"]) == []
 
 
