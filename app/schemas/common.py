@@ -174,11 +174,14 @@ class Flag(fields.Boolean):
 
 
 class CommaSeparated(fields.List):
-    """`?status=open,in_progress` -> ["open", "in_progress"]; each value checked by the inner field."""
+    """`?status=open,in_progress` -> ["open", "in_progress"]; each value checked by the inner field. The key
+    given more than once (`?status=open&status=in_progress`, how the OpenAPI document's `explode: true` array
+    reaches the server from generated clients) arrives as a list (app/web/http.py `load_args`) and means the
+    same."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, str | list):
+            value = [part.strip() for item in _as_list(value) for part in str(item).split(",") if part.strip()]
         try:
             return super()._deserialize(value, attr, data, **kwargs)
         except ValidationError as exc:  # one flat list of messages, not one per position
@@ -186,6 +189,10 @@ class CommaSeparated(fields.List):
             raise ValidationError(
                 sorted({m for group in nested for m in (group if isinstance(group, list) else [group])})
             ) from None
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def one_of(choices, **kwargs) -> fields.String:

@@ -9,7 +9,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowValidationError
 from werkzeug.routing import IntegerConverter
 
-from app.schemas.common import json_body
+from app.schemas.common import CommaSeparated, json_body
 from app.schemas.jobs import JobSchema
 from app.utils import input_guard
 from app.utils.errors import BadRequest, UnsupportedMediaType, ValidationFailed
@@ -44,8 +44,14 @@ def _replaces() -> bool:
 
 def load_args(schema: Schema) -> dict:
     """Query arguments through a schema (app/schemas/common.py `QueryArgs`): 422 with field errors.
-    Empty values count as absent, so `?status=` is the same as no filter."""
-    present = {key: value for key, value in request.args.items() if value != ""}
+    Empty values count as absent, so `?status=` is the same as no filter. A list argument may repeat its key
+    (`?status=a&status=b`); any other argument given twice counts once, the first time."""
+    lists = {field.data_key or name for name, field in schema.fields.items() if isinstance(field, CommaSeparated)}
+    present = {}
+    for key in request.args:
+        values = [value for value in request.args.getlist(key) if value != ""]
+        if values:
+            present[key] = values if key in lists else values[0]
     try:
         return schema.load(present)
     except MarshmallowValidationError as exc:
