@@ -57,18 +57,22 @@ class TenantSession(FlaskSession):
         return self.execute(stmt, execution_options=kwargs.get("execution_options") or {}).scalar_one_or_none()
 
 
-def after_real_commit(fn):
+def after_real_commit(fn=None, *, first: bool = False):
     """Register `fn(session)` to run once a TenantSession's transaction has really committed. SQLAlchemy fires
     `after_commit` for a released savepoint as well (the outer transaction still open): work queued on that
     signal would run before the data it is about is committed, and the real commit would then find nothing
-    left to do (an outbox kick spent early, a delivery queued before its row existed)."""
+    left to do (an outbox kick spent early, a delivery queued before its row existed). `first`: ahead of the
+    hooks without it (dropping stale caches must not wait behind an in-process publisher)."""
 
-    @event.listens_for(TenantSession, "after_commit")
-    def _after_commit(session):
-        if not session.in_nested_transaction():
-            fn(session)
+    def register(fn):
+        def _after_commit(session):
+            if not session.in_nested_transaction():
+                fn(session)
 
-    return fn
+        event.listen(TenantSession, "after_commit", _after_commit, insert=first)
+        return fn
+
+    return register(fn) if fn is not None else register
 
 
 def _references_tenant_table(statement) -> bool:

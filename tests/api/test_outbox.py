@@ -151,6 +151,28 @@ def test_an_sla_breach_is_an_event_numbered_after_the_incidents_own(war_room, fr
     assert breached[0]["data"]["number"] == incident["number"]
 
 
+def test_a_breach_drops_the_cached_tiles_before_the_publisher_is_kicked(war_room, frozen, monkeypatch):
+    """The war room reads the list and the tiles in parallel. The breach sweep's commit kicks the publisher,
+    which the embedded default runs in-process; the tiles it made stale used to be dropped only after that,
+    so a tiles read in the window was served the count from before the breach (a flaky browser test)."""
+    from app.services import dispatch
+    from app.services.hypercare import war_room_cache
+
+    incident = new_incident(war_room, "p1")
+    pm, url = war_room["api"]["pm"], war_room["url"]
+    assert pm.get(f"{url}/metrics").status_code == 200  # the tiles are cached now
+    fresh_at_kick = []
+
+    def kick(name, *args):
+        if name == "outbox_publish":
+            fresh_at_kick.append(war_room_cache.kv.get(war_room_cache._fresh_key(war_room["project_id"])))
+
+    monkeypatch.setattr(dispatch, "enqueue", kick)
+    frozen.advance(timedelta(minutes=61))  # the P1 response target is gone
+    assert pm.get(f"{url}/incidents/{incident['id']}").status_code == 200  # its read sweeps and flags
+    assert fresh_at_kick == [None]
+
+
 def test_change_board_decisions_are_events(war_room, recorder):
     api, url = war_room["api"], war_room["url"]
     cr = api["support"].post(f"{url}/change-requests", json={"title": "Fix", "change_type": "config"}).json

@@ -102,14 +102,13 @@ def sweep(project_id=None) -> dict:
     for clock in ("response", "resolution"):
         if counts[clock]:
             _notify(clock, now, project_id)
-    stamped_projects = set()
     if counts["response"] or counts["resolution"]:
-        stamped_projects = _audit(now, project_id)
+        # their cached metrics are stale: dropped by the commit itself, before anything else it sets off
+        war_room_cache.forget_at_commit(db.session, *_audit(now, project_id))
         _emit_breached(now, project_id)
     db.session.commit()
     db.session.expire_all()
     if counts["response"] or counts["resolution"]:
-        war_room_cache.forget(*stamped_projects)  # their cached metrics are stale
         notifications.send_pending_emails(now)
     if project_id is not None:
         war_room_cache.mark_swept(project_id, now)

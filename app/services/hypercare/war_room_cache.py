@@ -109,7 +109,15 @@ def _note_written_projects(session, flush_context):
             session.info.setdefault(_DIRTY, set()).add(obj.project_id)
 
 
-@after_real_commit
+def forget_at_commit(session, *project_ids) -> None:
+    """Drop these projects' tiles as soon as `session` commits: for writes the flush hook below cannot see
+    (the breach sweep's bulk UPDATE)."""
+    session.info.setdefault(_DIRTY, set()).update(project_ids)
+
+
+# First of the commit hooks: a read that starts after the commit must not be served tiles from before it
+# while a later hook (the outbox kick, which the embedded default runs in-process) is still working.
+@after_real_commit(first=True)
 def _forget_written_projects(session):
     forget(*session.info.pop(_DIRTY, ()))
 
