@@ -1,7 +1,7 @@
 """Run / hypercare API (seed 002 §6): incidents with SLA clocks, the SLA table, breaches and metrics.
 Thin: the project (and object) is looked up first, so another tenant's ids answer 404 before any body check."""
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from app.schemas.common import PageArgs
 from app.schemas.hypercare import (
@@ -17,7 +17,7 @@ from app.schemas.hypercare import (
     SLAClockSchema,
     SLASettingsSchema,
 )
-from app.services.hypercare import incidents, metrics, sla
+from app.services.hypercare import breaches, incidents, metrics, sla, war_room_cache
 from app.services.pagination import page_total
 from app.utils.clock import utcnow
 from app.web.auth import requires
@@ -44,6 +44,20 @@ def _dump(items, project, many=False):
     return out if many else out[0]
 
 
+def _shared_page(project, query: dict, read):
+    """A list page every reader of the project shares for a few seconds (war_room_cache.page): the war room polls
+    the same pages from every screen. The lazy breach sweep still runs first, so the flags are as fresh as
+    without the cache; `Cache-Control: no-cache` asks for a page rendered now."""
+    breaches.sweep_for_read(project.id)
+
+    def render() -> str:
+        items, total = read()
+        return current_app.json.dumps({"items": _dump(items, project, many=True), **page_total(total)})
+
+    text = war_room_cache.page(project.id, query, render, refresh=bool(request.cache_control.no_cache))
+    return current_app.response_class(f"{text}\n", mimetype=current_app.json.mimetype)
+
+
 def _etagged(incident, project, status=200, **extra):
     return etagged({**_dump(incident, project), **extra}, incident.version, status)
 
@@ -63,8 +77,12 @@ def list_incidents(project_id):
     filters = {
         name: args.get(name) for name in ("status", "priority", "module", "assignee", "breached", "q", "backlog_item")
     }
-    items, total = incidents.list_incidents(project, g.current_user, filters, limit, offset, sort)
-    return jsonify({"items": _dump(items, project, many=True), **page_total(total)})
+    # "assignee=me" is a different page for each reader
+    me = g.current_user.id if filters["assignee"] == "me" else None
+    query = {"list": "incidents", **filters, "limit": limit, "offset": offset, "sort": sort, "me": me}
+    return _shared_page(
+        project, query, lambda: incidents.list_incidents(project, g.current_user, filters, limit, offset, sort)
+    )
 
 
 @bp.post("/incidents")
@@ -169,8 +187,8 @@ def add_comment(project_id, incident_id):
 def sla_breaches(project_id):
     project = project_for(project_id)
     args = load_args(PageArgs())
-    items, total = incidents.list_breaches(project, args["limit"], args["offset"])
-    return jsonify({"items": _dump(items, project, many=True), **page_total(total)})
+    query = {"list": "breaches", "limit": args["limit"], "offset": args["offset"]}
+    return _shared_page(project, query, lambda: incidents.list_breaches(project, args["limit"], args["offset"]))
 
 
 @bp.get("/metrics")

@@ -128,7 +128,7 @@ def run(settings: Settings, workdir: Path) -> dict:
     single = {}
     for read in measure.READS:
         single[read.key] = measure.sequential(
-            clients, {size: read.path(tenants[size]) for size in ("small", "large")}, settings
+            clients, {size: read.path(tenants[size]) for size in ("small", "large")}, settings, read.headers
         )
         log(
             f"single {read.key}: {single[read.key]['small']['median_ms']} ms vs {single[read.key]['large']['median_ms']} ms"
@@ -142,10 +142,10 @@ def run(settings: Settings, workdir: Path) -> dict:
         if not read.loaded:
             continue
         runs = {
-            size: measure.wrk(app_server.base + read.path(tenants[size]), settings, tokens[size])
+            size: measure.wrk(app_server.base + read.path(tenants[size]), settings, tokens[size], read.headers)
             for size in ("small", "large")
         }
-        runs["bare"] = measure.wrk(bare_server.base + read.path(tenants["large"]), settings)
+        runs["bare"] = measure.wrk(bare_server.base + read.path(tenants["large"]), settings, headers=read.headers)
         load[read.key] = runs
         log(
             f"wrk {read.key}: " + ", ".join(f"{size} {r['rps']} req/s p95 {r['p95_ms']} ms" for size, r in runs.items())

@@ -210,8 +210,10 @@ class Http:
         self.conn.timeout = timeout
         return self.conn
 
-    def request(self, method: str, path: str, body=None, timeout: float = 60.0) -> tuple[int, bytes]:
-        headers = {"Accept": "application/json"}
+    def request(
+        self, method: str, path: str, body=None, timeout: float = 60.0, headers: dict | None = None
+    ) -> tuple[int, bytes]:
+        headers = {"Accept": "application/json", **(headers or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         data = None
@@ -230,8 +232,8 @@ class Http:
                     raise
         raise AssertionError("unreachable")
 
-    def get(self, path: str, timeout: float = 60.0) -> tuple[int, bytes]:
-        return self.request("GET", path, timeout=timeout)
+    def get(self, path: str, timeout: float = 60.0, headers: dict | None = None) -> tuple[int, bytes]:
+        return self.request("GET", path, timeout=timeout, headers=headers)
 
     def close(self) -> None:
         if self.conn is not None:

@@ -3,15 +3,20 @@ polling every 30 s cost one aggregate pass and one breach sweep per change inste
 
 - the metrics tiles (`get`/`put`), served stale to concurrent readers while one of them recomputes;
 - when the read path last swept the project (`swept_recently`/`mark_swept`): a read sweeps lazily so the
-  breach flags never lag the clock by more than READ_SWEEP_SECONDS between beat runs, but not on every poll.
+  breach flags never lag the clock by more than READ_SWEEP_SECONDS between beat runs, but not on every poll;
+- the pages of the incident and breach lists (`page`), as JSON text shared by every reader who asks for the same
+  page, for PAGE_SECONDS at most. The live SLA clocks in them (minutes left) are that much behind at worst.
 
-Both go stale after the commit of any session that wrote an incident or change request of the project (the
+All go stale after the commit of any session that wrote an incident or change request of the project (the
 flush hook below), and by the breach sweep when it flags (a bulk UPDATE the flush never sees). A `stamp` of
 what the tiles depend on besides the rows (today, the week's start, the go-live date, the time zone) must
 match, and tiles are fresh for FRESH_SECONDS at most."""
 
+import hashlib
 import json
 import logging
+import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import event
@@ -25,6 +30,7 @@ FRESH_SECONDS = 60  # bounds staleness after a write no hook sees (raw SQL; othe
 KEEP_SECONDS = 3600  # stale tiles are served while one reader recomputes
 LOCK_SECONDS = 30
 READ_SWEEP_SECONDS = 10
+PAGE_SECONDS = 5
 _DIRTY = "hypercare_war_room_dirty"
 
 
@@ -42,6 +48,10 @@ def _lock_key(project_id) -> str:
 
 def _swept_key(project_id) -> str:
     return f"hypercare-swept:{project_id}"
+
+
+def _pages_key(project_id) -> str:
+    return f"hypercare-pages:{project_id}"
 
 
 def swept_recently(project_id, now: datetime) -> bool:
@@ -93,11 +103,41 @@ def put(project_id, stamp: list, data: dict) -> None:
         log.warning("war-room cache unavailable", exc_info=True)
 
 
+def page(project_id, query: dict, render: Callable[[], str], refresh: bool = False) -> str:
+    """The JSON text of one list page: from the cache when a reader asked for the same page (`query`: every
+    argument that shapes it) less than PAGE_SECONDS ago and nothing of the project was written since, else
+    `render()`, stored for the next reader. `refresh` (a request's `Cache-Control: no-cache`) always renders.
+
+    Pages live under the project's current generation, a random token `forget` replaces; a page rendered from
+    data older than a write is stored under the generation read before it, which that write retired."""
+    digest = hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    try:
+        generation = kv.get(_pages_key(project_id))
+        if generation is None:
+            generation = uuid.uuid4().hex
+            if not kv.add(_pages_key(project_id), generation, KEEP_SECONDS):
+                generation = kv.get(_pages_key(project_id)) or generation
+        key = f"hypercare-page:{project_id}:{generation}:{digest}"
+        cached = None if refresh else kv.get(key)
+    except Exception:  # the cache is an optimisation: a Redis outage renders, it never fails the read
+        log.warning("war-room cache unavailable", exc_info=True)
+        return render()
+    if cached is not None:
+        return cached
+    text = render()
+    try:
+        kv.set(key, text, PAGE_SECONDS)
+    except Exception:
+        log.warning("war-room cache unavailable", exc_info=True)
+    return text
+
+
 def forget(*project_ids) -> None:
     for project_id in project_ids:
         try:
             kv.delete(_fresh_key(project_id))  # stale: the next reader recomputes, the others see the last tiles
             kv.delete(_swept_key(project_id))
+            kv.delete(_pages_key(project_id))  # every cached page of the project is retired with its generation
         except Exception:
             log.warning("war-room cache unavailable", exc_info=True)
 
