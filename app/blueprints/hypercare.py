@@ -48,13 +48,13 @@ def _shared_page(project, query: dict, read):
     """A list page every reader of the project shares for a few seconds (war_room_cache.page): the war room polls
     the same pages from every screen. The lazy breach sweep still runs first, so the flags are as fresh as
     without the cache; `Cache-Control: no-cache` asks for a page rendered now."""
-    breaches.sweep_for_read(project.id)
 
     def render() -> str:
         items, total = read()
         return current_app.json.dumps({"items": _dump(items, project, many=True), **page_total(total)})
 
-    text = war_room_cache.page(project.id, query, render, refresh=bool(request.cache_control.no_cache))
+    refresh = bool(request.cache_control.no_cache)
+    text = war_room_cache.page(project.id, query, render, lambda: breaches.sweep(project.id), refresh)
     return current_app.response_class(f"{text}\n", mimetype=current_app.json.mimetype)
 
 

@@ -1,7 +1,7 @@
 """A tiny key-value store for counters and short-lived values: Redis when configured, in-process otherwise.
 
-Used for rate limits, login throttling and token caches. Only counters with expiry, get/set/delete —
-the operations both backends do atomically.
+Used for rate limits, login throttling, token caches and the war room's shared pages. Only counters with
+expiry, get/set/delete and a multi-key get: the operations both backends do atomically.
 """
 
 import threading
@@ -43,6 +43,10 @@ class MemoryStore:
         with self._lock:
             item = self._live(key)
             return None if item is None else item[0]
+
+    def get_many(self, *keys: str) -> list:
+        with self._lock:
+            return [None if (item := self._live(key)) is None else item[0] for key in keys]
 
     def set(self, key: str, value, ttl_seconds: int | None = None) -> None:
         with self._lock:
@@ -89,6 +93,10 @@ class RedisStore:
 
     def get(self, key: str):
         return self.client.get(self.prefix + key)
+
+    def get_many(self, *keys: str) -> list:
+        """Several values in one round trip (MGET)."""
+        return self.client.mget([self.prefix + key for key in keys])
 
     def set(self, key: str, value, ttl_seconds: int | None = None) -> None:
         self.client.set(self.prefix + key, value, ex=ttl_seconds)

@@ -111,7 +111,8 @@ def test_a_cache_outage_renders_every_read(app, war_room, renders, monkeypatch):
     def unavailable(*_args, **_kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(app.extensions["kv"], "get", unavailable)
+    for method in ("get", "get_many"):
+        monkeypatch.setattr(app.extensions["kv"], method, unavailable)
     for _ in range(2):
         response = api["pm"].get(f"{url}/incidents?{OPEN}")
         assert response.status_code == 200 and response.json["total"] == 1

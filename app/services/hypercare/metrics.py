@@ -39,11 +39,11 @@ def _as_date(value) -> date:
 
 def incident_metrics(project: Project) -> dict:
     """The war-room tiles, from the per-project cache when nothing changed since they were computed."""
-    breaches.sweep_for_read(project.id)  # a sweep that flags new breaches drops the cached tiles
     now = utcnow()
     week_start = _week_start(project, now)
     stamp = [now.date().isoformat(), week_start.isoformat(), str(project.go_live_date), project.timezone or "UTC"]
-    cached = war_room_cache.get(project.id, stamp)
+    # the lazy breach sweep runs first; one that flags new breaches drops the cached tiles
+    cached = war_room_cache.get(project.id, stamp, lambda: breaches.sweep(project.id))
     if cached is not None:
         return cached
     data = _compute(project, now, week_start)

@@ -5,7 +5,7 @@ polling every 30 s cost one aggregate pass and one breach sweep per change inste
 - when the read path last swept the project (`swept_recently`/`mark_swept`): a read sweeps lazily so the
   breach flags never lag the clock by more than READ_SWEEP_SECONDS between beat runs, but not on every poll;
 - the pages of the incident and breach lists (`page`), as JSON text shared by every reader who asks for the same
-  page, for PAGE_SECONDS at most. The live SLA clocks in them (minutes left) are that much behind at worst.
+  page, for PAGE_SECONDS at most (one round trip to the store when cached). The live SLA clocks in them (minutes left) are that much behind at worst.
 
 All go stale after the commit of any session that wrote an incident or change request of the project (the
 flush hook below), and by the breach sweep when it flags (a bulk UPDATE the flush never sees). A `stamp` of
@@ -24,6 +24,7 @@ from sqlalchemy import event
 from app.extensions import kv
 from app.models import HypercareIncident, PostGoliveChangeRequest
 from app.tenancy import TenantSession, after_real_commit
+from app.utils.clock import utcnow
 
 log = logging.getLogger(__name__)
 FRESH_SECONDS = 60  # bounds staleness after a write no hook sees (raw SQL; other processes without Redis)
@@ -62,9 +63,13 @@ def swept_recently(project_id, now: datetime) -> bool:
     except Exception:
         log.warning("war-room cache unavailable", exc_info=True)
         return False
-    if last is None:
+    return _recent(last, now)
+
+
+def _recent(last_swept: str | None, now: datetime) -> bool:
+    if last_swept is None:
         return False
-    age = (now - datetime.fromisoformat(last)).total_seconds()
+    age = (now - datetime.fromisoformat(last_swept)).total_seconds()
     return 0 <= age < READ_SWEEP_SECONDS
 
 
@@ -75,21 +80,30 @@ def mark_swept(project_id, now: datetime) -> None:
         log.warning("war-room cache unavailable", exc_info=True)
 
 
-def get(project_id, stamp: list):
+def get(project_id, stamp: list, sweep: Callable[[], object]):
     """The cached tiles if fresh. If stale (a write since, or older than FRESH_SECONDS), one caller gets None and
     recomputes (it holds a short lock) while the others get the stale tiles meanwhile, so a write or an expiry
     under fifty polling users costs one aggregate pass, not fifty at once. None also when nothing usable is
-    cached (then every caller computes)."""
+    cached (then every caller computes). `sweep` (the project's breach sweep) runs first unless it ran in the
+    last READ_SWEEP_SECONDS; fresh tiles then cost one round trip to the store."""
     try:
-        raw = kv.get(_key(project_id))
+        last_swept, raw, fresh = kv.get_many(_swept_key(project_id), _key(project_id), _fresh_key(project_id))
+    except Exception:  # the cache is an optimisation: a Redis outage computes, it never fails the read
+        log.warning("war-room cache unavailable", exc_info=True)
+        sweep()
+        return None
+    try:
+        if not _recent(last_swept, utcnow()):
+            sweep()  # flagging a breach makes the tiles stale: read them again
+            raw, fresh = kv.get_many(_key(project_id), _fresh_key(project_id))
         entry = json.loads(raw) if raw is not None else None
         usable = entry is not None and entry.get("stamp") == stamp
-        if usable and kv.get(_fresh_key(project_id)) is not None:
+        if usable and fresh is not None:
             return entry["data"]
         if kv.add(_lock_key(project_id), "1", LOCK_SECONDS):
             return None  # this caller recomputes
         return entry["data"] if usable else None
-    except Exception:  # the cache is an optimisation: a Redis outage computes, it never fails the read
+    except Exception:
         log.warning("war-room cache unavailable", exc_info=True)
         return None
 
@@ -103,30 +117,43 @@ def put(project_id, stamp: list, data: dict) -> None:
         log.warning("war-room cache unavailable", exc_info=True)
 
 
-def page(project_id, query: dict, render: Callable[[], str], refresh: bool = False) -> str:
+def page(project_id, query: dict, render: Callable[[], str], sweep: Callable[[], object], refresh: bool = False) -> str:
     """The JSON text of one list page: from the cache when a reader asked for the same page (`query`: every
     argument that shapes it) less than PAGE_SECONDS ago and nothing of the project was written since, else
     `render()`, stored for the next reader. `refresh` (a request's `Cache-Control: no-cache`) always renders.
+    `sweep` (the project's breach sweep) runs first unless it ran in the last READ_SWEEP_SECONDS, as for every
+    war-room read; a cached page then costs one round trip to the store.
 
-    Pages live under the project's current generation, a random token `forget` replaces; a page rendered from
-    data older than a write is stored under the generation read before it, which that write retired."""
+    A page is stored with the project's generation, a random token `forget` retires. A page rendered from data
+    older than a write carries the generation read before it, which that write retired, so no reader takes it."""
     digest = hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    page_key, pages_key = f"hypercare-page:{project_id}:{digest}", _pages_key(project_id)
     try:
-        generation = kv.get(_pages_key(project_id))
-        if generation is None:
-            generation = uuid.uuid4().hex
-            if not kv.add(_pages_key(project_id), generation, KEEP_SECONDS):
-                generation = kv.get(_pages_key(project_id)) or generation
-        key = f"hypercare-page:{project_id}:{generation}:{digest}"
-        cached = None if refresh else kv.get(key)
+        last_swept, generation, cached = kv.get_many(_swept_key(project_id), pages_key, page_key)
     except Exception:  # the cache is an optimisation: a Redis outage renders, it never fails the read
         log.warning("war-room cache unavailable", exc_info=True)
+        sweep()
         return render()
-    if cached is not None:
-        return cached
+    if not _recent(last_swept, utcnow()):
+        sweep()  # flagging a breach retires the generation: read it again
+        try:
+            generation, cached = kv.get_many(pages_key, page_key)
+        except Exception:
+            log.warning("war-room cache unavailable", exc_info=True)
+            return render()
+    if generation is not None and cached is not None and not refresh and cached.startswith(f"{generation}\n"):
+        return cached[len(generation) + 1 :]
+    try:
+        if generation is None:
+            generation = uuid.uuid4().hex
+            if not kv.add(pages_key, generation, KEEP_SECONDS):
+                generation = kv.get(pages_key) or generation
+    except Exception:
+        log.warning("war-room cache unavailable", exc_info=True)
+        return render()
     text = render()
     try:
-        kv.set(key, text, PAGE_SECONDS)
+        kv.set(page_key, f"{generation}\n{text}", PAGE_SECONDS)
     except Exception:
         log.warning("war-room cache unavailable", exc_info=True)
     return text

@@ -130,11 +130,13 @@ async function renderWarRoom(root, project, picker, query, signal) {
       await refresh({ force: true });
     }, close)]) : null;
 
-  /** Fetch and repaint; a region the user is working in (focus inside) keeps its content until next time. */
+  /** Fetch and repaint; a region the user is working in (focus inside) keeps its content until next time. The
+   * timer's polls may get the page every screen shares (up to 5 s old); a refresh the user asked for gets it now. */
   async function refresh({ force = false } = {}) {
     const [metrics, page, sla] = await Promise.all([
       api.get(`${base}/metrics`, { signal }),
-      api.get(`${base}/incidents`, { query: listQuery(filters, offset), signal }),
+      api.get(`${base}/incidents`, { query: listQuery(filters, offset), signal,
+        headers: force ? { "Cache-Control": "no-cache" } : undefined }),
       settings ? settings : api.get(`${base}/sla`, { signal }),
     ]);
     settings = sla;
