@@ -30,6 +30,7 @@ _incident = IncidentSchema()
 _detail = IncidentDetailSchema(only=("timeline",))
 _clock = SLAClockSchema()
 _comment = CommentSchema()
+_metrics = MetricsSchema()
 
 
 def _dump(items, project, many=False):
@@ -55,6 +56,11 @@ def _shared_page(project, query: dict, read):
 
     refresh = bool(request.cache_control.no_cache)
     text = war_room_cache.page(project.id, query, render, lambda: breaches.sweep(project.id), refresh)
+    return _json_text(text)
+
+
+def _json_text(text: str):
+    """An answer from JSON text already written (cached), as `jsonify` would have sent it."""
     return current_app.response_class(f"{text}\n", mimetype=current_app.json.mimetype)
 
 
@@ -195,7 +201,8 @@ def sla_breaches(project_id):
 @requires("hypercare.read")
 @doc("War-room metrics (SQL aggregates)", response=MetricsSchema)
 def get_metrics(project_id):
-    return jsonify(MetricsSchema().dump(metrics.incident_metrics(project_for(project_id))))
+    project = project_for(project_id)
+    return _json_text(metrics.incident_metrics(project, lambda tiles: current_app.json.dumps(_metrics.dump(tiles))))
 
 
 @bp.get("/sla")

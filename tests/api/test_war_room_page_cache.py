@@ -117,3 +117,20 @@ def test_a_cache_outage_renders_every_read(app, war_room, renders, monkeypatch):
         response = api["pm"].get(f"{url}/incidents?{OPEN}")
         assert response.status_code == 200 and response.json["total"] == 1
     assert renders["incidents"] == 2
+
+
+def test_cached_metrics_tiles_are_served_as_they_were_written(war_room, monkeypatch):
+    from app.services.hypercare import metrics
+
+    computed = []
+    original = metrics._compute
+    monkeypatch.setattr(metrics, "_compute", lambda *a: computed.append(1) or original(*a))
+    api, url = war_room["api"], war_room["url"]
+    new_incident(war_room, "p1")
+    first, second = api["pm"].get(f"{url}/metrics"), api["support"].get(f"{url}/metrics")
+    assert first.status_code == second.status_code == 200 and second.mimetype == "application/json"
+    assert second.data == first.data and first.json["open_by_priority"]["p1"] == 1
+    assert len(computed) == 1
+    new_incident(war_room, "p2")  # a write makes the tiles stale: the next reader computes
+    assert api["pm"].get(f"{url}/metrics").json["open_by_priority"]["p2"] == 1
+    assert len(computed) == 2

@@ -1,6 +1,7 @@
 """War-room metrics as SQL aggregates: a fixed number of GROUP BY queries, never a loop over incidents, cached per
 project until an incident or change request of the project changes (war_room_cache)."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,8 +38,9 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def incident_metrics(project: Project) -> dict:
-    """The war-room tiles, from the per-project cache when nothing changed since they were computed."""
+def incident_metrics(project: Project, render: Callable[[dict], str]) -> str:
+    """The war-room tiles as JSON text (`render` writes the computed tiles as the answer's JSON), from the
+    per-project cache when nothing changed since they were computed: a cached poll parses and dumps nothing."""
     now = utcnow()
     week_start = _week_start(project, now)
     stamp = [now.date().isoformat(), week_start.isoformat(), str(project.go_live_date), project.timezone or "UTC"]
@@ -46,9 +48,9 @@ def incident_metrics(project: Project) -> dict:
     cached = war_room_cache.get(project.id, stamp, lambda: breaches.sweep(project.id))
     if cached is not None:
         return cached
-    data = _compute(project, now, week_start)
-    war_room_cache.put(project.id, stamp, data)
-    return data
+    text = render(_compute(project, now, week_start))
+    war_room_cache.put(project.id, stamp, text)
+    return text
 
 
 def _week_start(project: Project, now: datetime) -> datetime:

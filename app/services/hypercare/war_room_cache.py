@@ -1,7 +1,8 @@
 """What the war room's polls may reuse, per project, in the key-value store (Redis in production), so fifty people
 polling every 30 s cost one aggregate pass and one breach sweep per change instead of one per poll (issue 14):
 
-- the metrics tiles (`get`/`put`), served stale to concurrent readers while one of them recomputes;
+- the metrics tiles as their JSON text (`get`/`put`), served stale to concurrent readers while one of them
+  recomputes;
 - when the read path last swept the project (`swept_recently`/`mark_swept`): a read sweeps lazily so the
   breach flags never lag the clock by more than READ_SWEEP_SECONDS between beat runs, but not on every poll;
 - the pages of the incident and breach lists (`page`), as JSON text shared by every reader who asks for the same
@@ -80,8 +81,8 @@ def mark_swept(project_id, now: datetime) -> None:
         log.warning("war-room cache unavailable", exc_info=True)
 
 
-def get(project_id, stamp: list, sweep: Callable[[], object]):
-    """The cached tiles if fresh. If stale (a write since, or older than FRESH_SECONDS), one caller gets None and
+def get(project_id, stamp: list, sweep: Callable[[], object]) -> str | None:
+    """The cached tiles (their JSON text) if fresh. If stale (a write since, or older than FRESH_SECONDS), one caller gets None and
     recomputes (it holds a short lock) while the others get the stale tiles meanwhile, so a write or an expiry
     under fifty polling users costs one aggregate pass, not fifty at once. None also when nothing usable is
     cached (then every caller computes). `sweep` (the project's breach sweep) runs first unless it ran in the
@@ -96,21 +97,22 @@ def get(project_id, stamp: list, sweep: Callable[[], object]):
         if not _recent(last_swept, utcnow()):
             sweep()  # flagging a breach makes the tiles stale: read them again
             raw, fresh = kv.get_many(_key(project_id), _fresh_key(project_id))
-        entry = json.loads(raw) if raw is not None else None
-        usable = entry is not None and entry.get("stamp") == stamp
+        cached_stamp, _, text = (raw or "").partition("\n")
+        usable = bool(text) and cached_stamp == json.dumps(stamp)
         if usable and fresh is not None:
-            return entry["data"]
+            return text
         if kv.add(_lock_key(project_id), "1", LOCK_SECONDS):
             return None  # this caller recomputes
-        return entry["data"] if usable else None
+        return text if usable else None
     except Exception:
         log.warning("war-room cache unavailable", exc_info=True)
         return None
 
 
-def put(project_id, stamp: list, data: dict) -> None:
+def put(project_id, stamp: list, text: str) -> None:
+    """Store the tiles' JSON text, with the stamp it depends on on the first line."""
     try:
-        kv.set(_key(project_id), json.dumps({"stamp": stamp, "data": data}), KEEP_SECONDS)
+        kv.set(_key(project_id), f"{json.dumps(stamp)}\n{text}", KEEP_SECONDS)
         kv.set(_fresh_key(project_id), "1", FRESH_SECONDS)
         kv.delete(_lock_key(project_id))
     except Exception:
