@@ -6,7 +6,8 @@ polling every 30 s cost one aggregate pass and one breach sweep per change inste
 - when the read path last swept the project (`swept_recently`/`mark_swept`): a read sweeps lazily so the
   breach flags never lag the clock by more than READ_SWEEP_SECONDS between beat runs, but not on every poll;
 - the pages of the incident and breach lists (`page`), as JSON text shared by every reader who asks for the same
-  page, for PAGE_SECONDS at most (one round trip to the store when cached). The live SLA clocks in them (minutes left) are that much behind at worst.
+  page, for PAGE_SECONDS at most (one round trip to the store when cached). The live SLA clocks in them
+  (minutes left) are that much behind at worst.
 
 All go stale after the commit of any session that wrote an incident or change request of the project (the
 flush hook below), and by the breach sweep when it flags (a bulk UPDATE the flush never sees). A `stamp` of
@@ -82,10 +83,10 @@ def mark_swept(project_id, now: datetime) -> None:
 
 
 def get(project_id, stamp: list, sweep: Callable[[], object]) -> str | None:
-    """The cached tiles (their JSON text) if fresh. If stale (a write since, or older than FRESH_SECONDS), one caller gets None and
-    recomputes (it holds a short lock) while the others get the stale tiles meanwhile, so a write or an expiry
-    under fifty polling users costs one aggregate pass, not fifty at once. None also when nothing usable is
-    cached (then every caller computes). `sweep` (the project's breach sweep) runs first unless it ran in the
+    """The cached tiles (their JSON text) if fresh. If stale (a write since, or older than FRESH_SECONDS), one
+    caller gets None and recomputes (it holds a short lock) while the others get the stale tiles meanwhile, so
+    a write or an expiry under fifty polling users costs one aggregate pass, not fifty at once. None also when
+    nothing usable is cached (then every caller computes). `sweep` (the project's breach sweep) runs first unless it ran in the
     last READ_SWEEP_SECONDS; fresh tiles then cost one round trip to the store."""
     try:
         last_swept, raw, fresh = kv.get_many(_swept_key(project_id), _key(project_id), _fresh_key(project_id))
@@ -93,10 +94,14 @@ def get(project_id, stamp: list, sweep: Callable[[], object]) -> str | None:
         log.warning("war-room cache unavailable", exc_info=True)
         sweep()
         return None
-    try:
-        if not _recent(last_swept, utcnow()):
-            sweep()  # flagging a breach makes the tiles stale: read them again
+    if not _recent(last_swept, utcnow()):
+        sweep()  # flagging a breach makes the tiles stale: read them again
+        try:
             raw, fresh = kv.get_many(_key(project_id), _fresh_key(project_id))
+        except Exception:
+            log.warning("war-room cache unavailable", exc_info=True)
+            return None
+    try:
         cached_stamp, _, text = (raw or "").partition("\n")
         usable = bool(text) and cached_stamp == json.dumps(stamp)
         if usable and fresh is not None:
