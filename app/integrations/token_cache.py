@@ -49,10 +49,14 @@ class TokenCache:
 
     def invalidate(self, rejected: str | None = None) -> None:
         """Drop the cached token; with `rejected`, only if it is still the one the service refused, so
-        callers in flight together (a push's parallel calls) refresh it once, not once each."""
-        if rejected is not None and self.get() not in (None, rejected):
-            return
-        self.store.delete(self.key)
+        callers in flight together (a push's parallel calls) refresh it once, not once each. Under the fetch
+        lock: a check made while another caller fetches, and a delete after its fresh token landed, dropped
+        that fresh token and cost a third fetch (seen in CI). Across processes the check and the delete are
+        still two steps; the worst case there is one extra fetch."""
+        with _local_lock(self.key):
+            if rejected is not None and self.get() not in (None, rejected):
+                return
+            self.store.delete(self.key)
 
     def get_or_fetch(self, fetch) -> str:
         """`fetch()` -> (token, expires_in); called by one caller at a time per key."""
