@@ -70,6 +70,10 @@ class Config:
     # Two tabs refreshing the same session at once: within this many seconds a just-rotated refresh token
     # gets the same new pair instead of counting as theft.
     REFRESH_GRACE_SECONDS = _int("REFRESH_GRACE_SECONDS", 10)
+    # The per-request session check and the project lookup read their rows from the key-value store while no
+    # write has touched them (app/services/row_snapshots.py); a snapshot lives this long at most, which bounds how
+    # long a write no hook sees (raw SQL) takes to show. 0 reads the database on every request.
+    ROW_CACHE_SECONDS = _int("ROW_CACHE_SECONDS", 120)
     INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
     PASSWORD_RESET_VALID_MINUTES = _int("PASSWORD_RESET_VALID_MINUTES", 60)
     MFA_CHALLENGE_MINUTES = _int("MFA_CHALLENGE_MINUTES", 5)

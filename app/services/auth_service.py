@@ -1,8 +1,9 @@
 """Sign-in, sessions, refresh-token rotation, logout, and the JWT checks every authenticated request runs.
 
 A sign-in opens an `AuthSession`. Access and refresh tokens carry the session id (`sid`), the tenant (`tid`)
-and the role. Each request re-checks, in one query, that the session is open, the user active and the
-tenant active, so logout, deactivation, a password or role change take effect at once. The tenant's
+and the role. Each request re-checks that the session is open, the user active and the tenant active, so logout,
+deactivation, a password or role change take effect at once: in one query, or from the identity cache while no
+write has touched those rows (app/services/identity_cache.py). The tenant's
 security settings (loaded by that same query) bound every session: an absolute lifetime from sign-in and
 an idle timeout since the last refresh.
 
@@ -22,7 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db, kv
 from app.models import AuthSession, Tenant, User
-from app.services import login_throttle, mfa_service
+from app.services import identity_cache, login_throttle, mfa_service
 from app.utils import crypto, tenant_context
 from app.utils.clock import as_utc, utcnow
 from app.utils.errors import Conflict, Unauthorized, ValidationFailed
@@ -213,7 +214,7 @@ def end_sessions(user_id, keep_session_id=None) -> int:
 # -- the per-request check -----------------------------------------------------------------------------------
 
 
-def _load_identity(jwt_payload: dict) -> tuple[User, Tenant, AuthSession] | None:
+def _load_identity(jwt_payload: dict) -> identity_cache.Lookup | None:
     try:
         tenant_id = uuid.UUID(jwt_payload["tid"])
         user_id = uuid.UUID(jwt_payload["sub"])
@@ -221,12 +222,18 @@ def _load_identity(jwt_payload: dict) -> tuple[User, Tenant, AuthSession] | None
     except (KeyError, ValueError):
         return None
     tenant_context.set_tenant(tenant_id, user_id)
-    return db.session.execute(
-        select(User, Tenant, AuthSession)
-        .join(Tenant, Tenant.id == User.tenant_id)
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(User.id == user_id, AuthSession.id == session_id)
-    ).first()
+
+    def query():
+        return db.session.execute(
+            select(User, Tenant, AuthSession)
+            .join(Tenant, Tenant.id == User.tenant_id)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(User.id == user_id, AuthSession.id == session_id)
+        ).first()
+
+    if jwt_payload.get("type") == "refresh":  # rare, and it writes: always the database
+        return identity_cache.Lookup(query(), None, False)
+    return identity_cache.load(tenant_id, user_id, session_id, query)
 
 
 ACTIVITY_RESOLUTION_SECONDS = 60
@@ -242,11 +249,17 @@ def session_timed_out(session: AuthSession, tenant: Tenant, now: datetime) -> bo
     return now >= min(absolute, idle, as_utc(session.expires_at))
 
 
-def _note_activity(session: AuthSession, now: datetime) -> None:
+def _note_activity(lookup: identity_cache.Lookup, now: datetime) -> None:
     """The idle timeout counts from the last request. Written at most once a minute per session, so a busy
-    session costs one small UPDATE a minute, not one per request."""
+    session costs one small UPDATE a minute, not one per request. The cached identity keeps its epoch and takes
+    the new clock (app/services/identity_cache.py)."""
+    _user, _tenant, session = lookup.row
     if (now - as_utc(session.last_used_at)).total_seconds() >= ACTIVITY_RESOLUTION_SECONDS:
-        db.session.execute(update(AuthSession).where(AuthSession.id == session.id).values(last_used_at=now))
+        identity_cache.store(session.id, lookup.row, lookup.epochs, last_used_at=now)
+        db.session.execute(
+            update(AuthSession).where(AuthSession.id == session.id).values(last_used_at=now),
+            execution_options={identity_cache.NEUTRAL: True},
+        )
         db.session.commit()
 
 
@@ -254,10 +267,10 @@ def check_token(jwt_payload: dict) -> tuple[User, Tenant, AuthSession] | None:
     """The identity behind a token if it may still be used, else None. Runs on every authenticated
     request: session open and within its limits, user active, tenant active, in one query. A refresh token
     that was already spent, outside the grace window, means someone holds a copy: the session is closed."""
-    row = _load_identity(jwt_payload)
-    if row is None:
+    lookup = _load_identity(jwt_payload)
+    if lookup is None or lookup.row is None:
         return None
-    user, tenant, session = row
+    user, tenant, session = lookup.row
     if not user.active or not tenant.active or session.revoked_at is not None:
         return None
     now = utcnow()
@@ -271,5 +284,5 @@ def check_token(jwt_payload: dict) -> tuple[User, Tenant, AuthSession] | None:
             db.session.commit()
             return None
     else:
-        _note_activity(session, now)
+        _note_activity(lookup, now)
     return user, tenant, session

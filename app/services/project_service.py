@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import HypercareCalendar, Project, ProjectMember, Tenant, User
-from app.services import audit_service, job_service
+from app.services import audit_service, job_service, project_cache
 from app.services.common import check_version
 from app.services.pagination import paginate
 from app.utils import tenant_context
@@ -46,7 +46,14 @@ def visible_project_ids(user: User) -> list:
 
 
 def get_project(user: User, project_id, include_deleted: bool = False) -> Project:
-    project = Project.get_scoped_or_404(project_id, include_deleted=include_deleted)
+    if include_deleted:
+        project = Project.get_scoped_or_404(project_id, include_deleted=True)
+    else:
+        try:
+            ident = project_id if isinstance(project_id, uuid.UUID) else uuid.UUID(str(project_id))
+        except ValueError:
+            raise NotFound("Project not found") from None
+        project = project_cache.load(ident, lambda: Project.get_scoped_or_404(ident))
     if user.role == "customer" and not _is_member(project.id, user.id):
         raise NotFound("Project not found")
     if user.token_project_ids is not None and project.id not in _token_scope(user):

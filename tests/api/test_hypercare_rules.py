@@ -143,7 +143,7 @@ def test_csat_only_after_resolution_and_only_by_the_reporter(war_room, frozen):
     assert api["pm"].get(f"{url}/metrics").json["csat_average"] == 4.0
 
 
-def test_incident_list_filters_sorts_by_deadline_without_n_plus_one(war_room, frozen, count_queries):
+def test_incident_list_filters_sorts_by_deadline_without_n_plus_one(war_room, frozen, count_queries, row_snapshots_off):
     api, url, users = war_room["api"], war_room["url"], war_room["users"]
     p4 = new_incident(war_room, "p4", affected_module="FI", title="Layout of invoice")
     p1 = new_incident(war_room, "p1", assigned_to_id=str(users["support"]), title="MIGO posting dump")

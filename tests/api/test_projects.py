@@ -170,7 +170,7 @@ def test_a_failing_job_reports_failed_with_a_reason(app, admin_a, tenant_a, monk
 
 
 def test_project_and_user_lists_do_not_grow_queries_with_rows(
-    admin_a, tenant_a, make_project, make_user, count_queries
+    admin_a, tenant_a, make_project, make_user, count_queries, row_snapshots_off
 ):
     def measure():
         with count_queries() as counter:

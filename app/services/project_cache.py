@@ -1,0 +1,92 @@
+"""The project a nested route names, without a query while no write has touched the tenant's projects (issue 14).
+
+Every route under /projects/<project_id>/ starts by loading its project as the reader may see it
+(app/web/scope.py). For a war-room poll answered from the shared page cache that load was the last database
+statement of the request (with its transaction and tenant setting around it). The project row is kept in the
+key-value store as a snapshot (app/services/row_snapshots.py) under two epochs, one per tenant and one for all
+tenants: any committed write to a project of the tenant (an edit, a soft delete, a restore) retires the tenant's,
+an unscoped bulk statement on projects everyone's.
+
+The snapshot is keyed by tenant and project and carries its tenant id, which must match the reader's, so another
+tenant's project id is read from the database (and answers 404) like any unknown id. A soft-deleted project is
+never served from it. Membership (customers) and an API token's scope are checked by the caller on every request,
+as before. A write the hooks cannot see shows after ROW_CACHE_SECONDS at most."""
+
+import json
+import uuid
+
+from sqlalchemy import event
+
+from app.models import Project
+from app.services import row_snapshots
+from app.services.row_snapshots import RowCodec, StoreUnavailable
+from app.tenancy import TenantSession, after_real_commit
+from app.utils import tenant_context
+
+_CODEC = RowCodec(Project)
+_DIRTY = "project_cache_dirty"
+
+
+def _snapshot_key(tenant_id, project_id) -> str:
+    return f"project:{tenant_id}:{project_id}"
+
+
+def _epoch_key(scope) -> str:
+    """`scope`: a tenant id, or `*` for every tenant."""
+    return f"project-epoch:{scope}"
+
+
+def load(project_id: uuid.UUID, query):
+    """The tenant's live project `project_id` from the store when its snapshot is current, else `query()` (the
+    filtered read; stored for the next reader when found and not deleted)."""
+    tenant_id = tenant_context.current_tenant_id()
+    if row_snapshots.seconds() <= 0 or tenant_id is None or tenant_context.is_unscoped():
+        return query()
+    epoch_keys = (_epoch_key("*"), _epoch_key(tenant_id))
+    try:
+        *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(tenant_id, project_id))
+        if None not in seen and cached is not None:
+            snapshot = json.loads(cached)
+            values = snapshot["project"]
+            if (
+                snapshot["epochs"] == ":".join(seen)
+                and values["tenant_id"] == str(tenant_id)
+                and values["id"] == str(project_id)
+                and values.get("deleted_at") is None
+            ):
+                return _CODEC.thaw(values)
+        epochs = row_snapshots.current_epochs(epoch_keys, seen)
+    except StoreUnavailable:
+        return query()
+    project = query()  # read after the epochs: a write committing meanwhile retires one, so this is never taken
+    if project is not None and project.deleted_at is None:
+        snapshot = {"epochs": epochs, "project": _CODEC.freeze(project)}
+        row_snapshots.put(_snapshot_key(tenant_id, project_id), json.dumps(snapshot), row_snapshots.seconds())
+    return project
+
+
+# -- retiring the epochs on writes -------------------------------------------------------------------------
+
+
+@event.listens_for(TenantSession, "after_flush")
+def _note_flushed_projects(session, flush_context):
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, Project):
+            session.info.setdefault(_DIRTY, set()).add(_epoch_key(obj.tenant_id))
+
+
+@event.listens_for(TenantSession, "do_orm_execute")
+def _note_bulk_writes(state):
+    if not (state.is_update or state.is_delete):
+        return
+    if getattr(getattr(state.statement, "table", None), "name", None) != "projects":
+        return
+    tenant_id = None if tenant_context.is_unscoped() else tenant_context.current_tenant_id()
+    state.session.info.setdefault(_DIRTY, set()).add(_epoch_key(tenant_id if tenant_id is not None else "*"))
+
+
+# First of the commit hooks: the next request must not be answered from before the write. No rollback hook clears
+# the note (see app/services/identity_cache.py).
+@after_real_commit(first=True)
+def _retire_epochs(session):
+    row_snapshots.retire(session.info.pop(_DIRTY, ()))

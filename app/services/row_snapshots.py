@@ -1,0 +1,152 @@
+"""ORM rows kept in the key-value store as JSON and rebuilt without a query, checked against *epochs* (issue 14).
+
+An epoch is a random token in the store that a committed write retires (deletes). A snapshot is stored with the
+epochs read *before* its rows were loaded, and counts only while they are all still current: a write committing
+while a reader loads retires an epoch the reader's snapshot carries, so no later reader takes it. Used by the
+per-request session check (app/services/identity_cache.py) and the project lookup every nested route starts with
+(app/services/project_cache.py); each of those names the writes that retire its epochs.
+
+The store is an optimisation: a caller that cannot reach it reads the database (`StoreUnavailable`)."""
+
+import logging
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import Date, DateTime, Numeric, Uuid, inspect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.types import TypeDecorator
+
+from app.extensions import db, kv
+
+log = logging.getLogger(__name__)
+EPOCH_SECONDS = 86400  # an epoch that expires only costs each snapshot one database read
+
+
+class StoreUnavailable(Exception):
+    """The key-value store did not answer: read the database, store nothing."""
+
+
+def seconds() -> int:
+    """How long a snapshot lives at most (ROW_CACHE_SECONDS); 0 switches the snapshots off."""
+    return int(current_app.config.get("ROW_CACHE_SECONDS", 0) or 0)
+
+
+# -- epochs ------------------------------------------------------------------------------------------------
+
+
+def read(*keys: str) -> list:
+    """The values at `keys` in one round trip."""
+    try:
+        return kv.get_many(*keys)
+    except Exception as exc:
+        log.warning("snapshot cache unavailable", exc_info=True)
+        raise StoreUnavailable from exc
+
+
+def current_epochs(keys, seen) -> str:
+    """The epochs at `keys` as one tag, minting the ones `seen` found missing (before the rows are loaded)."""
+    try:
+        return ":".join(_current_epoch(key, value) for key, value in zip(keys, seen, strict=True))
+    except Exception as exc:
+        log.warning("snapshot cache unavailable", exc_info=True)
+        raise StoreUnavailable from exc
+
+
+def _current_epoch(key: str, seen: str | None) -> str:
+    if seen is not None:
+        return seen
+    fresh = uuid.uuid4().hex
+    if kv.add(key, fresh, EPOCH_SECONDS):
+        return fresh
+    return kv.get(key) or fresh
+
+
+def retire(epoch_keys) -> None:
+    for key in epoch_keys:
+        try:
+            kv.delete(key)
+        except Exception:  # snapshots then live out their own lifetime (each cache's docstring)
+            log.error("snapshot cache: could not retire %s", key, exc_info=True)
+
+
+def put(key: str, text: str, seconds: int) -> None:
+    try:
+        kv.set(key, text, seconds)
+    except Exception:
+        log.warning("snapshot cache unavailable", exc_info=True)
+
+
+# -- rows --------------------------------------------------------------------------------------------------
+
+
+def _kind(column_type) -> str:
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    if isinstance(column_type, Uuid):
+        return "uuid"
+    if isinstance(column_type, DateTime):
+        return "datetime"
+    if isinstance(column_type, Date):
+        return "date"
+    if isinstance(column_type, Numeric) and column_type.asdecimal:
+        return "decimal"
+    return "json"  # str, int, bool, and JSON documents: JSON carries them as they are
+
+
+_DECODERS = {"uuid": uuid.UUID, "datetime": datetime.fromisoformat, "date": date.fromisoformat, "decimal": Decimal}
+
+
+class RowCodec:
+    """How one model's columns go to JSON and back; `left_out` columns are never written to the store (the rebuilt
+    object loads them from the database if anything reads them)."""
+
+    def __init__(self, cls, left_out=frozenset()):
+        self.cls, self.left_out = cls, left_out
+        self._columns = None
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        if self._columns is None:  # on first use: the mappers are configured by then
+            self._columns = tuple(
+                (prop.key, _kind(prop.columns[0].type))
+                for prop in inspect(self.cls).column_attrs
+                if prop.key not in self.left_out
+            )
+        return self._columns
+
+    def freeze(self, obj) -> dict:
+        values = obj.__dict__  # the loaded attributes only: an expired one is simply absent and loads on access
+        return {key: encode(kind, values[key]) for key, kind in self.columns if key in values}
+
+    def thaw(self, values: dict):
+        """A persistent object of this request's session, without a query (or the one the session holds already)."""
+        mapper = self.cls.__mapper__
+        present = db.session.identity_map.get(mapper.identity_key_from_primary_key([uuid.UUID(values["id"])]))
+        if present is not None:
+            return present
+        obj = mapper.class_manager.new_instance()
+        # Plain column values go straight into the instance dict, as a load puts them; make_transient_to_detached
+        # then marks them committed and expires the columns left out.
+        obj.__dict__.update(
+            {
+                key: value if value is None or kind == "json" else _DECODERS[kind](value)
+                for key, kind in self.columns
+                if (value := values.get(key, _MISSING)) is not _MISSING
+            }
+        )
+        make_transient_to_detached(obj)
+        db.session.add(obj)
+        return obj
+
+
+_MISSING = object()
+
+
+def encode(kind: str, value):
+    if value is None or kind == "json":
+        return value
+    if kind == "decimal":
+        return str(value)
+    return value.isoformat() if kind in ("datetime", "date") else str(value)
