@@ -74,6 +74,9 @@ class Config:
     # write has touched them (app/services/row_snapshots.py); a snapshot lives this long at most, which bounds how
     # long a write no hook sees (raw SQL) takes to show. 0 reads the database on every request.
     ROW_CACHE_SECONDS = _int("ROW_CACHE_SECONDS", 120)
+    # Without Redis each process has its own store, and a logout retires the epochs of one process only, so the
+    # snapshots are used with the in-process store only where one process serves (the embedded default, tests).
+    ROW_CACHE_IN_PROCESS = _bool("ROW_CACHE_IN_PROCESS", False)
     INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
     PASSWORD_RESET_VALID_MINUTES = _int("PASSWORD_RESET_VALID_MINUTES", 60)
     MFA_CHALLENGE_MINUTES = _int("MFA_CHALLENGE_MINUTES", 5)
@@ -131,6 +134,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     MERIDIAN_ENV = "development"
+    ROW_CACHE_IN_PROCESS = _bool("ROW_CACHE_IN_PROCESS", True)  # `make run`: one process
     # The sandbox stand-ins listen on loopback (`flask sandbox`'s default ports); production allows only what
     # the operator lists.
     OUTBOUND_ALLOWLIST = Config.OUTBOUND_ALLOWLIST or [f"127.0.0.1:{port}" for port in (8701, 8702, 8703, 8704)]
@@ -142,6 +146,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
     CELERY_BROKER_URL = ""
+    ROW_CACHE_IN_PROCESS = True
     LOG_JSON = False
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"  # same algorithm, cheaper, so the suite stays fast
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")

@@ -2,12 +2,12 @@
 
 from celery import Celery
 from flask import current_app
-from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
 from app.tenancy import TenantSession
+from app.utils.jwt_manager import RememberingJWTManager
 
 # Stable constraint names, so migrations are reviewable and identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -20,7 +20,7 @@ NAMING_CONVENTION = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"class_": TenantSession})
 migrate = Migrate()
-jwt = JWTManager()
+jwt = RememberingJWTManager()
 celery = Celery("meridian")
 
 

@@ -29,8 +29,13 @@ class StoreUnavailable(Exception):
 
 
 def seconds() -> int:
-    """How long a snapshot lives at most (ROW_CACHE_SECONDS); 0 switches the snapshots off."""
-    return int(current_app.config.get("ROW_CACHE_SECONDS", 0) or 0)
+    """How long a snapshot lives at most (ROW_CACHE_SECONDS); 0: the snapshots are off. Off as well with the
+    in-process store unless ROW_CACHE_IN_PROCESS says one process serves: several processes without Redis would
+    each keep their own epochs, and a logout would retire those of one process only."""
+    config = current_app.config
+    if current_app.extensions["kv"].backend == "memory" and not config.get("ROW_CACHE_IN_PROCESS"):
+        return 0
+    return int(config.get("ROW_CACHE_SECONDS", 0) or 0)
 
 
 # -- epochs ------------------------------------------------------------------------------------------------

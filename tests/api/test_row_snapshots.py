@@ -240,3 +240,16 @@ def test_a_bulk_statement_on_projects_retires_the_snapshot(app, admin_a, project
         db.session.execute(update(Project).values(deleted_at=clock.utcnow()))
         db.session.commit()
     assert _new_request(admin_a, url).status_code == 404
+
+
+def test_several_processes_without_redis_read_the_database(app, monkeypatch):
+    """Production without Redis may run several workers, each with its own in-process store: a logout would
+    retire the epochs of one of them only, so there the snapshots are off (app/config.py ROW_CACHE_IN_PROCESS)."""
+    from app.config import ProductionConfig
+    from app.services import row_snapshots
+
+    assert ProductionConfig.ROW_CACHE_IN_PROCESS is False
+    monkeypatch.setitem(app.config, "ROW_CACHE_IN_PROCESS", False)
+    with app.app_context():
+        on_redis = app.extensions["kv"].backend == "redis"
+        assert row_snapshots.seconds() == (app.config["ROW_CACHE_SECONDS"] if on_redis else 0)
