@@ -43,10 +43,11 @@ _USER = RowCodec(
 )
 _TENANT = RowCodec(Tenant)
 _SESSION = RowCodec(AuthSession, frozenset({"refresh_jti"}))
+_CODECS, _PARTS = (_USER, _TENANT, _SESSION), ("user", "tenant", "session")
 
 
 def _snapshot_key(session_id) -> str:
-    return f"auth-identity:{session_id}"
+    return f"auth-identity:{row_snapshots.fingerprint(*_CODECS)}:{session_id}"
 
 
 def _epoch_key(scope) -> str:
@@ -72,14 +73,10 @@ def load(tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID, query)
     try:
         *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(session_id))
         if None not in seen and cached is not None:
-            snapshot = json.loads(cached)
             epochs = ":".join(seen)
-            if snapshot["epochs"] == epochs and _belongs(snapshot, tenant_id, user_id):
-                row = (
-                    _USER.thaw(snapshot["user"]),
-                    _TENANT.thaw(snapshot["tenant"]),
-                    _SESSION.thaw(snapshot["session"]),
-                )
+            decoded = _decode(row_snapshots.parse(cached), epochs, tenant_id, user_id)
+            if decoded is not None:
+                row = tuple(codec.thaw(values) for codec, values in zip(_CODECS, decoded, strict=True))
                 return Lookup(row, epochs, True)
         epochs = row_snapshots.current_epochs(epoch_keys, seen)
     except StoreUnavailable:
@@ -90,9 +87,17 @@ def load(tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID, query)
     return Lookup(row, epochs)
 
 
-def _belongs(snapshot: dict, tenant_id, user_id) -> bool:
-    user, tenant, session = snapshot["user"], snapshot["tenant"], snapshot["session"]
-    return user["id"] == session["user_id"] == str(user_id) and tenant["id"] == user["tenant_id"] == str(tenant_id)
+def _decode(snapshot: dict | None, epochs: str, tenant_id, user_id) -> tuple[dict, dict, dict] | None:
+    """The snapshot's three rows if it was stored under `epochs` and is this user's in this tenant, else None."""
+    if snapshot is None or snapshot.get("epochs") != epochs:
+        return None
+    try:
+        user, tenant, session = (codec.decode(snapshot[part]) for codec, part in zip(_CODECS, _PARTS, strict=True))
+    except row_snapshots.Malformed:
+        return None
+    if not (user["id"] == session.get("user_id") == user_id and tenant["id"] == user.get("tenant_id") == tenant_id):
+        return None
+    return user, tenant, session
 
 
 def store(session_id, row, epochs: str | None, **session_values) -> None:
@@ -100,15 +105,9 @@ def store(session_id, row, epochs: str | None, **session_values) -> None:
     `session_values` replace the session row's (the idle clock just written)."""
     if epochs is None or row_snapshots.seconds() <= 0:
         return
-    user, tenant, session = row
-    frozen_session = _SESSION.freeze(session)
-    frozen_session.update({key: row_snapshots.encode("datetime", value) for key, value in session_values.items()})
-    snapshot = {
-        "epochs": epochs,
-        "user": _USER.freeze(user),
-        "tenant": _TENANT.freeze(tenant),
-        "session": frozen_session,
-    }
+    snapshot = {part: codec.freeze(obj) for codec, part, obj in zip(_CODECS, _PARTS, row, strict=True)}
+    snapshot["session"].update({key: row_snapshots.encode("datetime", value) for key, value in session_values.items()})
+    snapshot["epochs"] = epochs
     row_snapshots.put(_snapshot_key(session_id), json.dumps(snapshot), row_snapshots.seconds())
 
 

@@ -28,7 +28,7 @@ _DIRTY = "project_cache_dirty"
 
 
 def _snapshot_key(tenant_id, project_id) -> str:
-    return f"project:{tenant_id}:{project_id}"
+    return f"project:{row_snapshots.fingerprint(_CODEC)}:{tenant_id}:{project_id}"
 
 
 def _epoch_key(scope) -> str:
@@ -46,14 +46,8 @@ def load(project_id: uuid.UUID, query):
     try:
         *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(tenant_id, project_id))
         if None not in seen and cached is not None:
-            snapshot = json.loads(cached)
-            values = snapshot["project"]
-            if (
-                snapshot["epochs"] == ":".join(seen)
-                and values["tenant_id"] == str(tenant_id)
-                and values["id"] == str(project_id)
-                and values.get("deleted_at") is None
-            ):
+            values = _decode(row_snapshots.parse(cached), ":".join(seen), tenant_id, project_id)
+            if values is not None:
                 return _CODEC.thaw(values)
         epochs = row_snapshots.current_epochs(epoch_keys, seen)
     except StoreUnavailable:
@@ -63,6 +57,19 @@ def load(project_id: uuid.UUID, query):
         snapshot = {"epochs": epochs, "project": _CODEC.freeze(project)}
         row_snapshots.put(_snapshot_key(tenant_id, project_id), json.dumps(snapshot), row_snapshots.seconds())
     return project
+
+
+def _decode(snapshot: dict | None, epochs: str, tenant_id, project_id) -> dict | None:
+    """The snapshot's project if it was stored under `epochs`, is this tenant's and is not deleted, else None."""
+    if snapshot is None or snapshot.get("epochs") != epochs:
+        return None
+    try:
+        values = _CODEC.decode(snapshot["project"])
+    except row_snapshots.Malformed:
+        return None
+    if values["id"] != project_id or values.get("tenant_id") != tenant_id or values.get("deleted_at") is not None:
+        return None
+    return values
 
 
 # -- retiring the epochs on writes -------------------------------------------------------------------------

@@ -6,8 +6,12 @@ while a reader loads retires an epoch the reader's snapshot carries, so no later
 per-request session check (app/services/identity_cache.py) and the project lookup every nested route starts with
 (app/services/project_cache.py); each of those names the writes that retire its epochs.
 
-The store is an optimisation: a caller that cannot reach it reads the database (`StoreUnavailable`)."""
+The store is an optimisation: a caller that cannot reach it reads the database (`StoreUnavailable`), and a snapshot
+that cannot be read counts as missing (`Malformed`)."""
 
+import functools
+import hashlib
+import json
 import logging
 import uuid
 from datetime import date, datetime
@@ -26,6 +30,9 @@ EPOCH_SECONDS = 86400  # an epoch that expires only costs each snapshot one data
 
 class StoreUnavailable(Exception):
     """The key-value store did not answer: read the database, store nothing."""
+
+
+Malformed = (ValueError, KeyError, TypeError, AttributeError)  # what reading a damaged snapshot may raise
 
 
 def seconds() -> int:
@@ -125,25 +132,48 @@ class RowCodec:
         values = obj.__dict__  # the loaded attributes only: an expired one is simply absent and loads on access
         return {key: encode(kind, values[key]) for key, kind in self.columns if key in values}
 
-    def thaw(self, values: dict):
-        """A persistent object of this request's session, without a query (or the one the session holds already)."""
+    def decode(self, values: dict) -> dict:
+        """The stored values as Python values; ValueError, KeyError or TypeError on anything malformed."""
+        decoded = {
+            key: value if value is None or kind == "json" else _DECODERS[kind](value)
+            for key, kind in self.columns
+            if (value := values.get(key, _MISSING)) is not _MISSING
+        }
+        if not isinstance(decoded.get("id"), uuid.UUID):
+            raise ValueError("a snapshot without its id")
+        return decoded
+
+    def thaw(self, decoded: dict):
+        """A persistent object of this request's session from `decode`'s values, without a query (or the one the
+        session holds already)."""
         mapper = self.cls.__mapper__
-        present = db.session.identity_map.get(mapper.identity_key_from_primary_key([uuid.UUID(values["id"])]))
+        present = db.session.identity_map.get(mapper.identity_key_from_primary_key([decoded["id"]]))
         if present is not None:
             return present
         obj = mapper.class_manager.new_instance()
         # Plain column values go straight into the instance dict, as a load puts them; make_transient_to_detached
         # then marks them committed and expires the columns left out.
-        obj.__dict__.update(
-            {
-                key: value if value is None or kind == "json" else _DECODERS[kind](value)
-                for key, kind in self.columns
-                if (value := values.get(key, _MISSING)) is not _MISSING
-            }
-        )
+        obj.__dict__.update(decoded)
         make_transient_to_detached(obj)
         db.session.add(obj)
         return obj
+
+
+@functools.cache
+def fingerprint(*codecs: RowCodec) -> str:
+    """A short digest of the columns the codecs store, for the snapshots' keys: after a deploy that changes them,
+    snapshots written by the old code are never read."""
+    text = repr([(codec.cls.__tablename__, codec.columns) for codec in codecs])
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def parse(text: str) -> dict | None:
+    """A stored snapshot, or None when it is not one (counts as missing)."""
+    try:
+        snapshot = json.loads(text)
+    except ValueError:
+        return None
+    return snapshot if isinstance(snapshot, dict) else None
 
 
 _MISSING = object()

@@ -58,11 +58,11 @@ def test_the_snapshot_holds_no_secret(app, client, tenant_a, admin_a):
         assert "scrypt" not in value and "$" not in user.get("email", "").replace("@", "")
 
 
-def _snapshot_keys(app):
+def _snapshot_keys(app, kind="auth-identity"):
     store = app.extensions["kv"]
     if store.backend == "memory":
-        return [key for key in store._data if key.startswith("auth-identity:")]
-    return [key[len(store.prefix) :] for key in store.client.scan_iter(store.prefix + "auth-identity:*")]
+        return [key for key in store._data if key.startswith(f"{kind}:")]
+    return [key[len(store.prefix) :] for key in store.client.scan_iter(f"{store.prefix}{kind}:*")]
 
 
 def test_logout_ends_a_warm_session_at_once(client, tenant_a):
@@ -172,6 +172,26 @@ def test_a_store_outage_checks_the_database(app, admin_a, monkeypatch, count_que
     assert response.status_code == 200 and any(IDENTITY_QUERY in s for s in statements)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda snapshot: "not json at all",
+        lambda snapshot: json.dumps({**snapshot, "user": {**snapshot["user"], "id": "not-a-uuid"}}),
+        lambda snapshot: json.dumps({**snapshot, "tenant": {**snapshot["tenant"], "created_at": 5}}),
+        lambda snapshot: json.dumps({k: v for k, v in snapshot.items() if k != "session"}),
+    ],
+    ids=["not JSON", "a bad id", "a bad timestamp", "a part missing"],
+)
+def test_a_damaged_snapshot_counts_as_missing(app, admin_a, count_queries, damage):
+    _warm(admin_a)
+    for key in _snapshot_keys(app):
+        kv.set(key, damage(json.loads(kv.get(key))), 60)
+    response, statements = _statements(count_queries, admin_a)
+    assert response.status_code == 200 and any(IDENTITY_QUERY in s for s in statements)
+    _, statements = _statements(count_queries, admin_a)
+    assert not any(IDENTITY_QUERY in s for s in statements)  # stored again, whole
+
+
 def test_without_snapshots_even_raw_sql_shows_at_once(client, tenant_a, row_snapshots_off):
     """Documented limit: a write no hook sees (raw SQL) shows after ROW_CACHE_SECONDS; with 0 there are none."""
     api = login(client, tenant_a["admin_email"])
@@ -253,3 +273,15 @@ def test_several_processes_without_redis_read_the_database(app, monkeypatch):
     with app.app_context():
         on_redis = app.extensions["kv"].backend == "redis"
         assert row_snapshots.seconds() == (app.config["ROW_CACHE_SECONDS"] if on_redis else 0)
+
+
+def test_a_damaged_project_snapshot_counts_as_missing(app, admin_a, project, count_queries):
+    url = f"/api/v1/projects/{project}/hypercare/incidents"
+    _warm(admin_a, url)
+    keys = _snapshot_keys(app, "project")
+    assert keys
+    for key in keys:
+        snapshot = json.loads(kv.get(key))
+        kv.set(key, json.dumps({**snapshot, "project": {**snapshot["project"], "id": 7}}), 60)
+    response, statements = _statements(count_queries, admin_a, url)
+    assert response.status_code == 200 and _project_lookups(statements)
