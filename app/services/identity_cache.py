@@ -32,12 +32,9 @@ from sqlalchemy import event
 from app.models import AuthSession, Tenant, User
 from app.services import row_snapshots
 from app.services.row_snapshots import RowCodec, StoreUnavailable
-from app.tenancy import TenantSession, after_real_commit
-from app.utils import tenant_context
+from app.tenancy import TenantSession
 
 NEUTRAL = "identity_cache_neutral"  # execution option of a write that must not retire an epoch (the idle clock)
-_WATCHED_TABLES = frozenset({"users", "tenants", "auth_sessions"})
-_DIRTY = "identity_cache_dirty"
 _USER = RowCodec(
     User, frozenset({"password_hash", "totp_secret", "totp_pending_secret", "totp_last_step", "recovery_codes"})
 )
@@ -114,36 +111,16 @@ def store(session_id, row, epochs: str | None, **session_values) -> None:
 # -- retiring the epochs on writes -------------------------------------------------------------------------
 
 
-def _note(session, epoch_key: str) -> None:
-    session.info.setdefault(_DIRTY, set()).add(epoch_key)
-
-
 @event.listens_for(TenantSession, "after_flush")
 def _note_flushed_identities(session, flush_context):
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuthSession):  # a logout, a refresh: that session's snapshot only
-            _note(session, _epoch_key(f"session:{obj.id}"))
+            row_snapshots.note(session, _epoch_key(f"session:{obj.id}"))
         elif isinstance(obj, User):
-            _note(session, _epoch_key(obj.tenant_id))
+            row_snapshots.note(session, _epoch_key(obj.tenant_id))
         elif isinstance(obj, Tenant):
-            _note(session, _epoch_key(obj.id))
+            row_snapshots.note(session, _epoch_key(obj.id))
 
 
-@event.listens_for(TenantSession, "do_orm_execute")
-def _note_bulk_writes(state):
-    """An UPDATE or DELETE statement on the watched tables (end every session of a user, a new secret) retires
-    the epoch of the tenant in context, or of every tenant when run unscoped."""
-    if not (state.is_update or state.is_delete) or state.execution_options.get(NEUTRAL):
-        return
-    if getattr(getattr(state.statement, "table", None), "name", None) not in _WATCHED_TABLES:
-        return
-    tenant_id = None if tenant_context.is_unscoped() else tenant_context.current_tenant_id()
-    _note(state.session, _epoch_key(tenant_id if tenant_id is not None else "*"))
-
-
-# First of the commit hooks, beside the war room's: the next request must not be answered from before the write.
-# No rollback hook clears the note: a write undone by a savepoint may sit beside one that commits, and retiring an
-# epoch for nothing costs one database check per session.
-@after_real_commit(first=True)
-def _retire_epochs(session):
-    row_snapshots.retire(session.info.pop(_DIRTY, ()))
+# Ending every session of a user, a new secret: statements on the watched tables retire the tenant's epoch.
+row_snapshots.retire_on_bulk_writes(frozenset({"users", "tenants", "auth_sessions"}), _epoch_key, NEUTRAL)

@@ -20,11 +20,10 @@ from sqlalchemy import event
 from app.models import Project
 from app.services import row_snapshots
 from app.services.row_snapshots import RowCodec, StoreUnavailable
-from app.tenancy import TenantSession, after_real_commit
+from app.tenancy import TenantSession
 from app.utils import tenant_context
 
 _CODEC = RowCodec(Project)
-_DIRTY = "project_cache_dirty"
 
 
 def _snapshot_key(tenant_id, project_id) -> str:
@@ -79,21 +78,7 @@ def _decode(snapshot: dict | None, epochs: str, tenant_id, project_id) -> dict |
 def _note_flushed_projects(session, flush_context):
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, Project):
-            session.info.setdefault(_DIRTY, set()).add(_epoch_key(obj.tenant_id))
+            row_snapshots.note(session, _epoch_key(obj.tenant_id))
 
 
-@event.listens_for(TenantSession, "do_orm_execute")
-def _note_bulk_writes(state):
-    if not (state.is_update or state.is_delete):
-        return
-    if getattr(getattr(state.statement, "table", None), "name", None) != "projects":
-        return
-    tenant_id = None if tenant_context.is_unscoped() else tenant_context.current_tenant_id()
-    state.session.info.setdefault(_DIRTY, set()).add(_epoch_key(tenant_id if tenant_id is not None else "*"))
-
-
-# First of the commit hooks: the next request must not be answered from before the write. No rollback hook clears
-# the note (see app/services/identity_cache.py).
-@after_real_commit(first=True)
-def _retire_epochs(session):
-    row_snapshots.retire(session.info.pop(_DIRTY, ()))
+row_snapshots.retire_on_bulk_writes(frozenset({"projects"}), _epoch_key)

@@ -18,14 +18,17 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import Date, DateTime, Numeric, Uuid, inspect
+from sqlalchemy import Date, DateTime, Numeric, Uuid, event, inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.types import TypeDecorator
 
 from app.extensions import db, kv
+from app.tenancy import TenantSession, after_real_commit
+from app.utils import tenant_context
 
 log = logging.getLogger(__name__)
 EPOCH_SECONDS = 86400  # an epoch that expires only costs each snapshot one database read
+_NOTED = "row_snapshot_epochs_to_retire"
 
 
 class StoreUnavailable(Exception):
@@ -81,6 +84,33 @@ def retire(epoch_keys) -> None:
             kv.delete(key)
         except Exception:  # snapshots then live out their own lifetime (each cache's docstring)
             log.error("snapshot cache: could not retire %s", key, exc_info=True)
+
+
+def note(session, epoch_key: str) -> None:
+    """Retire `epoch_key` once `session` really commits (for the flush hooks of each cache)."""
+    session.info.setdefault(_NOTED, set()).add(epoch_key)
+
+
+def retire_on_bulk_writes(tables: frozenset, epoch_key, skip_option: str | None = None) -> None:
+    """An UPDATE or DELETE statement on one of `tables` (which no flush hook sees) retires `epoch_key(tenant)` of
+    the tenant in context, or `epoch_key("*")` when it runs unscoped; unless executed with `skip_option`."""
+
+    @event.listens_for(TenantSession, "do_orm_execute")
+    def _note_bulk_write(state):
+        if not (state.is_update or state.is_delete) or (skip_option and state.execution_options.get(skip_option)):
+            return
+        if getattr(getattr(state.statement, "table", None), "name", None) not in tables:
+            return
+        tenant_id = None if tenant_context.is_unscoped() else tenant_context.current_tenant_id()
+        note(state.session, epoch_key(tenant_id if tenant_id is not None else "*"))
+
+
+# First of the commit hooks, beside the war room's: the next request must not be answered from before the write.
+# No rollback hook clears the notes: a write undone by a savepoint may sit beside one that commits, and retiring an
+# epoch for nothing costs one database read per snapshot.
+@after_real_commit(first=True)
+def _retire_noted(session):
+    retire(session.info.pop(_NOTED, ()))
 
 
 def put(key: str, text: str, seconds: int) -> None:
