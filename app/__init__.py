@@ -4,6 +4,7 @@ import logging
 import os
 
 from flask import Flask
+from flask.sessions import SessionInterface
 
 from app import db_pool
 from app.config import INSTANCE_DIR, get_config
@@ -16,8 +17,17 @@ log = logging.getLogger(__name__)
 _DEV_DEFAULT_SECRETS = {"dev-secret-key-change-me", "dev-jwt-secret-change-me-at-least-32-bytes"}
 
 
+class _NoCookieSession(SessionInterface):
+    """Meridian keeps no state in Flask's signed-cookie session (sign-in is a JWT, app/web/auth.py), so no request
+    opens or writes one: `flask.session` is Flask's null session, which refuses writes."""
+
+    def open_session(self, app, request):
+        return None  # Flask then uses make_null_session
+
+
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None, instance_path=str(INSTANCE_DIR))
+    app.session_interface = _NoCookieSession()
     app.config.from_object(get_config(config_name))
     app.config.update(overrides or {})
     _check_production_settings(app)

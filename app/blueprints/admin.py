@@ -80,7 +80,7 @@ def update_security():
     envelope={"entity_types": fields.List(fields.String(), metadata={"description": "What the filter offers"})},
 )
 def audit_log():
-    args = load_args(AuditLogArgs())
+    args = load_args(AuditLogArgs)
     limit, offset = args.pop("limit"), args.pop("offset")
     items, total = audit_service.audit_log(args, limit, offset)
     return jsonify({"items": items, **page_total(total), "entity_types": audit_service.entity_types()})
@@ -123,7 +123,7 @@ def download_audit_export(job_id):
     many=True,
 )
 def sync_log():
-    args = load_args(SyncLogArgs())
+    args = load_args(SyncLogArgs)
     limit, offset = args.pop("limit"), args.pop("offset")
     items, total = sync_log_service.sync_log(limit, offset, args)
     return jsonify({"items": _sync.dump(items, many=True), **page_total(total)})
@@ -142,7 +142,7 @@ def sync_log():
     },
 )
 def mail_log():
-    args = load_args(MailLogArgs())
+    args = load_args(MailLogArgs)
     items, total = mail_service.list_mail(args["limit"], args["offset"], args.get("status"), args.get("kind"))
     return jsonify(
         {

@@ -36,7 +36,7 @@ def _fields(token: ApiToken) -> dict:
     many=True,
 )
 def list_tokens():
-    args = load_args(ApiTokenListArgs())
+    args = load_args(ApiTokenListArgs)
     tokens, total = api_token_service.list_tokens(args["limit"], args["offset"])
     return jsonify({"items": [_body(t) for t in tokens], **page_total(total)})
 

@@ -33,7 +33,7 @@ def _register(owner_type: str, path: str, load) -> None:
     def list_attachments(project_id, **ids):
         project = project_for(project_id)
         owner = load(project, ids)
-        args = load_args(AttachmentListArgs())
+        args = load_args(AttachmentListArgs)
         items, total = files.list_for(owner_type, owner, args["limit"], args["offset"], may_see_deleted(args))
         return jsonify({"items": _schema.dump(items, many=True), **page_total(total)})
 

@@ -20,7 +20,7 @@ bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
     many=True,
 )
 def history(entity_type, entity_id):
-    args = load_args(PageArgs())
+    args = load_args(PageArgs)
     items, total = audit_service.history(entity_type, entity_id, args["limit"], args["offset"])
     return jsonify({"items": items, **page_total(total)})
 

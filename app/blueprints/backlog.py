@@ -32,7 +32,7 @@ def _dump(project, item, counts: dict | None = None) -> dict:
 )
 def list_items(project_id):
     project = project_for(project_id)
-    args = load_args(BacklogListArgs())
+    args = load_args(BacklogListArgs)
     items, total = backlog_service.list_items(
         project,
         args["limit"],
@@ -80,7 +80,7 @@ def bulk_status(project_id):
 @doc("One backlog item", args=IncludeDeletedArgs, response=BacklogItemSchema, tags=["backlog"])
 def get_item(project_id, item_id):
     project = project_for(project_id)
-    item = backlog_service.get_item(project, item_id, include_deleted=may_see_deleted(load_args(IncludeDeletedArgs())))
+    item = backlog_service.get_item(project, item_id, include_deleted=may_see_deleted(load_args(IncludeDeletedArgs)))
     return etagged(_dump(project, item), item.version)
 
 

@@ -23,7 +23,7 @@ def _etagged(cr, status=200):
 @doc("Change requests, newest first; ?status=a,b", args=ChangeRequestListArgs, response=ChangeRequestSchema, many=True)
 def list_change_requests(project_id):
     project = project_for(project_id)
-    args = load_args(ChangeRequestListArgs())
+    args = load_args(ChangeRequestListArgs)
     items, total = change_requests.list_change_requests(project, args["limit"], args["offset"], args.get("status"))
     return jsonify({"items": _schema.dump(items, many=True), **page_total(total)})
 

@@ -123,7 +123,7 @@ def list_alm_projects(tenant_id):
 )
 def list_alm_scopes(tenant_id):
     _own_tenant(tenant_id)
-    items = projects.alm_scopes(load_args(AlmScopeArgs())["project_id"])
+    items = projects.alm_scopes(load_args(AlmScopeArgs)["project_id"])
     return jsonify({"items": AlmScopeSchema(many=True).dump(items), **page_total(len(items))})
 
 

@@ -30,7 +30,7 @@ def _detail(defect):
 )
 def list_defects(project_id):
     project = project_for(project_id)
-    args = load_args(DefectListArgs())
+    args = load_args(DefectListArgs)
     items, total = defect_service.list_defects(
         project,
         args["limit"],
@@ -82,7 +82,7 @@ def bulk_status(project_id):
     tags=["testing"],
 )
 def get_defect(project_id, defect_id):
-    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs()))
+    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs))
     return _detail(defect_service.get_defect(project_for(project_id), defect_id, include_deleted=include_deleted))
 
 

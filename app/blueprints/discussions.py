@@ -25,7 +25,7 @@ TAGS = ["discussions"]
 def _register(object_type: str, path: str, load) -> None:
     def list_comments(project_id, **ids):
         obj = load(project_for(project_id), ids)
-        args = load_args(PageArgs())
+        args = load_args(PageArgs)
         items, total = discussion_service.list_comments(object_type, obj, g.current_user, args["limit"], args["offset"])
         return jsonify({"items": _schema.dump(items, many=True), **page_total(total)})
 

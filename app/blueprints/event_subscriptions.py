@@ -45,7 +45,7 @@ def _fields(subscription: WebhookSubscription) -> dict:
     many=True,
 )
 def list_subscriptions():
-    args = load_args(SubscriptionListArgs())
+    args = load_args(SubscriptionListArgs)
     items, total = subscriptions.list_subscriptions(args["limit"], args["offset"])
     return jsonify({"items": [_schema.dump(s) for s in items], **page_total(total)})
 
@@ -111,7 +111,7 @@ def send_test(subscription_id):
 @requires("tenant.manage", people_only=True)
 @doc("The delivery log, newest first", args=DeliveryListArgs, response=DeliverySchema, many=True)
 def list_deliveries():
-    args = load_args(DeliveryListArgs())
+    args = load_args(DeliveryListArgs)
     items, total = deliveries.list_deliveries(
         args["limit"], args["offset"], args.get("subscription_id"), args.get("status")
     )

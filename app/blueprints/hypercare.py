@@ -21,7 +21,7 @@ from app.services.hypercare import breaches, incidents, metrics, sla, war_room_c
 from app.services.pagination import page_total
 from app.utils.clock import utcnow
 from app.web.auth import requires
-from app.web.http import etagged, if_match_version, load_args, load_body
+from app.web.http import etagged, if_match_version, json_text, load_args, load_body
 from app.web.openapi import doc
 from app.web.scope import project_for
 
@@ -56,12 +56,7 @@ def _shared_page(project, query: dict, read):
 
     refresh = bool(request.cache_control.no_cache)
     text = war_room_cache.page(project.id, query, render, lambda: breaches.sweep(project.id), refresh)
-    return _json_text(text)
-
-
-def _json_text(text: str):
-    """An answer from JSON text already written (cached), as `jsonify` would have sent it."""
-    return current_app.response_class(f"{text}\n", mimetype=current_app.json.mimetype)
+    return json_text(text)
 
 
 def _etagged(incident, project, status=200, **extra):
@@ -78,7 +73,7 @@ def _etagged(incident, project, status=200, **extra):
 )
 def list_incidents(project_id):
     project = project_for(project_id)
-    args = load_args(IncidentListArgs())
+    args = load_args(IncidentListArgs)
     limit, offset, sort = args.pop("limit"), args.pop("offset"), args.pop("sort")
     filters = {
         name: args.get(name) for name in ("status", "priority", "module", "assignee", "breached", "q", "backlog_item")
@@ -192,7 +187,7 @@ def add_comment(project_id, incident_id):
 @doc("Open incidents whose response or resolution SLA was breached", args=PageArgs, response=IncidentSchema, many=True)
 def sla_breaches(project_id):
     project = project_for(project_id)
-    args = load_args(PageArgs())
+    args = load_args(PageArgs)
     query = {"list": "breaches", "limit": args["limit"], "offset": args["offset"]}
     return _shared_page(project, query, lambda: incidents.list_breaches(project, args["limit"], args["offset"]))
 
@@ -202,7 +197,7 @@ def sla_breaches(project_id):
 @doc("War-room metrics (SQL aggregates)", response=MetricsSchema)
 def get_metrics(project_id):
     project = project_for(project_id)
-    return _json_text(metrics.incident_metrics(project, lambda tiles: current_app.json.dumps(_metrics.dump(tiles))))
+    return json_text(metrics.incident_metrics(project, lambda tiles: current_app.json.dumps(_metrics.dump(tiles))))
 
 
 @bp.get("/sla")

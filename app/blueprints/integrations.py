@@ -135,7 +135,7 @@ def connection_status(connection_id):
     "Sync history (filters: connection_id, operation, status)", args=SyncRunListArgs, response=SyncRunSchema, many=True
 )
 def sync_runs():
-    args = load_args(SyncRunListArgs())
+    args = load_args(SyncRunListArgs)
     runs, total = integration_history.sync_runs(
         args["limit"],
         args["offset"],
@@ -155,7 +155,7 @@ def sync_runs():
     many=True,
 )
 def call_log():
-    args = load_args(CallLogListArgs())
+    args = load_args(CallLogListArgs)
     rows, total = integration_history.call_log(
         args["limit"], args["offset"], connection_id=args.get("connection_id"), outcome=args.get("outcome")
     )

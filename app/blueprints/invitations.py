@@ -31,7 +31,7 @@ def _inviters(invitations) -> dict:
 @requires("invitations.manage")
 @doc("Invitations, newest first (filter by status)", args=InvitationListArgs, response=InvitationSchema, many=True)
 def list_invitations():
-    args = load_args(InvitationListArgs())
+    args = load_args(InvitationListArgs)
     items, total = invitation_service.list_invitations(args["limit"], args["offset"], args.get("status"), args.get("q"))
     inviters = _inviters(items)
     return jsonify({"items": [_dump(i, inviters) for i in items], **page_total(total)})

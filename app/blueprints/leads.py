@@ -47,7 +47,7 @@ def _etagged(lead, status=200):
 @requires("leads.read")
 @doc("List leads (filters: status, segment, d365_status, q; sort)", args=LeadListArgs, response=LeadSchema, many=True)
 def list_leads():
-    args = load_args(LeadListArgs())
+    args = load_args(LeadListArgs)
     leads, total = lead_service.list_leads(
         args["limit"],
         args["offset"],

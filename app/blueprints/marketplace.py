@@ -104,7 +104,7 @@ def sync_store(project_id, store_id):
 )
 def list_packages(project_id, store_id):
     store = stores.get_store(project_for(project_id), store_id)
-    args = load_args(PackageListArgs())
+    args = load_args(PackageListArgs)
     items, total = stores.list_packages(store, args.get("status"), args["limit"], args["offset"])
     return jsonify({"items": PackageSchema().dump(items, many=True), **page_total(total)})
 

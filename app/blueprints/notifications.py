@@ -25,7 +25,7 @@ _schema = NotificationSchema()
     envelope={"unread": fields.Integer(metadata={"description": "How many are unread"})},
 )
 def list_notifications():
-    args = load_args(NotificationListArgs())
+    args = load_args(NotificationListArgs)
     items, total, unread = notifications.list_for(
         g.current_user, args["limit"], args["offset"], unread_only=args["unread"]
     )

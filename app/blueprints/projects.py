@@ -1,14 +1,14 @@
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, current_app, g, jsonify, request
 
 from app.blueprints.serializers import page
 from app.schemas.common import IncludeDeletedArgs
 from app.schemas.jobs import JobSchema
 from app.schemas.projects import ProjectListArgs, ProjectSchema
 from app.schemas.users import MemberSchema
-from app.services import project_service
+from app.services import project_cache, project_service
 from app.services.pagination import page_total
 from app.web.auth import requires
-from app.web.http import accepted, etagged, if_match_version, load_args, load_body
+from app.web.http import accepted, etagged, if_match_version, json_text, load_args, load_body
 from app.web.openapi import doc
 
 bp = Blueprint("projects", __name__, url_prefix="/api/v1/projects")
@@ -30,16 +30,26 @@ def _include_deleted(args) -> bool:
 @requires("projects.read")
 @doc("List projects (customers see only their own)", args=ProjectListArgs, response=ProjectSchema, many=True)
 def list_projects():
-    args = load_args(ProjectListArgs())
-    projects, total = project_service.list_projects(
-        g.current_user,
-        args["limit"],
-        args["offset"],
-        phase=args.get("phase"),
-        q=args.get("q"),
-        include_deleted=_include_deleted(args),
-    )
-    return jsonify(page(projects, total, _schema))
+    """Staff of a tenant all see the same list, so its pages are shared between them until a project of the
+    tenant is written (project_cache.list_page); customers and project-scoped tokens see part of it, read
+    from the database. `Cache-Control: no-cache` asks for a page read now."""
+    args = load_args(ProjectListArgs)
+    query = {**args, "include_deleted": _include_deleted(args)}
+
+    def render() -> str:
+        projects, total = project_service.list_projects(
+            g.current_user,
+            query["limit"],
+            query["offset"],
+            phase=query.get("phase"),
+            q=query.get("q"),
+            include_deleted=query["include_deleted"],
+        )
+        return current_app.json.dumps(page(projects, total, _schema))
+
+    if not project_service.sees_whole_tenant(g.current_user):
+        return json_text(render())
+    return json_text(project_cache.list_page(query, render, refresh=bool(request.cache_control.no_cache)))
 
 
 @bp.post("")
@@ -53,7 +63,7 @@ def create_project():
 @requires("projects.read")
 @doc("One project", args=IncludeDeletedArgs, response=ProjectSchema)
 def get_project(project_id):
-    include_deleted = _include_deleted(load_args(IncludeDeletedArgs()))
+    include_deleted = _include_deleted(load_args(IncludeDeletedArgs))
     return _etagged(project_service.get_project(g.current_user, project_id, include_deleted=include_deleted))
 
 

@@ -44,7 +44,7 @@ def _dump(requirement, coverage=None):
 )
 def list_requirements(project_id):
     project = project_for(project_id)
-    args = load_args(RequirementListArgs())
+    args = load_args(RequirementListArgs)
     items, total = requirement_service.list_requirements(
         project,
         args["limit"],
@@ -91,7 +91,7 @@ def stats(project_id):
 )
 def export(project_id):
     project = project_for(project_id)
-    excel = load_args(ExportArgs())["format"] == "excel"
+    excel = load_args(ExportArgs)["format"] == "excel"
     return csv_download(csv_service.export_requirements(project, excel), f"{project.code}-requirements.csv")
 
 
@@ -128,7 +128,7 @@ def bulk_status(project_id):
 @doc("One requirement with its coverage", args=IncludeDeletedArgs, response=RequirementSchema, tags=["explore"])
 def get_requirement(project_id, requirement_id):
     project = project_for(project_id)
-    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs()))
+    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs))
     requirement = requirement_service.get_requirement(project, requirement_id, include_deleted=include_deleted)
     return etagged(_dump(requirement), requirement.version)
 

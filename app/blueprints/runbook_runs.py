@@ -40,7 +40,7 @@ def _run_for(project_id, runbook_id, run_id):
 @doc("Rehearsals and production runs, newest first", args=PageArgs, response=RunSchema, many=True, tags=TAGS)
 def list_runs(project_id, runbook_id):
     _, runbook = runbook_for(project_id, runbook_id)
-    args = load_args(PageArgs())
+    args = load_args(PageArgs)
     items, total = runs.list_runs(runbook, args["limit"], args["offset"])
     return jsonify({"items": _run.dump(items, many=True), **page_total(total)})
 
@@ -143,7 +143,7 @@ def adopt_durations(project_id, runbook_id, run_id):
 @doc("The go/no-go criteria, in order", args=PageArgs, response=CheckItemSchema, many=True, tags=TAGS)
 def list_checklist(project_id, runbook_id):
     _, runbook = runbook_for(project_id, runbook_id)
-    args = load_args(PageArgs())
+    args = load_args(PageArgs)
     items, total = gonogo.list_items(runbook, args["limit"], args["offset"])
     return jsonify({"items": _item.dump(items, many=True), **page_total(total)})
 

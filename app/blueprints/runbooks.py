@@ -29,7 +29,7 @@ def runbook_for(project_id, runbook_id):
 @requires("cutover.read")
 @doc("Runbooks of the project, by planned start", args=PageArgs, response=RunbookSchema, many=True, tags=TAGS)
 def list_runbooks(project_id):
-    args = load_args(PageArgs())
+    args = load_args(PageArgs)
     items, total = plans.list_runbooks(project_for(project_id), args["limit"], args["offset"])
     return jsonify({"items": _runbook.dump(items, many=True), **page_total(total)})
 
@@ -98,7 +98,7 @@ def schedule(project_id, runbook_id):
 )
 def list_activities(project_id, runbook_id):
     _, runbook = runbook_for(project_id, runbook_id)
-    args = load_args(ActivityListArgs())
+    args = load_args(ActivityListArgs)
     items, total = plans.list_activities(runbook, args["limit"], args["offset"], args)
     return jsonify({"items": _activity.dump(items, many=True), **page_total(total)})
 

@@ -37,7 +37,7 @@ def _body(case, links=None):
 )
 def list_cases(project_id):
     project = project_for(project_id)
-    args = load_args(TestCaseListArgs())
+    args = load_args(TestCaseListArgs)
     cases, total = testing_case_service.list_cases(
         project,
         args["limit"],
@@ -77,7 +77,7 @@ def create_case(project_id):
 def export(project_id):
     project = project_for(project_id)
     return csv_download(
-        csv_service.export_cases(project, load_args(ExportArgs())["format"] == "excel"),
+        csv_service.export_cases(project, load_args(ExportArgs)["format"] == "excel"),
         f"{project.code}-test-cases.csv",
     )
 
@@ -115,7 +115,7 @@ def bulk_status(project_id):
 @requires("delivery.read")
 @doc("One test case", args=IncludeDeletedArgs, response=TestCaseSchema, tags=["testing"])
 def get_case(project_id, case_id):
-    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs()))
+    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs))
     case = testing_case_service.get_case(project_for(project_id), case_id, include_deleted=include_deleted)
     return etagged(_body(case), case.version)
 

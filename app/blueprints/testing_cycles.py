@@ -45,7 +45,7 @@ def _execution_body(execution, defects=None):
 )
 def list_cycles(project_id):
     project = project_for(project_id)
-    args = load_args(TestCycleListArgs())
+    args = load_args(TestCycleListArgs)
     cycles, total = testing_cycle_service.list_cycles(
         project,
         args["limit"],
@@ -86,7 +86,7 @@ def bulk_status(project_id):
 @requires("delivery.read")
 @doc("One test cycle with its progress", args=IncludeDeletedArgs, response=TestCycleSchema, tags=["testing"])
 def get_cycle(project_id, cycle_id):
-    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs()))
+    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs))
     cycle = testing_cycle_service.get_cycle(project_for(project_id), cycle_id, include_deleted=include_deleted)
     return etagged(_cycle_body(cycle), cycle.version)
 
@@ -136,7 +136,7 @@ def restore_cycle(project_id, cycle_id):
 )
 def list_executions(project_id, cycle_id):
     cycle = testing_cycle_service.get_cycle(project_for(project_id), cycle_id)
-    args = load_args(ExecutionListArgs())
+    args = load_args(ExecutionListArgs)
     items, total = testing_cycle_service.list_executions(
         cycle, args["limit"], args["offset"], args, sort=args.get("sort"), include_deleted=may_see_deleted(args)
     )
@@ -166,7 +166,7 @@ def add_cases(project_id, cycle_id):
 @doc("One execution", args=IncludeDeletedArgs, response=TestExecutionSchema, tags=["testing"])
 def get_execution(project_id, cycle_id, execution_id):
     cycle = testing_cycle_service.get_cycle(project_for(project_id), cycle_id)
-    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs()))
+    include_deleted = may_see_deleted(load_args(IncludeDeletedArgs))
     execution = testing_cycle_service.get_execution(cycle, execution_id, include_deleted=include_deleted)
     return etagged(_execution_body(execution), execution.version)
 

@@ -21,7 +21,7 @@ def _etagged(user, status=200):
 @requires("users.read")
 @doc("List the tenant's users", args=UserListArgs, response=UserSchema, many=True)
 def list_users():
-    args = load_args(UserListArgs())
+    args = load_args(UserListArgs)
     users, total = user_service.list_users(
         args["limit"],
         args["offset"],
@@ -45,7 +45,7 @@ def create_user():
 @requires("users.read")
 @doc("One user", args=IncludeDeletedArgs, response=UserSchema)
 def get_user(user_id):
-    include_deleted = load_args(IncludeDeletedArgs())["include_deleted"]
+    include_deleted = load_args(IncludeDeletedArgs)["include_deleted"]
     return _etagged(User.get_scoped_or_404(user_id, include_deleted=include_deleted))
 
 

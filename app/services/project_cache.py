@@ -10,10 +10,17 @@ an unscoped bulk statement on projects everyone's.
 The snapshot is keyed by tenant and project and carries its tenant id, which must match the reader's, so another
 tenant's project id is read from the database (and answers 404) like any unknown id. A soft-deleted project is
 never served from it. Membership (customers) and an API token's scope are checked by the caller on every request,
-as before. A write the hooks cannot see shows after ROW_CACHE_SECONDS at most."""
+as before. A write the hooks cannot see shows after ROW_CACHE_SECONDS at most.
 
+The pages of the project list (`list_page`) are kept the same way, as the JSON text every member of staff of the
+tenant is answered with: staff all see the same list (customers and project-scoped API tokens see part of it and
+are always answered from the database). Creating a project retires the tenant's epoch too, so a new project is
+listed at once."""
+
+import hashlib
 import json
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import event
 
@@ -58,6 +65,30 @@ def load(project_id: uuid.UUID, query):
     return project
 
 
+def list_page(query: dict, render: Callable[[], str], refresh: bool = False) -> str:
+    """The JSON text of one page of the tenant's project list as staff see it: from the store when a reader asked
+    for the same page (`query`: every argument that shapes it) and no project of the tenant was written since, else
+    `render()`, stored for the next reader. `refresh` (the request's `Cache-Control: no-cache`) always renders."""
+    tenant_id = tenant_context.current_tenant_id()
+    if row_snapshots.seconds() <= 0 or tenant_id is None or tenant_context.is_unscoped():
+        return render()
+    digest = hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    page_key = f"project-list:{row_snapshots.fingerprint(_CODEC)}:{tenant_id}:{digest}"
+    epoch_keys = (_epoch_key("*"), _epoch_key(tenant_id))
+    try:
+        *seen, cached = row_snapshots.read(*epoch_keys, page_key)
+        if not refresh and None not in seen and cached is not None:
+            stored_under, _, text = cached.partition("\n")
+            if stored_under == ":".join(seen) and text:
+                return text
+        epochs = row_snapshots.current_epochs(epoch_keys, seen)
+    except StoreUnavailable:
+        return render()
+    text = render()  # rendered after the epochs were read: a write committing meanwhile retires one of them
+    row_snapshots.put(page_key, f"{epochs}\n{text}", row_snapshots.seconds())
+    return text
+
+
 def _decode(snapshot: dict | None, epochs: str, tenant_id, project_id) -> dict | None:
     """The snapshot's project if it was stored under `epochs`, is this tenant's and is not deleted, else None."""
     if snapshot is None or snapshot.get("epochs") != epochs:
@@ -76,9 +107,10 @@ def _decode(snapshot: dict | None, epochs: str, tenant_id, project_id) -> dict |
 
 @event.listens_for(TenantSession, "after_flush")
 def _note_flushed_projects(session, flush_context):
-    for obj in (*session.dirty, *session.deleted):
+    # New projects too: the list pages must show them (a snapshot of another project is dropped for nothing).
+    for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Project):
             row_snapshots.note(session, _epoch_key(obj.tenant_id))
 
 
-row_snapshots.retire_on_bulk_writes(frozenset({"projects"}), _epoch_key)
+row_snapshots.retire_on_bulk_writes(frozenset({"projects"}), _epoch_key, inserts=True)

@@ -23,6 +23,11 @@ def _visible(stmt, user: User):
     return stmt
 
 
+def sees_whole_tenant(user: User) -> bool:
+    """True when `_visible` limits nothing: every member of staff of a tenant sees the same projects."""
+    return user.role != "customer" and user.token_project_ids is None
+
+
 def _token_scope(user: User) -> list:
     return [uuid.UUID(str(p)) for p in user.token_project_ids]
 

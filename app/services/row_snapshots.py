@@ -3,8 +3,9 @@
 An epoch is a random token in the store that a committed write retires (deletes). A snapshot is stored with the
 epochs read *before* its rows were loaded, and counts only while they are all still current: a write committing
 while a reader loads retires an epoch the reader's snapshot carries, so no later reader takes it. Used by the
-per-request session check (app/services/identity_cache.py) and the project lookup every nested route starts with
-(app/services/project_cache.py); each of those names the writes that retire its epochs.
+per-request session check (app/services/identity_cache.py) and the project lookup every nested route starts with,
+with the staff's project-list pages (app/services/project_cache.py); each of those names the writes that retire
+its epochs.
 
 The store is an optimisation: a caller that cannot reach it reads the database (`StoreUnavailable`), and a snapshot
 that cannot be read counts as missing (`Malformed`)."""
@@ -91,13 +92,15 @@ def note(session, epoch_key: str) -> None:
     session.info.setdefault(_NOTED, set()).add(epoch_key)
 
 
-def retire_on_bulk_writes(tables: frozenset, epoch_key, skip_option: str | None = None) -> None:
-    """An UPDATE or DELETE statement on one of `tables` (which no flush hook sees) retires `epoch_key(tenant)` of
-    the tenant in context, or `epoch_key("*")` when it runs unscoped; unless executed with `skip_option`."""
+def retire_on_bulk_writes(tables: frozenset, epoch_key, skip_option: str | None = None, inserts: bool = False) -> None:
+    """An UPDATE or DELETE statement (and INSERT with `inserts`) on one of `tables`, which no flush hook sees,
+    retires `epoch_key(tenant)` of the tenant in context, or `epoch_key("*")` when it runs unscoped; unless
+    executed with `skip_option`."""
 
     @event.listens_for(TenantSession, "do_orm_execute")
     def _note_bulk_write(state):
-        if not (state.is_update or state.is_delete) or (skip_option and state.execution_options.get(skip_option)):
+        writes = state.is_update or state.is_delete or (inserts and state.is_insert)
+        if not writes or (skip_option and state.execution_options.get(skip_option)):
             return
         if getattr(getattr(state.statement, "table", None), "name", None) not in tables:
             return

@@ -7,14 +7,32 @@ verified, keyed by the exact token text and the CSRF value it came with, and che
 the same leeway PyJWT applies). What a token may do is still decided on every request after decoding: the session
 check (app/services/auth_service.py `check_token`) sees logout, deactivation and role changes at once.
 
-Bounded per worker (MAX_TOKENS); when full it starts over. A token that failed to decode is never remembered."""
+Bounded per worker (MAX_TOKENS); when full it starts over. A token that failed to decode is never remembered.
 
+The header, which flask-jwt-extended decodes once more after verifying (`view_decorators` hands it to the
+callbacks), is remembered the same way: it is part of the token text, so the same text always has the same header.
+That call happens only after the token verified, so nothing unverified is remembered."""
+
+import functools
 import time
 
-from flask_jwt_extended import JWTManager
+from flask_jwt_extended import JWTManager, view_decorators
 from flask_jwt_extended.config import config
 
 MAX_TOKENS = 4096
+_read_header = view_decorators.get_unverified_jwt_headers
+
+
+@functools.lru_cache(maxsize=MAX_TOKENS)
+def _header(encoded_token: str) -> tuple:
+    return tuple(_read_header(encoded_token).items())
+
+
+def _remembered_header(encoded_token: str) -> dict:
+    return dict(_header(encoded_token))  # a fresh dict: callers may add to it
+
+
+view_decorators.get_unverified_jwt_headers = _remembered_header
 
 
 class RememberingJWTManager(JWTManager):

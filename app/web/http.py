@@ -2,9 +2,10 @@
 marshmallow (422 with field errors), If-Match and ETag (optimistic concurrency), the 202 answer of a job,
 file uploads and CSV downloads."""
 
+import functools
 import re
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowValidationError
 from werkzeug.routing import IntegerConverter
@@ -42,11 +43,20 @@ def _replaces() -> bool:
     return request.method == "PUT" and rule is not None and "PATCH" in (rule.methods or ())
 
 
-def load_args(schema: Schema) -> dict:
-    """Query arguments through a schema (app/schemas/common.py `QueryArgs`): 422 with field errors.
+@functools.cache
+def _args_schema(schema_class: type[Schema]) -> tuple[Schema, frozenset]:
+    """One instance per arguments schema for the life of the process (building one copies every field, about a
+    tenth of a cached list request; loading keeps no state on the instance), and its list arguments' keys."""
+    schema = schema_class()
+    lists = frozenset(f.data_key or name for name, f in schema.fields.items() if isinstance(f, CommaSeparated))
+    return schema, lists
+
+
+def load_args(schema_class: type[Schema]) -> dict:
+    """Query arguments through a schema class (app/schemas/common.py `QueryArgs`): 422 with field errors.
     Empty values count as absent, so `?status=` is the same as no filter. A list argument may repeat its key
     (`?status=a&status=b`); any other argument given twice counts once, the first time."""
-    lists = {field.data_key or name for name, field in schema.fields.items() if isinstance(field, CommaSeparated)}
+    schema, lists = _args_schema(schema_class)
     present = {}
     for key in request.args:
         values = [value for value in request.args.getlist(key) if value != ""]
@@ -88,6 +98,11 @@ def etagged(body: dict, version: int, status: int = 200) -> Response:
     response.status_code = status
     response.headers["ETag"] = f'"{version}"'
     return response
+
+
+def json_text(text: str) -> Response:
+    """An answer from JSON text already written (cached), as `jsonify` would have sent it."""
+    return current_app.response_class(f"{text}\n", mimetype=current_app.json.mimetype)
 
 
 def accepted(job) -> Response:

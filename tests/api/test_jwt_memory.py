@@ -74,3 +74,15 @@ def test_callers_get_a_copy(app):
     with app.app_context():
         decode_token(token)["sub"] = "someone else"
         assert decode_token(token)["sub"] == "someone"
+
+
+def test_a_remembered_tokens_header_is_decoded_once(client, admin_a, monkeypatch):
+    """flask-jwt-extended decodes the header of every request's token once more after verifying it."""
+    calls = []
+    real = pyjwt.get_unverified_header
+    monkeypatch.setattr(pyjwt, "get_unverified_header", lambda token: calls.append(token) or real(token))
+    assert admin_a.get("/api/v1/auth/me").status_code == 200
+    calls.clear()
+    for _ in range(3):
+        assert admin_a.get("/api/v1/auth/me").status_code == 200
+    assert calls == []
