@@ -54,7 +54,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     # The commit hooks that retire row snapshots must run in every process that writes (web, worker, beat, CLI),
     # whatever else that process happens to import.
-    from app.services import identity_cache, project_cache  # noqa: F401
+    from app.services import api_token_cache, identity_cache, project_cache  # noqa: F401
     from app.services.job_handlers import register_core_handlers
     from app.tasks import init_celery
     from app.utils.errors import register_error_handlers

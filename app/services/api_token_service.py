@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import ApiToken, Project, Tenant, User
 from app.models.api_token import TOKEN_PREFIX
+from app.services import api_token_cache, identity_cache
 from app.services.pagination import paginate
 from app.utils import tenant_context
 from app.utils.clock import as_utc, utcnow
@@ -104,33 +105,52 @@ def status(token: ApiToken, now: datetime | None = None) -> str:
 
 def authenticate(presented: str) -> tuple[User, Tenant, ApiToken] | None:
     """The identity behind a presented token if it may be used now, else None (unknown, wrong secret,
-    revoked, expired, service user or tenant deactivated). Binds the tenant context on success."""
+    revoked, expired, service user or tenant deactivated). Binds the tenant context on success. The rows come
+    from a snapshot while nothing about the token changed (app/services/api_token_cache.py)."""
     parts = presented[len(TOKEN_PREFIX) :].split("_", 1) if presented.startswith(TOKEN_PREFIX) else []
     if len(parts) != 2 or not parts[0] or not parts[1]:
         return None
     key_id, secret = parts
-    with tenant_context.unscoped():
-        row = db.session.execute(
-            select(ApiToken, User, Tenant)
-            .join(User, User.id == ApiToken.service_user_id)
-            .join(Tenant, Tenant.id == ApiToken.tenant_id)
-            .where(ApiToken.key_id == key_id[:32])
-        ).first()
-    if row is None or not hmac.compare_digest(row[0].secret_hash, _hash(secret)):
+    lookup = api_token_cache.load(key_id, presented, lambda: _read(key_id))
+    if lookup.row is None:
         return None
-    token, user, tenant = row
+    # A snapshot is found only with the exact token it was stored for, after its secret matched.
+    if not lookup.hit and not hmac.compare_digest(lookup.row[0].secret_hash, _hash(secret)):
+        return None
+    token, user, tenant = lookup.row
     now = utcnow()
     if status(token, now) != "active" or not user.active or user.is_deleted or not tenant.active:
         return None
     tenant_context.set_tenant(tenant.id, user.id)
     user.token_project_ids = list(token.project_ids) or None
-    _note_use(token, now)
+    if not _note_use(presented, lookup, now) and not lookup.hit:
+        api_token_cache.store(presented, lookup)
     return user, tenant, token
 
 
-def _note_use(token: ApiToken, now: datetime) -> None:
+def _read(key_id: str):
+    with tenant_context.unscoped():
+        return db.session.execute(
+            select(ApiToken, User, Tenant)
+            .join(User, User.id == ApiToken.service_user_id)
+            .join(Tenant, Tenant.id == ApiToken.tenant_id)
+            .where(ApiToken.key_id == key_id[:32])
+        ).first()
+
+
+def _note_use(presented: str, lookup, now: datetime) -> bool:
     """Written at most once a minute per token, as a bulk UPDATE: a use is not an edit (no version bump,
-    no audit snapshot)."""
-    if token.last_used_at is None or (now - as_utc(token.last_used_at)).total_seconds() >= LAST_USED_RESOLUTION_SECONDS:
-        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        db.session.commit()
+    no audit snapshot), and it keeps the token's snapshot, stored again with the new clock. True if written."""
+    token = lookup.row[0]
+    if (
+        token.last_used_at is not None
+        and (now - as_utc(token.last_used_at)).total_seconds() < LAST_USED_RESOLUTION_SECONDS
+    ):
+        return False
+    api_token_cache.store(presented, lookup, last_used_at=now)
+    db.session.execute(
+        update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now),
+        execution_options={identity_cache.NEUTRAL: True},
+    )
+    db.session.commit()
+    return True

@@ -22,7 +22,8 @@ Why this is safe:
   values. The idle clock's once-a-minute write (auth_service `_note_activity`) keeps the epochs and stores the
   snapshot with the new clock: that write changes nothing else the check depends on.
 
-Refresh tokens and API tokens keep their own database checks (a refresh is rare and writes anyway)."""
+Refresh tokens keep their database check (a refresh is rare and writes anyway). API tokens have their own snapshot
+under the same epochs (app/services/api_token_cache.py)."""
 
 import json
 import uuid
@@ -35,19 +36,19 @@ from app.services.row_snapshots import RowCodec, StoreUnavailable
 from app.tenancy import TenantSession
 
 NEUTRAL = "identity_cache_neutral"  # execution option of a write that must not retire an epoch (the idle clock)
-_USER = RowCodec(
+USER_CODEC = RowCodec(
     User, frozenset({"password_hash", "totp_secret", "totp_pending_secret", "totp_last_step", "recovery_codes"})
 )
-_TENANT = RowCodec(Tenant)
+TENANT_CODEC = RowCodec(Tenant)
 _SESSION = RowCodec(AuthSession, frozenset({"refresh_jti"}))
-_CODECS, _PARTS = (_USER, _TENANT, _SESSION), ("user", "tenant", "session")
+_CODECS, _PARTS = (USER_CODEC, TENANT_CODEC, _SESSION), ("user", "tenant", "session")
 
 
 def _snapshot_key(session_id) -> str:
     return f"auth-identity:{row_snapshots.fingerprint(*_CODECS)}:{session_id}"
 
 
-def _epoch_key(scope) -> str:
+def epoch_key(scope) -> str:
     """`scope`: a tenant id, `session:<id>`, or `*` for every tenant."""
     return f"auth-epoch:{scope}"
 
@@ -66,7 +67,7 @@ def load(tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID, query)
     from `query()` (stored for the next request when the rows were found)."""
     if row_snapshots.seconds() <= 0:
         return Lookup(query())
-    epoch_keys = (_epoch_key("*"), _epoch_key(tenant_id), _epoch_key(f"session:{session_id}"))
+    epoch_keys = (epoch_key("*"), epoch_key(tenant_id), epoch_key(f"session:{session_id}"))
     try:
         *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(session_id))
         if None not in seen and cached is not None:
@@ -115,12 +116,12 @@ def store(session_id, row, epochs: str | None, **session_values) -> None:
 def _note_flushed_identities(session, flush_context):
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuthSession):  # a logout, a refresh: that session's snapshot only
-            row_snapshots.note(session, _epoch_key(f"session:{obj.id}"))
+            row_snapshots.note(session, epoch_key(f"session:{obj.id}"))
         elif isinstance(obj, User):
-            row_snapshots.note(session, _epoch_key(obj.tenant_id))
+            row_snapshots.note(session, epoch_key(obj.tenant_id))
         elif isinstance(obj, Tenant):
-            row_snapshots.note(session, _epoch_key(obj.id))
+            row_snapshots.note(session, epoch_key(obj.id))
 
 
 # Ending every session of a user, a new secret: statements on the watched tables retire the tenant's epoch.
-row_snapshots.retire_on_bulk_writes(frozenset({"users", "tenants", "auth_sessions"}), _epoch_key, NEUTRAL)
+row_snapshots.retire_on_bulk_writes(frozenset({"users", "tenants", "auth_sessions"}), epoch_key, NEUTRAL)

@@ -3,9 +3,9 @@
 An epoch is a random token in the store that a committed write retires (deletes). A snapshot is stored with the
 epochs read *before* its rows were loaded, and counts only while they are all still current: a write committing
 while a reader loads retires an epoch the reader's snapshot carries, so no later reader takes it. Used by the
-per-request session check (app/services/identity_cache.py) and the project lookup every nested route starts with,
-with the staff's project-list pages (app/services/project_cache.py); each of those names the writes that retire
-its epochs.
+per-request session check (app/services/identity_cache.py), the API-token check (app/services/api_token_cache.py)
+and the project lookup every nested route starts with, with the staff's project-list pages
+(app/services/project_cache.py); each of those names the writes that retire its epochs.
 
 The store is an optimisation: a caller that cannot reach it reads the database (`StoreUnavailable`), and a snapshot
 that cannot be read counts as missing (`Malformed`)."""
@@ -21,6 +21,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import Date, DateTime, Numeric, Uuid, event, inspect
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 from app.extensions import db, kv
@@ -177,11 +178,14 @@ class RowCodec:
         return decoded
 
     def thaw(self, decoded: dict):
-        """A persistent object of this request's session from `decode`'s values, without a query (or the one the
-        session holds already)."""
+        """A persistent object of this request's session from `decode`'s values, without a query. If the session
+        holds the object already, that one, with its expired or never-loaded columns filled from the snapshot: a
+        load on access could run before the request's tenant is bound, where row-level security hides the row."""
         mapper = self.cls.__mapper__
         present = db.session.identity_map.get(mapper.identity_key_from_primary_key([decoded["id"]]))
         if present is not None:
+            for key in inspect(present).unloaded & decoded.keys():
+                set_committed_value(present, key, decoded[key])
             return present
         obj = mapper.class_manager.new_instance()
         # Plain column values go straight into the instance dict, as a load puts them; make_transient_to_detached

@@ -127,7 +127,7 @@ def test_a_snapshot_read_while_a_write_commits_is_never_taken(app, client, tenan
         session = db.session.execute(select(AuthSession).where(AuthSession.revoked_at.is_(None))).scalars().first()
         session_id, user_id = session.id, session.user_id
         db.session.rollback()
-        identity_cache.row_snapshots.retire([identity_cache._epoch_key(f"session:{session_id}")])
+        identity_cache.row_snapshots.retire([identity_cache.epoch_key(f"session:{session_id}")])
 
         def query_then_logout():
             rows = db.session.execute(  # the rows as the reader saw them
