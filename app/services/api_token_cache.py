@@ -77,12 +77,10 @@ def _remember_tenant(key_id: str, lookup: Lookup) -> Lookup:
 
 def _decode(snapshot: dict | None, epochs: str, key_id: str, tenant_id) -> tuple[dict, dict, dict] | None:
     """The snapshot's three rows if it was stored under `epochs` and is this key's in this tenant, else None."""
-    if snapshot is None or snapshot.get("epochs") != epochs:
+    decoded = row_snapshots.decode_parts(snapshot, epochs, _CODECS, _PARTS)
+    if decoded is None:
         return None
-    try:
-        token, user, tenant = (codec.decode(snapshot[part]) for codec, part in zip(_CODECS, _PARTS, strict=True))
-    except row_snapshots.Malformed:
-        return None
+    token, user, tenant = decoded
     if token.get("key_id") != key_id or not (
         token.get("tenant_id") == user.get("tenant_id") == tenant["id"] == tenant_id
     ):
@@ -97,9 +95,8 @@ def store(presented: str, lookup: Lookup, **token_values) -> None:
     only once its secret matched. `token_values` replace the token row's (the last-use clock just written)."""
     if lookup.epochs is None or lookup.row is None or row_snapshots.seconds() <= 0:
         return
-    snapshot = {part: codec.freeze(obj) for codec, part, obj in zip(_CODECS, _PARTS, lookup.row, strict=True)}
+    snapshot = row_snapshots.freeze_parts(_CODECS, _PARTS, lookup.row, lookup.epochs)
     snapshot["token"].update({key: row_snapshots.encode("datetime", value) for key, value in token_values.items()})
-    snapshot["epochs"] = lookup.epochs
     row_snapshots.put(_snapshot_key(presented), json.dumps(snapshot), row_snapshots.seconds())
 
 

@@ -87,12 +87,10 @@ def load(tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID, query)
 
 def _decode(snapshot: dict | None, epochs: str, tenant_id, user_id) -> tuple[dict, dict, dict] | None:
     """The snapshot's three rows if it was stored under `epochs` and is this user's in this tenant, else None."""
-    if snapshot is None or snapshot.get("epochs") != epochs:
+    decoded = row_snapshots.decode_parts(snapshot, epochs, _CODECS, _PARTS)
+    if decoded is None:
         return None
-    try:
-        user, tenant, session = (codec.decode(snapshot[part]) for codec, part in zip(_CODECS, _PARTS, strict=True))
-    except row_snapshots.Malformed:
-        return None
+    user, tenant, session = decoded
     if not (user["id"] == session.get("user_id") == user_id and tenant["id"] == user.get("tenant_id") == tenant_id):
         return None
     return user, tenant, session
@@ -103,9 +101,8 @@ def store(session_id, row, epochs: str | None, **session_values) -> None:
     `session_values` replace the session row's (the idle clock just written)."""
     if epochs is None or row_snapshots.seconds() <= 0:
         return
-    snapshot = {part: codec.freeze(obj) for codec, part, obj in zip(_CODECS, _PARTS, row, strict=True)}
+    snapshot = row_snapshots.freeze_parts(_CODECS, _PARTS, row, epochs)
     snapshot["session"].update({key: row_snapshots.encode("datetime", value) for key, value in session_values.items()})
-    snapshot["epochs"] = epochs
     row_snapshots.put(_snapshot_key(session_id), json.dumps(snapshot), row_snapshots.seconds())
 
 

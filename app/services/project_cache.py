@@ -60,7 +60,7 @@ def load(project_id: uuid.UUID, query):
         return query()
     project = query()  # read after the epochs: a write committing meanwhile retires one, so this is never taken
     if project is not None and project.deleted_at is None:
-        snapshot = {"epochs": epochs, "project": _CODEC.freeze(project)}
+        snapshot = row_snapshots.freeze_parts((_CODEC,), ("project",), (project,), epochs)
         row_snapshots.put(_snapshot_key(tenant_id, project_id), json.dumps(snapshot), row_snapshots.seconds())
     return project
 
@@ -91,12 +91,10 @@ def list_page(query: dict, render: Callable[[], str], refresh: bool = False) -> 
 
 def _decode(snapshot: dict | None, epochs: str, tenant_id, project_id) -> dict | None:
     """The snapshot's project if it was stored under `epochs`, is this tenant's and is not deleted, else None."""
-    if snapshot is None or snapshot.get("epochs") != epochs:
+    decoded = row_snapshots.decode_parts(snapshot, epochs, (_CODEC,), ("project",))
+    if decoded is None:
         return None
-    try:
-        values = _CODEC.decode(snapshot["project"])
-    except row_snapshots.Malformed:
-        return None
+    (values,) = decoded
     if values["id"] != project_id or values.get("tenant_id") != tenant_id or values.get("deleted_at") is not None:
         return None
     return values

@@ -204,6 +204,24 @@ def fingerprint(*codecs: RowCodec) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def decode_parts(snapshot: dict | None, epochs: str, codecs, parts) -> tuple[dict, ...] | None:
+    """The rows of a snapshot of several parts (`parts[i]` written by `codecs[i]`) as Python values, if it was
+    stored under `epochs`; None when it was stored under others, or is damaged."""
+    if snapshot is None or snapshot.get("epochs") != epochs:
+        return None
+    try:
+        return tuple(codec.decode(snapshot[part]) for codec, part in zip(codecs, parts, strict=True))
+    except Malformed:
+        return None
+
+
+def freeze_parts(codecs, parts, objs, epochs: str) -> dict:
+    """The snapshot of `objs` (`parts[i]` written by `codecs[i]`), stored under `epochs`."""
+    snapshot = {part: codec.freeze(obj) for codec, part, obj in zip(codecs, parts, objs, strict=True)}
+    snapshot["epochs"] = epochs
+    return snapshot
+
+
 def parse(text: str) -> dict | None:
     """A stored snapshot, or None when it is not one (counts as missing)."""
     try:
