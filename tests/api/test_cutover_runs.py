@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import CutoverActivity, CutoverRun, CutoverRunActivity, CutoverRunbook, User
@@ -218,7 +218,17 @@ def test_two_owners_finishing_at_once_both_count_and_the_run_completes_once(app,
     def finisher(code):
         def work(user):
             runbook_row, run_row, activity = _load(runbook["id"], run["id"], code)
-            return runs.move(runbook_row, run_row, activity, "finish", user).status
+            # The status this thread's move decided, read as it commits: `move` returns the run expired by its
+            # commit, and reading it afterwards could already show the other thread's later commit.
+            decided = []
+            session = db.session()
+            record = lambda _session: decided.append(run_row.status)  # noqa: E731
+            event.listen(session, "before_commit", record)
+            try:
+                runs.move(runbook_row, run_row, activity, "finish", user)
+            finally:
+                event.remove(session, "before_commit", record)
+            return decided[-1]
 
         return work
 
