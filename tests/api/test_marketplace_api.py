@@ -41,6 +41,20 @@ def test_store_needs_a_marketplace_connection_of_this_tenant(app, admin_a, tenan
     assert admin_a.get(url).json["total"] == 1
 
 
+def test_a_deleted_stores_connection_is_a_field_error_not_a_500(app, admin_a, tenant_a, make_project):
+    """Found by schemathesis in CI: the unique (tenant, connection) constraint also holds deleted stores, which the
+    in-use check did not see, so creating a store on a deleted store's connection was an IntegrityError (500)."""
+    url = f"/api/v1/projects/{make_project(tenant_a['tenant_id'])}/marketplace/stores"
+    connection_id = _connection(app, tenant_a["tenant_id"])
+    created = admin_a.post(url, json={"connection_id": connection_id})
+    assert created.status_code == 201
+    deleted = admin_a.delete(f"{url}/{created.json['id']}", headers={"If-Match": created.headers["ETag"]})
+    assert deleted.status_code in (200, 204)
+    again = admin_a.post(url, json={"connection_id": connection_id})
+    assert again.status_code == 422
+    assert again.json["errors"]["connection_id"] == ["A deleted store still holds this connection."]
+
+
 def test_rules_validate_their_kind_and_take_if_match(app, admin_a, tenant_a, make_project, make_user, client):
     project_id = make_project(tenant_a["tenant_id"])
     url = f"/api/v1/projects/{project_id}/marketplace/rules"

@@ -53,11 +53,16 @@ def marketplace_connection(connection_id, field: str = "connection_id") -> tuple
 
 def create_store(project: Project, data: dict) -> MarketplaceStore:
     connection, cls = marketplace_connection(data["connection_id"])
-    taken = select(MarketplaceStore.id).where(MarketplaceStore.connection_id == connection.id)
-    if db.session.execute(taken).first() is not None:
-        raise ValidationFailed(
-            "Connection in use.", errors={"connection_id": ["This connection already feeds a store."]}
+    # Deleted stores too: a connection feeds at most one store row (unique per tenant), deleted or not.
+    taken = select(MarketplaceStore.deleted_at).where(MarketplaceStore.connection_id == connection.id)
+    holder = db.session.execute(taken, execution_options={"include_deleted": True}).first()
+    if holder is not None:
+        detail = (
+            "A deleted store still holds this connection."
+            if holder.deleted_at
+            else "This connection already feeds a store."
         )
+        raise ValidationFailed("Connection in use.", errors={"connection_id": [detail]})
     _check_hours(data)
     store = MarketplaceStore(
         project_id=project.id,
