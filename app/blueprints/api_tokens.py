@@ -1,4 +1,5 @@
-"""API tokens (issue 15.4): tenant admins create, list and revoke them. Managing tokens takes a person:
+"""API tokens (issue 15.4): tenant admins create, list, revoke and delete them (the difference is in
+app/services/api_token_service.py). Managing tokens takes a person:
 a token cannot mint or revoke tokens, whatever its role."""
 
 from flask import Blueprint, jsonify
@@ -37,7 +38,7 @@ def _fields(token: ApiToken) -> dict:
 )
 def list_tokens():
     args = load_args(ApiTokenListArgs)
-    tokens, total = api_token_service.list_tokens(args["limit"], args["offset"])
+    tokens, total = api_token_service.list_tokens(args["limit"], args["offset"], args["include_deleted"])
     return jsonify({"items": [_body(t) for t in tokens], **page_total(total)})
 
 
@@ -62,9 +63,18 @@ def get_token(token_id):
     return etagged(_body(token), token.version)
 
 
+@bp.post("/<uuid:token_id>/revoke")
+@requires("tenant.manage", people_only=True)
+@doc("Revoke an API token: it stops working at once and stays listed, marked revoked", response=ApiTokenSchema)
+def revoke_token(token_id):
+    token = ApiToken.get_scoped_or_404(token_id)
+    api_token_service.revoke_token(token)
+    return etagged(_body(token), token.version)
+
+
 @bp.delete("/<uuid:token_id>")
 @requires("tenant.manage", people_only=True)
-@doc("Revoke an API token: it stops working at once", status=204)
-def revoke_token(token_id):
-    api_token_service.revoke_token(ApiToken.get_scoped_or_404(token_id))
+@doc("Delete an API token: revoked if it still works, then gone from the API (404)", status=204)
+def delete_token(token_id):
+    api_token_service.delete_token(ApiToken.get_scoped_or_404(token_id))
     return "", 204

@@ -1,4 +1,5 @@
-"""Invitations (admins and project managers): invite by e-mail with a role and projects, resend, revoke."""
+"""Invitations (admins and project managers): invite by e-mail with a role and projects, resend, revoke,
+delete."""
 
 from flask import Blueprint, g, jsonify
 
@@ -32,7 +33,9 @@ def _inviters(invitations) -> dict:
 @doc("Invitations, newest first (filter by status)", args=InvitationListArgs, response=InvitationSchema, many=True)
 def list_invitations():
     args = load_args(InvitationListArgs)
-    items, total = invitation_service.list_invitations(args["limit"], args["offset"], args.get("status"), args.get("q"))
+    items, total = invitation_service.list_invitations(
+        args["limit"], args["offset"], args.get("status"), args.get("q"), args["include_deleted"]
+    )
     inviters = _inviters(items)
     return jsonify({"items": [_dump(i, inviters) for i in items], **page_total(total)})
 
@@ -62,9 +65,18 @@ def resend(invitation_id):
     return etagged(_dump(invitation, _inviters([invitation])), invitation.version)
 
 
+@bp.post("/<uuid:invitation_id>/revoke")
+@requires("invitations.manage")
+@doc("Revoke a pending invitation: its link stops working; it stays listed, marked revoked", response=InvitationSchema)
+def revoke(invitation_id):
+    invitation = Invitation.get_scoped_or_404(invitation_id)
+    invitation_service.revoke(invitation, if_match_version())
+    return etagged(_dump(invitation, _inviters([invitation])), invitation.version)
+
+
 @bp.delete("/<uuid:invitation_id>")
 @requires("invitations.manage")
-@doc("Revoke a pending invitation (kept, marked revoked)", status=204)
-def revoke(invitation_id):
-    invitation_service.revoke(Invitation.get_scoped_or_404(invitation_id), if_match_version())
+@doc("Delete an invitation: revoked if pending, then gone from the API (404)", status=204)
+def delete_invitation(invitation_id):
+    invitation_service.delete(Invitation.get_scoped_or_404(invitation_id), if_match_version())
     return "", 204

@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, Uu
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import Audited, Authorship, TenantScoped, Timestamps, UUIDPrimaryKey, Versioned
+from app.models.base import Audited, Authorship, SoftDelete, TenantScoped, Timestamps, UUIDPrimaryKey, Versioned
 from app.models.types import JSONDocument, UTCDateTime
 from app.utils.clock import utcnow
 
@@ -19,9 +19,10 @@ INVITATION_STATUSES = ("pending", "accepted", "revoked", "expired")
 MAIL_STATUSES = ("queued", "sent", "failed", "skipped")
 
 
-class Invitation(UUIDPrimaryKey, TenantScoped, Timestamps, Authorship, Versioned, Audited, db.Model):
+class Invitation(UUIDPrimaryKey, TenantScoped, Timestamps, Authorship, SoftDelete, Versioned, Audited, db.Model):
     """An e-mail invitation to join the tenant with a role (and projects). Single use, expiring; resending
-    issues a new link and voids the old one."""
+    issues a new link and voids the old one. Revoking keeps it listed as revoked; deleting revokes it and
+    hides it (soft delete), so its API resource answers 404 like any deleted one."""
 
     __tablename__ = "invitations"
     __table_args__ = (Index("ix_invitations_tenant_created", "tenant_id", "created_at"),)

@@ -5,7 +5,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.models.accounts import INVITATION_STATUSES
 from app.models.user import ROLES, SUPPORT_LEVELS
-from app.schemas.common import BaseSchema, OwnedFields, PageArgs, one_of
+from app.schemas.common import BaseSchema, Flag, OwnedFields, PageArgs, one_of
 from app.schemas.users import MeSchema
 
 _TOKEN = validate.Length(min=1, max=300)
@@ -145,3 +145,4 @@ class InvitationSchema(OwnedFields):
 class InvitationListArgs(PageArgs):
     status = one_of(INVITATION_STATUSES)
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Part of the e-mail address"})
+    include_deleted = Flag(load_default=False, metadata={"description": "Show deleted invitations too"})

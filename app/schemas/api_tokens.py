@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from app.models.user import ROLES
-from app.schemas.common import OwnedFields, PageArgs
+from app.schemas.common import Flag, OwnedFields, PageArgs
 
 # A token acts without project membership, which is what a customer's visibility rests on.
 TOKEN_ROLES = tuple(role for role in ROLES if role != "customer")
@@ -40,4 +40,4 @@ class ApiTokenCreatedSchema(ApiTokenSchema):
 
 
 class ApiTokenListArgs(PageArgs):
-    pass
+    include_deleted = Flag(load_default=False, metadata={"description": "Show deleted tokens too (always revoked)"})

@@ -1,5 +1,10 @@
-"""API tokens (issue 15.4): create (the secret answered once), list, revoke, and the check every request
-presenting `Authorization: Bearer mrd_…` runs.
+"""API tokens (issue 15.4): create (the secret answered once), list, revoke, delete, and the check every
+request presenting `Authorization: Bearer mrd_…` runs.
+
+Revoking keeps the token in the list, marked revoked, as a record of what once had access. Deleting revokes
+it too and then takes it out of the API (a soft delete): reading it answers 404, as after any DELETE, and
+the list shows it only with `include_deleted`. The row itself stays, because its service user is the author
+of everything the token changed.
 
 A token is `mrd_<key_id>_<secret>`. key_id is random and unique across tenants, so the token is found by
 one indexed read before its tenant is known (one of the few deliberate cross-tenant reads, like sign-in by
@@ -35,8 +40,9 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def list_tokens(limit: int, offset: int) -> tuple[list[ApiToken], int]:
-    return paginate(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id), limit, offset, False)
+def list_tokens(limit: int, offset: int, include_deleted: bool = False) -> tuple[list[ApiToken], int]:
+    stmt = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id)
+    return paginate(stmt, limit, offset, include_deleted)
 
 
 def _check_projects(project_ids: list) -> list[str]:
@@ -88,10 +94,22 @@ def revoke_token(token: ApiToken) -> None:
     deactivated too, so nothing else can act as it."""
     if token.revoked_at is not None:
         raise Conflict("This token is already revoked.")
+    _revoke(token)
+    db.session.commit()
+
+
+def delete_token(token: ApiToken) -> None:
+    """Revokes the token if it still works, then removes it from the API (kept as a soft-deleted row)."""
+    if token.revoked_at is None:
+        _revoke(token)
+    token.soft_delete(tenant_context.current_actor_id())
+    db.session.commit()
+
+
+def _revoke(token: ApiToken) -> None:
     token.revoked_at = utcnow()
     token.revoked_by = tenant_context.current_actor_id()
     token.service_user.active = False
-    db.session.commit()
 
 
 def status(token: ApiToken, now: datetime | None = None) -> str:

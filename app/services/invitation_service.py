@@ -31,7 +31,9 @@ ROLE_WORDS = {
 }
 
 
-def list_invitations(limit: int, offset: int, status: str | None = None, q: str | None = None):
+def list_invitations(
+    limit: int, offset: int, status: str | None = None, q: str | None = None, include_deleted: bool = False
+):
     now = utcnow()
     stmt = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id)
     pending = and_(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
@@ -45,7 +47,7 @@ def list_invitations(limit: int, offset: int, status: str | None = None, q: str 
         stmt = stmt.where(Invitation.revoked_at.is_not(None), Invitation.accepted_at.is_(None))
     if q:
         stmt = stmt.where(icontains(Invitation.email, q.strip()))
-    return paginate(stmt, limit, offset)
+    return paginate(stmt, limit, offset, include_deleted)
 
 
 def inviters_of(invitations) -> dict:
@@ -138,12 +140,25 @@ def resend(invitation: Invitation, inviter: User, tenant: Tenant, expected_versi
 
 
 def revoke(invitation: Invitation, expected_version: int | None) -> None:
+    """The link stops working; the invitation stays listed, marked revoked."""
+    _revoke(invitation, expected_version)
+    db.session.commit()
+
+
+def delete(invitation: Invitation, expected_version: int | None) -> None:
+    """Revoked as above, then hidden (soft delete): its resource answers 404 and only `include_deleted`
+    lists it. An accepted invitation is the record of how its user joined, so it stays."""
+    _revoke(invitation, expected_version)
+    invitation.soft_delete(tenant_context.current_actor_id())
+    db.session.commit()
+
+
+def _revoke(invitation: Invitation, expected_version: int | None) -> None:
     check_version(invitation, expected_version)
     if invitation.accepted_at is not None:
         raise Conflict("This invitation was accepted already; deactivate the user instead.")
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
-        db.session.commit()
 
 
 # -- the invitee's side (signed out) ------------------------------------------------------------------------

@@ -86,9 +86,13 @@ def test_a_wrong_secret_is_refused_even_when_warm(client, token):
         assert _new_request(Api(client, wrong, None, None)).status_code == 401
 
 
-def test_a_revocation_reaches_a_warm_token_at_once(admin_a, token):
+@pytest.mark.parametrize("end", ["revoke", "delete"])
+def test_a_revocation_or_deletion_reaches_a_warm_token_at_once(admin_a, token, end):
     _warm(token["api"])
-    assert admin_a.delete(f"/api/v1/api-tokens/{token['id']}").status_code in (200, 204)
+    if end == "revoke":
+        assert admin_a.post(f"/api/v1/api-tokens/{token['id']}/revoke").status_code == 200
+    else:
+        assert admin_a.delete(f"/api/v1/api-tokens/{token['id']}").status_code == 204
     assert _new_request(token["api"]).status_code == 401
 
 

@@ -1,4 +1,4 @@
-"""API tokens (issue 15.4): an admin creates one (the secret shown once), lists and revokes it; the token
+"""API tokens (issue 15.4): an admin creates one (the secret shown once), lists, revokes and deletes it; the token
 authenticates `Authorization: Bearer mrd_…` as its own service user, within its role, project scope,
 expiry and rate limit, and is audited as that user."""
 
@@ -126,15 +126,43 @@ def test_unknown_project_in_scope_is_a_field_error(admin_a):
     assert response.status_code == 422 and "project_ids" in response.json["errors"]
 
 
-def test_revoked_token_stops_at_once(client, admin_a):
+def test_revoked_token_stops_at_once_and_stays_listed(client, admin_a):
+    created = _create(admin_a)
+    token = _as_token(client, created["token"])
+    assert token.get("/api/v1/projects").status_code == 200
+    revoked = admin_a.post(f"/api/v1/api-tokens/{created['id']}/revoke")
+    assert revoked.status_code == 200 and revoked.json["status"] == "revoked"
+    assert revoked.json["revoked_by"] == admin_a.user_id
+    response = token.get("/api/v1/projects")
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    assert admin_a.get(f"/api/v1/api-tokens/{created['id']}").json["status"] == "revoked"
+    assert admin_a.get("/api/v1/api-tokens").json["items"][0]["status"] == "revoked"
+    assert admin_a.post(f"/api/v1/api-tokens/{created['id']}/revoke").status_code == 409
+
+
+def test_a_deleted_token_stops_working_and_is_gone_from_the_api(client, admin_a):
+    # Found by schemathesis' stateful phase (ST301): DELETE answered 204, yet GET still answered 200 with the
+    # token marked revoked. After a DELETE the resource answers 404, as everywhere else in the API.
     created = _create(admin_a)
     token = _as_token(client, created["token"])
     assert token.get("/api/v1/projects").status_code == 200
     assert admin_a.delete(f"/api/v1/api-tokens/{created['id']}").status_code == 204
-    response = token.get("/api/v1/projects")
-    assert response.status_code == 401 and response.mimetype == "application/problem+json"
-    assert admin_a.get(f"/api/v1/api-tokens/{created['id']}").json["status"] == "revoked"
-    assert admin_a.delete(f"/api/v1/api-tokens/{created['id']}").status_code == 409
+    assert token.get("/api/v1/projects").status_code == 401
+    gone = admin_a.get(f"/api/v1/api-tokens/{created['id']}")
+    assert gone.status_code == 404 and gone.mimetype == "application/problem+json"
+    assert admin_a.get("/api/v1/api-tokens").json["items"] == []
+    kept = admin_a.get("/api/v1/api-tokens?include_deleted=1").json["items"]
+    assert [(t["id"], t["status"]) for t in kept] == [(created["id"], "revoked")] and kept[0]["deleted_at"]
+    assert admin_a.delete(f"/api/v1/api-tokens/{created['id']}").status_code == 404
+    assert admin_a.post(f"/api/v1/api-tokens/{created['id']}/revoke").status_code == 404
+
+
+def test_a_revoked_token_can_be_deleted_and_keeps_its_revocation(admin_a):
+    created = _create(admin_a)
+    revoked_at = admin_a.post(f"/api/v1/api-tokens/{created['id']}/revoke").json["revoked_at"]
+    assert admin_a.delete(f"/api/v1/api-tokens/{created['id']}").status_code == 204
+    kept = admin_a.get("/api/v1/api-tokens?include_deleted=1").json["items"][0]
+    assert kept["revoked_at"] == revoked_at
 
 
 def test_expired_unknown_and_tampered_tokens_are_401(client, admin_a, monkeypatch):

@@ -1,5 +1,6 @@
 """Accounts and administration in the browser (issue 16): an invited user goes from e-mail to signed in with
-2FA; the Administration area (no "coming soon"); my account (password, 2FA, sessions); forgotten password."""
+2FA; an invitation revoked, then deleted; the Administration area (no "coming soon"); my account (password,
+2FA, sessions); forgotten password."""
 
 import re
 
@@ -77,6 +78,28 @@ def test_an_invited_user_goes_from_email_to_signed_in_with_2fa(new_page, demo, m
     admin.get_by_label("Invitation status").select_option("accepted")
     expect(admin.get_by_role("region", name="Invitations table")).to_contain_text("accepted")
     expect(admin.get_by_role("region", name="Users table")).to_contain_text("Nora Colleague")
+
+
+def test_an_admin_revokes_an_invitation_then_deletes_it(page, demo, mailbox):
+    sign_in(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    page.get_by_role("button", name="Invite people").click()
+    form = page.locator("#invite-panel")
+    form.get_by_label("E-mail").fill("changed.mind@demo.test")
+    form.get_by_role("button", name="Send invitation").click()
+    invitations = page.get_by_role("region", name="Invitations table")
+    expect(invitations).to_contain_text("changed.mind@demo.test")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    invitations.get_by_role("button", name="Revoke the invitation to changed.mind@demo.test").click()
+    expect(page.get_by_role("alert").filter(has_text="was revoked")).to_be_visible()
+    page.get_by_label("Invitation status").select_option("revoked")
+    expect(invitations).to_contain_text("changed.mind@demo.test")  # revoked, still listed
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    invitations.get_by_role("button", name="Delete the invitation to changed.mind@demo.test").click()
+    expect(page.get_by_role("alert").filter(has_text="was deleted")).to_be_visible()
+    expect(page.get_by_text("No invitations here.")).to_be_visible()
 
 
 def test_the_administration_area_works_at_desktop_and_phone_width(new_page, demo):

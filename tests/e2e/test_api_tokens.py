@@ -1,5 +1,5 @@
 """API tokens in the browser (issue 15.4/15.7): an admin creates a token in Administration › API and events,
-copies the secret shown once, a machine uses it (within its project scope), and after a revoke in the UI the API refuses it."""
+copies the secret shown once, a machine uses it (within its project scope), and after a revoke in the UI the API refuses it; a delete then takes it off the list."""
 
 import json
 import urllib.error
@@ -22,7 +22,7 @@ def _get(base_url: str, path: str, token: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-def test_an_admin_creates_uses_and_revokes_an_api_token(page, demo, live_server):
+def test_an_admin_creates_uses_revokes_and_deletes_an_api_token(page, demo, live_server):
     sign_in(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
     page.get_by_role("navigation", name="Administration sections").get_by_role("link", name="API and events").click()
@@ -56,3 +56,9 @@ def test_an_admin_creates_uses_and_revokes_an_api_token(page, demo, live_server)
 
     status, body = _get(live_server.url, "/api/v1/projects", secret)
     assert status == 401 and body["status"] == 401
+
+    # A revoked token stays listed until it is deleted; then the list no longer shows it.
+    page.once("dialog", lambda dialog: dialog.accept())
+    table.get_by_role("button", name="Delete BI export").click()
+    expect(page.get_by_role("alert").filter(has_text="was deleted")).to_be_visible()
+    expect(page.get_by_text("No API tokens yet.")).to_be_visible()

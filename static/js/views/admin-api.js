@@ -1,6 +1,7 @@
 // Administration › API and events: the organisation's API tokens (issue 15.4). An admin creates one (name, role,
 // optional projects and expiry) and sees its secret once, with a copy button; the list shows each token's
-// prefix, scope and use, and revokes with a confirmation. A revoked token stops working at the next request.
+// prefix, scope and use, and revokes with a confirmation. A revoked token stops working at the next request and
+// stays listed, marked revoked, until an admin deletes it (then only `include_deleted` lists it).
 // Below them, the events half: webhook endpoints and their delivery log (admin-events.js, issue 15.6/15.7).
 
 import { showMessage, showProblem } from "../alerts.js";
@@ -50,15 +51,31 @@ export async function render(container, { signal }) {
     },
   });
 
-  async function revoke(token, button) {
-    if (!window.confirm(`Revoke the token "${token.name}"? Whatever uses it stops working at once. This cannot be undone.`)) return;
+  async function act(button, { question, work, busyText, done }) {
+    if (!window.confirm(question)) return;
     try {
-      await busy(button, () => api.del(`/api/v1/api-tokens/${token.id}`, { signal }), "Revoking…");
-      showMessage(`The token "${token.name}" was revoked.`);
+      await busy(button, work, busyText);
+      showMessage(done);
       await load();
     } catch (error) {
       showProblem(error);
     }
+  }
+
+  function actionFor(token) {
+    const revoked = token.status === "revoked";
+    const button = h("button", { type: "button", class: "btn btn-secondary btn-small", text: revoked ? "Delete" : "Revoke",
+      "aria-label": `${revoked ? "Delete" : "Revoke"} ${token.name}` });
+    button.addEventListener("click", () => act(button, revoked ? {
+      question: `Delete the revoked token "${token.name}"? It leaves this list; the audit trail keeps what it did.`,
+      work: () => api.del(`/api/v1/api-tokens/${token.id}`, { signal }), busyText: "Deleting…",
+      done: `The token "${token.name}" was deleted.`,
+    } : {
+      question: `Revoke the token "${token.name}"? Whatever uses it stops working at once. This cannot be undone.`,
+      work: () => api.post(`/api/v1/api-tokens/${token.id}/revoke`, undefined, { signal }), busyText: "Revoking…",
+      done: `The token "${token.name}" was revoked.`,
+    }));
+    return button;
   }
 
   async function load() {
@@ -68,9 +85,6 @@ export async function render(container, { signal }) {
       h("thead", {}, h("tr", {}, ["Name", "Role", "Projects", "Token starts", "Created", "Expires", "Last used", "Status", ""]
         .map((text) => h("th", { scope: "col", text })))),
       h("tbody", {}, page.items.map((token) => {
-        const button = token.status === "revoked" ? null
-          : h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Revoke", "aria-label": `Revoke ${token.name}` });
-        if (button) button.addEventListener("click", () => revoke(token, button));
         return h("tr", { "data-token": token.id },
           h("td", { text: token.name }),
           h("td", { text: label(ROLES, token.role) }),
@@ -80,7 +94,7 @@ export async function render(container, { signal }) {
           h("td", { class: "cell-nowrap", text: token.expires_at ? formatDate(token.expires_at) : "Never" }),
           h("td", { class: "cell-nowrap", text: token.last_used_at ? formatDateTime(token.last_used_at) : "Never" }),
           h("td", {}, chip(token.status, STATUS_TONES[token.status] || "neutral")),
-          h("td", {}, button));
+          h("td", {}, actionFor(token)));
       }))), "API tokens table") : emptyState("No API tokens yet."));
   }
 

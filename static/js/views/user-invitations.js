@@ -1,6 +1,6 @@
 // The invitations part of the users page (admins and project managers): "Invite people" (e-mail, role,
 // projects; the invitee chooses their own password from the e-mailed link) and the invitations list with
-// Resend and Revoke.
+// Resend and Revoke (the invitation stays listed as revoked), and Delete for a revoked one (it leaves the list).
 
 import { showMessage, showProblem } from "../alerts.js";
 import { api, ifMatch } from "../api.js";
@@ -119,10 +119,16 @@ export function mountInvitations({ signal }) {
           h("button", { type: "button", class: "btn btn-ghost btn-small btn-danger-text", text: "Revoke", "aria-label": `Revoke the invitation to ${item.email}`,
             onClick: (event) => {
               if (!window.confirm(`Revoke the invitation to ${item.email}? The link in their e-mail stops working.`)) return;
-              act(event.currentTarget, () => api.del(`/api/v1/invitations/${item.id}`, { headers: ifMatch(item.version), signal }),
+              act(event.currentTarget, () => api.post(`/api/v1/invitations/${item.id}/revoke`, undefined, { headers: ifMatch(item.version), signal }),
                 "Revoking…", `The invitation to ${item.email} was revoked.`);
             } }),
-        ] : null))))), "Invitations table");
+        ] : item.status === "revoked" ? h("button", { type: "button", class: "btn btn-ghost btn-small btn-danger-text", text: "Delete",
+          "aria-label": `Delete the invitation to ${item.email}`,
+          onClick: (event) => {
+            if (!window.confirm(`Delete the revoked invitation to ${item.email}? It leaves this list.`)) return;
+            act(event.currentTarget, () => api.del(`/api/v1/invitations/${item.id}`, { headers: ifMatch(item.version), signal }),
+              "Deleting…", `The invitation to ${item.email} was deleted.`);
+          } }) : null))))), "Invitations table");
   }
 
   const section = h("section", { class: "card card-flush", "aria-labelledby": "invitations-title" },
