@@ -11,6 +11,7 @@ from app.config import INSTANCE_DIR, get_config
 from app.extensions import celery, db, jwt, migrate
 from app.utils.crypto import load_keyring
 from app.utils.kvstore import make_store
+from app.web.identity import RequestGlobals
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class _NoCookieSession(SessionInterface):
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None, instance_path=str(INSTANCE_DIR))
     app.session_interface = _NoCookieSession()
+    app.app_ctx_globals_class = RequestGlobals  # the signed-in identity's ORM objects built on first use
     app.config.from_object(get_config(config_name))
     app.config.update(overrides or {})
     _check_production_settings(app)

@@ -23,7 +23,7 @@ def _etagged(project, status=200):
 
 
 def _include_deleted(args) -> bool:
-    return args["include_deleted"] and g.current_user.role in STAFF_WHO_SEE_DELETED_PROJECTS
+    return args["include_deleted"] and g.principal.role in STAFF_WHO_SEE_DELETED_PROJECTS
 
 
 @bp.get("")
@@ -47,7 +47,7 @@ def list_projects():
         )
         return current_app.json.dumps(page(projects, total, _schema))
 
-    if not project_service.sees_whole_tenant(g.current_user):
+    if not project_service.sees_whole_tenant(g.principal):
         return json_text(render())
     return json_text(project_cache.list_page(query, render, refresh=bool(request.cache_control.no_cache)))
 

@@ -55,7 +55,7 @@ def load(key_id: str, presented: str, query) -> Lookup:
         *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(presented))
         if None not in seen and cached is not None:
             epochs = ":".join(seen)
-            decoded = _decode(row_snapshots.parse(cached), epochs, key_id, tenant_id)
+            decoded = _decode(cached, epochs, key_id, tenant_id)
             if decoded is not None:
                 return Lookup(
                     tuple(codec.thaw(values) for codec, values in zip(_CODECS, decoded, strict=True)), epochs, True
@@ -75,9 +75,9 @@ def _remember_tenant(key_id: str, lookup: Lookup) -> Lookup:
     return lookup
 
 
-def _decode(snapshot: dict | None, epochs: str, key_id: str, tenant_id) -> tuple[dict, dict, dict] | None:
+def _decode(text: str, epochs: str, key_id: str, tenant_id) -> tuple[dict, dict, dict] | None:
     """The snapshot's three rows if it was stored under `epochs` and is this key's in this tenant, else None."""
-    decoded = row_snapshots.decode_parts(snapshot, epochs, _CODECS, _PARTS)
+    decoded = row_snapshots.decode_parts(text, epochs, _CODECS, _PARTS)
     if decoded is None:
         return None
     token, user, tenant = decoded

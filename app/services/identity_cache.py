@@ -63,8 +63,9 @@ class Lookup:
 
 
 def load(tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID, query) -> Lookup:
-    """(User, Tenant, AuthSession) of an access token's session: from the store when its snapshot is current, else
-    from `query()` (stored for the next request when the rows were found)."""
+    """(User, Tenant, AuthSession) of an access token's session: from the store when its snapshot is current (as
+    `row_snapshots.Frozen` rows, which the request thaws into ORM objects only if it needs them: app/web/identity.py),
+    else from `query()` (stored for the next request when the rows were found)."""
     if row_snapshots.seconds() <= 0:
         return Lookup(query())
     epoch_keys = (epoch_key("*"), epoch_key(tenant_id), epoch_key(f"session:{session_id}"))
@@ -72,9 +73,9 @@ def load(tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID, query)
         *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(session_id))
         if None not in seen and cached is not None:
             epochs = ":".join(seen)
-            decoded = _decode(row_snapshots.parse(cached), epochs, tenant_id, user_id)
+            decoded = _decode(cached, epochs, tenant_id, user_id)
             if decoded is not None:
-                row = tuple(codec.thaw(values) for codec, values in zip(_CODECS, decoded, strict=True))
+                row = tuple(row_snapshots.Frozen(codec, values) for codec, values in zip(_CODECS, decoded, strict=True))
                 return Lookup(row, epochs, True)
         epochs = row_snapshots.current_epochs(epoch_keys, seen)
     except StoreUnavailable:
@@ -85,9 +86,9 @@ def load(tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID, query)
     return Lookup(row, epochs)
 
 
-def _decode(snapshot: dict | None, epochs: str, tenant_id, user_id) -> tuple[dict, dict, dict] | None:
+def _decode(text: str, epochs: str, tenant_id, user_id) -> tuple[dict, dict, dict] | None:
     """The snapshot's three rows if it was stored under `epochs` and is this user's in this tenant, else None."""
-    decoded = row_snapshots.decode_parts(snapshot, epochs, _CODECS, _PARTS)
+    decoded = row_snapshots.decode_parts(text, epochs, _CODECS, _PARTS)
     if decoded is None:
         return None
     user, tenant, session = decoded

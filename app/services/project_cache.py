@@ -52,7 +52,7 @@ def load(project_id: uuid.UUID, query):
     try:
         *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(tenant_id, project_id))
         if None not in seen and cached is not None:
-            values = _decode(row_snapshots.parse(cached), ":".join(seen), tenant_id, project_id)
+            values = _decode(cached, ":".join(seen), tenant_id, project_id)
             if values is not None:
                 return _CODEC.thaw(values)
         epochs = row_snapshots.current_epochs(epoch_keys, seen)
@@ -89,9 +89,9 @@ def list_page(query: dict, render: Callable[[], str], refresh: bool = False) -> 
     return text
 
 
-def _decode(snapshot: dict | None, epochs: str, tenant_id, project_id) -> dict | None:
+def _decode(text: str, epochs: str, tenant_id, project_id) -> dict | None:
     """The snapshot's project if it was stored under `epochs`, is this tenant's and is not deleted, else None."""
-    decoded = row_snapshots.decode_parts(snapshot, epochs, (_CODEC,), ("project",))
+    decoded = row_snapshots.decode_parts(text, epochs, (_CODEC,), ("project",))
     if decoded is None:
         return None
     (values,) = decoded

@@ -10,6 +10,7 @@ from app.models.api_token import TOKEN_PREFIX
 from app.permissions import PERMISSIONS, can
 from app.services import api_token_service, auth_service
 from app.utils.errors import Forbidden, Unauthorized, problem_response
+from app.web.identity import bind as bind_identity
 from app.web.rate_limit import enforce_tenant_rate_limit, enforce_token_rate_limit
 
 
@@ -33,8 +34,8 @@ def _authenticate() -> None:
     identity = api_token_service.authenticate(presented)
     if identity is None:
         raise Unauthorized("The API token is unknown, revoked or expired.")
-    g.current_user, g.current_tenant, g.api_token = identity
-    g.auth_session = None
+    user, tenant, g.api_token = identity
+    bind_identity(user, tenant, None)
 
 
 # Routes outside /projects/<project_id>/… that a project-scoped API token may still use: they show nothing
@@ -64,9 +65,9 @@ def requires(permission: str | None = None, people_only: bool = False):
         @wraps(view)
         def wrapper(*args, **kwargs):
             _authenticate()
-            user = g.current_user
+            user = g.principal  # the checks read columns only: no ORM object is built for them (app/web/identity.py)
             g.current_role = user.role  # read after the view's commit has expired `user` (app/web/upstream.py)
-            enforce_tenant_rate_limit(g.current_tenant)
+            enforce_tenant_rate_limit(g.principal_tenant)
             if g.api_token is not None:
                 enforce_token_rate_limit(g.api_token)
                 if people_only:
@@ -89,12 +90,14 @@ def register_jwt_callbacks(jwt) -> None:
         identity = auth_service.check_token(jwt_payload)
         if identity is None:
             return True
-        g.current_user, g.current_tenant, g.auth_session = identity
+        bind_identity(*identity)
         return False
 
     @jwt.user_lookup_loader
     def _current_user(_jwt_header, _jwt_payload):
-        return g.get("current_user")
+        # Nothing reads flask-jwt-extended's `current_user` (handlers use g.current_user); asking for the ORM user
+        # here would build it on every request. The principal is enough to tell "found" from "gone".
+        return g.get("principal")
 
     def _unauthorized(detail):
         return problem_response(401, "Unauthorized", detail, "unauthorized")

@@ -10,9 +10,10 @@ STAFF_WHO_SEE_DELETED = ("admin", "pm", "consultant")
 
 
 def project_for(project_id, include_deleted: bool = False):
-    return project_service.get_project(g.current_user, project_id, include_deleted=include_deleted)
+    # The principal: visibility reads the role, the id and a token's scope, which need no ORM user.
+    return project_service.get_project(g.principal, project_id, include_deleted=include_deleted)
 
 
 def may_see_deleted(args: dict) -> bool:
     """`?include_deleted=1` counts for staff who edit delivery objects; for others it is ignored."""
-    return bool(args.get("include_deleted")) and g.current_user.role in STAFF_WHO_SEE_DELETED
+    return bool(args.get("include_deleted")) and g.principal.role in STAFF_WHO_SEE_DELETED
