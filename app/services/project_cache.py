@@ -17,6 +17,7 @@ tenant is answered with: staff all see the same list (customers and project-scop
 are always answered from the database). Creating a project retires the tenant's epoch too, so a new project is
 listed at once."""
 
+import functools
 import hashlib
 import json
 import uuid
@@ -72,8 +73,7 @@ def list_page(query: dict, render: Callable[[], str], refresh: bool = False) -> 
     tenant_id = tenant_context.current_tenant_id()
     if row_snapshots.seconds() <= 0 or tenant_id is None or tenant_context.is_unscoped():
         return render()
-    digest = hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()[:32]
-    page_key = f"project-list:{row_snapshots.fingerprint(_CODEC)}:{tenant_id}:{digest}"
+    page_key = f"project-list:{row_snapshots.fingerprint(_CODEC)}:{tenant_id}:{_page_digest(query)}"
     epoch_keys = (_epoch_key("*"), _epoch_key(tenant_id))
     try:
         *seen, cached = row_snapshots.read(*epoch_keys, page_key)
@@ -87,6 +87,20 @@ def list_page(query: dict, render: Callable[[], str], refresh: bool = False) -> 
     text = render()  # rendered after the epochs were read: a write committing meanwhile retires one of them
     row_snapshots.put(page_key, f"{epochs}\n{text}", row_snapshots.seconds())
     return text
+
+
+def _page_digest(query: dict) -> str:
+    items = tuple(sorted(query.items()))
+    try:
+        return _digest_of(items)
+    except TypeError:  # an argument that cannot be a dictionary key (a list): digested every time
+        return _digest_of.__wrapped__(items)
+
+
+@functools.lru_cache(maxsize=1024)
+def _digest_of(items: tuple) -> str:
+    """The page's name in the store; remembered per worker, since a poll asks for the same page again and again."""
+    return hashlib.sha256(json.dumps(dict(items), sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def _decode(text: str, epochs: str, tenant_id, project_id) -> dict | None:
