@@ -52,7 +52,7 @@ def load(key_id: str, presented: str, query) -> Lookup:
         return _remember_tenant(key_id, Lookup(query()))
     epoch_keys = (identity_cache.epoch_key("*"), identity_cache.epoch_key(tenant_id))
     try:
-        *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(presented))
+        *seen, cached = row_snapshots.read_with_ahead(tenant_id, *epoch_keys, _snapshot_key(presented))
         if None not in seen and cached is not None:
             epochs = ":".join(seen)
             decoded = _decode(cached, epochs, key_id, tenant_id)

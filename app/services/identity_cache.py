@@ -70,7 +70,7 @@ def load(tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID, query)
         return Lookup(query())
     epoch_keys = (epoch_key("*"), epoch_key(tenant_id), epoch_key(f"session:{session_id}"))
     try:
-        *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(session_id))
+        *seen, cached = row_snapshots.read_with_ahead(tenant_id, *epoch_keys, _snapshot_key(session_id))
         if None not in seen and cached is not None:
             epochs = ":".join(seen)
             decoded = _decode(cached, epochs, tenant_id, user_id)

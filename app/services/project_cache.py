@@ -51,7 +51,7 @@ def load(project_id: uuid.UUID, query):
         return query()
     epoch_keys = (_epoch_key("*"), _epoch_key(tenant_id))
     try:
-        *seen, cached = row_snapshots.read(*epoch_keys, _snapshot_key(tenant_id, project_id))
+        *seen, cached = row_snapshots.read(*snapshot_keys(tenant_id, project_id))
         if None not in seen and cached is not None:
             values = _decode(cached, ":".join(seen), tenant_id, project_id)
             if values is not None:
@@ -66,6 +66,17 @@ def load(project_id: uuid.UUID, query):
     return project
 
 
+def snapshot_keys(tenant_id, project_id) -> tuple[str, ...]:
+    """What `load` reads: the two epochs and the project's snapshot (for `row_snapshots.read_ahead`)."""
+    return _epoch_key("*"), _epoch_key(tenant_id), _snapshot_key(tenant_id, project_id)
+
+
+def list_page_keys(tenant_id, query: dict) -> tuple[str, ...]:
+    """What `list_page` reads for `query`: the two epochs and the page."""
+    page_key = f"project-list:{row_snapshots.fingerprint(_CODEC)}:{tenant_id}:{_page_digest(query)}"
+    return _epoch_key("*"), _epoch_key(tenant_id), page_key
+
+
 def list_page(query: dict, render: Callable[[], str], refresh: bool = False) -> str:
     """The JSON text of one page of the tenant's project list as staff see it: from the store when a reader asked
     for the same page (`query`: every argument that shapes it) and no project of the tenant was written since, else
@@ -73,8 +84,7 @@ def list_page(query: dict, render: Callable[[], str], refresh: bool = False) -> 
     tenant_id = tenant_context.current_tenant_id()
     if row_snapshots.seconds() <= 0 or tenant_id is None or tenant_context.is_unscoped():
         return render()
-    page_key = f"project-list:{row_snapshots.fingerprint(_CODEC)}:{tenant_id}:{_page_digest(query)}"
-    epoch_keys = (_epoch_key("*"), _epoch_key(tenant_id))
+    *epoch_keys, page_key = list_page_keys(tenant_id, query)
     try:
         *seen, cached = row_snapshots.read(*epoch_keys, page_key)
         if not refresh and None not in seen and cached is not None:

@@ -8,7 +8,7 @@ from flask_jwt_extended import verify_jwt_in_request
 
 from app.models.api_token import TOKEN_PREFIX
 from app.permissions import PERMISSIONS, can
-from app.services import api_token_service, auth_service
+from app.services import api_token_service, auth_service, project_cache, row_snapshots
 from app.utils.errors import Forbidden, Unauthorized, problem_response
 from app.web.identity import bind as bind_identity
 from app.web.rate_limit import enforce_tenant_rate_limit, enforce_token_rate_limit
@@ -54,16 +54,32 @@ def _check_token_project_scope(user) -> None:
     raise Forbidden("This API token is limited to some projects; this endpoint is not about one project.")
 
 
-def requires(permission: str | None = None, people_only: bool = False):
+def _keys_ahead(view_keys):
+    """The snapshot keys the session check reads along (row_snapshots.read_ahead): the project a nested route names,
+    and what the view declares (`view_keys(tenant_id)`)."""
+    project_id = (request.view_args or {}).get("project_id")
+    if project_id is None and view_keys is None:
+        return None
+
+    def keys_for(tenant_id):
+        named = project_cache.snapshot_keys(tenant_id, project_id) if project_id is not None else ()
+        return (*named, *(view_keys(tenant_id) if view_keys is not None else ()))
+
+    return keys_for
+
+
+def requires(permission: str | None = None, people_only: bool = False, read_ahead=None):
     """Authenticate, bind the tenant context, apply the rate limits (the tenant's, and an API token's
     own), then check the permission. `people_only`: an endpoint about a person's own account or one
-    that mints credentials, which an API token may not use whatever its role."""
+    that mints credentials, which an API token may not use whatever its role. `read_ahead(tenant_id)`: store keys
+    the view will read, fetched with the session check's (app/services/row_snapshots.py)."""
     if permission is not None and permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
+            row_snapshots.read_ahead(_keys_ahead(read_ahead))
             _authenticate()
             user = g.principal  # the checks read columns only: no ORM object is built for them (app/web/identity.py)
             g.current_role = user.role  # read after the view's commit has expired `user` (app/web/upstream.py)

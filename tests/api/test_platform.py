@@ -26,6 +26,19 @@ def test_log_lines_carry_the_correlation_id_as_json(client, app, caplog):
     assert line["correlation_id"] == "log-me-1" and line["status"] == 200 and line["path"] == "/healthz/live"
 
 
+def test_log_line_times_follow_each_record_across_seconds():
+    from app.utils.observability import JSONFormatter
+
+    formatter = JSONFormatter()  # it remembers the text of the last second: a new second must not reuse it
+    lines = []
+    for created in (1796230000.25, 1796230000.75, 1796230001.5, 1796229999.0):
+        record = logging.LogRecord("meridian.access", logging.INFO, __file__, 1, "GET / 200", (), None)
+        record.created, record.msecs = created, (created % 1) * 1000
+        lines.append(json.loads(formatter.format(record))["ts"])
+    assert [line[17:] for line in lines] == ["40.250Z", "40.750Z", "41.500Z", "39.000Z"]
+    assert lines[0][:17] == lines[1][:17] == lines[2][:17] == lines[3][:17]
+
+
 def test_health_endpoints(client, app):
     assert client.get("/healthz/live").json == {"status": "ok"}
     ready = client.get("/healthz/ready")
