@@ -195,6 +195,7 @@ class RowCodec:
     def __init__(self, cls, left_out=frozenset()):
         self.cls, self.left_out = cls, left_out
         self._columns = None
+        self._class_attributes: dict = {}
 
     @property
     def columns(self) -> tuple[tuple[str, str], ...]:
@@ -205,6 +206,21 @@ class RowCodec:
                 if prop.key not in self.left_out
             )
         return self._columns
+
+    def class_attribute(self, name: str):
+        """What the model class holds under `name` that is not a mapped attribute (a property, a plain default), for
+        `Frozen`; remembered, since a check reads the same names on every request. AttributeError for a mapped one (a
+        column left out of the snapshot, a relationship) and for a name the class does not have."""
+        found = self._class_attributes.get(name, _MISSING)
+        if found is _MISSING:
+            if inspect(self.cls).all_orm_descriptors.get(name) is not None:
+                found = AttributeError(f"{self.cls.__name__}.{name} is not in the snapshot; thaw() the row to read it")
+            else:
+                found = getattr(self.cls, name, AttributeError(f"{self.cls.__name__} has no attribute {name!r}"))
+            self._class_attributes[name] = found
+        if isinstance(found, AttributeError):
+            raise AttributeError(*found.args)
+        return found
 
     def freeze(self, obj) -> dict:
         values = obj.__dict__  # the loaded attributes only: an expired one is simply absent and loads on access
@@ -259,10 +275,7 @@ class Frozen:
         if name.startswith("__"):
             raise AttributeError(name)
         codec = self.__dict__["_codec"]
-        attr = inspect(codec.cls).all_orm_descriptors.get(name)
-        if attr is not None:
-            raise AttributeError(f"{codec.cls.__name__}.{name} is not in the snapshot; thaw() the row to read it")
-        value = getattr(codec.cls, name)
+        value = codec.class_attribute(name)
         return value.__get__(self, codec.cls) if hasattr(value, "__get__") else value
 
     def thaw(self, fill_present: bool = True):
