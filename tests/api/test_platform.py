@@ -2,14 +2,18 @@
 
 import json
 import logging
+import uuid
 
 from tests.fixtures.app import login
 
 
 def test_correlation_id_is_echoed_or_generated(client):
     assert client.get("/healthz/live", headers={"X-Correlation-ID": "abc-123"}).headers["X-Correlation-ID"] == "abc-123"
-    generated = client.get("/healthz/live").headers["X-Correlation-ID"]
-    assert len(generated) == 36
+    generated = [client.get("/healthz/live").headers["X-Correlation-ID"] for _ in range(50)]
+    assert len(set(generated)) == 50
+    for text in generated:  # a random UUID, version 4, in its usual spelling
+        assert str(uuid.UUID(text)) == text and uuid.UUID(text).version == 4
+        assert uuid.UUID(text).variant == uuid.RFC_4122
     hostile = client.get("/healthz/live", headers={"X-Correlation-ID": "<script>" + "x" * 80}).headers[
         "X-Correlation-ID"
     ]
@@ -24,6 +28,19 @@ def test_log_lines_carry_the_correlation_id_as_json(client, app, caplog):
     record = next(r for r in caplog.records if r.name == "meridian.access")
     line = json.loads(JSONFormatter().format(record))
     assert line["correlation_id"] == "log-me-1" and line["status"] == 200 and line["path"] == "/healthz/live"
+
+
+def test_request_metrics_count_each_route_and_status(client, app):
+    from app.utils.observability import REGISTRY
+
+    def served(status):
+        labels = {"method": "GET", "route": "/healthz/live", "status": status}
+        return REGISTRY.get_sample_value("http_requests_total", labels) or 0
+
+    before = served("200")
+    for _ in range(3):
+        client.get("/healthz/live")
+    assert served("200") == before + 3
 
 
 def test_log_line_times_follow_each_record_across_seconds():
