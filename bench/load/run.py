@@ -141,14 +141,26 @@ def run(settings: Settings, workdir: Path) -> dict:
     for read in measure.READS:
         if not read.loaded:
             continue
-        runs = {
-            size: measure.wrk(app_server.base + read.path(tenants[size]), settings, tokens[size], read.headers)
-            for size in ("small", "large")
-        }
-        runs["bare"] = measure.wrk(bare_server.base + read.path(tenants["large"]), settings, headers=read.headers)
+
+        def app_run(size, read=read):
+            return measure.wrk(app_server.base + read.path(tenants[size]), settings, tokens[size], read.headers)
+
+        def bare_run(read=read):
+            return measure.wrk(bare_server.base + read.path(tenants["large"]), settings, headers=read.headers)
+
+        runs = {"small": app_run("small")}
+        if read.share_goal:
+            runs.update(measure.paired_rounds(lambda: app_run("large"), bare_run, settings.share_rounds))
+        else:
+            runs.update(large=app_run("large"), bare=bare_run())
         load[read.key] = runs
         log(
-            f"wrk {read.key}: " + ", ".join(f"{size} {r['rps']} req/s p95 {r['p95_ms']} ms" for size, r in runs.items())
+            f"wrk {read.key}: "
+            + ", ".join(f"{size} {runs[size]['rps']} req/s p95 {runs[size]['p95_ms']} ms" for size in measure.SIZES)
+            + "".join(
+                f"; pair {i + 1}: {pair['large']['rps']} vs {pair['bare']['rps']} req/s = {pair['share']:.1%}"
+                for i, pair in enumerate(runs.get("rounds", ()))
+            )
         )
     bare_server.stop()
     app_server.stop()
@@ -207,6 +219,7 @@ def main() -> int:
         "connections": settings.connections,
         "duration_s": settings.duration,
         "samples": settings.samples,
+        "share_rounds": settings.share_rounds,
         "rate_limit": settings.rate_limit,
         "cpus": os.cpu_count(),
         "loadavg_before": load_before,

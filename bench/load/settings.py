@@ -32,6 +32,7 @@ class Settings:
     wrk_threads: int = _int("BENCH_WRK_THREADS", 2)
     duration: int = _int("BENCH_DURATION", 10)  # seconds of wrk per read and size
     wrk_timeout: int = _int("BENCH_WRK_TIMEOUT", 30)  # seconds; wrk drops slower answers from its statistics
+    share_rounds: int = _int("BENCH_SHARE_ROUNDS", 3)  # alternating app/bare pairs of a read whose share is a goal
     samples: int = _int("BENCH_SAMPLES", 15)  # sequential requests per read and size (median)
     sample_budget: float = _float("BENCH_SAMPLE_SECONDS", 12.0)  # ...but stop sampling one read after this
     rate_limit: bool = os.environ.get("BENCH_RATELIMIT", "0") == "1"

@@ -79,9 +79,11 @@ def test_the_table_names_every_read_and_the_machine_load():
     for read in measure.READS:
         results["single"][read.key]["small"]["total"] = 100
         results["single"][read.key]["large"]["total"] = 10000
+    results["load"]["projects"]["rounds"] = [{"large": _run(rps=450.0), "bare": _run(rps=1000.0), "share": 0.45}]
     results["goals"] = report.judge(results)
     table = report.render(results)
     assert all(read.label in table for read in measure.READS)
+    assert "1 alternating pairs (app/bare req/s), median shown: 450/1000 = 45.0%" in table
     assert "load average 1.0 / 1.0 / 1.0 before the run" in table
 
 
@@ -142,3 +144,43 @@ def test_the_bare_app_answers_the_captured_bodies_at_their_paths(tmp_path):
 
 def test_modulo_in_seeding_sql_survives_psycopg_placeholders():
     assert seed._percent_safe("SELECT g % 3, %(t)s, 'a%b'") == "SELECT g %% 3, %(t)s, 'a%%b'"
+
+
+def test_a_share_goal_runs_alternating_pairs_and_takes_the_median_pair():
+    calls = []
+    app_rates, bare_rates = iter([400.0, 300.0, 500.0]), iter([1000.0, 1000.0, 1000.0])
+
+    def run_app():
+        calls.append("app")
+        return _run(rps=next(app_rates), p95=len(calls))
+
+    def run_bare():
+        calls.append("bare")
+        return _run(rps=next(bare_rates))
+
+    runs = measure.paired_rounds(run_app, run_bare, 3)
+    assert calls == ["app", "bare", "bare", "app", "app", "bare"]  # neither side always goes first
+    assert [pair["share"] for pair in runs["rounds"]] == [0.4, 0.3, 0.5]
+    assert runs["share"] == 0.4 and runs["large"]["rps"] == 400.0
+    assert runs["worst_p95_ms"] == 5  # the slowest pair's p95, not the median pair's
+
+
+def test_an_even_number_of_pairs_takes_the_lower_middle():
+    rates = iter([300.0, 500.0])
+    runs = measure.paired_rounds(lambda: _run(rps=next(rates)), lambda: _run(rps=1000.0), 2)
+    assert runs["share"] == 0.3
+
+
+def test_the_verdicts_use_the_median_share_and_the_worst_p95_of_the_pairs():
+    results = _results(_run(rps=250.0, p95=10.0), _run(rps=1000.0))
+    results["load"]["projects"].update(share=0.39)
+    results["load"]["war_room"].update(worst_p95_ms=51.0)
+    verdicts = _verdicts(results)
+    assert verdicts[("projects", "req/s share of bare Flask (2 rows)")] == "FAIL"  # although large/bare is 0.5
+    assert verdicts[("war_room", "p95 under load, 100k")] == "FAIL"
+
+
+def test_an_error_in_any_pair_invalidates_the_read():
+    results = _results(_run(rps=250.0), _run(rps=1000.0))
+    results["load"]["projects"]["rounds"] = [{"large": _run(non_2xx=3), "bare": _run(), "share": 0.5}]
+    assert _verdicts(results)[("projects", "clean load run (pair 1 large)")] == "INVALID"
