@@ -145,12 +145,17 @@ def init_request_tracking(app):
         counted, timed = _request_metrics(request.method, route, response.status_code)
         counted.inc()
         timed.observe(elapsed)
-        if not request.path.startswith("/static"):
-            access_log.info(
+        if not request.path.startswith("/static") and access_log.isEnabledFor(logging.INFO):
+            # The record is made here rather than by `access_log.info`, which walks the stack for the caller's file
+            # and line on every answer: the access line never shows them.
+            record = access_log.makeRecord(
+                access_log.name,
+                logging.INFO,
+                __file__,
+                0,
                 "%s %s %s",
-                request.method,
-                request.path,
-                response.status_code,
+                (request.method, request.path, response.status_code),
+                None,
                 extra={
                     "path": request.path,
                     "method": request.method,
@@ -158,6 +163,7 @@ def init_request_tracking(app):
                     "duration_ms": round(elapsed * 1000, 2),
                 },
             )
+            access_log.handle(record)
         return response
 
     @app.teardown_request

@@ -72,3 +72,37 @@ def test_an_ordinary_line_is_left_alone(app, caplog):
     with caplog.at_level(logging.INFO):
         logging.getLogger("meridian.test").info("job %s failed: bearer token missing", "42")
     assert "job 42 failed: bearer token missing" in caplog.text
+
+
+def test_a_clean_line_is_checked_once_and_a_credential_is_still_cut_after_it(monkeypatch):
+    """The patterns' verdict on a short clean text is remembered (the access log's repeated lines); a text with a
+    credential is never remembered, and a credential remembered for the tenant later is still cut from a text that
+    was clean before."""
+    from app.utils import redact as redaction
+
+    runs = []
+    real = redaction._remove_patterns
+    monkeypatch.setattr(redaction, "_remove_patterns", lambda text: runs.append(text) or real(text))
+    monkeypatch.setattr(redaction, "_known_clean", {})
+    line = "GET /api/v1/projects/7/hypercare/incidents 200"
+    assert redaction.redact(line) == line and redaction.redact(line) == line
+    assert runs == [line]
+
+    leaky = "GET /api/v1/callback?access_token=opaque-0123456789 200"
+    assert redaction.redact(leaky) == redaction.redact(leaky) == "GET /api/v1/callback?access_token=[redacted] 200"
+    assert runs.count(leaky) == 2 and leaky not in redaction._known_clean
+
+    tenant = "7b0c8a52-9d0e-4b1c-8f7e-2f4d0b6f9a11"
+    echoed = "upstream said: unknown key zq81-opaque-credential"
+    assert redaction.redact(echoed, tenant_id=tenant) == echoed  # clean, and now remembered as such
+    redaction.remember(tenant, "zq81-opaque-credential")
+    assert redaction.redact(echoed, tenant_id=tenant) == "upstream said: unknown key [redacted]"
+
+
+def test_the_access_line_keeps_its_message_and_fields(app, client, caplog):
+    with caplog.at_level(logging.INFO, logger="meridian.access"):
+        client.get("/healthz/live?token=x")
+    record = next(r for r in caplog.records if r.name == "meridian.access")
+    assert record.getMessage() == "GET /healthz/live 200"
+    assert (record.method, record.path, record.status) == ("GET", "/healthz/live", 200)
+    assert record.levelno == logging.INFO and record.correlation_id and isinstance(record.duration_ms, float)
