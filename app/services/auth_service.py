@@ -12,6 +12,7 @@ except within REFRESH_GRACE_SECONDS of its rotation, when the same new pair is a
 refreshing at the same moment).
 """
 
+import functools
 import json
 import uuid
 from datetime import datetime, timedelta
@@ -214,12 +215,19 @@ def end_sessions(user_id, keep_session_id=None) -> int:
 # -- the per-request check -----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
+def _claimed_id(text: str) -> uuid.UUID:
+    """A claim's id, parsed once per worker: the same few tenants, users and sessions sign every request, and a
+    UUID is immutable, so sharing one between requests is safe."""
+    return uuid.UUID(text)
+
+
 def _load_identity(jwt_payload: dict) -> identity_cache.Lookup | None:
     try:
-        tenant_id = uuid.UUID(jwt_payload["tid"])
-        user_id = uuid.UUID(jwt_payload["sub"])
-        session_id = uuid.UUID(jwt_payload["sid"])
-    except (KeyError, ValueError):
+        tenant_id = _claimed_id(jwt_payload["tid"])
+        user_id = _claimed_id(jwt_payload["sub"])
+        session_id = _claimed_id(jwt_payload["sid"])
+    except (KeyError, ValueError, TypeError, AttributeError):  # a claim missing, malformed, or not text
         return None
     tenant_context.set_tenant(tenant_id, user_id)
 

@@ -141,3 +141,25 @@ def test_a_refused_query_is_refused_every_time(admin_a):
         refused = admin_a.get("/api/v1/projects?limit=0")
         assert refused.status_code == 422 and "limit" in refused.json["errors"]
     assert admin_a.get("/api/v1/projects?limit=1").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": "not-a-uuid"},
+        {"sub": ["a", "list"]},
+        {"sub": 42},
+        {"sub": None},
+        {"tid": {"a": "dict"}},
+    ],
+)
+def test_a_malformed_id_claim_is_no_identity_whatever_its_type(app, claims):
+    """The claims' ids are parsed once per worker (auth_service `_claimed_id`); a claim that is no id text is refused
+    as before, never a 500 (a list or dict cannot even be a memo key)."""
+    from app.services import auth_service
+
+    ids = {"tid": "7b0c8a52-9d0e-4b1c-8f7e-2f4d0b6f9a11", "sub": "1f1e1d1c-0000-4000-8000-000000000001"}
+    with app.test_request_context():
+        payload = {**ids, "sid": "1f1e1d1c-0000-4000-8000-000000000002", "type": "access", **claims}
+        assert auth_service._load_identity(payload) is None
+        assert auth_service._claimed_id(ids["sub"]) is auth_service._claimed_id(ids["sub"])
