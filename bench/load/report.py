@@ -3,6 +3,10 @@
 from measure import READS, SIZES
 from settings import GOALS
 
+# The list goals (p95, share of bare) hold for the two lists the war room polls, as every screen polls them;
+# their no-cache twins are measured beside them (the first poll after a write) and judged only for flatness.
+LIST_READS = ("war_room", "sla_breaches")
+
 
 def _ratio(large: float, small: float) -> float:
     return round(large / small, 2) if small else float("inf")
@@ -39,32 +43,27 @@ def judge(results: dict) -> list[dict]:
             ratio <= GOALS["flat_ratio"],
             "x",
         )
-    if "war_room" in load:
-        p95 = _worst_p95(load["war_room"])
+    for key in LIST_READS:
+        if key not in load:
+            continue
+        p95 = _worst_p95(load[key])
+        add(f"p95 under load, {large}", key, p95, GOALS["list_p95_ms"], p95 <= GOALS["list_p95_ms"], "ms")
+        share = share_of_bare(load[key])
         add(
-            f"p95 under load, {_short(sizes['large'])}",
-            "war_room",
-            p95,
-            GOALS["list_p95_ms"],
-            p95 <= GOALS["list_p95_ms"],
-            "ms",
-        )
-        share = share_of_bare(load["war_room"])
-        add(
-            f"req/s share of bare Flask, {_short(sizes['large'])}",
-            "war_room",
+            f"req/s share of bare Flask, {large}",
+            key,
             share,
             GOALS["list_share_of_bare"],
             share >= GOALS["list_share_of_bare"],
         )
     if "metrics" in load:
-        large = load["metrics"]["large"]
+        metrics_p95 = load["metrics"]["large"]["p95_ms"]
         add(
-            f"p95 under load, {_short(sizes['large'])}",
+            f"p95 under load, {large}",
             "metrics",
-            large["p95_ms"],
+            metrics_p95,
             GOALS["metrics_p95_ms"],
-            large["p95_ms"] <= GOALS["metrics_p95_ms"],
+            metrics_p95 <= GOALS["metrics_p95_ms"],
             "ms",
         )
     if "projects" in load:

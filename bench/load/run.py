@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository: `app`, `wsgi`
@@ -182,17 +183,20 @@ def explain_file(settings: Settings, tenants, tokens) -> str:
 
     role_app = create_app("production", {"DATABASE_APP_ROLE": "meridian_app", "LOG_LEVEL": "WARNING"})
     keys = [r for r in measure.READS if r.key in ("war_room", "metrics", "sla_breaches", "projects")]
-    baseline = {r.key: explain.capture(role_app, r.path(tenants["small"]), tokens["small"]) for r in keys}
+    empty_store = partial(stack.clear_redis, settings)  # the servers are stopped: nothing else uses this Redis db
+    baseline = {r.key: explain.capture(role_app, r.path(tenants["small"]), tokens["small"], empty_store) for r in keys}
     cases = [(r.key, r.label, r.path(tenants["large"]), tokens["large"]) for r in keys]
     header = (
         f"# EXPLAIN of the hypercare reads (and GET /api/v1/projects) at {settings.large:,} incidents\n\n"
         f"Captured by `make bench-load` ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit {_git_commit()}): "
-        f"every statement one request runs, as `meridian_app` with row-level security (tenant set per "
+        f"every statement one request runs when Redis holds nothing for it (no shared page, tiles or row "
+        f"snapshot: the first read after a write or an expiry; a cached read runs none), as `meridian_app` "
+        f"with row-level security (tenant set per "
         f"transaction by app/rls.py), replayed with EXPLAIN (ANALYZE, BUFFERS) in a rolled-back transaction. "
         f"Small = the {settings.small:,}-incident project of another tenant; {settings.noise:,} more "
         f"incidents belong to a third tenant.\n\n"
     )
-    return header + explain.markdown(role_app, cases, baseline)
+    return header + explain.markdown(role_app, cases, baseline, empty_store)
 
 
 def main() -> int:
