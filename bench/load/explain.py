@@ -11,7 +11,8 @@ from contextlib import nullcontext
 def capture(app, path: str, token: str, empty_store: Callable[[], None]) -> tuple[float, list[dict]]:
     """(request ms, statements) of one GET, after one warm-up request and `empty_store`: with the shared pages,
     tiles and row snapshots in Redis a warm read runs no SQL at all, so the statements shown are those of a read
-    that finds nothing cached (the first poll after a write or an expiry), the session check's included."""
+    that finds nothing cached: the page or tiles rebuilt, as after a write, and the session check read from the
+    database, as after its snapshot expired."""
     from sqlalchemy import event
 
     from app.extensions import db
