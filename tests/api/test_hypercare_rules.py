@@ -79,6 +79,17 @@ def test_change_request_raised_from_an_incident_is_linked_both_ways(war_room, fr
     assert again.status_code == 409
 
 
+def test_a_change_request_raised_from_a_longest_titled_incident_keeps_its_title_within_the_limit(war_room):
+    # Found by schemathesis: "INC-0001: " before a 255-character title made a title the schema (and PostgreSQL's
+    # varchar(255)) refuses.
+    api, url = war_room["api"], war_room["url"]
+    incident = new_incident(war_room, "p3", title="x" * 255)
+    cr = api["support"].post(f"{url}/incidents/{incident['id']}/change-request", json={"change_type": "config"})
+    assert cr.status_code == 201, cr.json
+    assert len(cr.json["title"]) == 255
+    assert cr.json["title"].startswith("INC-0001: xxx") and cr.json["title"].endswith("x…")
+
+
 def test_cr_numbers_stay_unique_under_concurrency(app, war_room):
     errors, numbers = [], []
 

@@ -83,10 +83,18 @@ def create_change_request(
 def raise_from_incident(project: Project, incident: HypercareIncident, user: User, data: dict):
     if incident.change_request_id is not None:
         raise Conflict("This incident already has a change request.")
-    data.setdefault("title", f"{incident.number}: {incident.title}")
+    data.setdefault("title", _title_from(incident))
     data.setdefault("priority", incident.priority)
     data.setdefault("description", incident.description)
     return create_change_request(project, user, data, incident=incident)
+
+
+def _title_from(incident: HypercareIncident) -> str:
+    """ "INC-0042: <the incident's title>", cut with an ellipsis to the title column's length: an incident's title
+    may itself be as long as the column allows."""
+    title = f"{incident.number}: {incident.title}"
+    longest = PostGoliveChangeRequest.__table__.c.title.type.length
+    return title if len(title) <= longest else title[: longest - 1] + "…"
 
 
 def update_change_request(cr: PostGoliveChangeRequest, data: dict, expected_version: int | None):
